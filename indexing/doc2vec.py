@@ -1,0 +1,162 @@
+"""Doc2Vec document vectors (Le & Mikolov, 2014, "Distributed Representations
+of Sentences and Documents"), with gensim.
+
+DM (distributed memory) and DBOW (distributed bag of words) are two
+configurations of one trainer. Consumes stored documents; produces float32
+unit vectors of shape (n, vector_size): the trained vectors for documents seen
+in training, inferred ones (fixed seed and epochs, so repeatable) for the rest.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from gensim.models.callbacks import CallbackAny2Vec
+from gensim.models.doc2vec import Doc2Vec, TaggedDocument
+
+from indexing.documents import StoredDocument
+from indexing.progress import Progress, no_progress
+from indexing.text import words
+
+logger = logging.getLogger(__name__)
+
+CHUNK_WORDS = 10_000  # gensim ignores words past 10,000 in one document: longer ones train as chunks
+IN_MEMORY_WORDS = 20_000_000  # above this the corpus is re-tokenised on every pass instead of cached
+
+
+@dataclass(frozen=True)
+class Doc2VecConfig:
+    dm: int = 1  # 1: DM (distributed memory), 0: DBOW (distributed bag of words)
+    vector_size: int = 100
+    window: int = 8
+    min_count: int = 2  # words seen once are noise for a 300-word-median corpus
+    sample: float = 1e-4
+    negative: int = 5
+    hs: int = 0
+    epochs: int = 20
+    # DBOW alone leaves word vectors untrained; we need them to find the
+    # passage that matched, so train them interleaved (skip-gram).
+    dbow_words: int = 1
+    seed: int = 42
+    infer_epochs: int = 50  # more than training epochs: inferred vectors then vary less with the seed
+    workers: int = 2
+
+
+DM_CONFIG = Doc2VecConfig(dm=1)
+DBOW_CONFIG = Doc2VecConfig(dm=0)
+
+
+class TaggedCorpus:
+    """The store's documents as gensim `TaggedDocument`s, tagged with their
+    store ids; re-iterable, because Doc2Vec reads it once per epoch."""
+
+    def __init__(self, documents: Iterable[StoredDocument], cache: bool = True) -> None:
+        self._documents = documents
+        self._cached: list[TaggedDocument] | None = None
+        if cache:
+            cached, total = [], 0
+            for tagged in self._tagged():
+                cached.append(tagged)
+                total += len(tagged.words)
+                if total > IN_MEMORY_WORDS:
+                    logger.info("corpus over %d words: streaming it instead of caching", IN_MEMORY_WORDS)
+                    break
+            else:
+                self._cached = cached
+
+    def _tagged(self) -> Iterator[TaggedDocument]:
+        for doc in self._documents:
+            tokens = words(doc.text)
+            for start in range(0, len(tokens), CHUNK_WORDS):
+                yield TaggedDocument(tokens[start : start + CHUNK_WORDS], [doc.id])
+
+    def __iter__(self) -> Iterator[TaggedDocument]:
+        return iter(self._cached) if self._cached is not None else self._tagged()
+
+
+class _EpochProgress(CallbackAny2Vec):
+    def __init__(self, on_progress: Progress, stage: str, epochs: int) -> None:
+        self.on_progress, self.stage, self.epochs, self.done = on_progress, stage, epochs, 0
+
+    def on_epoch_end(self, model: Doc2Vec) -> None:
+        self.done += 1
+        self.on_progress(self.done, self.epochs, self.stage)
+
+
+class Doc2VecModel:
+    """A trained Doc2Vec model that encodes documents and queries."""
+
+    def __init__(self, model: Doc2Vec, config: Doc2VecConfig, trained_ids: Iterable[int]) -> None:
+        self.model = model
+        self.config = config
+        # gensim sizes its plain-int tag array by the largest id: ids below it
+        # that were never trained still have (random) rows, so keep the set.
+        self.trained_ids = frozenset(int(i) for i in trained_ids)
+        self._infer_lock = threading.Lock()  # inference resets the model's shared RNG
+
+    @property
+    def dim(self) -> int:
+        return self.config.vector_size
+
+    @classmethod
+    def train(cls, corpus: TaggedCorpus, config: Doc2VecConfig, on_progress: Progress = no_progress) -> Doc2VecModel:
+        name = "DM" if config.dm else "DBOW"
+        settings = {k: v for k, v in asdict(config).items() if k != "infer_epochs"}
+        model = Doc2Vec(**settings)
+        model.build_vocab(corpus)
+        on_progress(0, config.epochs, f"Training Doc2Vec {name}")
+        model.train(
+            corpus,
+            total_examples=model.corpus_count,
+            epochs=config.epochs,
+            callbacks=[_EpochProgress(on_progress, f"Training Doc2Vec {name}", config.epochs)],
+        )
+        trained_ids = {tagged.tags[0] for tagged in corpus}
+        logger.info("trained %s on %d documents, %d words in vocabulary", name, len(trained_ids), len(model.wv))
+        return cls(model, config, trained_ids)
+
+    def known_words(self, tokens: list[str]) -> list[str]:
+        """The tokens that are in the model's vocabulary."""
+        return [t for t in tokens if t in self.model.wv.key_to_index]
+
+    def infer(self, tokens: list[str]) -> np.ndarray:
+        """A unit vector (vector_size,) for unseen text; the same tokens always
+        give the same vector."""
+        with self._infer_lock:
+            self.model.random = np.random.RandomState(self.config.seed)
+            vector = self.model.infer_vector(tokens[: CHUNK_WORDS], epochs=self.config.infer_epochs)
+        return _unit(vector[None, :])[0]
+
+    def encode_documents(self, documents: list[StoredDocument]) -> np.ndarray:
+        """Unit vectors (n, vector_size): trained ones where the model saw the
+        document in training, inferred otherwise."""
+        out = np.empty((len(documents), self.dim), dtype=np.float32)
+        for row, doc in enumerate(documents):
+            if doc.id in self.trained_ids:
+                out[row] = self.model.dv[doc.id]
+            else:
+                out[row] = self.infer(words(doc.text))
+        return _unit(out)
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.model.save(str(directory / "doc2vec.model"))
+        (directory / "config.json").write_text(json.dumps(asdict(self.config), indent=2))
+        np.save(directory / "trained_ids.npy", np.array(sorted(self.trained_ids), dtype=np.int64))
+
+    @classmethod
+    def load(cls, directory: Path) -> Doc2VecModel:
+        config = Doc2VecConfig(**json.loads((directory / "config.json").read_text()))
+        trained_ids = np.load(directory / "trained_ids.npy", allow_pickle=False)
+        return cls(Doc2Vec.load(str(directory / "doc2vec.model")), config, trained_ids.tolist())
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)

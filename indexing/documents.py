@@ -1,0 +1,63 @@
+"""Plain records that the stages hand each other."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document before it has a store id: what ingest produces."""
+
+    title: str
+    text: str
+    source: str = ""  # file name (no path parts) or corpus name
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A document as the store holds it; `id` is also its FAISS id."""
+
+    id: int
+    title: str
+    text: str
+    source: str
+    content_hash: str
+    n_words: int
+    added_at: str
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open character range `[start, end)` into a document's text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word as the models see it (`norm`), and where it stands in the text."""
+
+    norm: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a stored document: `id` is its store row id."""
+
+    id: int
+    doc_id: int
+    position: int
+    start: int
+    end: int
+
+
+@dataclass
+class IngestReport:
+    """What happened to each uploaded file: accepted documents and messages."""
+
+    added: list[int] = field(default_factory=list)  # new document ids
+    duplicates: list[str] = field(default_factory=list)  # titles already stored
+    errors: list[str] = field(default_factory=list)  # one message per bad file

@@ -1,0 +1,231 @@
+"""Read user files into `Document`s: .txt, .md, .csv/.tsv, .jsonl and .pdf.
+
+Consumes a file name and its bytes (an upload) or a path (the command line);
+produces `Document`s, or raises `UnsupportedFileError` with a message that
+names the file and what is wrong. Nothing here executes or unpickles user
+data; file names lose any path parts before they are stored or shown.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from indexing.documents import Document
+from indexing.errors import UnsupportedFileError
+
+logger = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # one upload; a 20 MB text file is ~3M words
+MAX_FILES_PER_UPLOAD = 200
+MAX_PDF_PAGES = 1000
+PDF_SECONDS = 60.0  # stop reading a PDF's text layer after this long
+TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+TABLE_SUFFIXES = (".csv", ".tsv")
+SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, *TABLE_SUFFIXES, ".jsonl", ".pdf")
+TEXT_COLUMN_GUESSES = ("text", "body", "content", "abstract", "document")
+TITLE_COLUMN_GUESSES = ("title", "name", "headline")
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which fields of a table or JSON-lines file hold the text and the title."""
+
+    text: str | None = None  # None: the first of TEXT_COLUMN_GUESSES present
+    title: str | None = None  # None: the first of TITLE_COLUMN_GUESSES, else numbered
+
+
+def safe_name(name: str) -> str:
+    """The file name without any directory parts (`../../etc/x.txt` -> `x.txt`)."""
+    base = PurePosixPath(name.replace("\\", "/")).name.strip()
+    base = re.sub(r"[\x00-\x1f]", "", base)
+    if base in ("", ".", ".."):
+        raise UnsupportedFileError(f"{name!r} is not a usable file name.")
+    return base
+
+
+def read_upload(name: str, data: bytes, columns: Columns | None = None) -> list[Document]:
+    """Documents in one uploaded file. Raises `UnsupportedFileError`."""
+    name = safe_name(name)
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise UnsupportedFileError(
+            f"{name}: unsupported file type {suffix or '(none)'}; "
+            f"use one of {', '.join(SUPPORTED_SUFFIXES)}."
+        )
+    if len(data) > MAX_FILE_BYTES:
+        raise UnsupportedFileError(
+            f"{name}: {len(data) / 2**20:.1f} MB is over the {MAX_FILE_BYTES // 2**20} MB limit per file."
+        )
+    if not data.strip():
+        raise UnsupportedFileError(f"{name}: the file is empty.")
+    if suffix == ".pdf":
+        docs = _read_pdf(name, data)
+    elif suffix in TABLE_SUFFIXES:
+        docs = _read_table(name, decode_text(name, data), "\t" if suffix == ".tsv" else ",", columns)
+    elif suffix == ".jsonl":
+        docs = _read_jsonl(name, decode_text(name, data), columns)
+    else:
+        docs = [_read_plain(name, decode_text(name, data), markdown=suffix != ".txt")]
+    docs = [d for d in docs if d.text.strip()]
+    if not docs:
+        raise UnsupportedFileError(f"{name}: no text found in the file.")
+    return docs
+
+
+def read_path(path: str | Path, columns: Columns | None = None) -> Iterator[Document | UnsupportedFileError]:
+    """Documents of a file, or of every supported file under a folder.
+
+    Yields the error of a bad file in its place, so that one bad file does not
+    stop a build over a folder.
+    """
+    path = Path(path)
+    if not path.exists():
+        yield UnsupportedFileError(f"{path}: no such file or folder.")
+        return
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir() and file.suffix.lower() not in SUPPORTED_SUFFIXES:
+            continue
+        try:
+            if file.stat().st_size > MAX_FILE_BYTES:
+                raise UnsupportedFileError(
+                    f"{file.name}: {file.stat().st_size / 2**20:.1f} MB is over the "
+                    f"{MAX_FILE_BYTES // 2**20} MB limit per file."
+                )
+            yield from read_upload(file.name, file.read_bytes(), columns)
+        except UnsupportedFileError as error:
+            yield error
+        except OSError as error:
+            yield UnsupportedFileError(f"{file.name}: cannot read the file ({error.strerror}).")
+
+
+def decode_text(name: str, data: bytes) -> str:
+    """UTF-8 (with or without BOM) or UTF-16 with BOM; anything else is refused."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8-sig"
+        if b"\x00" in data[:8192]:
+            raise UnsupportedFileError(f"{name}: this looks like a binary file, not text.")
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise UnsupportedFileError(
+            f"{name}: not valid {encoding.upper().replace('-SIG', '')} text "
+            f"(byte {data[error.start]:#04x} at position {error.start}); save it as UTF-8 and retry."
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def table_columns(name: str, data: bytes) -> list[str]:
+    """The header of a .csv/.tsv file, or the keys of a .jsonl file's first record."""
+    name = safe_name(name)
+    text = decode_text(name, data)
+    if name.lower().endswith(".jsonl"):
+        for line in text.splitlines():
+            if line.strip():
+                record = _json_record(name, 1, line)
+                return [k for k, v in record.items() if isinstance(v, str)]
+        return []
+    delimiter = "\t" if name.lower().endswith(".tsv") else ","
+    return next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+
+
+def _read_plain(name: str, text: str, markdown: bool) -> Document:
+    title = PurePosixPath(name).stem
+    if markdown:
+        heading = re.search(r"^#\s+(.+)$", text, flags=re.MULTILINE)
+        title = heading.group(1).strip() if heading else title
+        text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)  # images
+        text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)  # links keep their words
+    return Document(title=title, text=text.strip(), source=name)
+
+
+def _pick(name: str, available: list[str], wanted: str | None, guesses: tuple[str, ...], what: str) -> str | None:
+    if wanted is not None:
+        if wanted not in available:
+            raise UnsupportedFileError(
+                f"{name}: no {what} column {wanted!r}; the columns are {', '.join(available) or '(none)'}."
+            )
+        return wanted
+    lowered = {c.lower().strip(): c for c in available}
+    found = next((lowered[g] for g in guesses if g in lowered), None)
+    if found is None and what == "text":
+        raise UnsupportedFileError(
+            f"{name}: choose the text column; the columns are {', '.join(available) or '(none)'}."
+        )
+    return found
+
+
+def _read_table(name: str, text: str, delimiter: str, columns: Columns | None) -> list[Document]:
+    columns = columns or Columns()
+    csv.field_size_limit(MAX_FILE_BYTES)
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [c for c in (reader.fieldnames or []) if c is not None]
+    text_col = _pick(name, header, columns.text, TEXT_COLUMN_GUESSES, "text")
+    title_col = _pick(name, header, columns.title, TITLE_COLUMN_GUESSES, "title")
+    try:
+        return [_record_document(name, i, row, text_col, title_col) for i, row in enumerate(reader, 1)]
+    except csv.Error as error:
+        raise UnsupportedFileError(f"{name}: not a readable {delimiter!r}-separated table ({error}).") from None
+
+
+def _read_jsonl(name: str, text: str, columns: Columns | None) -> list[Document]:
+    columns = columns or Columns()
+    records = [_json_record(name, n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    keys = sorted({k for r in records for k, v in r.items() if isinstance(v, str)})
+    text_key = _pick(name, keys, columns.text, TEXT_COLUMN_GUESSES, "text")
+    title_key = _pick(name, keys, columns.title, TITLE_COLUMN_GUESSES, "title")
+    return [_record_document(name, i, r, text_key, title_key) for i, r in enumerate(records, 1)]
+
+
+def _json_record(name: str, line_number: int, line: str) -> dict:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise UnsupportedFileError(f"{name}: line {line_number} is not valid JSON ({error.msg}).") from None
+    if not isinstance(record, dict):
+        raise UnsupportedFileError(f"{name}: line {line_number} is not a JSON object.")
+    return record
+
+
+def _record_document(name: str, number: int, record: dict, text_key: str, title_key: str | None) -> Document:
+    text = record.get(text_key)
+    title = record.get(title_key) if title_key else None
+    text = text if isinstance(text, str) else ""
+    title = title.strip() if isinstance(title, str) and title.strip() else f"{PurePosixPath(name).stem} #{number}"
+    return Document(title=title, text=text.strip(), source=name)
+
+
+def _read_pdf(name: str, data: bytes) -> list[Document]:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise UnsupportedFileError(f"{name}: the PDF is password-protected.")
+        pages = []
+        deadline = time.monotonic() + PDF_SECONDS
+        for i, page in enumerate(reader.pages):
+            if i >= MAX_PDF_PAGES or time.monotonic() > deadline:
+                logger.warning("%s: stopped reading after %d pages", name, i)
+                break
+            pages.append(page.extract_text() or "")
+    except UnsupportedFileError:
+        raise
+    except Exception as error:  # noqa: BLE001 - pypdf raises many types on malformed input
+        raise UnsupportedFileError(f"{name}: not a readable PDF ({error}).") from None
+    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    if not text.strip():
+        raise UnsupportedFileError(
+            f"{name}: the PDF has no text layer (a scanned image?); run OCR on it first."
+        )
+    title = (reader.metadata.title if reader.metadata and reader.metadata.title else None) or PurePosixPath(name).stem
+    return [Document(title=str(title).strip(), text=text, source=name)]

@@ -1,0 +1,122 @@
+"""Retrieval methods: each turns documents and queries into vectors for one
+FAISS index. A method is trained over the store, saved into its own folder of
+the index directory, and loaded back by name.
+
+Adding a method means writing one class with this contract and one entry in
+`METHODS`; nothing else changes.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from indexing.doc2vec import DBOW_CONFIG, DM_CONFIG, Doc2VecConfig, Doc2VecModel, TaggedCorpus
+from indexing.documents import StoredDocument
+from indexing.errors import InvalidQueryError, UnknownMethodError
+from indexing.progress import Progress, no_progress
+from indexing.text import words
+
+logger = logging.getLogger(__name__)
+
+
+class Method(Protocol):
+    """The contract every retrieval method meets."""
+
+    name: str
+    label: str  # shown in the UI
+    unit: str  # "document": FAISS ids are document ids; "sentence": sentence ids
+    dim: int
+
+    def encode_documents(self, documents: list[StoredDocument]) -> tuple[np.ndarray, np.ndarray]:
+        """FAISS ids (n,) int64 and unit vectors (n, dim) float32."""
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """A unit vector (dim,); raises InvalidQueryError for text it cannot use."""
+
+    def word_vectors(self, tokens: list[str]) -> np.ndarray:
+        """Unit vectors (n, dim') of context-free words, zeros for unknown ones."""
+
+    def describe(self) -> dict:
+        """Config and facts for the manifest."""
+
+    def save(self, directory: Path) -> None: ...
+
+
+class Doc2VecMethod:
+    """Doc2Vec DM or DBOW: one vector per document."""
+
+    unit = "document"
+
+    def __init__(self, name: str, model: Doc2VecModel) -> None:
+        self.name = name
+        self.model = model
+        self.label = "Doc2Vec DM" if model.config.dm else "Doc2Vec DBOW"
+        self.dim = model.dim
+
+    def encode_documents(self, documents: list[StoredDocument]) -> tuple[np.ndarray, np.ndarray]:
+        ids = np.array([d.id for d in documents], dtype=np.int64)
+        return ids, self.model.encode_documents(documents)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        tokens = words(text)
+        if not self.model.known_words(tokens):
+            raise InvalidQueryError(
+                f"None of the words of {text.strip()!r} occur in the {self.label} model's "
+                "vocabulary, so it cannot place the query; try other words."
+            )
+        return self.model.infer(tokens)
+
+    def word_vectors(self, tokens: list[str]) -> np.ndarray:
+        wv = self.model.model.wv
+        out = np.zeros((len(tokens), wv.vector_size), dtype=np.float32)
+        for row, token in enumerate(tokens):
+            if token in wv.key_to_index:
+                out[row] = wv.get_vector(token, norm=True)
+        return out
+
+    def describe(self) -> dict:
+        from dataclasses import asdict
+
+        return {"kind": "doc2vec", "label": self.label, "unit": self.unit, "dim": self.dim,
+                "config": asdict(self.model.config), "vocabulary": len(self.model.model.wv)}
+
+    def save(self, directory: Path) -> None:
+        self.model.save(directory)
+        (directory / "method.json").write_text(json.dumps({"kind": "doc2vec", "name": self.name}))
+
+
+def _train_doc2vec(name: str, config: Doc2VecConfig):
+    def train(documents: list[StoredDocument], on_progress: Progress = no_progress) -> Doc2VecMethod:
+        return Doc2VecMethod(name, Doc2VecModel.train(TaggedCorpus(documents), config, on_progress))
+
+    return train
+
+
+def _load_doc2vec(name: str, directory: Path) -> Doc2VecMethod:
+    return Doc2VecMethod(name, Doc2VecModel.load(directory))
+
+
+# name -> (trainer, loader). The default build trains every method listed here.
+METHODS = {
+    "dm": (_train_doc2vec("dm", DM_CONFIG), _load_doc2vec),
+    "dbow": (_train_doc2vec("dbow", DBOW_CONFIG), _load_doc2vec),
+}
+DEFAULT_METHODS = ("dm", "dbow")
+
+
+def _entry(name: str):
+    if name not in METHODS:
+        raise UnknownMethodError(f"unknown method {name!r}; valid methods are {', '.join(METHODS)}")
+    return METHODS[name]
+
+
+def train_method(name: str, documents: list[StoredDocument], on_progress: Progress = no_progress) -> Method:
+    return _entry(name)[0](documents, on_progress)
+
+
+def load_method(name: str, directory: Path) -> Method:
+    return _entry(name)[1](name, directory)

@@ -1,0 +1,155 @@
+"""The document store: SQLite (WAL mode) holding documents, their sentences
+with character offsets, and content hashes that recognise re-uploads.
+
+Consumes `Document`s from ingest; produces `StoredDocument`s whose `id` is the
+FAISS id of the document in every document-level index.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from indexing import schema
+from indexing.documents import Document, Sentence, StoredDocument
+from indexing.errors import IndexVersionError
+from indexing.text import split_sentences, words
+
+logger = logging.getLogger(__name__)
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of the text with white space collapsed: the same content
+    re-uploaded with other line breaks is still recognised."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+class DocumentStore:
+    """SQLite-backed documents and sentences. Safe to share across threads:
+    each thread gets its own connection; SQLite serialises the writers."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._connection().executescript(schema.CREATE)  # idempotent; executescript commits by itself
+        with self._transaction() as db:
+            found = db.execute(schema.GET_META, ("schema_version",)).fetchone()
+            if found is None:
+                db.execute(schema.SET_META, ("schema_version", str(schema.SCHEMA_VERSION)))
+            elif int(found[0]) != schema.SCHEMA_VERSION:
+                raise IndexVersionError(
+                    f"The document store {self.path} has schema version {found[0]}, this "
+                    f"SenseSearch reads version {schema.SCHEMA_VERSION}. Use a matching "
+                    "SenseSearch version, or point --data-dir at a new directory and rebuild."
+                )
+
+    def _connection(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.execute("PRAGMA synchronous=NORMAL")
+            self._local.db = db
+        return db
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self._connection()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def add(self, documents: Iterable[Document]) -> tuple[list[int], list[Document]]:
+        """Store new documents with their sentences, in one transaction.
+
+        Returns the ids of the documents added, in order, and the documents
+        skipped because the same content is already stored (or repeated in
+        this batch).
+        """
+        added: list[int] = []
+        duplicates: list[Document] = []
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with self._transaction() as db:
+            for doc in documents:
+                digest = content_hash(doc.text)
+                if db.execute(schema.FIND_HASH, (digest,)).fetchone():
+                    duplicates.append(doc)
+                    continue
+                cursor = db.execute(
+                    schema.INSERT_DOCUMENT,
+                    (doc.title, doc.source, doc.text, digest, len(words(doc.text)), now),
+                )
+                doc_id = int(cursor.lastrowid)
+                db.executemany(
+                    schema.INSERT_SENTENCE,
+                    [(doc_id, i, s.start, s.end) for i, s in enumerate(split_sentences(doc.text))],
+                )
+                added.append(doc_id)
+        logger.info("stored %d documents, %d duplicates skipped", len(added), len(duplicates))
+        return added, duplicates
+
+    def delete(self, doc_id: int) -> bool:
+        """Delete a document and its sentences; False if there was none."""
+        with self._transaction() as db:
+            return db.execute(schema.DELETE_DOCUMENT, (doc_id,)).rowcount > 0
+
+    def get(self, doc_id: int) -> StoredDocument | None:
+        row = self._connection().execute(schema.GET_DOCUMENT, (doc_id,)).fetchone()
+        return StoredDocument(*row) if row else None
+
+    def get_many(self, doc_ids: Iterable[int]) -> dict[int, StoredDocument]:
+        return {d: doc for d in doc_ids if (doc := self.get(d)) is not None}
+
+    def __iter__(self) -> Iterator[StoredDocument]:
+        for row in self._connection().execute(schema.ALL_DOCUMENTS):
+            yield StoredDocument(*row)
+
+    def __len__(self) -> int:
+        return self.counts()[0]
+
+    def listing(self) -> list[tuple[int, str, str, int, str]]:
+        """(id, title, source, n_words, added_at) of every document, by id."""
+        return self._connection().execute(schema.LIST_DOCUMENTS).fetchall()
+
+    def document_ids(self) -> list[int]:
+        return [r[0] for r in self._connection().execute(schema.DOCUMENT_IDS)]
+
+    def counts(self) -> tuple[int, int]:
+        """(number of documents, number of words)."""
+        n_docs, n_words = self._connection().execute(schema.COUNTS).fetchone()
+        return int(n_docs), int(n_words)
+
+    def sentences(self, doc_id: int) -> list[Sentence]:
+        return [Sentence(*r) for r in self._connection().execute(schema.SENTENCES_OF, (doc_id,))]
+
+    def sentence_ids(self) -> list[int]:
+        return [r[0] for r in self._connection().execute(schema.SENTENCE_IDS)]
+
+    def count_sentences(self) -> int:
+        return int(self._connection().execute(schema.COUNT_SENTENCES).fetchone()[0])
+
+    def sentence_documents(self, sentence_ids: list[int]) -> dict[int, int]:
+        """Map sentence id -> document id for the given sentence ids."""
+        if not sentence_ids:
+            return {}
+        sql = schema.SENTENCE_DOCS.format(placeholders=",".join("?" * len(sentence_ids)))
+        return dict(self._connection().execute(sql, sentence_ids).fetchall())
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._connection().execute(schema.GET_META, (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._transaction() as db:
+            db.execute(schema.SET_META, (key, value))

@@ -1,0 +1,85 @@
+"""Tokenisation and sentence splitting that keep character offsets.
+
+Consumes raw text; produces `Token(norm, start, end)` and sentence `Span`s whose
+offsets index the original string, so that the UI can highlight exactly the
+characters a match came from.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from indexing.documents import Span, Token
+
+# Words keep inner apostrophes and hyphens ("don't", "well-known") and
+# decimal points ("3.5"); punctuation is a token of its own when asked for.
+_WORD = r"\w+(?:['’\-.]\w+)*"
+_WORD_RE = re.compile(_WORD)
+_WORD_OR_PUNCT_RE = re.compile(_WORD + r"|[^\w\s]")
+
+# A sentence ends at . ! ? (plus closing quotes/brackets) followed by space,
+# or at a blank line / line break between paragraphs.
+_SENTENCE_END_RE = re.compile(r"""[.!?]+['"’”)\]]*(?=\s)|\n\s*\n|\n(?=\s*[-*#=•]|\s*\d+[.)]\s)""")
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sr jr st vs etc e.g i.e u.s u.k no fig al inc ltd co corp gen col lt sgt "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+MAX_SENTENCE_WORDS = 80  # longer runs (lists, tables) are cut so encoders see bounded input
+
+
+def normalize(word: str) -> str:
+    """The form a model sees: NFKC, lower-cased, typographic apostrophe folded."""
+    return unicodedata.normalize("NFKC", word).lower().replace("’", "'")
+
+
+def tokenize(text: str, keep_punct: bool = False) -> list[Token]:
+    """Split `text` into tokens with their character offsets into `text`."""
+    pattern = _WORD_OR_PUNCT_RE if keep_punct else _WORD_RE
+    return [Token(normalize(m.group()), m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+def words(text: str) -> list[str]:
+    """The normalised words of `text`, as Doc2Vec trains and infers on them."""
+    return [normalize(m.group()) for m in _WORD_RE.finditer(text)]
+
+
+def split_sentences(text: str) -> list[Span]:
+    """Sentence spans of `text`, stripped of surrounding white space.
+
+    Spans never contain more than `MAX_SENTENCE_WORDS` words and never are
+    empty; text with no words gives no spans.
+    """
+    spans: list[Span] = []
+    start = 0
+    for m in _SENTENCE_END_RE.finditer(text):
+        end = m.end()
+        if m.group().startswith(".") and _ends_with_abbreviation(text, m.start()):
+            continue
+        spans.extend(_trimmed_pieces(text, start, end))
+        start = end
+    spans.extend(_trimmed_pieces(text, start, len(text)))
+    return spans
+
+
+def _ends_with_abbreviation(text: str, dot: int) -> bool:
+    head = text[max(0, dot - 12) : dot]
+    word = re.split(r"\s", head)[-1].lower().lstrip("(\"'")
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def _trimmed_pieces(text: str, start: int, end: int) -> list[Span]:
+    """The span `[start, end)` stripped, cut into pieces of bounded length."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    found = list(_WORD_RE.finditer(text, start, end))
+    if not found:
+        return []
+    pieces = []
+    for i in range(0, len(found), MAX_SENTENCE_WORDS):
+        chunk = found[i : i + MAX_SENTENCE_WORDS]
+        piece_start = start if i == 0 else chunk[0].start()
+        last = i + MAX_SENTENCE_WORDS >= len(found)
+        pieces.append(Span(piece_start, end if last else chunk[-1].end()))
+    return pieces

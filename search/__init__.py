@@ -1,0 +1,4 @@
+"""Query-time half of SenseSearch: query -> search -> explain.
+
+Loads what `indexing` saved; never trains.
+"""

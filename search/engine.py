@@ -1,0 +1,94 @@
+"""The search engine: encode a query with each method, find the nearest
+documents in its FAISS index, and attach the passage that matched.
+
+Consumes a loaded `indexing.index.Index`; produces ranked `Hit`s. Safe to
+share between threads (Streamlit sessions): all state lives in the Index.
+"""
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from indexing.errors import InvalidQueryError, SenseSearchError
+from indexing.index import Index
+from indexing.text import tokenize
+from search.hits import Hit
+from search.passages import best_passage
+
+logger = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 1000
+MAX_K = 100
+SENTENCE_FANOUT = 10  # sentence-level methods fetch k * this many sentences to fill k documents
+
+
+def check_query(query: str) -> str:
+    """The query stripped; raises InvalidQueryError if it is unusable."""
+    if not isinstance(query, str) or not query.strip():
+        raise InvalidQueryError("Type a query: it is empty.")
+    query = query.strip()
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidQueryError(f"The query has {len(query)} characters; keep it under {MAX_QUERY_CHARS}.")
+    if not tokenize(query):
+        raise InvalidQueryError(f"The query {query!r} has no words to search for.")
+    return query
+
+
+class SearchEngine:
+    def __init__(self, index: Index) -> None:
+        self.index = index
+
+    @property
+    def methods(self) -> list[str]:
+        return list(self.index.methods)
+
+    def search(self, query: str, method: str = "dbow", k: int = 10, passages: bool = True) -> list[Hit]:
+        """The k documents nearest to `query` by `method`, best first.
+
+        Raises InvalidQueryError for an unusable query and SenseSearchError for
+        an unknown method.
+        """
+        query = check_query(query)
+        if not 1 <= k <= MAX_K:
+            raise InvalidQueryError(f"Ask for between 1 and {MAX_K} results, not {k}.")
+        encoder = self.index.method(method)
+        vector = encoder.encode_query(query)
+        if encoder.unit == "sentence":
+            scores, ids = self.index.search_vectors(method, vector, k * SENTENCE_FANOUT)
+            scores, ids = _best_per_document(scores, ids, self.index.store.sentence_documents(ids.tolist()), k)
+        else:
+            scores, ids = self.index.search_vectors(method, vector, k)
+        query_tokens = tokenize(query)
+        hits = []
+        for rank, (score, doc_id) in enumerate(zip(scores.tolist(), ids.tolist()), 1):
+            document = self.index.store.get(doc_id)
+            if document is None:  # deleted between search and lookup
+                continue
+            passage = (best_passage(document, self.index.store.sentences(doc_id), query_tokens, encoder)
+                       if passages else None)
+            hits.append(Hit(rank, doc_id, document.title, round(float(score), 4), method, document.source, passage))
+        return hits
+
+    def search_all(self, query: str, methods: list[str] | None = None, k: int = 10) -> dict[str, list[Hit] | str]:
+        """Each method's hits, or the message of the error it raised."""
+        query = check_query(query)
+        results: dict[str, list[Hit] | str] = {}
+        for name in methods or self.methods:
+            try:
+                results[name] = self.search(query, name, k)
+            except SenseSearchError as error:
+                results[name] = str(error)
+        return results
+
+
+def _best_per_document(scores: np.ndarray, sentence_ids: np.ndarray, documents: dict[int, int],
+                       k: int) -> tuple[np.ndarray, np.ndarray]:
+    """A document's score is that of its best sentence; keep the top k."""
+    best: dict[int, float] = {}
+    for score, sid in zip(scores.tolist(), sentence_ids.tolist()):
+        doc = documents.get(sid)
+        if doc is not None and score > best.get(doc, -np.inf):
+            best[doc] = score
+    top = sorted(best.items(), key=lambda item: -item[1])[:k]
+    return np.array([s for _, s in top], dtype=np.float32), np.array([d for d, _ in top], dtype=np.int64)

@@ -1,0 +1,75 @@
+"""Find the passage of a hit that matched the query best, and the words in it
+that met the query's words.
+
+Consumes a stored document, its sentences and the query's tokens; produces a
+`Passage` with `Highlight`s at character offsets into the document. Words are
+compared by the method's context-free word vectors (cosine); the same word
+always counts as a full match. Function words are ignored: "the" matches
+everywhere and says nothing.
+"""
+from __future__ import annotations
+
+import bisect
+
+import numpy as np
+from gensim.parsing.preprocessing import STOPWORDS
+
+from indexing.documents import Sentence, StoredDocument, Token
+from indexing.text import tokenize
+from search.hits import Highlight, Passage
+
+HIGHLIGHT_MIN = 0.5  # cosine at which a related word is highlighted
+MAX_PASSAGE_CHARS = 400
+
+
+def content_tokens(text: str) -> list[Token]:
+    return [t for t in tokenize(text) if t.norm not in STOPWORDS and not t.norm.isdigit()]
+
+
+def best_passage(document: StoredDocument, sentences: list[Sentence], query: list[Token], method) -> Passage | None:
+    """The sentence of `document` whose words best meet the query words."""
+    query_words = sorted({t.norm for t in query})
+    tokens = content_tokens(document.text)
+    if not sentences or not query_words or not tokens:
+        return None
+    vocabulary = sorted({t.norm for t in tokens})
+    column = {w: i for i, w in enumerate(vocabulary)}
+    similarity = method.word_vectors(query_words) @ method.word_vectors(vocabulary).T  # (q, u)
+    for q, word in enumerate(query_words):
+        if word in column:
+            similarity[q, column[word]] = 1.0
+    similarity = np.clip(similarity, 0.0, 1.0)
+    token_columns = np.array([column[t.norm] for t in tokens])
+    starts = [t.start for t in tokens]
+
+    best: tuple[float, Sentence, slice] | None = None
+    for sentence in sentences:
+        lo, hi = bisect.bisect_left(starts, sentence.start), bisect.bisect_left(starts, sentence.end)
+        if lo == hi:
+            continue
+        score = float(similarity[:, token_columns[lo:hi]].max(axis=1).mean())
+        if best is None or score > best[0]:
+            best = (score, sentence, slice(lo, hi))
+    if best is None:
+        return None
+    score, sentence, span = best
+    highlights = []
+    for i in range(span.start, span.stop):
+        q = int(similarity[:, token_columns[i]].argmax())
+        value = float(similarity[q, token_columns[i]])
+        if value >= HIGHLIGHT_MIN:
+            token = tokens[i]
+            highlights.append(Highlight(token.start, token.end, document.text[token.start : token.end],
+                                        query_words[q], round(value, 3)))
+    start, end = _window(sentence, highlights)
+    return Passage(document.text[start:end], start, end, round(score, 4),
+                   [h for h in highlights if start <= h.start and h.end <= end])
+
+
+def _window(sentence: Sentence, highlights: list[Highlight]) -> tuple[int, int]:
+    """The sentence, or a window of it around the highlights if it is long."""
+    if sentence.end - sentence.start <= MAX_PASSAGE_CHARS:
+        return sentence.start, sentence.end
+    centre = highlights[0].start if highlights else sentence.start
+    start = max(sentence.start, centre - MAX_PASSAGE_CHARS // 3)
+    return start, min(sentence.end, start + MAX_PASSAGE_CHARS)
