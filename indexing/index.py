@@ -22,7 +22,7 @@ import shutil
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +32,7 @@ import numpy as np
 from indexing.documents import Document, IngestReport, StoredDocument
 from indexing.errors import IndexCorruptError, IndexNotFoundError, SenseSearchError
 from indexing.manifest import now, read_manifest, write_manifest
-from indexing.methods import DEFAULT_METHODS, Method, load_method, train_method
+from indexing.methods import DEFAULT_METHODS, METHODS, Method, check_configs, load_method, train_method
 from indexing.progress import Progress, no_progress
 from indexing.store import DocumentStore
 from indexing.text import words
@@ -83,6 +83,25 @@ class Index:
         index.reconcile(on_progress)
         return index
 
+    def load_existing(self, on_progress: Progress = no_progress) -> bool:
+        """Load the live index if there is one; False when there is none yet."""
+        try:
+            self._generation = self._load_current()
+        except IndexNotFoundError:
+            return False
+        self.reconcile(on_progress)
+        return True
+
+    def build_if_missing(self, documents: Callable[[], Iterable[Document]],
+                         on_progress: Progress = no_progress) -> bool:
+        """Build from `documents()` unless an index exists (or another process
+        or thread built one while we waited for the lock). True if it built."""
+        with self._writing():
+            if self._generation is not None or self.load_existing(on_progress):
+                return False
+            self.build(documents(), on_progress)
+            return True
+
     @property
     def exists(self) -> bool:
         return self._generation is not None
@@ -95,7 +114,7 @@ class Index:
         manifest = read_manifest(path)
         methods: dict[str, Method] = {}
         vectors: dict[str, VectorIndex] = {}
-        for name in manifest.get("methods", {}):
+        for name in _ordered(manifest.get("methods", {})):
             try:
                 methods[name] = load_method(name, path / name)
                 vectors[name] = VectorIndex.load(path / name / "vectors.faiss")
@@ -171,15 +190,22 @@ class Index:
                     fcntl.flock(lock_file, fcntl.LOCK_UN)
 
     def build(self, documents: Iterable[Document], on_progress: Progress = no_progress,
-              methods: Iterable[str] = DEFAULT_METHODS) -> IngestReport:
-        """Store `documents`, then train every method over the whole store."""
+              methods: Iterable[str] = DEFAULT_METHODS,
+              configs: Mapping[str, object] | None = None) -> IngestReport:
+        """Store `documents`, then train every method over the whole store.
+        `configs` maps method names to configs that replace their defaults."""
+        configs = check_configs(configs)
         with self._writing():
             report = self._store(documents)
-            self.retrain(on_progress, methods)
+            self.retrain(on_progress, methods, configs)
         return report
 
-    def retrain(self, on_progress: Progress = no_progress, methods: Iterable[str] | None = None) -> None:
-        """Train every method anew over the whole store and switch to the result."""
+    def retrain(self, on_progress: Progress = no_progress, methods: Iterable[str] | None = None,
+                configs: Mapping[str, object] | None = None) -> None:
+        """Train every method anew over the whole store and switch to the result.
+        `configs` maps method names to configs that replace their defaults
+        (e.g. tiny Doc2VecConfigs in tests); methods not named train with theirs."""
+        configs = check_configs(configs)
         with self._writing():
             names = tuple(methods or (self._generation.methods if self._generation else DEFAULT_METHODS))
             documents = list(self.store)
@@ -189,7 +215,7 @@ class Index:
             staging = self.directory / "indexes" / (name + ".partial")
             staging.mkdir(parents=True)
             try:
-                generation = self._train_generation(staging, names, documents, on_progress)
+                generation = self._train_generation(staging, names, documents, on_progress, configs)
                 final = staging.with_name(name)
                 os.replace(staging, final)
                 generation.path = final
@@ -203,10 +229,10 @@ class Index:
         self.reconcile(on_progress)  # documents uploaded while we trained
 
     def _train_generation(self, path: Path, names: tuple[str, ...], documents: list[StoredDocument],
-                          on_progress: Progress) -> _Generation:
+                          on_progress: Progress, configs: dict[str, object]) -> _Generation:
         methods, vectors, described = {}, {}, {}
         for name in names:
-            method = train_method(name, documents, on_progress)
+            method = train_method(name, documents, on_progress, configs.get(name))
             ids, vecs = self._encode(method, documents, on_progress)
             index = VectorIndex.build(ids, vecs)
             folder = path / name
@@ -324,6 +350,12 @@ class Index:
         for path in (self.directory / "indexes").iterdir():
             if path.name != keep:
                 shutil.rmtree(path, ignore_errors=True)
+
+
+def _ordered(names: Iterable[str]) -> list[str]:
+    """Method names in the order of the METHODS table (DM before DBOW)."""
+    order = {name: i for i, name in enumerate(METHODS)}
+    return sorted(names, key=lambda name: order.get(name, len(order)))
 
 
 def _replace_text(path: Path, text: str) -> None:

@@ -4,8 +4,9 @@ that met the query's words.
 Consumes a stored document, its sentences and the query's tokens; produces a
 `Passage` with `Highlight`s at character offsets into the document. Words are
 compared by the method's context-free word vectors (cosine); the same word
-always counts as a full match. Function words are ignored: "the" matches
-everywhere and says nothing.
+always counts as a full match, and another word counts only above the method's
+`related_threshold` (closer than 99% of random word pairs). Function words are
+ignored: "the" matches everywhere and says nothing.
 """
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from indexing.documents import Sentence, StoredDocument, Token
 from indexing.text import tokenize
 from search.hits import Highlight, Passage
 
-HIGHLIGHT_MIN = 0.5  # cosine at which a related word is highlighted
 MAX_PASSAGE_CHARS = 400
 
 
@@ -38,7 +38,7 @@ def best_passage(document: StoredDocument, sentences: list[Sentence], query: lis
     for q, word in enumerate(query_words):
         if word in column:
             similarity[q, column[word]] = 1.0
-    similarity = np.clip(similarity, 0.0, 1.0)
+    similarity[similarity < method.related_threshold] = 0.0
     token_columns = np.array([column[t.norm] for t in tokens])
     starts = [t.start for t in tokens]
 
@@ -53,17 +53,30 @@ def best_passage(document: StoredDocument, sentences: list[Sentence], query: lis
     if best is None:
         return None
     score, sentence, span = best
-    highlights = []
-    for i in range(span.start, span.stop):
-        q = int(similarity[:, token_columns[i]].argmax())
-        value = float(similarity[q, token_columns[i]])
-        if value >= HIGHLIGHT_MIN:
-            token = tokens[i]
-            highlights.append(Highlight(token.start, token.end, document.text[token.start : token.end],
-                                        query_words[q], round(value, 3)))
+    highlights = [_highlight(document, tokens[i], query_words, similarity[:, token_columns[i]])
+                  for i in _matched(similarity[:, token_columns[span]], span.start)]
     start, end = _window(sentence, highlights)
     return Passage(document.text[start:end], start, end, round(score, 4),
                    [h for h in highlights if start <= h.start and h.end <= end])
+
+
+def _matched(similarity: np.ndarray, offset: int) -> list[int]:
+    """Token positions to highlight: every exact match, and for each query
+    word without one its most similar related word. `similarity` is (q, n)."""
+    chosen = set()
+    for row in similarity:
+        exact = np.flatnonzero(row >= 1.0)
+        if len(exact):
+            chosen.update(exact.tolist())
+        elif row.max() > 0:
+            chosen.add(int(row.argmax()))
+    return sorted(offset + i for i in chosen)
+
+
+def _highlight(document: StoredDocument, token: Token, query_words: list[str], similarity: np.ndarray) -> Highlight:
+    q = int(similarity.argmax())
+    return Highlight(token.start, token.end, document.text[token.start : token.end], query_words[q],
+                     round(float(similarity[q]), 3))
 
 
 def _window(sentence: Sentence, highlights: list[Highlight]) -> tuple[int, int]:

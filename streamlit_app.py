@@ -1,0 +1,194 @@
+"""SenseSearch in the browser: search by meaning, see why each document matched.
+
+Run with `streamlit run streamlit_app.py [-- --data-dir DIR]`. This file only
+lays out the page; the work happens in `indexing` and `search`.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+import streamlit as st
+
+from indexing.demo import DemoCorpus
+from indexing.errors import SenseSearchError, UnsupportedFileError
+from indexing.index import Index
+from indexing.ingest import SUPPORTED_SUFFIXES, TABLE_SUFFIXES, Columns, read_upload, table_columns
+from search.engine import MAX_K, SearchEngine
+from search.hits import Hit
+from search.render import passage_html
+
+logger = logging.getLogger("sensesearch.app")
+
+
+def main() -> None:
+    st.set_page_config(page_title="SenseSearch", page_icon="🔎", layout="wide")
+    st.title("SenseSearch")
+    st.caption("Search your documents by meaning, and see which words matched.")
+    index = load_index(data_dir_argument())
+    ensure_index_ui(index)
+    engine = SearchEngine(index)
+    with st.sidebar:
+        render_status(index.status())
+        upload_ui(index)
+        retrain_ui(index)
+        delete_ui(index)
+    query, k = query_ui()
+    if not query.strip():
+        st.info("Type a query above, for example: *bushfires near Sydney* or *interest rates and inflation*.")
+        st.stop()
+    render_results(engine.search_all(query, engine.methods, k), engine)
+
+
+def data_dir_argument() -> str | None:
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--data-dir")
+    args, _ = parser.parse_known_args(sys.argv[1:])
+    return args.data_dir
+
+
+@st.cache_resource(show_spinner=False)
+def load_index(directory: str | None) -> Index:
+    """One Index shared by every browser session (it is thread-safe)."""
+    index = Index(directory)
+    index.load_existing()
+    return index
+
+
+def progress_bar(label: str):
+    """A `Progress` callback drawing one Streamlit progress bar."""
+    bar = st.progress(0.0, text=label)
+
+    def on_progress(done: int, total: int, stage: str) -> None:
+        bar.progress(min(1.0, done / total) if total else 0.0, text=f"{stage}: {done}/{total}")
+
+    return bar, on_progress
+
+
+def ensure_index_ui(index: Index) -> None:
+    if index.exists:
+        return
+    st.info("First start: building the demo index (news stories and Wikipedia articles that ship with gensim).")
+    bar, on_progress = progress_bar("Building the demo index")
+    index.build_if_missing(lambda: list(DemoCorpus()), on_progress)
+    bar.empty()
+    st.rerun()
+
+
+def query_ui() -> tuple[str, int]:
+    left, right = st.columns([4, 1])
+    query = left.text_input("Query", key="query", placeholder="What are you looking for?")
+    k = right.number_input("Results", min_value=1, max_value=MAX_K, value=10, step=1, key="k")
+    return query, int(k)
+
+
+def render_results(results: dict[str, list[Hit] | str], engine: SearchEngine) -> None:
+    found = [{h.doc_id for h in hits} for hits in results.values() if not isinstance(hits, str)]
+    in_all = set.intersection(*found) if len(found) > 1 else set()
+    columns = st.columns(len(results))
+    for column, (name, hits) in zip(columns, results.items()):
+        with column:
+            st.subheader(engine.index.method(name).label)
+            if isinstance(hits, str):
+                st.warning(hits)
+            elif not hits:
+                st.info("No results.")
+            for hit in [] if isinstance(hits, str) else hits:
+                render_hit(hit, hit.doc_id in in_all)
+
+
+def render_hit(hit: Hit, found_by_all: bool) -> None:
+    badge = " · :green-background[found by both models]" if found_by_all else ""
+    with st.container(border=True):
+        st.markdown(f"**{hit.rank}. {hit.title}**")
+        st.caption(f"score {hit.score:.3f} · doc {hit.doc_id} · {hit.source}{badge}")
+        if hit.passage is not None:
+            st.markdown(f'<div class="passage">{passage_html(hit.passage)}</div>', unsafe_allow_html=True)
+
+
+def render_status(status: dict) -> None:
+    st.header("Index")
+    st.metric("Documents", f"{status['documents']:,}")
+    st.caption(f"{status['words']:,} words · data in `{status['data_dir']}`")
+    trained = status.get("trained")
+    if trained:
+        st.caption(f"Models trained {trained['at']} on {trained['documents']:,} documents "
+                   f"({trained['words']:,} words).")
+    for name, facts in status["methods"].items():
+        st.caption(f"**{facts.get('label', name)}**: {facts['index']}")
+
+
+def upload_ui(index: Index) -> None:
+    st.header("Add documents")
+    files = st.file_uploader("Files", type=[s.lstrip(".") for s in SUPPORTED_SUFFIXES],
+                             accept_multiple_files=True, key="upload")
+    columns = {f.name: table_columns_ui(f) for f in files or [] if f.name.lower().endswith((*TABLE_SUFFIXES, ".jsonl"))}
+    if files and st.button("Add to index", key="add", type="primary"):
+        documents, errors = [], []
+        for file in files:
+            try:
+                documents.extend(read_upload(file.name, file.getvalue(), columns.get(file.name)))
+            except UnsupportedFileError as error:
+                errors.append(str(error))
+        bar, on_progress = progress_bar("Indexing uploads")
+        report = index.add_documents(documents, on_progress) if documents else None
+        bar.empty()
+        st.session_state["upload_messages"] = upload_messages(report, errors)
+    for level, message in st.session_state.get("upload_messages", []):
+        getattr(st, level)(message)
+
+
+def table_columns_ui(file) -> Columns | None:
+    try:
+        names = table_columns(file.name, file.getvalue())
+    except UnsupportedFileError as error:
+        st.warning(str(error))
+        return None
+    text = st.selectbox(f"Text column of {file.name}", names, key=f"text-{file.name}")
+    title = st.selectbox(f"Title column of {file.name}", ["(none)", *names], key=f"title-{file.name}")
+    return Columns(text=text, title=None if title == "(none)" else title)
+
+
+def upload_messages(report, errors: list[str]) -> list[tuple[str, str]]:
+    messages = [("error", e) for e in errors]
+    if report is not None:
+        messages += [("error", e) for e in report.errors]
+        if report.added:
+            messages.append(("success", f"Added {len(report.added)} document(s); they are searchable now."))
+        if report.duplicates:
+            messages.append(("info", "Already in the index, not added again: " + ", ".join(report.duplicates)))
+    return messages
+
+
+def retrain_ui(index: Index) -> None:
+    st.header("Retrain")
+    st.caption("Uploads get inferred vectors at once; retraining rebuilds every model over the whole store.")
+    if st.button("Retrain all models", key="retrain"):
+        bar, on_progress = progress_bar("Retraining")
+        index.retrain(on_progress)
+        bar.empty()
+        st.success("Retrained.")
+
+
+def delete_ui(index: Index) -> None:
+    st.header("Delete a document")
+    wanted = st.text_input("Find by title", key="delete-filter")
+    listing = [row for row in index.store.listing() if wanted.lower() in row[1].lower()][:200]
+    if not listing:
+        st.caption("No matching document.")
+        return
+    choice = st.selectbox("Document", listing, format_func=lambda row: f"{row[1]} (doc {row[0]})", key="delete-choice")
+    if st.button("Delete", key="delete"):
+        index.delete(choice[0])
+        st.success(f"Deleted “{choice[1]}”.")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except SenseSearchError as error:
+        st.error(str(error))
+    except Exception:  # noqa: BLE001 - the user sees a message, the log keeps the traceback
+        logger.exception("unexpected error")
+        st.error("Something went wrong; the details are in the server log. Your documents are safe.")
