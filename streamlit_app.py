@@ -13,7 +13,7 @@ import streamlit as st
 
 from indexing.demo import DemoCorpus
 from indexing.errors import SenseSearchError, UnsupportedFileError
-from indexing.index import Index
+from indexing.index import Index, data_dir
 from indexing.ingest import SUPPORTED_SUFFIXES, TABLE_SUFFIXES, Columns, read_upload, table_columns
 from search.engine import MAX_K, SearchEngine
 from search.hits import Hit
@@ -41,15 +41,17 @@ def main() -> None:
     render_results(engine.search_all(query, engine.methods, k), engine)
 
 
-def data_dir_argument() -> str | None:
+def data_dir_argument() -> str:
+    """`--data-dir` after `streamlit run streamlit_app.py --`, else
+    $SENSESEARCH_DATA_DIR, else ./data; resolved, so it keys the cache."""
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--data-dir")
     args, _ = parser.parse_known_args(sys.argv[1:])
-    return args.data_dir
+    return str(data_dir(args.data_dir))
 
 
 @st.cache_resource(show_spinner=False)
-def load_index(directory: str | None) -> Index:
+def load_index(directory: str) -> Index:
     """One Index shared by every browser session (it is thread-safe)."""
     index = Index(directory)
     index.load_existing()
@@ -135,7 +137,8 @@ def upload_ui(index: Index) -> None:
         report = index.add_documents(documents, on_progress) if documents else None
         bar.empty()
         st.session_state["upload_messages"] = upload_messages(report, errors)
-    for level, message in st.session_state.get("upload_messages", []):
+        st.rerun()  # redraw the status above with the new counts
+    for level, message in st.session_state.pop("upload_messages", []):
         getattr(st, level)(message)
 
 
@@ -168,7 +171,10 @@ def retrain_ui(index: Index) -> None:
         bar, on_progress = progress_bar("Retraining")
         index.retrain(on_progress)
         bar.empty()
-        st.success("Retrained.")
+        st.session_state["retrain_message"] = "Retrained every model over the whole store."
+        st.rerun()
+    if message := st.session_state.pop("retrain_message", None):
+        st.success(message)
 
 
 def delete_ui(index: Index) -> None:
@@ -181,7 +187,10 @@ def delete_ui(index: Index) -> None:
     choice = st.selectbox("Document", listing, format_func=lambda row: f"{row[1]} (doc {row[0]})", key="delete-choice")
     if st.button("Delete", key="delete"):
         index.delete(choice[0])
-        st.success(f"Deleted “{choice[1]}”.")
+        st.session_state["delete_message"] = f"Deleted “{choice[1]}”."
+        st.rerun()
+    if message := st.session_state.pop("delete_message", None):
+        st.success(message)
 
 
 if __name__ == "__main__":

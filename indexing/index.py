@@ -77,7 +77,10 @@ class Index:
     # ---- opening -------------------------------------------------------
     @classmethod
     def open(cls, directory: str | Path | None = None, on_progress: Progress = no_progress) -> Index:
-        """Load the live index; raises IndexNotFoundError when there is none."""
+        """Load the live index; raises IndexNotFoundError when there is none
+        (without creating anything: a mistyped directory stays absent)."""
+        if not (data_dir(directory) / "CURRENT").exists():
+            raise IndexNotFoundError(f"No index in {data_dir(directory)} yet; build one first.")
         index = cls(directory)
         index._generation = index._load_current()
         index.reconcile(on_progress)
@@ -184,10 +187,21 @@ class Index:
                 fcntl.flock(lock_file, fcntl.LOCK_EX)
                 self._write_depth = 1
                 try:
+                    self._follow_current()
                     yield
                 finally:
                     self._write_depth = 0
                     fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+    def _follow_current(self) -> None:
+        """Switch to the live generation if another process retrained since
+        we loaded ours: that retrain deleted our generation's folder, so
+        writing into it would fail."""
+        pointer = self.directory / "CURRENT"
+        if self._generation is not None and pointer.exists() \
+                and pointer.read_text().strip() != self._generation.path.name:
+            logger.info("index generation changed on disk; loading %s", pointer.read_text().strip())
+            self._generation = self._load_current()
 
     def build(self, documents: Iterable[Document], on_progress: Progress = no_progress,
               methods: Iterable[str] = DEFAULT_METHODS,
@@ -204,10 +218,14 @@ class Index:
                 configs: Mapping[str, object] | None = None) -> None:
         """Train every method anew over the whole store and switch to the result.
         `configs` maps method names to configs that replace their defaults
-        (e.g. tiny Doc2VecConfigs in tests); methods not named train with theirs."""
+        (e.g. tiny Doc2VecConfigs in tests); methods not named keep the config
+        they were trained with, or their default on a first build."""
         configs = check_configs(configs)
         with self._writing():
             names = tuple(methods or (self._generation.methods if self._generation else DEFAULT_METHODS))
+            # A retrain keeps each method's current config unless told otherwise.
+            current = {n: m.config for n, m in (self._generation.methods.items() if self._generation else ())}
+            configs = {**current, **configs}
             documents = list(self.store)
             if not documents:
                 raise SenseSearchError("The store has no documents to train on; add some first.")

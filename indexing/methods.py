@@ -31,6 +31,7 @@ class Method(Protocol):
     label: str  # shown in the UI
     unit: str  # "document": FAISS ids are document ids; "sentence": sentence ids
     dim: int
+    config: object  # the frozen config dataclass it was trained with
 
     def encode_documents(self, documents: list[StoredDocument]) -> tuple[np.ndarray, np.ndarray]:
         """FAISS ids (n,) int64 and unit vectors (n, dim) float32."""
@@ -59,6 +60,7 @@ class Doc2VecMethod:
         self.model = model
         self.label = "Doc2Vec DM" if model.config.dm else "Doc2Vec DBOW"
         self.dim = model.dim
+        self.config = model.config
         wv = model.model.wv
         # Doc2Vec word vectors share a common direction (DM's random pairs have
         # a median cosine of 0.46 on the demo corpus); removing the mean makes

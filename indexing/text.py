@@ -53,7 +53,8 @@ def split_sentences(text: str) -> list[Span]:
     start = 0
     for m in _SENTENCE_END_RE.finditer(text):
         end = m.end()
-        if m.group().startswith(".") and _ends_with_abbreviation(text, m.start()):
+        if m.group().startswith(".") and (_ends_with_abbreviation(text, m.start())
+                                          or _numbers_list_item(text, m.start())):
             continue
         spans.extend(_trimmed_pieces(text, start, end))
         start = end
@@ -65,6 +66,13 @@ def _ends_with_abbreviation(text: str, dot: int) -> bool:
     head = text[max(0, dot - 12) : dot]
     word = re.split(r"\s", head)[-1].lower().lstrip("(\"'")
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def _numbers_list_item(text: str, dot: int) -> bool:
+    """The dot of "1. Water daily" at the start of a line numbers the item;
+    it does not end a sentence "1."."""
+    line_start = text.rfind("\n", 0, dot) + 1
+    return re.fullmatch(r"\s*\d{1,3}", text[line_start:dot]) is not None
 
 
 def _trimmed_pieces(text: str, start: int, end: int) -> list[Span]:

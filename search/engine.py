@@ -61,10 +61,11 @@ class SearchEngine:
             scores, ids = self.index.search_vectors(method, vector, k)
         query_tokens = tokenize(query)
         hits = []
-        for rank, (score, doc_id) in enumerate(zip(scores.tolist(), ids.tolist()), 1):
+        for score, doc_id in zip(scores.tolist(), ids.tolist()):
             document = self.index.store.get(doc_id)
             if document is None:  # deleted between search and lookup
                 continue
+            rank = len(hits) + 1
             passage = (best_passage(document, self.index.store.sentences(doc_id), query_tokens, encoder)
                        if passages else None)
             hits.append(Hit(rank, doc_id, document.title, round(float(score), 4), method, document.source, passage))

@@ -23,12 +23,17 @@ MAX_PASSAGE_CHARS = 400
 
 
 def content_tokens(text: str) -> list[Token]:
-    return [t for t in tokenize(text) if t.norm not in STOPWORDS and not t.norm.isdigit()]
+    return [t for t in tokenize(text) if _is_content(t.norm)]
+
+
+def _is_content(word: str) -> bool:
+    """Function words and bare numbers say nothing about what matched."""
+    return word not in STOPWORDS and not word.isdigit()
 
 
 def best_passage(document: StoredDocument, sentences: list[Sentence], query: list[Token], method) -> Passage | None:
     """The sentence of `document` whose words best meet the query words."""
-    query_words = sorted({t.norm for t in query})
+    query_words = sorted({t.norm for t in query if _is_content(t.norm)})
     tokens = content_tokens(document.text)
     if not sentences or not query_words or not tokens:
         return None
@@ -53,30 +58,31 @@ def best_passage(document: StoredDocument, sentences: list[Sentence], query: lis
     if best is None:
         return None
     score, sentence, span = best
-    highlights = [_highlight(document, tokens[i], query_words, similarity[:, token_columns[i]])
-                  for i in _matched(similarity[:, token_columns[span]], span.start)]
+    block = similarity[:, token_columns[span]]  # (q, tokens of the sentence)
+    highlights = [_highlight(document, tokens[span.start + i], query_words[q], float(block[q, i]))
+                  for i, q in _matched(block)]
     start, end = _window(sentence, highlights)
     return Passage(document.text[start:end], start, end, round(score, 4),
                    [h for h in highlights if start <= h.start and h.end <= end])
 
 
-def _matched(similarity: np.ndarray, offset: int) -> list[int]:
-    """Token positions to highlight: every exact match, and for each query
-    word without one its most similar related word. `similarity` is (q, n)."""
-    chosen = set()
-    for row in similarity:
+def _matched(similarity: np.ndarray) -> list[tuple[int, int]]:
+    """(token position, query row) pairs to highlight: every exact match, and
+    for each query word without one its most similar related word, credited
+    to that query word. `similarity` is (q, n)."""
+    chosen: dict[int, int] = {}
+    for q, row in enumerate(similarity):
         exact = np.flatnonzero(row >= 1.0)
-        if len(exact):
-            chosen.update(exact.tolist())
-        elif row.max() > 0:
-            chosen.add(int(row.argmax()))
-    return sorted(offset + i for i in chosen)
+        for i in exact.tolist():
+            chosen[i] = q
+        if not len(exact) and row.max() > 0:
+            chosen.setdefault(int(row.argmax()), q)
+    return sorted(chosen.items())
 
 
-def _highlight(document: StoredDocument, token: Token, query_words: list[str], similarity: np.ndarray) -> Highlight:
-    q = int(similarity.argmax())
-    return Highlight(token.start, token.end, document.text[token.start : token.end], query_words[q],
-                     round(float(similarity[q]), 3))
+def _highlight(document: StoredDocument, token: Token, query_word: str, similarity: float) -> Highlight:
+    return Highlight(token.start, token.end, document.text[token.start : token.end], query_word,
+                     round(similarity, 3))
 
 
 def _window(sentence: Sentence, highlights: list[Highlight]) -> tuple[int, int]:

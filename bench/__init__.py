@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print figures. Timing targets live here, never in tests."""

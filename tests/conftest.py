@@ -1,0 +1,147 @@
+"""Shared fixtures: the tiny corpus of tests/data/corpus (33 short documents
+in .txt, .md, .jsonl and .csv, with planted homonyms: river bank / bank loan,
+bass guitar / bass fishing, crane bird / tower crane, field mouse / computer
+mouse) and one index built over it once per session with tiny Doc2Vec configs.
+
+Tests that change an index work on a copy (`index_copy`), never on the
+session index.
+"""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from indexing.doc2vec import DBOW_CONFIG, DM_CONFIG, Doc2VecConfig
+from indexing.documents import Document
+from indexing.index import Index
+from indexing.ingest import read_path
+from indexing.methods import DEFAULT_METHODS
+from search.engine import SearchEngine
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = Path(__file__).resolve().parent / "data" / "corpus"
+CORPUS_SIZE = 33  # 24 .txt + 1 .md + 4 .jsonl records + 4 .csv rows
+
+# 16 dims, 40 epochs, one worker: about a second to train, and repeatable
+# (more than one worker makes gensim's training order, so the vectors, vary).
+# sample=0: the corpus has ~2,000 words, and the default downsampling
+# threshold (1e-4) would throw away nearly every occurrence of every word.
+_TINY = dict(vector_size=16, epochs=40, sample=0.0, workers=1, infer_epochs=40)
+TINY_CONFIGS: dict[str, Doc2VecConfig] = {
+    "dm": replace(DM_CONFIG, **_TINY),
+    "dbow": replace(DBOW_CONFIG, **_TINY),
+}
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def tiny_configs() -> dict[str, Doc2VecConfig]:
+    return TINY_CONFIGS
+
+
+@pytest.fixture(scope="session")
+def corpus_documents() -> list[Document]:
+    found = list(read_path(CORPUS))
+    errors = [str(item) for item in found if not isinstance(item, Document)]
+    assert not errors, errors
+    assert len(found) == CORPUS_SIZE
+    return found
+
+
+@pytest.fixture(scope="session")
+def built_index(tmp_path_factory: pytest.TempPathFactory, corpus_documents: list[Document]) -> Index:
+    """The Index object that built the session index (models still in memory)."""
+    untiny = set(DEFAULT_METHODS) - set(TINY_CONFIGS)
+    assert not untiny, f"add a tiny config for {', '.join(sorted(untiny))} to TINY_CONFIGS in tests/conftest.py"
+    index = Index(tmp_path_factory.mktemp("session-index"))
+    report = index.build(corpus_documents, configs=TINY_CONFIGS)
+    assert len(report.added) == CORPUS_SIZE and not report.errors
+    return index
+
+
+@pytest.fixture(scope="session")
+def index(built_index: Index) -> Index:
+    """The session index as a reader sees it: loaded back from disk. Read only."""
+    return Index.open(built_index.directory)
+
+
+@pytest.fixture(scope="session")
+def engine(index: Index) -> SearchEngine:
+    return SearchEngine(index)
+
+
+@pytest.fixture
+def copy_index(built_index: Index) -> Callable[[Path], Path]:
+    """Copy the session index's data directory to `target`; returns `target`.
+    The store is copied with SQLite's backup API, so no WAL frame is lost."""
+
+    def copy(target: Path) -> Path:
+        source = built_index.directory
+        shutil.copytree(source, target, ignore=shutil.ignore_patterns("store.sqlite3*", "write.lock"))
+        src, dst = sqlite3.connect(source / "store.sqlite3"), sqlite3.connect(target / "store.sqlite3")
+        try:
+            src.backup(dst)
+        finally:
+            src.close()
+            dst.close()
+        return target
+
+    return copy
+
+
+@pytest.fixture
+def index_copy(copy_index: Callable[[Path], Path], tmp_path: Path) -> Index:
+    """A private, opened copy of the session index that a test may change."""
+    return Index.open(copy_index(tmp_path / "data"))
+
+
+@pytest.fixture(scope="session")
+def make_pdf() -> Callable[..., bytes]:
+    """A function that writes a minimal valid PDF by hand (pypdf cannot
+    write a text layer): one page per string in `pages`, each line a text
+    object in Helvetica; a page given as None holds only a filled rectangle,
+    i.e. no text layer, like a scan."""
+
+    def make(pages: list[str | None], title: str | None = None) -> bytes:
+        objects = ["<< /Type /Catalog /Pages 2 0 R >>", None]  # pages object filled in below
+        font = 3
+        objects.append("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+        kids = []
+        for page in pages:
+            if page is None:
+                content = "0.2 0.2 0.2 rg 72 500 300 200 re f"
+            else:
+                lines = [line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+                         for line in page.split("\n")]
+                content = "BT /F1 12 Tf 14 TL 72 720 Td " + " T* ".join(f"({line}) Tj" for line in lines) + " ET"
+            objects.append(f"<< /Length {len(content)} >>\nstream\n{content}\nendstream")
+            contents = len(objects)
+            objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {contents} 0 R "
+                           f"/Resources << /Font << /F1 {font} 0 R >> >> >>")
+            kids.append(f"{len(objects)} 0 R")
+        objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
+        info = ""
+        if title is not None:
+            objects.append(f"<< /Title ({title}) >>")
+            info = f" /Info {len(objects)} 0 R"
+        out = bytearray(b"%PDF-1.4\n")
+        offsets = []
+        for number, body in enumerate(objects, 1):
+            offsets.append(len(out))
+            out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+        xref = len(out)
+        out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+        out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
+        out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R{info} >>\nstartxref\n{xref}\n%%EOF\n".encode()
+        return bytes(out)
+
+    return make

@@ -1,0 +1,273 @@
+"""The index directory: build, open, add, delete, reconcile, retrain, and the
+manifest that lets a newer or older SenseSearch refuse what it cannot read."""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexing.documents import Document
+from indexing.errors import IndexCorruptError, IndexNotFoundError, IndexVersionError, SenseSearchError
+from indexing.index import Index
+from indexing.manifest import FORMAT_VERSION, library_versions
+from indexing.methods import DEFAULT_METHODS
+from indexing.vectors import VectorIndex
+from search.engine import SearchEngine
+
+ZOO = Document(
+    "Escaped python",
+    "A python escaped from the zoo and hid under the tower crane at the construction site. "
+    "The crane operator stopped the lift until the keepers caught the python.",
+    "zoo_news.txt",
+)
+QUERIES = ["fishing on the river bank", "bank loan interest", "bass guitar amplifier", "crane migration wetlands"]
+
+
+def generation(index: Index) -> Path:
+    return index.directory / "indexes" / (index.directory / "CURRENT").read_text().strip()
+
+
+def manifest(index: Index) -> dict:
+    return json.loads((generation(index) / "manifest.json").read_text())
+
+
+def edit_manifest(index: Index, **changes) -> None:
+    path = generation(index) / "manifest.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), **changes}))
+
+
+def hits(index: Index, query: str, method: str, k: int = 5) -> list[dict]:
+    return [hit.to_dict() for hit in SearchEngine(index).search(query, method, k)]
+
+
+def faiss_ids(index: Index, method: str) -> set[int]:
+    return set(VectorIndex.load(generation(index) / method / "vectors.faiss").ids().tolist())
+
+
+# ---- build and open ----------------------------------------------------------------
+
+def test_a_build_writes_one_complete_generation(built_index: Index) -> None:
+    folders = list((built_index.directory / "indexes").iterdir())
+    assert folders == [generation(built_index)]
+    assert not any(p.name.endswith((".partial", ".tmp")) for p in generation(built_index).rglob("*"))
+    for method in DEFAULT_METHODS:
+        assert (generation(built_index) / method / "vectors.faiss").is_file()
+
+
+def test_the_manifest_records_versions_configs_and_counts(built_index: Index, tiny_configs) -> None:
+    found = manifest(built_index)
+    n_docs, n_words = built_index.store.counts()
+    assert found["format_version"] == FORMAT_VERSION
+    assert found["libraries"]["gensim"] == library_versions()["gensim"]
+    assert (found["documents"], found["words"]) == (n_docs, n_words) == (33, found["trained_on"]["words"])
+    assert found["trained_on"]["sources"]["news.jsonl"] == 4
+    for name in DEFAULT_METHODS:
+        facts = found["methods"][name]
+        assert facts["vectors"] == 33
+        assert facts["index"] == "flat (exact inner product), 33 vectors of 16 dims"
+        assert facts["config"] == {**facts["config"], "vector_size": 16, "epochs": tiny_configs[name].epochs}
+
+
+def test_status_reports_what_the_panel_shows(index: Index) -> None:
+    status = index.status()
+    assert (status["documents"], status["format_version"]) == (33, FORMAT_VERSION)
+    assert status["generation"] == generation(index).name
+    assert {name: facts["vectors"] for name, facts in status["methods"].items()} == {"dm": 33, "dbow": 33}
+
+
+def test_opening_from_disk_gives_the_same_hits_as_the_index_that_built_it(built_index: Index, index: Index) -> None:
+    for method in DEFAULT_METHODS:
+        for query in QUERIES:
+            assert hits(index, query, method) == hits(built_index, query, method)
+
+
+def test_opening_an_empty_directory_says_to_build(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFoundError, match="No index in .* yet; build one first."):
+        Index.open(tmp_path / "fresh")
+    assert Index(tmp_path / "fresh").status()["methods"] == {}
+
+
+def test_a_progress_callback_sees_every_stage_finish(tmp_path: Path, corpus_documents, tiny_configs) -> None:
+    last: dict[str, tuple[int, int]] = {}
+    Index(tmp_path).build(corpus_documents[:6], lambda done, total, stage: last.__setitem__(stage, (done, total)),
+                          configs=tiny_configs)
+    assert set(last) == {"Training Doc2Vec DM", "Encoding with Doc2Vec DM",
+                         "Training Doc2Vec DBOW", "Encoding with Doc2Vec DBOW"}
+    assert all(done == total > 0 for done, total in last.values())
+
+
+# ---- refusing what it cannot read ---------------------------------------------------
+
+def test_an_index_of_another_format_version_is_refused_with_what_to_do(index_copy: Index) -> None:
+    edit_manifest(index_copy, format_version=FORMAT_VERSION + 1)
+    with pytest.raises(IndexVersionError) as caught:
+        Index.open(index_copy.directory)
+    message = str(caught.value)
+    assert f"has format version {FORMAT_VERSION + 1}" in message and f"reads version {FORMAT_VERSION}" in message
+    assert "Retrain" in message and "python -m indexing build" in message
+
+
+def test_library_drift_is_a_warning_not_an_error(index_copy: Index, caplog: pytest.LogCaptureFixture) -> None:
+    edit_manifest(index_copy, libraries={**manifest(index_copy)["libraries"], "gensim": "3.8.3"})
+    with caplog.at_level(logging.WARNING, logger="indexing.manifest"):
+        reopened = Index.open(index_copy.directory)
+    assert f"index was written with gensim 3.8.3, running {library_versions()['gensim']}" in caplog.text
+    assert hits(reopened, "bank loan interest", "dbow")
+
+
+def test_a_missing_manifest_says_to_rebuild(index_copy: Index) -> None:
+    (generation(index_copy) / "manifest.json").unlink()
+    with pytest.raises(IndexCorruptError, match="has no manifest.json; rebuild the index."):
+        Index.open(index_copy.directory)
+
+
+def test_an_unreadable_vector_file_names_the_method_and_says_to_rebuild(index_copy: Index) -> None:
+    (generation(index_copy) / "dbow" / "vectors.faiss").write_bytes(b"not faiss")
+    with pytest.raises(IndexCorruptError, match=r"The dbow part of the index in .* cannot be read .*; rebuild"):
+        Index.open(index_copy.directory)
+
+
+# ---- adding without retraining -----------------------------------------------------
+
+def test_an_added_document_is_searchable_at_once_without_retraining(index_copy: Index) -> None:
+    before = (generation(index_copy), manifest(index_copy)["trained_on"])
+    report = index_copy.add_documents([ZOO])
+    assert report.duplicates == [] and report.errors == [] and len(report.added) == 1
+    [new_id] = report.added
+    assert (generation(index_copy), manifest(index_copy)["trained_on"]) == before  # not retrained
+    for method in DEFAULT_METHODS:
+        top = hits(index_copy, ZOO.text, method, 1)[0]
+        assert (top["doc_id"], top["title"], top["source"]) == (new_id, ZOO.title, ZOO.source)
+        assert top["score"] >= 0.999
+    assert new_id in [h["doc_id"] for h in hits(index_copy, "python zoo crane operator", "dbow", 3)]
+    assert index_copy.status()["methods"]["dm"]["vectors"] == manifest(index_copy)["documents"] == 34
+
+
+def test_added_vectors_are_saved_so_reopening_encodes_nothing(index_copy: Index,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    [new_id] = index_copy.add_documents([ZOO]).added
+    expected = hits(index_copy, ZOO.text, "dm")
+    monkeypatch.setattr(Index, "_encode", lambda *args: pytest.fail("re-encoded on open: the add was not saved"))
+    reopened = Index.open(index_copy.directory)
+    assert hits(reopened, ZOO.text, "dm") == expected
+    assert new_id in faiss_ids(reopened, "dbow")
+
+
+def test_re_adding_the_same_content_is_a_duplicate(index_copy: Index, corpus_documents) -> None:
+    original = corpus_documents[0]
+    again = Document("Renamed copy", original.text.replace(". ", ".\n"), "copy.txt")
+    report = index_copy.add_documents([again])
+    assert (report.added, report.duplicates) == ([], ["Renamed copy"])
+    assert index_copy.store.counts()[0] == 33
+    assert {name: facts["vectors"] for name, facts in index_copy.status()["methods"].items()} == {"dm": 33,
+                                                                                                 "dbow": 33}
+
+
+def test_a_document_without_words_is_reported_not_stored(index_copy: Index) -> None:
+    report = index_copy.add_documents([Document("Dots", "... !!! ---", "dots.txt"), ZOO])
+    assert report.errors == ["Dots: no words in the text."] and len(report.added) == 1
+
+
+# ---- deleting --------------------------------------------------------------------
+
+def test_delete_removes_a_document_from_the_store_and_every_index(index_copy: Index) -> None:
+    target = next(d for d in index_copy.store if d.title == "mortgage_rates")
+    assert hits(index_copy, target.text, "dbow", 1)[0]["doc_id"] == target.id
+    assert index_copy.delete(target.id) is True
+    assert index_copy.store.get(target.id) is None and index_copy.store.sentences(target.id) == []
+    for method in DEFAULT_METHODS:
+        assert target.id not in faiss_ids(index_copy, method)
+        assert target.id not in [h["doc_id"] for h in hits(index_copy, target.text, method, 33)]
+    assert manifest(index_copy)["documents"] == 32
+    reopened = Index.open(index_copy.directory)
+    assert reopened.status()["methods"]["dbow"]["vectors"] == 32
+    assert index_copy.delete(target.id) is False
+
+
+# ---- reconciling the store and FAISS -------------------------------------------------
+
+def test_reopening_re_indexes_a_document_missing_from_faiss(index_copy: Index) -> None:
+    target = next(d for d in index_copy.store if d.title == "flood_erosion")
+    expected = {m: hits(index_copy, target.text, m) for m in DEFAULT_METHODS}
+    for method in DEFAULT_METHODS:  # as if the process died between the store and the FAISS write
+        path = generation(index_copy) / method / "vectors.faiss"
+        vectors = VectorIndex.load(path)
+        assert vectors.remove(np.array([target.id])) == 1
+        vectors.save(path)
+        assert target.id not in faiss_ids(index_copy, method)
+    reopened = Index.open(index_copy.directory)
+    for method in DEFAULT_METHODS:
+        assert target.id in faiss_ids(reopened, method)  # and saved, not only in memory
+        assert hits(reopened, target.text, method) == expected[method]
+
+
+def test_reopening_indexes_a_stored_document_that_never_reached_faiss(index_copy: Index) -> None:
+    [new_id], _ = index_copy.store.add([ZOO])  # stored, then the upload was cut short
+    reopened = Index.open(index_copy.directory)
+    for method in DEFAULT_METHODS:
+        assert hits(reopened, ZOO.text, method, 1)[0]["doc_id"] == new_id
+
+
+def test_reopening_drops_vectors_of_documents_no_longer_stored(index_copy: Index) -> None:
+    target = next(d for d in index_copy.store if d.title == "marathon")
+    index_copy.store.delete(target.id)  # deleted from the store only
+    reopened = Index.open(index_copy.directory)
+    for method in DEFAULT_METHODS:
+        assert target.id not in faiss_ids(reopened, method)
+    assert reopened.status()["methods"]["dm"]["vectors"] == 32
+
+
+# ---- retraining -------------------------------------------------------------------
+
+def test_retrain_switches_to_a_new_generation_that_learned_the_added_documents(index_copy: Index,
+                                                                               tiny_configs) -> None:
+    old = generation(index_copy)
+    [new_id] = index_copy.add_documents([ZOO]).added
+    assert new_id not in index_copy.method("dbow").model.trained_ids
+    index_copy.retrain(configs=tiny_configs)
+    new = generation(index_copy)
+    assert new != old and not old.exists()
+    assert list(new.parent.iterdir()) == [new]
+    assert manifest(index_copy)["trained_on"]["documents"] == 34
+    for method in DEFAULT_METHODS:
+        assert new_id in index_copy.method(method).model.trained_ids
+    # DBOW places a trained document's own text at its vector; tiny DM often does not.
+    assert hits(index_copy, ZOO.text, "dbow", 1)[0]["doc_id"] == new_id
+    assert Index.open(index_copy.directory).status()["generation"] == new.name
+
+
+def test_a_failed_retrain_leaves_the_previous_index_intact(index_copy: Index) -> None:
+    old = generation(index_copy)
+    before = hits(index_copy, "bank loan interest", "dbow")
+    with pytest.raises(TypeError):
+        index_copy.retrain(configs={"dbow": {"vector_size": 8}})
+    assert generation(index_copy) == old
+    assert list(old.parent.iterdir()) == [old]  # no half-written generation left behind
+    assert hits(index_copy, "bank loan interest", "dbow") == before
+    assert hits(Index.open(index_copy.directory), "bank loan interest", "dbow") == before
+
+
+def test_a_writer_follows_a_retrain_made_by_another_process(index_copy: Index, tiny_configs) -> None:
+    # The app holds one generation; `python -m indexing build` elsewhere
+    # retrains and deletes it. The app's next upload and delete must still work.
+    app = index_copy
+    Index.open(app.directory).retrain(configs=tiny_configs)
+    [new_id] = app.add_documents([ZOO]).added
+    assert hits(app, ZOO.text, "dbow", 1)[0]["doc_id"] == new_id
+    assert app.delete(new_id - 1) is True
+    reopened = Index.open(app.directory)
+    assert faiss_ids(reopened, "dm") == set(reopened.store.document_ids())
+    assert new_id in faiss_ids(reopened, "dm") and new_id - 1 not in faiss_ids(reopened, "dm")
+
+
+def test_retraining_an_empty_store_says_what_is_missing(tmp_path: Path) -> None:
+    with pytest.raises(SenseSearchError, match="The store has no documents to train on; add some first."):
+        Index(tmp_path).retrain()
+
+
+def test_a_method_the_index_lacks_is_named(index: Index) -> None:
+    with pytest.raises(SenseSearchError, match="This index has no 'lsa' method; it has dm, dbow."):
+        index.method("lsa")

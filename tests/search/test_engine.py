@@ -1,0 +1,134 @@
+"""The search engine: ranked hits that agree with brute force, homonyms told
+apart by their context, repeatable results, and clear refusals."""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from indexing.errors import InvalidQueryError, SenseSearchError
+from indexing.index import Index
+from indexing.methods import DEFAULT_METHODS
+from search.engine import MAX_K, MAX_QUERY_CHARS, SearchEngine, check_query
+
+RIVERSIDE = {"river_bank_fishing", "flood_erosion", "canoe_trip", "heron_watch", "crane_migration",
+             "Council approves footbridge over the river", "A cosy riverside cafe", "Disappointing boat tour"}
+FINANCE = {"mortgage_rates", "small_business_loan", "savings_account", "central_bank_inflation",
+           "Central bank holds interest rates steady"}
+
+
+@pytest.mark.parametrize("method", DEFAULT_METHODS)
+def test_hits_are_ranked_and_complete(method: str, engine: SearchEngine, index: Index) -> None:
+    hits = engine.search("fishing on the river bank", method, k=7)
+    assert [h.rank for h in hits] == list(range(1, 8))
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert len({h.doc_id for h in hits}) == 7
+    for hit in hits:
+        stored = index.store.get(hit.doc_id)
+        assert (hit.title, hit.source, hit.method) == (stored.title, stored.source, method)
+        assert -1.0 <= hit.score <= 1.0
+
+
+@pytest.mark.parametrize("method", DEFAULT_METHODS)
+@pytest.mark.parametrize("query", ["fishing on the river bank", "bank loan interest", "bass guitar"])
+def test_hits_and_scores_equal_brute_force_cosine(method: str, query: str, engine: SearchEngine,
+                                                  index: Index) -> None:
+    encoder = index.method(method)
+    documents = list(index.store)
+    ids, vectors = encoder.encode_documents(documents)  # (n,), (n, d)
+    cosine = vectors @ encoder.encode_query(query)  # (n,)
+    order = np.argsort(-cosine, kind="stable")[:10]
+    hits = engine.search(query, method, k=10, passages=False)
+    assert [h.doc_id for h in hits] == ids[order].tolist()
+    np.testing.assert_allclose([h.score for h in hits], cosine[order], atol=1e-4)
+
+
+def test_dbow_tells_the_river_bank_from_the_bank_loan(engine: SearchEngine) -> None:
+    river = [h.title for h in engine.search("river bank fishing willow", "dbow", k=3, passages=False)]
+    money = [h.title for h in engine.search("bank loan interest mortgage", "dbow", k=3, passages=False)]
+    assert set(river) <= RIVERSIDE, river
+    assert set(money) <= FINANCE, money
+
+
+@pytest.mark.parametrize("method", DEFAULT_METHODS)
+def test_the_same_query_twice_gives_the_same_vector_and_hits(method: str, engine: SearchEngine,
+                                                             index: Index) -> None:
+    encoder = index.method(method)
+    np.testing.assert_array_equal(encoder.encode_query("a heron by the river"),
+                                  encoder.encode_query("a heron by the river"))
+    first = [h.to_dict() for h in engine.search("a heron by the river", method)]
+    assert [h.to_dict() for h in engine.search("  a heron by the river\n", method)] == first
+
+
+def test_concurrent_searches_match_sequential_ones(engine: SearchEngine) -> None:
+    # Streamlit sessions share one engine.
+    queries = [("fishing on the river bank", "dm"), ("bank loan interest", "dbow"),
+               ("bass guitar", "dm"), ("crane migration wetlands", "dbow")] * 3
+    expected = [[h.to_dict() for h in engine.search(q, m)] for q, m in queries]
+    results: list = [None] * len(queries)
+
+    def run(i: int) -> None:
+        results[i] = [h.to_dict() for h in engine.search(*queries[i])]
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(queries))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == expected
+
+
+def test_passages_can_be_left_out(engine: SearchEngine) -> None:
+    assert all(h.passage is None for h in engine.search("bank loan", "dbow", passages=False))
+    assert all(h.passage is not None for h in engine.search("bank loan", "dbow"))
+
+
+def test_search_all_gives_each_method_its_hits(engine: SearchEngine) -> None:
+    results = engine.search_all("bank loan interest", k=3)
+    assert list(results) == list(DEFAULT_METHODS)
+    assert all(len(hits) == 3 and hits[0].method == name for name, hits in results.items())
+
+
+def test_search_all_reports_each_method_s_refusal_as_a_message(engine: SearchEngine) -> None:
+    results = engine.search_all("zzzqx blorft")
+    assert results["dm"].startswith("None of the words of 'zzzqx blorft' occur in the Doc2Vec DM")
+    assert results["dbow"].startswith("None of the words of 'zzzqx blorft' occur in the Doc2Vec DBOW")
+
+
+# ---- refusals ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("query, message", [
+    ("", "Type a query: it is empty."),
+    ("   \n\t", "Type a query: it is empty."),
+    ("?!? ...", "The query '?!? ...' has no words to search for."),
+    ("x" * (MAX_QUERY_CHARS + 1), f"The query has {MAX_QUERY_CHARS + 1} characters; keep it under {MAX_QUERY_CHARS}."),
+])
+def test_unusable_queries_are_refused_with_a_message(query: str, message: str, engine: SearchEngine) -> None:
+    with pytest.raises(InvalidQueryError) as caught:
+        engine.search(query, "dbow")
+    assert str(caught.value) == message
+
+
+def test_check_query_strips() -> None:
+    assert check_query("  river bank \n") == "river bank"
+
+
+def test_unknown_words_are_refused(engine: SearchEngine) -> None:
+    with pytest.raises(InvalidQueryError, match="None of the words of 'zzzqx' occur"):
+        engine.search("zzzqx", "dm")
+
+
+@pytest.mark.parametrize("k", [0, -1, MAX_K + 1])
+def test_k_out_of_range_is_refused(k: int, engine: SearchEngine) -> None:
+    with pytest.raises(InvalidQueryError, match=f"Ask for between 1 and {MAX_K} results, not {k}."):
+        engine.search("river", "dbow", k=k)
+
+
+def test_k_above_the_collection_size_returns_every_document(engine: SearchEngine) -> None:
+    assert len(engine.search("river", "dbow", k=MAX_K, passages=False)) == 33
+
+
+def test_an_unknown_method_is_named(engine: SearchEngine) -> None:
+    with pytest.raises(SenseSearchError, match="This index has no 'elmo' method; it has dm, dbow."):
+        engine.search("river", "elmo")

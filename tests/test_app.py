@@ -1,0 +1,112 @@
+"""The Streamlit app through `streamlit.testing.v1.AppTest`, on a copy of the
+session's tiny index."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+
+
+@pytest.fixture
+def app(copy_index, tmp_path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("SENSESEARCH_DATA_DIR", str(copy_index(tmp_path / "data")))
+    return AppTest.from_file(APP, default_timeout=120).run()
+
+
+def _column_texts(app: AppTest) -> dict[str, str]:
+    """Heading of each results column -> all the markdown under it."""
+    texts = {}
+    for column in app.columns:
+        headings = [h.value for h in column.subheader]
+        if headings:
+            texts[headings[0]] = "\n".join(m.value for m in column.markdown)
+    return texts
+
+
+def test_without_a_query_the_app_asks_for_one(app):
+    assert not app.exception
+    assert any("Type a query" in i.value for i in app.info)
+    assert app.sidebar.metric[0].value == "33"
+
+
+def test_a_query_fills_both_columns(app):
+    app.text_input(key="query").input("interest rates inflation central bank").run()
+    assert not app.exception
+    columns = _column_texts(app)
+    assert set(columns) == {"Doc2Vec DM", "Doc2Vec DBOW"}
+    for label, text in columns.items():
+        assert "**1. " in text and "**2. " in text, f"{label} shows ranked results"
+    assert "Central bank" in columns["Doc2Vec DBOW"] or "central bank" in columns["Doc2Vec DBOW"].lower()
+    assert any('<mark class="match"' in text for text in columns.values()), "matched words are highlighted"
+
+
+def test_number_of_results_is_adjustable(app):
+    app.number_input(key="k").set_value(3).run()
+    app.text_input(key="query").input("river flood").run()
+    for text in _column_texts(app).values():
+        assert "**3. " in text and "**4. " not in text
+
+
+def test_empty_and_unknown_queries_get_messages_not_tracebacks(app):
+    app.text_input(key="query").input("   ").run()
+    assert not app.exception and any("Type a query" in i.value for i in app.info)
+    app.text_input(key="query").input("zzyzx qwpq").run()
+    assert not app.exception
+    assert len(app.warning) == 2 and all("vocabulary" in w.value for w in app.warning)
+
+
+def test_an_upload_becomes_searchable(app):
+    text = (b"The lighthouse keeper watched the storm from the tower while the fishing boats "
+            b"returned to the harbour and the river flood rose along the bank.")
+    app.file_uploader(key="upload").set_value(("lighthouse.txt", text, "text/plain")).run()
+    app.button(key="add").click().run()
+    assert not app.exception
+    assert any("Added 1 document" in s.value for s in app.success)
+    assert app.sidebar.metric[0].value == "34"
+    # Searching with the upload's own words must find it first: its vector was
+    # inferred from them just as the query's is.
+    app.text_input(key="query").input(text.decode()).run()
+    for label, column in _column_texts(app).items():
+        assert "**1. lighthouse**" in column, f"{label} ranks the upload first"
+
+
+def test_the_same_upload_twice_is_recognised(app):
+    data = ("duplicate.txt", b"A farmer sold apples and pears at the market by the river.", "text/plain")
+    app.file_uploader(key="upload").set_value(data).run()
+    app.button(key="add").click().run()
+    app.file_uploader(key="upload").set_value(("again.txt", data[1], "text/plain")).run()
+    app.button(key="add").click().run()
+    assert any("Already in the index" in i.value for i in app.info)
+    assert app.sidebar.metric[0].value == "34"
+
+
+def test_a_bad_upload_gets_a_clear_message(app):
+    app.file_uploader(key="upload").set_value(("blob.txt", b"\x00\x01\x02binary", "text/plain")).run()
+    app.button(key="add").click().run()
+    assert not app.exception
+    assert any("binary" in e.value for e in app.error)
+    assert app.sidebar.metric[0].value == "33"
+
+
+def test_csv_upload_uses_the_chosen_columns(app):
+    data = b"headline,body\nOwls at night,Barn owls hunt mice in the fields at night.\n"
+    app.file_uploader(key="upload").set_value(("notes.csv", data, "text/csv")).run()
+    app.selectbox(key="text-notes.csv").select("body").run()
+    app.selectbox(key="title-notes.csv").select("headline").run()
+    app.button(key="add").click().run()
+    assert any("Added 1 document" in s.value for s in app.success)
+    app.text_input(key="delete-filter").input("Owls").run()
+    assert "Owls at night" in str(app.selectbox(key="delete-choice").options)
+
+
+def test_a_document_can_be_deleted(app):
+    app.text_input(key="delete-filter").input("").run()
+    before = app.sidebar.metric[0].value
+    app.button(key="delete").click().run()
+    assert not app.exception
+    assert any("Deleted" in s.value for s in app.success)
+    app.run()
+    assert int(app.sidebar.metric[0].value) == int(before) - 1
