@@ -1,0 +1,94 @@
+"""The bidirectional language model behind ELMo (Peters et al., 2018, "Deep
+contextualized word representations", NAACL, section 3.1-3.4).
+
+Consumes character ids ``(batch, tokens, chars)`` and a token mask ``(batch, tokens)``
+(sentences wrapped in ``<S>`` ... ``</S>``, see ``characters.batch_to_ids``) and
+produces every biLM layer, ``(n_layers + 1, batch, tokens, 2 * projection_dim)``:
+layer 0 is the char-CNN token vector twice (``[x, x]``), layers 1.. are the forward
+and backward LSTM states side by side. The two directions are separate stacks that
+never see each other's states; every LSTM layer but the first adds its input to
+its output (residual connection), as in bilm-tf. Inference is stateless: unlike
+AllenNLP's ``Elmo``, nothing is carried from one batch to the next, so a sentence
+gets the same vectors whatever it is batched with.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from indexing.elmo.char_cnn import CharCNN
+from indexing.elmo.config import ElmoConfig
+from indexing.elmo.lstm import ProjectedLstm
+
+logger = logging.getLogger(__name__)
+
+
+class BiLm(nn.Module):
+    def __init__(self, config: ElmoConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.char_cnn = CharCNN(config)
+        self.forward_layers = nn.ModuleList(self._lstm(config, reverse=False) for _ in range(config.n_layers))
+        self.backward_layers = nn.ModuleList(self._lstm(config, reverse=True) for _ in range(config.n_layers))
+
+    @staticmethod
+    def _lstm(config: ElmoConfig, reverse: bool) -> ProjectedLstm:
+        d = config.projection_dim
+        return ProjectedLstm(d, config.cell_dim, d, config.cell_clip, config.proj_clip, reverse=reverse)
+
+    @property
+    def n_output_layers(self) -> int:
+        return self.config.n_layers + 1
+
+    def forward(self, char_ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """``(batch, tokens, chars)``, ``(batch, tokens)`` -> ``(n_layers + 1, batch, tokens, 2 * proj)``."""
+        return self.layers_from_token_vectors(self.char_cnn(char_ids), mask)
+
+    def layers_from_token_vectors(self, token_vectors: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """All ELMo layers from precomputed layer-0 vectors ``(batch, tokens, proj)``."""
+        token_vectors = token_vectors * mask.unsqueeze(-1).to(token_vectors.dtype)
+        forward_states, backward_states = self.directional_states(token_vectors, mask)
+        layers = [torch.cat([token_vectors, token_vectors], dim=-1)]
+        layers += [torch.cat(pair, dim=-1) for pair in zip(forward_states, backward_states)]
+        return torch.stack(layers)  # (n_layers + 1, batch, tokens, 2 * proj)
+
+    def directional_states(
+        self, token_vectors: torch.Tensor, mask: torch.Tensor | None
+    ) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+        """Per-layer LSTM outputs of each direction, each ``(batch, tokens, proj)``.
+
+        Dropout (training only) is applied to every LSTM layer's input, as bilm-tf does.
+        """
+        outputs = []
+        for stack in (self.forward_layers, self.backward_layers):
+            x, states = token_vectors, []
+            for index, lstm in enumerate(stack):
+                h = lstm(F.dropout(x, self.config.dropout, self.training), mask)
+                x = h + x if index > 0 and self.config.use_skip_connections else h
+                states.append(x)
+            outputs.append(states)
+        return outputs[0], outputs[1]
+
+
+def remove_sentence_boundaries(
+    layers: torch.Tensor, mask: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Drop the ``<S>`` and ``</S>`` positions from biLM outputs.
+
+    Args:
+        layers: ``(..., batch, tokens + 2, dim)``, sentences right-padded.
+        mask: bool ``(batch, tokens + 2)``, True at real tokens including boundaries.
+
+    Returns:
+        ``(..., batch, tokens, dim)`` with zeros after each sentence's last word, and
+        the bool mask ``(batch, tokens)`` of real words.
+    """
+    lengths = mask.sum(dim=-1) - 2  # words per sentence
+    positions = torch.arange(mask.shape[-1] - 2, device=mask.device)
+    new_mask = positions.unsqueeze(0) < lengths.unsqueeze(-1)  # (batch, tokens)
+    trimmed = layers[..., 1:-1, :] * new_mask.unsqueeze(-1).to(layers.dtype)
+    return trimmed, new_mask

@@ -1,0 +1,131 @@
+"""ELMo token vectors for tokenised sentences (Peters et al., 2018): the biLM
+(passed in, as AllenNLP's ``Elmo(module=...)``) plus a ``ScalarMix``.
+
+Consumes ``list[list[str]]`` and produces one float32 array per sentence:
+``(n_tokens, dim)`` mixed vectors from ``encode_tokens``, or every layer,
+``(n_layers + 1, n_tokens, dim)``, from ``encode_layers``; ``dim = 2 * projection_dim``.
+
+Speed: sentences are sorted by length so a batch carries little padding (64
+sentences a batch measured fastest: the LSTM state stays in cache), the char CNN
+runs once per word type (``TokenVectorCache``), and everything runs under
+``torch.inference_mode``. Threads: torch's intra-op pool defaults to one thread
+per core; ``torch.set_num_threads(n)`` once at start-up leaves cores for other
+work (``python -m indexing.elmo bench`` measures 1 vs 2 threads). On a box shared
+with other busy processes, set ``OMP_WAIT_POLICY=PASSIVE`` before torch is
+imported: with OpenMP's default spinning, two threads encoded ~10x slower than
+one (446 vs 4,900 tokens/s measured). One encoder may be shared between threads
+(e.g. a Streamlit ``cache_resource``): calls are serialised by a lock, since torch
+already uses every core for one batch.
+
+Encoding switches on ``torch.set_flush_denormal(True)`` for the process: saturated
+LSTM gates produce denormal floats, which made encoding 5-10x slower on the dev
+CPU; flushing them to zero changes results by less than 1e-38.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from indexing.elmo.bilm import BiLm, remove_sentence_boundaries
+from indexing.elmo.persistence import load_bilm, read_model_meta, save_bilm
+from indexing.elmo.scalar_mix import ScalarMix
+from indexing.elmo.token_cache import TokenVectorCache
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int, int], None]
+
+
+class ElmoEncoder:
+    def __init__(self, bilm: BiLm, scalar_mix: ScalarMix | None = None, batch_size: int = 64) -> None:
+        self.bilm = bilm.eval()
+        # Default mix: the plain average of all layers, no layer norm.
+        self.scalar_mix = scalar_mix or ScalarMix(bilm.n_output_layers, trainable=False)
+        if self.scalar_mix.n_layers != bilm.n_output_layers:
+            raise ValueError(f"scalar mix has {self.scalar_mix.n_layers} layers, the biLM {bilm.n_output_layers}")
+        self.batch_size = batch_size
+        self.cache = TokenVectorCache(bilm.char_cnn)
+        self._lock = threading.Lock()
+
+    @property
+    def dim(self) -> int:
+        return self.bilm.config.output_dim
+
+    def encode_tokens(
+        self, sentences: list[list[str]], batch_size: int | None = None, on_progress: ProgressCallback | None = None
+    ) -> list[np.ndarray]:
+        """Mixed ELMo vectors: one float32 ``(n_tokens, dim)`` array per sentence."""
+        return self._encode(sentences, batch_size, True, on_progress)
+
+    def encode_layers(
+        self, sentences: list[list[str]], batch_size: int | None = None, on_progress: ProgressCallback | None = None
+    ) -> list[np.ndarray]:
+        """All biLM layers: one float32 ``(n_layers + 1, n_tokens, dim)`` array per sentence."""
+        return self._encode(sentences, batch_size, False, on_progress)
+
+    def _encode(
+        self, sentences: list[list[str]], batch_size: int | None, mix: bool, on_progress: ProgressCallback | None
+    ) -> list[np.ndarray]:
+        if isinstance(sentences, str) or any(isinstance(s, str) for s in sentences):
+            raise TypeError("sentences must be a list of token lists (not a string or a list of strings)")
+        batch_size = batch_size or self.batch_size
+        torch.set_flush_denormal(True)
+        order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]), reverse=True)
+        results: list[np.ndarray | None] = [None] * len(sentences)
+        with self._lock, torch.inference_mode():
+            for start in range(0, len(order), batch_size):
+                chunk = order[start : start + batch_size]
+                arrays = self._encode_batch([list(sentences[i]) for i in chunk], mix)
+                for i, array in zip(chunk, arrays):
+                    results[i] = array
+                if on_progress is not None:
+                    on_progress(min(start + batch_size, len(order)), len(order))
+        return results  # type: ignore[return-value]
+
+    def _encode_batch(self, sentences: list[list[str]], mix: bool) -> list[np.ndarray]:
+        token_vectors, mask = self.cache.token_vectors(sentences)  # (batch, tokens + 2, proj)
+        layers = self.bilm.layers_from_token_vectors(token_vectors, mask)  # (layers, batch, tokens + 2, dim)
+        layers, mask = remove_sentence_boundaries(layers, mask)  # (layers, batch, tokens, dim)
+        lengths = [len(s) for s in sentences]
+        if not mix:
+            return [layers[:, i, :n].numpy().astype(np.float32) for i, n in enumerate(lengths)]
+        if self.scalar_mix.do_layer_norm:
+            # Layer-norm statistics are per sentence here, so a sentence's vectors do
+            # not depend on what it is batched with (AllenNLP takes them per batch).
+            return [
+                self.scalar_mix(layers[:, i : i + 1, :n], mask[i : i + 1, :n])[0].numpy().astype(np.float32)
+                for i, n in enumerate(lengths)
+            ]
+        mixed = self.scalar_mix(layers)  # (batch, tokens, dim)
+        return [mixed[i, :n].numpy().astype(np.float32) for i, n in enumerate(lengths)]
+
+    def save(self, directory: str | Path) -> Path:
+        """Write the biLM and the mix settings (see ``persistence.py``)."""
+        mix = {
+            "scalar_parameters": self.scalar_mix.scalar_parameters.tolist(),
+            "gamma": float(self.scalar_mix.gamma),
+            "do_layer_norm": self.scalar_mix.do_layer_norm,
+        }
+        return save_bilm(self.bilm, directory, extra={"scalar_mix": mix})
+
+    @classmethod
+    def load(cls, directory: str | Path, batch_size: int = 64) -> ElmoEncoder:
+        """An encoder from a directory written by ``save`` (or ``persistence.save_bilm``)."""
+        bilm = load_bilm(directory)
+        settings = read_model_meta(directory)["extra"].get("scalar_mix")
+        mix = None
+        if settings is not None:
+            mix = ScalarMix(
+                bilm.n_output_layers,
+                do_layer_norm=settings["do_layer_norm"],
+                initial_scalar_parameters=settings["scalar_parameters"],
+                initial_gamma=settings["gamma"],
+                trainable=False,
+            )
+        return cls(bilm, mix, batch_size=batch_size)

@@ -1,0 +1,111 @@
+"""LSTM with a clipped memory cell and a projected hidden state (Sak et al., 2014,
+"Long Short-Term Memory Recurrent Neural Network Architectures for Large Scale
+Acoustic Modeling"), the recurrent layer of ELMo's biLM (bilm-tf's
+``LSTMCell(num_proj=...)``, AllenNLP's ``LstmCellWithProjection``).
+
+Consumes ``(batch, time, input_dim)`` plus a ``(batch, time)`` mask and produces
+``(batch, time, projection_dim)``, zero at padded positions. One step:
+
+    [i, f, o, g] = W_x x_t + W_h h_{t-1} + b          (our gate order)
+    c_t = clip(sigmoid(f) * c_{t-1} + sigmoid(i) * tanh(g), cell_clip)
+    h_t = clip(P (sigmoid(o) * tanh(c_t)), proj_clip)
+
+The input half ``W_x x`` is one matmul over all time steps; only ``W_h h`` and the
+projection stay inside the time loop. At ELMo's sizes the loop is bound by its
+matmuls, not by Python: TorchScript bought ~10% at inference and nothing in
+training when measured, so the loop stays plain PyTorch.
+A reverse layer walks from the last position to the first. Padding only ever
+follows a sentence, and a masked step leaves the state untouched, so every
+sentence starts from a zero state at its own last token: the same as running it
+reversed within its own length.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+logger = logging.getLogger(__name__)
+
+
+def _recurrence(
+    input_gates: torch.Tensor,  # (batch, time, 4 * cell), input half and bias
+    mask: torch.Tensor | None,  # (batch, time, 1) float, None when nothing is padded
+    state_weight: torch.Tensor,  # (4 * cell, proj)
+    projection_weight: torch.Tensor,  # (proj, cell)
+    cell_clip: float,
+    proj_clip: float,
+    reverse: bool,
+) -> torch.Tensor:
+    batch, time, _ = input_gates.shape
+    proj, cell = projection_weight.shape
+    h = input_gates.new_zeros(batch, proj)
+    c = input_gates.new_zeros(batch, cell)
+    outputs: list[torch.Tensor] = [h] * time
+    for t in reversed(range(time)) if reverse else range(time):
+        gates = torch.addmm(input_gates[:, t], h, state_weight.t())  # (batch, 4 * cell)
+        ifo = torch.sigmoid(gates[:, : 3 * cell])  # (batch, 3 * cell)
+        new_c = ifo[:, cell : 2 * cell] * c + ifo[:, :cell] * torch.tanh(gates[:, 3 * cell :])
+        if cell_clip > 0:
+            new_c = new_c.clamp(-cell_clip, cell_clip)
+        new_h = torch.mm(ifo[:, 2 * cell :] * torch.tanh(new_c), projection_weight.t())  # (batch, proj)
+        if proj_clip > 0:
+            new_h = new_h.clamp(-proj_clip, proj_clip)
+        if mask is not None:
+            m = mask[:, t]  # (batch, 1)
+            new_h = new_h * m
+            c = torch.lerp(c, new_c, m)
+            h = torch.lerp(h, new_h, m)
+        else:
+            c, h = new_c, new_h
+        outputs[t] = new_h
+    return torch.stack(outputs, dim=1)  # (batch, time, proj)
+
+
+class ProjectedLstm(nn.Module):
+    """One direction of one biLM layer."""
+
+    def __init__(
+        self,
+        input_dim: int,
+        cell_dim: int,
+        projection_dim: int,
+        cell_clip: float | None = 3.0,
+        proj_clip: float | None = 3.0,
+        reverse: bool = False,
+    ) -> None:
+        super().__init__()
+        self.input_dim, self.cell_dim, self.projection_dim = input_dim, cell_dim, projection_dim
+        self.cell_clip = float(cell_clip or 0.0)  # 0 means "no clipping"
+        self.proj_clip = float(proj_clip or 0.0)
+        self.reverse = reverse
+        self.input_linearity = nn.Linear(input_dim, 4 * cell_dim, bias=False)
+        self.state_linearity = nn.Linear(projection_dim, 4 * cell_dim, bias=True)
+        self.state_projection = nn.Linear(cell_dim, projection_dim, bias=False)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        for layer in (self.input_linearity, self.state_linearity, self.state_projection):
+            nn.init.orthogonal_(layer.weight)
+        nn.init.zeros_(self.state_linearity.bias)
+        # Forget-gate bias 1 (Jozefowicz et al., 2015), what TF's forget_bias=1.0 does.
+        nn.init.ones_(self.state_linearity.bias[self.cell_dim : 2 * self.cell_dim])
+
+    def forward(self, inputs: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        """``(batch, time, input_dim)``, bool ``(batch, time)`` -> ``(batch, time, projection_dim)``."""
+        # (batch, time, 4 * cell): the input half of every step in one matmul.
+        input_gates = F.linear(inputs, self.input_linearity.weight, self.state_linearity.bias)
+        padded = mask is not None and not bool(mask.all())
+        step_mask = mask.unsqueeze(-1).to(inputs.dtype) if padded else None  # (batch, time, 1)
+        return _recurrence(
+            input_gates,
+            step_mask,
+            self.state_linearity.weight,
+            self.state_projection.weight,
+            self.cell_clip,
+            self.proj_clip,
+            self.reverse,
+        )

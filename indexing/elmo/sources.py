@@ -1,0 +1,82 @@
+"""Licensable English text for training our biLM (Peters et al., 2018 trained on
+the 1B Word Benchmark; we cannot ship that, so we use public-domain and
+openly licensed text).
+
+Each function yields paragraphs of plain text:
+
+- ``gutenberg_paragraphs``: NLTK's Project Gutenberg selection (public domain);
+- ``wikitext_paragraphs``: WikiText-2 valid/test (CC BY-SA), with the ``@-@``-style
+  splits undone and the `` = Heading = `` lines dropped; ``<unk>`` is kept;
+- ``lee_paragraphs`` and ``wiki_dump_paragraphs``: gensim's test data (the Lee
+  news corpus and a shortened English Wikipedia dump, markup stripped).
+
+Not for training: Brown, WiC, CoarseWSD and NFCorpus (non-commercial or evaluation
+data). WikiText-2 test is kept as the held-out perplexity set.
+"""
+
+from __future__ import annotations
+
+import bz2
+import logging
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from indexing.elmo.tokenizer import split_paragraphs
+
+logger = logging.getLogger(__name__)
+
+SHARED_DATA = Path("/work/shared/data")
+GUTENBERG_ZIP = SHARED_DATA / "gutenberg_nltk" / "gutenberg.zip"
+WIKITEXT_VALID = SHARED_DATA / "wikitext2_valid_test" / "valid.txt"
+WIKITEXT_TEST = SHARED_DATA / "wikitext2_valid_test" / "test.txt"
+WIKI_DUMP = "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
+
+_WIKITEXT_SPLIT = re.compile(r" @([-,.])@ ")
+_WIKITEXT_HEADING = re.compile(r"^\s*=.*=\s*$")
+_BIBLE_VERSE = re.compile(r"^\d+:\d+\s+")  # "23:25 Ye shall do no servile work ..."
+
+
+def gutenberg_paragraphs(zip_path: str | Path = GUTENBERG_ZIP) -> Iterator[str]:
+    with zipfile.ZipFile(zip_path) as archive:
+        for name in sorted(archive.namelist()):
+            if name.endswith(".txt"):
+                for paragraph in split_paragraphs(archive.read(name).decode("utf-8", "replace")):
+                    yield _BIBLE_VERSE.sub("", paragraph)
+
+
+def wikitext_paragraphs(path: str | Path = WIKITEXT_VALID) -> Iterator[str]:
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not _WIKITEXT_HEADING.match(line):
+            yield _WIKITEXT_SPLIT.sub(r"\1", line).strip()
+
+
+def lee_paragraphs() -> Iterator[str]:
+    from gensim.test.utils import datapath
+
+    with open(datapath("lee_background.cor"), encoding="utf-8", errors="replace") as f:
+        yield from (line.strip() for line in f if line.strip())
+
+
+def wiki_dump_paragraphs(min_chars: int = 200) -> Iterator[str]:
+    from gensim.corpora.wikicorpus import extract_pages, filter_wiki
+    from gensim.test.utils import datapath
+
+    with bz2.open(datapath(WIKI_DUMP), "rb") as f:
+        for _title, markup, _page_id in extract_pages(f):
+            if markup.lstrip().lower().startswith("#redirect"):
+                continue
+            # filter_wiki leaves the bold/italic quote marks in place.
+            for paragraph in split_paragraphs(filter_wiki(markup).replace("'''", "").replace("''", "")):
+                # Drop list items, table debris and captions: keep prose.
+                if len(paragraph) >= min_chars and not paragraph.startswith(("*", "|", "{", "!")):
+                    yield paragraph
+
+
+TRAINING_SOURCES = {
+    "gutenberg": gutenberg_paragraphs,
+    "wikitext2-valid": wikitext_paragraphs,
+    "lee": lee_paragraphs,
+    "wiki-dump": wiki_dump_paragraphs,
+}
