@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--lr", type=float, default=1e-3)
     train.add_argument("--checkpoint-minutes", type=float, default=10.0)
     train.add_argument("--max-steps", type=int, help="stop after this many steps in all (with a checkpoint)")
+    train.add_argument("--log-every", type=int, default=200, help="steps between loss log lines")
     train.add_argument("--threads", type=int, help="torch threads (default: one per core)")
 
     bench = commands.add_parser("bench", help="measure encoding and training throughput")
@@ -91,6 +92,7 @@ def _train(args: argparse.Namespace) -> None:
         learning_rate=args.lr,
         checkpoint_minutes=args.checkpoint_minutes,
         max_steps=args.max_steps,
+        log_every=args.log_every,
     )
     bar: tqdm | None = None
 
