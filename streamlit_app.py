@@ -12,12 +12,12 @@ import sys
 import streamlit as st
 
 from indexing.demo import DemoCorpus
-from indexing.errors import SenseSearchError, UnsupportedFileError
+from indexing.errors import IndexCorruptError, IndexVersionError, SenseSearchError, UnsupportedFileError
 from indexing.index import Index, data_dir
-from indexing.ingest import SUPPORTED_SUFFIXES, TABLE_SUFFIXES, Columns, read_upload, table_columns
+from indexing.ingest import SUPPORTED_SUFFIXES, TABLE_SUFFIXES, Columns, read_uploads, table_columns
 from search.engine import MAX_K, SearchEngine
 from search.hits import Hit
-from search.render import passage_html
+from search.render import literal_markdown, passage_html
 
 logger = logging.getLogger("sensesearch.app")
 
@@ -52,9 +52,13 @@ def data_dir_argument() -> str:
 
 @st.cache_resource(show_spinner=False)
 def load_index(directory: str) -> Index:
-    """One Index shared by every browser session (it is thread-safe)."""
+    """One Index shared by every browser session (it is thread-safe). An
+    index it cannot read stays unloaded; `ensure_index_ui` says why."""
     index = Index(directory)
-    index.load_existing()
+    try:
+        index.load_existing()
+    except (IndexVersionError, IndexCorruptError) as error:
+        logger.warning("%s", error)
     return index
 
 
@@ -70,12 +74,30 @@ def progress_bar(label: str):
 
 def ensure_index_ui(index: Index) -> None:
     if index.exists:
+        index.refresh()  # pick up a command-line upload or retrain
         return
+    try:
+        if index.load_existing():
+            return
+    except (IndexVersionError, IndexCorruptError) as error:
+        rebuild_ui(index, error)
     st.info("First start: building the demo index (news stories and Wikipedia articles that ship with gensim).")
     bar, on_progress = progress_bar("Building the demo index")
     index.build_if_missing(lambda: list(DemoCorpus()), on_progress)
     bar.empty()
     st.rerun()
+
+
+def rebuild_ui(index: Index, error: SenseSearchError) -> None:
+    """The index cannot be read (another format version, damaged files): say
+    so, and offer to train a new one over the stored documents."""
+    st.error(str(error))
+    if st.button("Retrain", key="rebuild", type="primary"):
+        bar, on_progress = progress_bar("Retraining over the stored documents")
+        index.retrain(on_progress)
+        bar.empty()
+        st.rerun()
+    st.stop()
 
 
 def query_ui() -> tuple[str, int]:
@@ -103,8 +125,8 @@ def render_results(results: dict[str, list[Hit] | str], engine: SearchEngine) ->
 def render_hit(hit: Hit, found_by_all: bool) -> None:
     badge = " · :green-background[found by both models]" if found_by_all else ""
     with st.container(border=True):
-        st.markdown(f"**{hit.rank}. {hit.title}**")
-        st.caption(f"score {hit.score:.3f} · doc {hit.doc_id} · {hit.source}{badge}")
+        st.markdown(f"**{hit.rank}. {literal_markdown(hit.title)}**")
+        st.caption(f"score {hit.score:.3f} · doc {hit.doc_id} · {literal_markdown(hit.source)}{badge}")
         if hit.passage is not None:
             st.markdown(f'<div class="passage">{passage_html(hit.passage)}</div>', unsafe_allow_html=True)
 
@@ -127,12 +149,7 @@ def upload_ui(index: Index) -> None:
                              accept_multiple_files=True, key="upload")
     columns = {f.name: table_columns_ui(f) for f in files or [] if f.name.lower().endswith((*TABLE_SUFFIXES, ".jsonl"))}
     if files and st.button("Add to index", key="add", type="primary"):
-        documents, errors = [], []
-        for file in files:
-            try:
-                documents.extend(read_upload(file.name, file.getvalue(), columns.get(file.name)))
-            except UnsupportedFileError as error:
-                errors.append(str(error))
+        documents, errors = read_uploads(((f.name, f.getvalue()) for f in files), columns)
         bar, on_progress = progress_bar("Indexing uploads")
         report = index.add_documents(documents, on_progress) if documents else None
         bar.empty()
@@ -187,7 +204,7 @@ def delete_ui(index: Index) -> None:
     choice = st.selectbox("Document", listing, format_func=lambda row: f"{row[1]} (doc {row[0]})", key="delete-choice")
     if st.button("Delete", key="delete"):
         index.delete(choice[0])
-        st.session_state["delete_message"] = f"Deleted “{choice[1]}”."
+        st.session_state["delete_message"] = f"Deleted “{literal_markdown(choice[1])}”."
         st.rerun()
     if message := st.session_state.pop("delete_message", None):
         st.success(message)

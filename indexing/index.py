@@ -7,11 +7,23 @@ Layout of the data directory:
     CURRENT                       name of the live generation, replaced atomically
     indexes/<generation>/         manifest.json and one folder per method:
         <method>/                 model files + vectors.faiss
+    write.lock                    held (flock) by the one process writing
 
-A build or retrain writes a whole new generation and then switches CURRENT, so
-a reader never sees a half-written index. Uploads go to the store first, then
-into the live generation's FAISS indexes; on every load the FAISS ids are
-checked against the store and whatever is missing is encoded again.
+Crash safety. Uploads commit to the store first. A build or retrain writes a
+whole new generation into `<name>.partial`, renames it, then switches CURRENT:
+that switch is the commit point. Every file inside a generation is replaced by
+rename. So a process killed at any moment leaves the previous index loadable,
+and the next writer (or opener) removes what the killed one left behind
+(`.partial` folders, generations CURRENT does not name, `*.tmp` files) and
+encodes whatever was stored but not yet indexed (indexing/generation.py
+knows the generations on disk; indexing/crash.py names the points where the
+tests kill a writer).
+
+Concurrency. One writer at a time: a thread lock within a process, flock on
+write.lock across processes. A write never changes the `Generation` readers
+hold: it changes copies of the vectors, saves them, and swaps in a new
+`Generation`; a reader takes one per query (`snapshot()`), so it sees the
+index wholly before or wholly after a write, never half of it.
 """
 from __future__ import annotations
 
@@ -20,19 +32,20 @@ import logging
 import os
 import shutil
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
+from indexing.crash import crash_point
 from indexing.documents import Document, IngestReport, StoredDocument
-from indexing.errors import IndexCorruptError, IndexNotFoundError, SenseSearchError
-from indexing.manifest import now, read_manifest, write_manifest
-from indexing.methods import DEFAULT_METHODS, METHODS, Method, check_configs, load_method, train_method
+from indexing.errors import IndexNotFoundError, SenseSearchError
+from indexing.generation import Generation, current_name, load_current, new_name, remove_debris, switch_current
+from indexing.manifest import now, read_manifest, read_revision, write_manifest
+from indexing.methods import DEFAULT_METHODS, Method, check_configs, train_method
 from indexing.progress import Progress, no_progress
 from indexing.store import DocumentStore
 from indexing.text import words
@@ -51,17 +64,6 @@ def data_dir(path: str | Path | None = None) -> Path:
     return Path(chosen).expanduser().resolve()
 
 
-@dataclass
-class _Generation:
-    """One complete, loaded index generation. Readers take a reference to it
-    once per query, so a retrain swapping in a new one never disturbs them."""
-
-    path: Path
-    manifest: dict
-    methods: dict[str, Method]
-    vectors: dict[str, VectorIndex]
-
-
 class Index:
     """The store and every method's model and vectors. Thread-safe; writes
     are also serialised across processes by a lock file."""
@@ -72,7 +74,7 @@ class Index:
         self.store = DocumentStore(self.directory / "store.sqlite3")
         self._write_lock = threading.RLock()
         self._write_depth = 0
-        self._generation: _Generation | None = None
+        self._generation: Generation | None = None
 
     # ---- opening -------------------------------------------------------
     @classmethod
@@ -82,77 +84,72 @@ class Index:
         if not (data_dir(directory) / "CURRENT").exists():
             raise IndexNotFoundError(f"No index in {data_dir(directory)} yet; build one first.")
         index = cls(directory)
-        index._generation = index._load_current()
-        index.reconcile(on_progress)
+        index.load_existing(on_progress)
         return index
 
     def load_existing(self, on_progress: Progress = no_progress) -> bool:
-        """Load the live index if there is one; False when there is none yet."""
+        """Load the live index if there is one; False when there is none yet.
+        Then repair what a killed writer left (see `reconcile`)."""
         try:
-            self._generation = self._load_current()
+            self._generation = load_current(self.directory)
         except IndexNotFoundError:
             return False
         self.reconcile(on_progress)
         return True
 
-    def build_if_missing(self, documents: Callable[[], Iterable[Document]],
-                         on_progress: Progress = no_progress) -> bool:
+    def build_if_missing(self, documents: Callable[[], Iterable[Document]], on_progress: Progress = no_progress,
+                         configs: Mapping[str, object] | None = None) -> bool:
         """Build from `documents()` unless an index exists (or another process
-        or thread built one while we waited for the lock). True if it built."""
-        with self._writing():
+        or thread built one while we waited for the lock). If the store holds
+        documents but there is no index (a first build was killed after
+        storing them), train over the store instead. True if it built."""
+        with self._writing(on_progress):
             if self._generation is not None or self.load_existing(on_progress):
                 return False
-            self.build(documents(), on_progress)
+            if len(self.store):
+                logger.info("the store holds documents but no index: training over the store")
+                self.retrain(on_progress, configs=configs)
+            else:
+                self.build(documents(), on_progress, configs=configs)
             return True
+
+    def refresh(self, on_progress: Progress = no_progress) -> bool:
+        """Catch up with writes made by another process (a command-line
+        upload or retrain) without waiting: while a writer is busy, keep the
+        generation we have and try again on the next call. True if it
+        switched to a newer one."""
+        live = self._generation
+        if live is None or not self._changed_on_disk(live):
+            return False
+        with self._writing(on_progress, wait=False):
+            pass  # entering the write lock loads what changed on disk
+        return self._generation is not live
 
     @property
     def exists(self) -> bool:
         return self._generation is not None
 
-    def _load_current(self) -> _Generation:
-        pointer = self.directory / "CURRENT"
-        if not pointer.exists():
-            raise IndexNotFoundError(f"No index in {self.directory} yet; build one first.")
-        path = self.directory / "indexes" / pointer.read_text().strip()
-        manifest = read_manifest(path)
-        methods: dict[str, Method] = {}
-        vectors: dict[str, VectorIndex] = {}
-        for name in _ordered(manifest.get("methods", {})):
-            try:
-                methods[name] = load_method(name, path / name)
-                vectors[name] = VectorIndex.load(path / name / "vectors.faiss")
-            except SenseSearchError:
-                raise
-            except Exception as error:  # noqa: BLE001 - any unreadable file means the same to the user
-                raise IndexCorruptError(
-                    f"The {name} part of the index in {path} cannot be read ({error}); rebuild the index."
-                ) from error
-        return _Generation(path, manifest, methods, vectors)
-
-    def _live(self) -> _Generation:
+    def _live(self) -> Generation:
         if self._generation is None:
             raise IndexNotFoundError(f"No index in {self.directory} yet; build one first.")
         return self._generation
 
     # ---- reading -------------------------------------------------------
+    def snapshot(self) -> Generation:
+        """The live generation, to answer one query with: writes made while
+        the query runs do not change it."""
+        return self._live()
+
     @property
     def methods(self) -> dict[str, Method]:
         return self._live().methods
 
     def method(self, name: str) -> Method:
-        methods = self._live().methods
-        if name not in methods:
-            raise SenseSearchError(f"This index has no {name!r} method; it has {', '.join(methods)}.")
-        return methods[name]
+        return self._live().method(name)
 
     def search_vectors(self, name: str, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Scores (k,) and FAISS ids (k,) of the nearest vectors of one method."""
-        live = self._live()
-        if name not in live.vectors:
-            raise SenseSearchError(f"This index has no {name!r} method; it has {', '.join(live.vectors)}.")
-        scores, ids = live.vectors[name].search(query, k)
-        keep = ids[0] >= 0
-        return scores[0][keep], ids[0][keep]
+        return self._live().search(name, query, k)
 
     def status(self) -> dict:
         """What the status panel shows: counts, training facts, index types."""
@@ -167,41 +164,71 @@ class Index:
             for name in live.methods
         }
         return {**status, "trained": live.manifest.get("trained_on"), "methods": methods,
-                "generation": live.path.name, "format_version": live.manifest.get("format_version"),
+                "generation": live.name, "revision": live.revision,
+                "format_version": live.manifest.get("format_version"),
                 "libraries": live.manifest.get("libraries", {})}
 
     # ---- writing -------------------------------------------------------
     @contextmanager
-    def _writing(self) -> Iterator[None]:
+    def _writing(self, on_progress: Progress = no_progress, wait: bool = True) -> Iterator[bool]:
         """One writer at a time: threads by an RLock, processes by flock.
-        Re-entrant: flock on a second descriptor would block on our own lock."""
-        with self._write_lock:
+        Re-entrant: flock on a second descriptor would block on our own lock.
+
+        The first entry first tidies up (see `_tidy`). With `wait=False` it
+        yields False, without the lock, when another writer holds it."""
+        if not self._write_lock.acquire(blocking=wait):
+            yield False
+            return
+        try:
             if self._write_depth:
                 self._write_depth += 1
                 try:
-                    yield
+                    yield True
                 finally:
                     self._write_depth -= 1
                 return
-            with open(self.directory / "write.lock", "w") as lock_file:
-                fcntl.flock(lock_file, fcntl.LOCK_EX)
+            with open(self.directory / "write.lock", "a") as lock_file:
+                try:
+                    fcntl.flock(lock_file, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    yield False
+                    return
                 self._write_depth = 1
                 try:
-                    self._follow_current()
-                    yield
+                    self._tidy(on_progress)
+                    yield True
                 finally:
                     self._write_depth = 0
                     fcntl.flock(lock_file, fcntl.LOCK_UN)
+        finally:
+            self._write_lock.release()
 
-    def _follow_current(self) -> None:
-        """Switch to the live generation if another process retrained since
-        we loaded ours: that retrain deleted our generation's folder, so
-        writing into it would fail."""
-        pointer = self.directory / "CURRENT"
-        if self._generation is not None and pointer.exists() \
-                and pointer.read_text().strip() != self._generation.path.name:
-            logger.info("index generation changed on disk; loading %s", pointer.read_text().strip())
-            self._generation = self._load_current()
+    def _tidy(self, on_progress: Progress) -> None:
+        """With the write lock just taken: remove what a killed writer left,
+        follow another process's writes, and make FAISS match the store."""
+        remove_debris(self.directory)
+        self._follow_disk()
+        self._reconcile(on_progress)
+
+    def _changed_on_disk(self, live: Generation) -> bool:
+        return current_name(self.directory) != live.name or read_revision(live.path) != live.revision
+
+    def _follow_disk(self) -> None:
+        """Load what another process wrote since we loaded our generation: a
+        retrain (CURRENT names another generation, ours is gone) or uploads
+        and deletes (the manifest's revision moved on). Otherwise our next
+        save would overwrite their vectors with our older ones."""
+        live = self._generation
+        if live is None:
+            return
+        name = current_name(self.directory)
+        if name != live.name:
+            logger.info("index generation changed on disk; loading %s", name)
+            self._generation = load_current(self.directory)
+        elif read_revision(live.path) != live.revision:
+            logger.info("generation %s was written by another process; reloading its vectors", name)
+            vectors = {method: VectorIndex.load(live.path / method / "vectors.faiss") for method in live.methods}
+            self._generation = replace(live, manifest=read_manifest(live.path), vectors=vectors)
 
     def build(self, documents: Iterable[Document], on_progress: Progress = no_progress,
               methods: Iterable[str] = DEFAULT_METHODS,
@@ -209,8 +236,9 @@ class Index:
         """Store `documents`, then train every method over the whole store.
         `configs` maps method names to configs that replace their defaults."""
         configs = check_configs(configs)
-        with self._writing():
+        with self._writing(on_progress):
             report = self._store(documents)
+            crash_point("build:stored")
             self.retrain(on_progress, methods, configs)
         return report
 
@@ -219,9 +247,10 @@ class Index:
         """Train every method anew over the whole store and switch to the result.
         `configs` maps method names to configs that replace their defaults
         (e.g. tiny Doc2VecConfigs in tests); methods not named keep the config
-        they were trained with, or their default on a first build."""
+        they were trained with, or their default on a first build (or when
+        the live index could not be read: retraining is how it is rebuilt)."""
         configs = check_configs(configs)
-        with self._writing():
+        with self._writing(on_progress):
             names = tuple(methods or (self._generation.methods if self._generation else DEFAULT_METHODS))
             # A retrain keeps each method's current config unless told otherwise.
             current = {n: m.config for n, m in (self._generation.methods.items() if self._generation else ())}
@@ -229,25 +258,26 @@ class Index:
             documents = list(self.store)
             if not documents:
                 raise SenseSearchError("The store has no documents to train on; add some first.")
-            name = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+            name = new_name()
             staging = self.directory / "indexes" / (name + ".partial")
             staging.mkdir(parents=True)
             try:
                 generation = self._train_generation(staging, names, documents, on_progress, configs)
                 final = staging.with_name(name)
                 os.replace(staging, final)
-                generation.path = final
-                _replace_text(self.directory / "CURRENT", name)
+                crash_point("retrain:staged")
+                switch_current(self.directory, name)
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
-            previous, self._generation = self._generation, generation
-            self._remove_old_generations(keep=name)
-            logger.info("switched to index generation %s (previous %s)", name, previous and previous.path.name)
-        self.reconcile(on_progress)  # documents uploaded while we trained
+            crash_point("retrain:switched")
+            previous, self._generation = self._generation, replace(generation, path=final)
+            remove_debris(self.directory)
+            logger.info("switched to index generation %s (previous %s)", name, previous and previous.name)
+            self._reconcile(on_progress)
 
     def _train_generation(self, path: Path, names: tuple[str, ...], documents: list[StoredDocument],
-                          on_progress: Progress, configs: dict[str, object]) -> _Generation:
+                          on_progress: Progress, configs: dict[str, object]) -> Generation:
         methods, vectors, described = {}, {}, {}
         for name in names:
             method = train_method(name, documents, on_progress, configs.get(name))
@@ -257,6 +287,7 @@ class Index:
             folder.mkdir()
             method.save(folder)
             index.save(folder / "vectors.faiss")
+            crash_point("retrain:staging")
             methods[name], vectors[name], described[name] = method, index, method.describe()
         n_words = sum(d.n_words for d in documents)
         manifest = {
@@ -264,9 +295,9 @@ class Index:
             "trained_on": {"at": now(), "documents": len(documents), "words": n_words,
                            "sources": dict(Counter(d.source for d in documents).most_common(20))},
             "methods": described,
+            "revision": 0,
         }
-        write_manifest(path, self._counted(manifest, vectors))
-        return _Generation(path, read_manifest(path), methods, vectors)
+        return Generation(path, write_manifest(path, self._counted(manifest, vectors)), methods, vectors)
 
     def _counted(self, manifest: dict, vectors: dict[str, VectorIndex]) -> dict:
         n_docs, n_words = self.store.counts()
@@ -301,11 +332,20 @@ class Index:
 
     def add_documents(self, documents: Iterable[Document], on_progress: Progress = no_progress) -> IngestReport:
         """Store new documents and make them searchable at once, with vectors
-        inferred by the existing models (no retraining)."""
-        with self._writing():
+        inferred by the existing models (no retraining). Once this returns
+        they are in the store, whatever happens to the process next."""
+        with self._writing(on_progress):
             report = self._store(documents)
-            if report.added and self._generation is not None:
-                self._index_documents(self.store.get_many(report.added).values(), on_progress)
+            crash_point("add:stored")
+            live = self._generation
+            if report.added and live is not None:
+                documents = list(self.store.get_many(report.added).values())
+                vectors = {}
+                for name, method in live.methods.items():
+                    ids, vecs = self._encode(method, documents, on_progress)
+                    vectors[name] = live.vectors[name].copy()
+                    vectors[name].add(ids, vecs)
+                self._publish(live, vectors)
         return report
 
     def delete(self, doc_id: int) -> bool:
@@ -314,72 +354,81 @@ class Index:
             sentence_ids = [s.id for s in self.store.sentences(doc_id)]
             if not self.store.delete(doc_id):
                 return False
-            if self._generation is not None:
-                for name, method in self._generation.methods.items():
-                    gone = sentence_ids if method.unit == "sentence" else [doc_id]
-                    self._generation.vectors[name].remove(np.array(gone, dtype=np.int64))
-                self._persist()
+            crash_point("delete:stored")
+            live = self._generation
+            if live is not None:
+                vectors = {}
+                for name, method in live.methods.items():
+                    vectors[name] = live.vectors[name].copy()
+                    vectors[name].remove(np.array(sentence_ids if method.unit == "sentence" else [doc_id],
+                                                  dtype=np.int64))
+                self._publish(live, vectors)
         return True
 
     def reconcile(self, on_progress: Progress = no_progress) -> None:
         """Make every FAISS index hold exactly the store's documents: encode
         what was stored but not indexed (an upload cut short), drop what was
-        deleted. Runs on every open."""
-        if self._generation is None:
-            return
-        with self._writing():
-            live, changed = self._generation, False
-            for name, method in live.methods.items():
-                wanted = self.store.sentence_ids() if method.unit == "sentence" else self.store.document_ids()
-                have = live.vectors[name].ids()
-                extra = np.setdiff1d(have, np.array(wanted, dtype=np.int64))
-                missing = np.setdiff1d(np.array(wanted, dtype=np.int64), have)
-                if len(extra):
-                    live.vectors[name].remove(extra)
-                    changed = True
-                if len(missing):
-                    doc_ids = (set(self.store.sentence_documents(missing.tolist()).values())
-                               if method.unit == "sentence" else missing.tolist())
-                    documents = list(self.store.get_many(sorted(doc_ids)).values())
-                    logger.info("%s: indexing %d documents missing from the index", name, len(documents))
-                    ids, vectors = self._encode(method, documents, on_progress)
-                    live.vectors[name].add(ids, vectors)
-                    changed = True
-            if changed:
-                self._persist()
+        deleted, and remove what a killed writer left behind. Runs on every
+        open; waits for another process's write only if there is something
+        to repair."""
+        with self._writing(on_progress, wait=False) as locked:
+            if locked:
+                self._reconcile(on_progress)  # nothing left to do if taking the lock did it
+                return
+        live = self._generation
+        if live is not None and (self._differences(live) or self._stale_manifest(live)):
+            with self._writing(on_progress):  # wait for the busy writer
+                self._reconcile(on_progress)
 
-    def _index_documents(self, documents: Iterable[StoredDocument], on_progress: Progress) -> None:
-        documents = list(documents)
-        live = self._live()
+    def _differences(self, live: Generation) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per method whose FAISS ids differ from the store: the ids to drop
+        (n_extra,) and the ids to add (n_missing,)."""
+        found = {}
         for name, method in live.methods.items():
-            ids, vectors = self._encode(method, documents, on_progress)
-            live.vectors[name].add(ids, vectors)
-        self._persist()
+            wanted = self.store.sentence_ids() if method.unit == "sentence" else self.store.document_ids()
+            wanted, have = np.array(wanted, dtype=np.int64), live.vectors[name].ids()
+            extra, missing = np.setdiff1d(have, wanted), np.setdiff1d(wanted, have)
+            if len(extra) or len(missing):
+                found[name] = (extra, missing)
+        return found
 
-    def _persist(self) -> None:
-        """Save the live FAISS indexes and refresh the manifest's counts."""
-        live = self._live()
-        for name, vectors in live.vectors.items():
-            vectors.save(live.path / name / "vectors.faiss")
-        live.manifest = self._counted(live.manifest, live.vectors)
-        write_manifest(live.path, live.manifest)
+    def _stale_manifest(self, live: Generation) -> bool:
+        """The manifest's counts lag the vectors: a writer was killed after
+        saving them and before the manifest."""
+        counts = {name: facts.get("vectors") for name, facts in live.manifest.get("methods", {}).items()}
+        return counts != {name: len(vectors) for name, vectors in live.vectors.items()} \
+            or live.manifest.get("documents") != self.store.counts()[0]
 
-    def _remove_old_generations(self, keep: str) -> None:
-        for path in (self.directory / "indexes").iterdir():
-            if path.name != keep:
-                shutil.rmtree(path, ignore_errors=True)
+    def _reconcile(self, on_progress: Progress) -> None:
+        """`reconcile`, with the write lock held."""
+        live = self._generation
+        if live is None:
+            return
+        differences = self._differences(live)
+        if not differences and not self._stale_manifest(live):
+            return
+        vectors = dict(live.vectors)
+        for name, (extra, missing) in differences.items():
+            method = live.methods[name]
+            vectors[name] = live.vectors[name].copy()
+            vectors[name].remove(extra)
+            if len(missing):
+                doc_ids = (set(self.store.sentence_documents(missing.tolist()).values())
+                           if method.unit == "sentence" else missing.tolist())
+                documents = list(self.store.get_many(sorted(doc_ids)).values())
+                logger.info("%s: indexing %d documents missing from the index", name, len(documents))
+                vectors[name].add(*self._encode(method, documents, on_progress))
+        self._publish(live, vectors)
 
-
-def _ordered(names: Iterable[str]) -> list[str]:
-    """Method names in the order of the METHODS table (DM before DBOW)."""
-    order = {name: i for i, name in enumerate(METHODS)}
-    return sorted(names, key=lambda name: order.get(name, len(order)))
-
-
-def _replace_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    def _publish(self, live: Generation, vectors: dict[str, VectorIndex]) -> None:
+        """Save the changed vectors into the live generation, then a manifest
+        with fresh counts and the next revision, and only then swap them in
+        for readers. A kill between two saves leaves files that agree with
+        the store or that the next writer reconciles."""
+        for name, index in vectors.items():
+            if index is not live.vectors[name]:
+                index.save(live.path / name / "vectors.faiss")
+                crash_point(f"persist:{name}")
+        crash_point("persist:vectors")
+        manifest = write_manifest(live.path, self._counted({**live.manifest, "revision": live.revision + 1}, vectors))
+        self._generation = replace(live, manifest=manifest, vectors=vectors)

@@ -3,7 +3,9 @@
 Consumes a file name and its bytes (an upload) or a path (the command line);
 produces `Document`s, or raises `UnsupportedFileError` with a message that
 names the file and what is wrong. Nothing here executes or unpickles user
-data; file names lose any path parts before they are stored or shown.
+data; file names lose any path parts before they are stored or shown (they
+never name a file on disk); uploads are limited in size and count; PDFs are
+parsed in a child process with a time and memory limit (indexing/pdf.py).
 """
 from __future__ import annotations
 
@@ -12,20 +14,25 @@ import io
 import json
 import logging
 import re
-import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from indexing.documents import Document
 from indexing.errors import UnsupportedFileError
+from indexing.pdf import read_pdf_text
 
 logger = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # one upload; a 20 MB text file is ~3M words
 MAX_FILES_PER_UPLOAD = 200
-MAX_PDF_PAGES = 1000
-PDF_SECONDS = 60.0  # stop reading a PDF's text layer after this long
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # all files of one upload together
+# Every model infers each new document (~50 ms a document for the demo
+# models on 2 busy cores) while the upload holds the write lock: 10,000 is
+# about 8 minutes. Bigger batches go through the command line.
+MAX_DOCUMENTS_PER_UPLOAD = 10_000
+MAX_NAME_CHARS = 255
+MAX_TITLE_CHARS = 300
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 TABLE_SUFFIXES = (".csv", ".tsv")
 SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, *TABLE_SUFFIXES, ".jsonl", ".pdf")
@@ -43,11 +50,45 @@ class Columns:
 
 def safe_name(name: str) -> str:
     """The file name without any directory parts (`../../etc/x.txt` -> `x.txt`)."""
-    base = PurePosixPath(name.replace("\\", "/")).name.strip()
-    base = re.sub(r"[\x00-\x1f]", "", base)
+    base = PurePosixPath(_valid_unicode(name).replace("\\", "/")).name
+    base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip()
     if base in ("", ".", ".."):
-        raise UnsupportedFileError(f"{name!r} is not a usable file name.")
+        raise UnsupportedFileError(f"{name[:MAX_NAME_CHARS]!r} is not a usable file name.")
+    if len(base) > MAX_NAME_CHARS:  # keep the suffix: it says how to read the file
+        suffix = PurePosixPath(base).suffix[:16]
+        base = base[: MAX_NAME_CHARS - len(suffix)] + suffix
     return base
+
+
+def read_uploads(files: Iterable[tuple[str, bytes]],
+                 columns: Mapping[str, Columns] | None = None) -> tuple[list[Document], list[str]]:
+    """The documents of several uploaded files `(name, bytes)`, and one
+    message per file refused. Enforces the limits of one upload: at most
+    `MAX_FILES_PER_UPLOAD` files, `MAX_UPLOAD_BYTES` together and
+    `MAX_DOCUMENTS_PER_UPLOAD` documents; files past a limit are refused by
+    name. `columns` maps file names to the columns chosen for them."""
+    documents: list[Document] = []
+    errors: list[str] = []
+    total = 0
+    for number, (name, data) in enumerate(files, 1):
+        try:
+            shown = safe_name(name)
+            if number > MAX_FILES_PER_UPLOAD:
+                raise UnsupportedFileError(
+                    f"{shown}: at most {MAX_FILES_PER_UPLOAD} files per upload; add it in another upload.")
+            if total + len(data) > MAX_UPLOAD_BYTES:
+                raise UnsupportedFileError(
+                    f"{shown}: the upload is over {MAX_UPLOAD_BYTES // 2**20} MB in all; add it in another upload.")
+            found = read_upload(name, data, (columns or {}).get(name))
+            if len(documents) + len(found) > MAX_DOCUMENTS_PER_UPLOAD:
+                raise UnsupportedFileError(
+                    f"{shown}: {len(found):,} documents would take the upload past {MAX_DOCUMENTS_PER_UPLOAD:,}; "
+                    "split the file, or add it with `python -m indexing build --add --source FILE`.")
+            documents.extend(found)
+            total += len(data)
+        except UnsupportedFileError as error:
+            errors.append(str(error))
+    return documents, errors
 
 
 def read_upload(name: str, data: bytes, columns: Columns | None = None) -> list[Document]:
@@ -73,7 +114,7 @@ def read_upload(name: str, data: bytes, columns: Columns | None = None) -> list[
         docs = _read_jsonl(name, decode_text(name, data), columns)
     else:
         docs = [_read_plain(name, decode_text(name, data), markdown=suffix != ".txt")]
-    docs = [d for d in docs if d.text.strip()]
+    docs = [_cleaned(d) for d in docs if d.text.strip()]
     if not docs:
         raise UnsupportedFileError(f"{name}: no text found in the file.")
     return docs
@@ -129,13 +170,30 @@ def table_columns(name: str, data: bytes) -> list[str]:
     name = safe_name(name)
     text = decode_text(name, data)
     if name.lower().endswith(".jsonl"):
-        for line in text.splitlines():
+        for line in text.split("\n"):
             if line.strip():
                 record = _json_record(name, 1, line)
                 return [k for k, v in record.items() if isinstance(v, str)]
         return []
     delimiter = "\t" if name.lower().endswith(".tsv") else ","
-    return next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    csv.field_size_limit(MAX_FILE_BYTES)
+    try:
+        return next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    except csv.Error as error:
+        raise UnsupportedFileError(f"{name}: not a readable {delimiter!r}-separated table ({error}).") from None
+
+
+def _valid_unicode(text: str) -> str:
+    """`text` with lone surrogates (which JSON escapes like "\\ud800" can
+    produce, and which SQLite and UTF-8 refuse) replaced by U+FFFD."""
+    return re.sub("[\ud800-\udfff]", "\ufffd", text)
+
+
+def _cleaned(doc: Document) -> Document:
+    title = " ".join(_valid_unicode(doc.title).split())
+    if len(title) > MAX_TITLE_CHARS:
+        title = title[: MAX_TITLE_CHARS - 1] + "…"
+    return Document(title=title or PurePosixPath(doc.source).stem, text=_valid_unicode(doc.text), source=doc.source)
 
 
 def _read_plain(name: str, text: str, markdown: bool) -> Document:
@@ -168,10 +226,10 @@ def _read_table(name: str, text: str, delimiter: str, columns: Columns | None) -
     columns = columns or Columns()
     csv.field_size_limit(MAX_FILE_BYTES)
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [c for c in (reader.fieldnames or []) if c is not None]
-    text_col = _pick(name, header, columns.text, TEXT_COLUMN_GUESSES, "text")
-    title_col = _pick(name, header, columns.title, TITLE_COLUMN_GUESSES, "title")
     try:
+        header = [c for c in (reader.fieldnames or []) if c is not None]
+        text_col = _pick(name, header, columns.text, TEXT_COLUMN_GUESSES, "text")
+        title_col = _pick(name, header, columns.title, TITLE_COLUMN_GUESSES, "title")
         return [_record_document(name, i, row, text_col, title_col) for i, row in enumerate(reader, 1)]
     except csv.Error as error:
         raise UnsupportedFileError(f"{name}: not a readable {delimiter!r}-separated table ({error}).") from None
@@ -179,7 +237,9 @@ def _read_table(name: str, text: str, delimiter: str, columns: Columns | None) -
 
 def _read_jsonl(name: str, text: str, columns: Columns | None) -> list[Document]:
     columns = columns or Columns()
-    records = [_json_record(name, n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    # Split on "\n" only: str.splitlines() also splits at U+2028 and other
+    # separators that JSON strings may hold unescaped.
+    records = [_json_record(name, n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()]
     keys = sorted({k for r in records for k, v in r.items() if isinstance(v, str)})
     text_key = _pick(name, keys, columns.text, TEXT_COLUMN_GUESSES, "text")
     title_key = _pick(name, keys, columns.title, TITLE_COLUMN_GUESSES, "title")
@@ -191,6 +251,8 @@ def _json_record(name: str, line_number: int, line: str) -> dict:
         record = json.loads(line)
     except json.JSONDecodeError as error:
         raise UnsupportedFileError(f"{name}: line {line_number} is not valid JSON ({error.msg}).") from None
+    except RecursionError:
+        raise UnsupportedFileError(f"{name}: line {line_number} is nested too deeply to read.") from None
     if not isinstance(record, dict):
         raise UnsupportedFileError(f"{name}: line {line_number} is not a JSON object.")
     return record
@@ -205,27 +267,10 @@ def _record_document(name: str, number: int, record: dict, text_key: str, title_
 
 
 def _read_pdf(name: str, data: bytes) -> list[Document]:
-    from pypdf import PdfReader
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise UnsupportedFileError(f"{name}: the PDF is password-protected.")
-        pages = []
-        deadline = time.monotonic() + PDF_SECONDS
-        for i, page in enumerate(reader.pages):
-            if i >= MAX_PDF_PAGES or time.monotonic() > deadline:
-                logger.warning("%s: stopped reading after %d pages", name, i)
-                break
-            pages.append(page.extract_text() or "")
-    except UnsupportedFileError:
-        raise
-    except Exception as error:  # noqa: BLE001 - pypdf raises many types on malformed input
-        raise UnsupportedFileError(f"{name}: not a readable PDF ({error}).") from None
+    title, pages = read_pdf_text(name, data)
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if not text.strip():
         raise UnsupportedFileError(
             f"{name}: the PDF has no text layer (a scanned image?); run OCR on it first."
         )
-    title = (reader.metadata.title if reader.metadata and reader.metadata.title else None) or PurePosixPath(name).stem
-    return [Document(title=str(title).strip(), text=text, source=name)]
+    return [Document(title=(title or "").strip() or PurePosixPath(name).stem, text=text, source=name)]

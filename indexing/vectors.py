@@ -16,6 +16,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from indexing.crash import crash_point
+
 logger = logging.getLogger(__name__)
 
 # Flat search at 100 dims costs ~1.5 ms per query per 100k vectors on this
@@ -87,6 +89,12 @@ class VectorIndex:
                 found = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
         return np.sort(found.astype(np.int64))
 
+    def copy(self) -> VectorIndex:
+        """An independent copy: writers change a copy and swap it in, so a
+        reader holding the original never sees it half-updated."""
+        with self._lock:
+            return VectorIndex(faiss.clone_index(self._index))
+
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         ids, vectors = _checked(ids, vectors, self.dim)
         if len(ids):
@@ -116,6 +124,7 @@ class VectorIndex:
         tmp = path.with_name(path.name + ".tmp")
         with self._lock:
             faiss.write_index(self._index, str(tmp))
+        crash_point("vectors:tmp")
         os.replace(tmp, path)
 
     @classmethod

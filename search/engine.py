@@ -11,6 +11,7 @@ import logging
 import numpy as np
 
 from indexing.errors import InvalidQueryError, SenseSearchError
+from indexing.generation import Generation
 from indexing.index import Index
 from indexing.text import tokenize
 from search.hits import Hit
@@ -36,6 +37,10 @@ def check_query(query: str) -> str:
 
 
 class SearchEngine:
+    """Answers queries over one Index. Every query reads one snapshot of the
+    index (`Index.snapshot()`), so an upload or retrain in another thread
+    changes the next query's answer, never half of this one's."""
+
     def __init__(self, index: Index) -> None:
         self.index = index
 
@@ -49,38 +54,43 @@ class SearchEngine:
         Raises InvalidQueryError for an unusable query and SenseSearchError for
         an unknown method.
         """
+        return self._search(self.index.snapshot(), check_query(query), method, k, passages)
+
+    def search_all(self, query: str, methods: list[str] | None = None, k: int = 10) -> dict[str, list[Hit] | str]:
+        """Each method's hits, or the message of the error it raised; every
+        method answers from the same snapshot of the index."""
         query = check_query(query)
-        if not 1 <= k <= MAX_K:
-            raise InvalidQueryError(f"Ask for between 1 and {MAX_K} results, not {k}.")
-        encoder = self.index.method(method)
+        live = self.index.snapshot()
+        results: dict[str, list[Hit] | str] = {}
+        for name in methods or list(live.methods):
+            try:
+                results[name] = self._search(live, query, name, k, True)
+            except SenseSearchError as error:
+                results[name] = str(error)
+        return results
+
+    def _search(self, live: Generation, query: str, method: str, k: int, passages: bool) -> list[Hit]:
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= MAX_K:
+            raise InvalidQueryError(f"Ask for between 1 and {MAX_K} results, not {k!r}.")
+        k = int(k)
+        encoder = live.method(method)
         vector = encoder.encode_query(query)
         if encoder.unit == "sentence":
-            scores, ids = self.index.search_vectors(method, vector, k * SENTENCE_FANOUT)
+            scores, ids = live.search(method, vector, k * SENTENCE_FANOUT)
             scores, ids = _best_per_document(scores, ids, self.index.store.sentence_documents(ids.tolist()), k)
         else:
-            scores, ids = self.index.search_vectors(method, vector, k)
+            scores, ids = live.search(method, vector, k)
         query_tokens = tokenize(query)
         hits = []
         for score, doc_id in zip(scores.tolist(), ids.tolist()):
             document = self.index.store.get(doc_id)
-            if document is None:  # deleted between search and lookup
+            if document is None:  # deleted after this snapshot was taken
                 continue
             rank = len(hits) + 1
             passage = (best_passage(document, self.index.store.sentences(doc_id), query_tokens, encoder)
                        if passages else None)
             hits.append(Hit(rank, doc_id, document.title, round(float(score), 4), method, document.source, passage))
         return hits
-
-    def search_all(self, query: str, methods: list[str] | None = None, k: int = 10) -> dict[str, list[Hit] | str]:
-        """Each method's hits, or the message of the error it raised."""
-        query = check_query(query)
-        results: dict[str, list[Hit] | str] = {}
-        for name in methods or self.methods:
-            try:
-                results[name] = self.search(query, name, k)
-            except SenseSearchError as error:
-                results[name] = str(error)
-        return results
 
 
 def _best_per_document(scores: np.ndarray, sentence_ids: np.ndarray, documents: dict[int, int],

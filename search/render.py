@@ -1,12 +1,23 @@
-"""Turn hits into safe HTML for the UI: the passage with its matched words
-marked. Every piece of document text is escaped."""
+"""Turn hits into safe HTML and markdown for the UI: the passage with its
+matched words marked, titles as literal text. Every piece of document text
+is escaped."""
 from __future__ import annotations
 
 import html
+import re
 
 from search.hits import Passage
 
 MARK_STYLE = "background:#ffe08a;border-radius:3px;padding:0 2px"
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+
+
+def literal_markdown(text: str) -> str:
+    """`text` to be shown as is inside Streamlit markdown: each ASCII
+    punctuation character backslash-escaped (CommonMark renders those
+    literally), so an uploaded title cannot become a link, an image, a
+    heading or a colour directive."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(text.split()))
 
 
 def passage_html(passage: Passage) -> str:

@@ -1,0 +1,61 @@
+"""Shared by the reliability tests: new documents, copies of a data
+directory, and the checks that say an index directory is whole."""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+from indexing.documents import Document
+from indexing.index import Index
+from indexing.vectors import VectorIndex
+
+# Documents none of the corpus resembles: searching one's own text must find it first.
+NEW_DOCUMENTS = [
+    Document("Lighthouse", "The lighthouse keeper climbed the spiral stairs each night to trim the lamp wick "
+             "while the fog horn sounded over the rocks.", "lighthouse.txt"),
+    Document("Glacier", "The glacier calved a wall of blue ice into the fjord, and the kayakers paddled "
+             "away from the spray and the rolling swell.", "glacier.txt"),
+    Document("Beekeeping", "Beekeepers smoke the hive before lifting the frames of honeycomb; the queen "
+             "lays eggs while the workers cap the honey.", "bees.txt"),
+]
+
+
+def copy_data_dir(source: Path, target: Path) -> Path:
+    """A copy of the data directory `source`; the store through SQLite's
+    backup API, so no WAL frame is lost."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("store.sqlite3*", "write.lock"))
+    src, dst = sqlite3.connect(source / "store.sqlite3"), sqlite3.connect(target / "store.sqlite3")
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    return target
+
+
+def current_generation(directory: Path) -> str:
+    return (directory / "CURRENT").read_text().strip()
+
+
+def assert_whole(index: Index) -> None:
+    """What a user relies on after any write or crash: one generation, no
+    leftovers, every stored document in every FAISS index (on disk too), and
+    a manifest whose counts agree."""
+    directory = index.directory
+    generation = directory / "indexes" / current_generation(directory)
+    assert [p.name for p in (directory / "indexes").iterdir()] == [generation.name]
+    assert not [p for p in directory.rglob("*") if p.name.endswith((".tmp", ".partial"))]
+    stored = set(index.store.document_ids())
+    status = index.status()
+    for name in index.methods:
+        assert set(VectorIndex.load(generation / name / "vectors.faiss").ids().tolist()) == stored, name
+        assert status["methods"][name]["vectors"] == len(stored)
+    manifest = index.snapshot().manifest
+    assert manifest["documents"] == len(stored) == status["documents"]
+
+
+def top_hit(index: Index, text: str, method: str = "dbow") -> int:
+    from search.engine import SearchEngine
+
+    return SearchEngine(index).search(text, method, 1, passages=False)[0].doc_id
