@@ -21,13 +21,16 @@ import logging
 import re
 import zipfile
 from collections.abc import Iterator
+import os
 from pathlib import Path
 
 from indexing.elmo.tokenizer import split_paragraphs
 
 logger = logging.getLogger(__name__)
 
-SHARED_DATA = Path("/work/shared/data")
+# Third-party text beside the checkout (../shared/data); training only, never
+# needed by the product. SENSESEARCH_SHARED_DATA points elsewhere.
+SHARED_DATA = Path(os.environ.get("SENSESEARCH_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"))
 GUTENBERG_ZIP = SHARED_DATA / "gutenberg_nltk" / "gutenberg.zip"
 WIKITEXT_VALID = SHARED_DATA / "wikitext2_valid_test" / "valid.txt"
 WIKITEXT_TEST = SHARED_DATA / "wikitext2_valid_test" / "test.txt"
