@@ -27,9 +27,7 @@ import asyncio
 import itertools
 import logging
 import os
-import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -42,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
+from indexing.backup import copy_data_dir
 from indexing.documents import Document
 from indexing.index import Index
 from search.engine import SearchEngine
@@ -327,17 +326,6 @@ def upload_pool() -> list[Document]:
 
     with open(datapath("lee.cor"), encoding="latin-1") as lines:
         return [Document(f"Lee test {i}", line.strip(), "lee.cor") for i, line in enumerate(lines, 1) if line.strip()]
-
-
-def copy_data_dir(source: Path, target: Path) -> Path:
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("store.sqlite3*", "write.lock", "*.log"))
-    src, dst = sqlite3.connect(source / "store.sqlite3"), sqlite3.connect(target / "store.sqlite3")
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-    return target
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,8 +8,6 @@ session index.
 """
 from __future__ import annotations
 
-import shutil
-import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +16,7 @@ import pytest
 
 from indexing.doc2vec import DBOW_CONFIG, DM_CONFIG, Doc2VecConfig
 from indexing.documents import Document
+from indexing.backup import copy_data_dir
 from indexing.index import Index
 from indexing.ingest import read_path
 from indexing.methods import DEFAULT_METHODS
@@ -85,15 +84,7 @@ def copy_index(built_index: Index) -> Callable[[Path], Path]:
     The store is copied with SQLite's backup API, so no WAL frame is lost."""
 
     def copy(target: Path) -> Path:
-        source = built_index.directory
-        shutil.copytree(source, target, ignore=shutil.ignore_patterns("store.sqlite3*", "write.lock"))
-        src, dst = sqlite3.connect(source / "store.sqlite3"), sqlite3.connect(target / "store.sqlite3")
-        try:
-            src.backup(dst)
-        finally:
-            src.close()
-            dst.close()
-        return target
+        return copy_data_dir(built_index.directory, target)
 
     return copy
 

@@ -2,10 +2,9 @@
 directory, and the checks that say an index directory is whole."""
 from __future__ import annotations
 
-import shutil
-import sqlite3
 from pathlib import Path
 
+from indexing.backup import copy_data_dir  # noqa: F401 - re-exported for the tests
 from indexing.documents import Document
 from indexing.index import Index
 from indexing.vectors import VectorIndex
@@ -19,19 +18,6 @@ NEW_DOCUMENTS = [
     Document("Beekeeping", "Beekeepers smoke the hive before lifting the frames of honeycomb; the queen "
              "lays eggs while the workers cap the honey.", "bees.txt"),
 ]
-
-
-def copy_data_dir(source: Path, target: Path) -> Path:
-    """A copy of the data directory `source`; the store through SQLite's
-    backup API, so no WAL frame is lost."""
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("store.sqlite3*", "write.lock"))
-    src, dst = sqlite3.connect(source / "store.sqlite3"), sqlite3.connect(target / "store.sqlite3")
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-    return target
 
 
 def current_generation(directory: Path) -> str:
