@@ -23,7 +23,13 @@ logger = logging.getLogger(__name__)
 # Flat search at 100 dims costs ~1.5 ms per query per 100k vectors on this
 # 2-core machine; below this size exact search is both fast and perfect.
 EXACT_MAX_VECTORS = 200_000
-IVF_NPROBE = 16
+# nprobe 16 found 0.88-0.91 of the exact top 10 on real DBOW vectors, 64
+# found 0.93-0.96 for under 2 ms per query at 1M vectors (bench/faiss_threshold.py).
+IVF_NPROBE = 64
+# One query at a time gains nothing from OpenMP threads on 2 cores, and loses
+# much when the other core is busy: p95 at 100k documents fell from 69 to
+# 20 ms with one thread (bench/results/results.md).
+faiss.omp_set_num_threads(1)
 
 
 class VectorIndex:

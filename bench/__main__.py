@@ -1,0 +1,71 @@
+"""Command line of the benchmark; results go to bench/results/ as JSON and
+markdown (and a PNG for the growth runs).
+
+    python -m bench quality [--collection cisi|nfcorpus|lee|all] [--tune] [--no-minilm]
+    python -m bench speed [--sizes 1000 10000 100000] [--epochs N] [--queries N]
+    python -m bench faiss [--sizes 10000 ... 1000000] [--queries N]
+    python -m bench report        # rewrite the markdown and the plot from the JSON files
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from bench import report
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench", description="SenseSearch benchmarks.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    quality = commands.add_parser("quality", help="retrieval quality on CISI, NFCorpus; Lee correlation")
+    quality.add_argument("--collection", choices=["cisi", "nfcorpus", "lee", "all"], default="all")
+    quality.add_argument("--tune", action="store_true", help="also pick Doc2Vec settings from a small grid on dev queries")
+    quality.add_argument("--no-minilm", action="store_true", help="skip the sentence-transformers baseline")
+    quality.add_argument("--lee-seeds", type=int, default=3, help="training seeds per Lee config")
+    speed = commands.add_parser("speed", help="build throughput, query latency and memory as the collection grows")
+    speed.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    speed.add_argument("--epochs", type=int, default=None,
+                       help="Doc2Vec epochs for the growth builds (default: the product configs')")
+    speed.add_argument("--queries", type=int, default=200, help="queries timed per method and size")
+    faiss = commands.add_parser("faiss", help="flat vs IVF latency and recall on real vectors, up to 1M")
+    faiss.add_argument("--sizes", type=int, nargs="+",
+                       default=[10_000, 50_000, 100_000, 200_000, 400_000, 1_000_000])
+    faiss.add_argument("--queries", type=int, default=500)
+    commands.add_parser("report", help="rewrite the markdown tables and the plot from bench/results/*.json")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("gensim").setLevel(logging.WARNING)
+    if args.command == "quality":
+        names = ["cisi", "nfcorpus", "lee"] if args.collection == "all" else [args.collection]
+        for name in names:
+            if name == "lee":
+                from bench.lee import evaluate_lee
+
+                report.save("lee", evaluate_lee(seeds=args.lee_seeds))
+            else:
+                from bench.quality import evaluate_collection
+
+                baselines = ["bm25"] if args.no_minilm else None
+                report.save(f"quality-{name}", evaluate_collection(name, baselines, tune=args.tune))
+    elif args.command == "speed":
+        from bench.speed import run_growth
+
+        report.save("speed", report.merge_speed(run_growth(args.sizes, args.epochs, args.queries)))
+    elif args.command == "faiss":
+        from bench.faiss_threshold import run_faiss
+
+        report.save("faiss", run_faiss(args.sizes, args.queries))
+    report.write_markdown()
+    if args.command in ("speed", "report"):
+        report.plot_growth()
+    print(report.markdown_path().read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

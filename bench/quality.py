@@ -1,0 +1,187 @@
+"""Retrieval quality on standard test collections: every method and
+baseline ranks the top 100 documents for each judged query; `ranx` scores
+nDCG@10, MAP@100 and recall@100.
+
+The judged queries are split once, with a fixed seed, into a dev half and a
+test half. Everything tuned (fusion weights, the optional Doc2Vec grid) is
+chosen on dev; the table reports test. Figures on all queries are kept in
+the JSON for comparison with published numbers.
+"""
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import numpy as np
+
+from bench.datasets import TestCollection, load_collection, split_queries
+from bench.retrievers import BASELINES, PRODUCT_METHODS, Retriever, build_product, hybrids
+from indexing.doc2vec import DBOW_CONFIG, DM_CONFIG, Doc2VecConfig
+
+logger = logging.getLogger(__name__)
+
+METRICS = ["ndcg@10", "map@100", "recall@100"]
+DEPTH = 100  # documents ranked per query (SearchEngine's MAX_K)
+RRF_K = 60  # Cormack et al. (2009); not tuned
+TUNE_METRIC = "ndcg@10"
+WEIGHT_STEP = 0.05  # grid of fusion weights (they sum to 1)
+
+Run = dict[str, dict[str, float]]  # query id -> doc id -> score
+
+# The optional dev-query grid for Doc2Vec (`--tune`): a few changes from the
+# product defaults, one at a time, each trained once.
+DOC2VEC_GRID: dict[str, list[Doc2VecConfig]] = {
+    "dm": [DM_CONFIG, replace(DM_CONFIG, epochs=80), replace(DM_CONFIG, vector_size=200),
+           replace(DM_CONFIG, window=10, min_count=1)],
+    "dbow": [DBOW_CONFIG, replace(DBOW_CONFIG, epochs=40), replace(DBOW_CONFIG, vector_size=200),
+             replace(DBOW_CONFIG, min_count=1), replace(DBOW_CONFIG, sample=0.0)],
+}
+
+
+def rank_all(retrievers: dict[str, Retriever], queries: dict[str, str],
+             members: dict[str, list[str]]) -> tuple[dict[str, Run], dict[str, dict]]:
+    """Each retriever's run over `queries` (duplicates of a hit follow it,
+    just below its score) and its per-query latency (p50, p95 in ms)."""
+    runs, latency = {}, {}
+    for name, retriever in retrievers.items():
+        run, times = {}, []
+        for qid, text in queries.items():
+            start = time.perf_counter()
+            hits = retriever.search(text, DEPTH)
+            times.append((time.perf_counter() - start) * 1000)
+            run[qid] = {member: score - 1e-6 * i for doc, score in hits
+                        for i, member in enumerate(members.get(doc, [doc]))}
+        runs[name] = run
+        latency[name] = {"p50_ms": float(np.median(times)), "p95_ms": float(np.percentile(times, 95))}
+        logger.info("%s: ranked %d queries", name, len(queries))
+    return runs, latency
+
+
+def _ranx_run(run: Run, qids: list[str], name: str):
+    from ranx import Run as RanxRun
+
+    return RanxRun({q: run[q] for q in qids if run.get(q)}, name=name)
+
+
+def _ranx_qrels(collection: TestCollection, qids: list[str]):
+    from ranx import Qrels
+
+    return Qrels({q: {d: g for d, g in collection.qrels[q].items() if g > 0} for q in qids})
+
+
+def score(collection: TestCollection, run: Run, qids: list[str]) -> dict[str, float]:
+    """METRICS of `run` over `qids`; a query with no results scores 0."""
+    from ranx import evaluate
+
+    found = evaluate(_ranx_qrels(collection, qids), _ranx_run(run, qids, "run"), METRICS, make_comparable=True)
+    return {metric: round(float(value), 4) for metric, value in found.items()}
+
+
+def per_query(collection: TestCollection, run: Run, qids: list[str], metric: str = TUNE_METRIC) -> np.ndarray:
+    """`metric` of each query of `qids` (q,), in order; 0 where no results."""
+    from ranx import evaluate
+
+    found = evaluate(_ranx_qrels(collection, qids), _ranx_run(run, qids, "run"), metric,
+                     return_mean=False, make_comparable=True)
+    return np.asarray(found, dtype=float)
+
+
+def paired_p(collection: TestCollection, run: Run, baseline: Run, qids: list[str]) -> float | None:
+    """Two-sided paired t-test p-value of nDCG@10 over `qids`."""
+    from scipy.stats import ttest_rel
+
+    a, b = per_query(collection, run, qids), per_query(collection, baseline, qids)
+    return None if np.allclose(a, b) else round(float(ttest_rel(a, b).pvalue), 4)
+
+
+def fuse_runs(collection: TestCollection, runs: dict[str, Run], parts: tuple[str, ...], dev: list[str],
+              everything: list[str]) -> tuple[Run, Run, list[float]]:
+    """(RRF run, weighted-sum run, its weights): min-max normalised scores
+    summed with weights chosen on the dev queries by grid search (ranx)."""
+    from ranx import fuse, optimize_fusion
+
+    parts_all = [_ranx_run(_complete(runs[p], everything), everything, p) for p in parts]
+    rrf = fuse(parts_all, norm="min-max", method="rrf", params={"k": RRF_K})
+    parts_dev = [_ranx_run(_complete(runs[p], dev), dev, p) for p in parts]
+    best = optimize_fusion(_ranx_qrels(collection, dev), parts_dev, norm="min-max", method="wsum",
+                           metric=TUNE_METRIC, step=WEIGHT_STEP, show_progress=False)
+    weights = [float(w) for w in best["weights"]]
+    wsum = fuse(parts_all, norm="min-max", method="wsum", params={"weights": weights})
+    return _plain(rrf), _plain(wsum), weights
+
+
+def _complete(run: Run, qids: list[str]) -> Run:
+    """ranx fuses runs over the same queries: a query a method could not
+    place gets one placeholder result that no judgment names."""
+    return {q: run.get(q) or {"<no results>": 0.0} for q in qids}
+
+
+def _plain(run) -> Run:
+    return {q: dict(docs) for q, docs in run.to_dict().items()}
+
+
+def tune_doc2vec(collection: TestCollection, documents: dict, members: dict, dev: list[str],
+                 workdir: Path) -> dict[str, dict]:
+    """For DM and DBOW, the grid config with the best dev nDCG@10, and every
+    config's dev score."""
+    chosen = {}
+    for method, grid in DOC2VEC_GRID.items():
+        tried = []
+        for number, config in enumerate(grid):
+            retriever = build_product(documents, workdir / f"tune-{method}-{number}", (method,), {method: config})
+            runs, _ = rank_all(retriever, {q: collection.queries[q] for q in dev}, members)
+            tried.append({"config": asdict(config), "dev": score(collection, runs[method], dev)})
+            logger.info("%s grid %d: dev %s", method, number, tried[-1]["dev"])
+        best = max(tried, key=lambda t: t["dev"][TUNE_METRIC])
+        chosen[method] = {"config": best["config"], "grid": tried}
+    return chosen
+
+
+def evaluate_collection(name: str, baselines: list[str] | None = None, tune: bool = False,
+                        workdir: Path | None = None) -> dict:
+    """Index collection `name` with every method, rank its judged queries,
+    fuse, and score on dev, test and all queries."""
+    collection = load_collection(name)
+    documents, members = collection.unique_documents()
+    judged = collection.judged_queries()
+    dev, test = split_queries(judged)
+    queries = {q: collection.queries[q] for q in judged}
+    with tempfile.TemporaryDirectory(prefix=f"bench-{name}-", dir=workdir) as tmp:
+        tmp_path = Path(tmp)
+        configs: dict[str, Doc2VecConfig] = {"dm": DM_CONFIG, "dbow": DBOW_CONFIG}
+        tuned = {}
+        if tune:
+            tuned = tune_doc2vec(collection, documents, members, dev, tmp_path)
+            configs.update({m: Doc2VecConfig(**t["config"]) for m, t in tuned.items()})
+        start = time.perf_counter()
+        ours = {m: c for m, c in configs.items() if m in PRODUCT_METHODS}
+        retrievers: dict[str, Retriever] = dict(build_product(documents, tmp_path / "index", PRODUCT_METHODS, ours))
+        build_s = {"ours (all methods, one Index.build)": time.perf_counter() - start}
+        for baseline in baselines if baselines is not None else list(BASELINES):
+            start = time.perf_counter()
+            retrievers[baseline] = BASELINES[baseline](documents)
+            build_s[baseline] = time.perf_counter() - start
+        runs, latency = rank_all(retrievers, queries, members)
+    fusion = {}
+    for hybrid, parts in (hybrids([n for n in retrievers if n != "bm25"]) if "bm25" in runs else {}).items():
+        rrf, wsum, weights = fuse_runs(collection, runs, parts, dev, judged)
+        runs[f"{hybrid} (RRF)"] = rrf
+        runs[f"{hybrid} (weighted)"] = wsum
+        fusion[hybrid] = dict(zip(parts, weights))
+    scores = {method: {"test": score(collection, run, test), "dev": score(collection, run, dev),
+                       "all": score(collection, run, judged),
+                       "test_p_vs_bm25": paired_p(collection, run, runs["bm25"], test) if "bm25" in runs else None}
+              for method, run in runs.items()}
+    return {
+        "collection": name,
+        "documents": len(collection.documents), "unique_documents": len(documents),
+        "queries": {"judged": len(judged), "dev": len(dev), "test": len(test)},
+        "metrics": METRICS, "scores": scores, "fusion_weights_dev": fusion,
+        "rrf_k": RRF_K, "build_s": {k: round(v, 1) for k, v in build_s.items()},
+        "query_latency_ms": latency,
+        "doc2vec_configs": {m: asdict(c) for m, c in ours.items()},
+        "doc2vec_tuning": tuned,
+    }

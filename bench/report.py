@@ -1,0 +1,283 @@
+"""Results: one JSON file per benchmark under bench/results/, one markdown
+file of tables rendered from whichever of them exist (so re-running one
+benchmark refreshes its tables and keeps the others), and the growth plot.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+LATENCY_TARGET_MS = 150
+DEMO_BUILD_TARGET_S = 300
+LEE_TARGET = 0.5
+
+
+def machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+
+
+def save(name: str, figures: dict) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps({**figures, "machine": machine(),
+                               "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}, indent=2))
+    os.replace(tmp, path)
+    return path
+
+
+def load(name: str) -> dict | None:
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def merge_speed(new: dict) -> dict:
+    """`new` growth figures plus the sizes of the saved ones that `new` did
+    not measure again (with the same epochs), so one size can be re-run."""
+    old = load("speed")
+    if not old or old.get("epochs_override") != new.get("epochs_override"):
+        return new
+    runs = {run["size"]: run for run in old["runs"]} | {run["size"]: run for run in new["runs"]}
+    return {**new, "runs": [runs[size] for size in sorted(runs)]}
+
+
+def markdown_path() -> Path:
+    return RESULTS / "results.md"
+
+
+def _f(value: float | None, digits: int = 3) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def quality_table(result: dict) -> list[str]:
+    q = result["queries"]
+    lines = [f"**{result['collection'].upper()}**: {result['unique_documents']:,} distinct documents, "
+             f"{q['judged']} judged queries: {q['dev']} dev (tuning), {q['test']} test (below); measured "
+             f"{result.get('measured_at', 'unknown')}.", "",
+             "| method | nDCG@10 | MAP@100 | recall@100 | p vs BM25 | nDCG@10, all queries | query p50 / p95 ms |",
+             "|---|---|---|---|---|---|---|"]
+    bm25 = result["scores"].get("bm25", {}).get("test", {}).get("ndcg@10")
+    for method, scores in result["scores"].items():
+        test, everything = scores["test"], scores["all"]
+        latency = result["query_latency_ms"].get(method)
+        timing = f"{latency['p50_ms']:.1f} / {latency['p95_ms']:.1f}" if latency else "(fusion of the runs)"
+        mark = " ▲" if bm25 is not None and "+" in method and test["ndcg@10"] > bm25 else ""
+        lines.append(f"| {method} | {_f(test['ndcg@10'])}{mark} | {_f(test['map@100'])} | "
+                     f"{_f(test['recall@100'])} | {_f(scores.get('test_p_vs_bm25'), 3)} | {_f(everything['ndcg@10'])} | "
+                     f"{timing} |")
+    weights = "; ".join(f"{h}: " + ", ".join(f"{p} {w:.2f}" for p, w in parts.items())
+                        for h, parts in result["fusion_weights_dev"].items())
+    lines += ["", f"▲ hybrid above BM25 on test nDCG@10; p: two-sided paired t-test of per-query test "
+                  f"nDCG@10 against BM25. RRF uses k={result['rrf_k']} (not tuned); "
+                  f"the weighted fusion sums min-max normalised scores with weights tuned on dev nDCG@10: "
+                  f"{weights}."]
+    if result.get("doc2vec_tuning"):
+        lines.append("DM and DBOW use the config with the best dev nDCG@10 of a small grid "
+                     "(see the JSON `doc2vec_tuning`).")
+    return lines
+
+
+def lee_table(result: dict) -> list[str]:
+    best = set(result.get("best_dbow_with_word_vectors", {}).values())
+    seeds = next(iter(result["results"].values()))["seeds"]
+    lines = [f"Lee corpus: {result['protocol']}. Each config trained with {seeds} seeds; measured "
+             f"{result.get('measured_at', 'unknown')}. Published: human inter-rater r ≈ 0.6, LSI ≈ 0.6. "
+             "Configs were compared on these same pairs (the protocol has no dev split).", "",
+             "| protocol | config | Pearson r (mean ± sd) | Spearman ρ (mean ± sd) |", "|---|---|---|---|"]
+    for name, r in result["results"].items():
+        mark = " **(best DBOW with word vectors)**" if name in best else ""
+        lines.append(f"| {r.get('protocol', 'inferred')} | {name.removeprefix('indexed: ')}{mark} | "
+                     f"{r['pearson_mean']:.3f} ± {r['pearson_std']:.3f} | "
+                     f"{r['spearman_mean']:.3f} ± {r['spearman_std']:.3f} |")
+    return lines
+
+
+def speed_table(result: dict) -> list[str]:
+    runs = result["runs"]
+    methods = list(runs[0]["latency"])
+    epochs = result.get("epochs_override")
+    lines = [f"Real paragraphs ({result['paragraphs_available']:,} available); k=10; "
+             + (f"Doc2Vec trained with {epochs} epochs in these builds (the estimate scales training to the "
+                "product's epochs); " if epochs else "product Doc2Vec configs; ")
+             + f"measured {result.get('measured_at', 'unknown')}.", "",
+             "| documents | words | build s (measured) | build s at product epochs (est.) | documents/s | "
+             + " | ".join(f"{m.upper()} train words/s" for m in methods)
+             + " | " + " | ".join(f"{m.upper()} p50 / p95 ms" for m in methods)
+             + " | BM25 p50 / p95 ms | peak MB build / query |",
+             "|" + "---|" * (7 + 2 * len(methods))]
+    for run in runs:
+        train = " | ".join(f"{run['training'][m]['words_per_s']:,.0f}" if m in run["training"] else "–"
+                           for m in methods)
+        latency = " | ".join(f"{run['latency'][m]['p50_ms']:.1f} / {run['latency'][m]['p95_ms']:.1f}"
+                             for m in methods)
+        lines.append(f"| {run['documents']:,} | {run['words']:,} | {run['build_s']:.0f} | "
+                     f"{run['build_s_product_epochs_estimate']:.0f} | {run['docs_per_s']:.0f} | {train} | {latency} | "
+                     f"{run['bm25']['p50_ms']:.1f} / {run['bm25']['p95_ms']:.1f} | "
+                     f"{run['build_peak_mb']:.0f} / {run['query_peak_mb']:.0f} |")
+    last = runs[-1]
+    lines += ["", f"Without the passage step at {last['documents']:,} documents: "
+              + ", ".join(f"{m.upper()} {last['latency'][m]['no_passages_p50_ms']:.1f} / "
+                          f"{last['latency'][m]['no_passages_p95_ms']:.1f} ms" for m in methods)
+              + ". Queries refused (no known word) at the smallest size: "
+              + ", ".join(f"{m.upper()} {runs[0]['latency'][m]['refused']}" for m in methods) + "."]
+    lines += ["", "With FAISS on one thread (OMP_NUM_THREADS=1), p50 / p95 ms with passages: "
+              + "; ".join(f"{run['documents']:,} documents: " + ", ".join(
+                  f"{m.upper()} {run['faiss_one_thread']['latency'][m]['p50_ms']:.1f} / "
+                  f"{run['faiss_one_thread']['latency'][m]['p95_ms']:.1f}" for m in methods)
+                  for run in runs if "faiss_one_thread" in run) + "."]
+    with_cpu = [run for run in runs if "cpu_p50_ms" in next(iter(run["latency"].values()))]
+    if with_cpu:
+        lines += ["", "CPU time of the query process per query (all threads; what a query costs with the cores "
+                  "to itself), p50 / p95 ms: " + "; ".join(
+                      f"{run['documents']:,} documents: " + ", ".join(
+                          f"{m.upper()} {run['latency'][m]['cpu_p50_ms']:.1f} / {run['latency'][m]['cpu_p95_ms']:.1f}"
+                          for m in methods) for run in with_cpu) + "."]
+    stages = last["stages_s"]
+    lines += ["", f"Build stages at {last['documents']:,} documents (s): "
+              + "; ".join(f"{name} {seconds:.1f}" for name, seconds in stages.items()) + "."]
+    return lines
+
+
+def faiss_table(result: dict) -> list[str]:
+    threads = result["threads"]
+    lines = [f"{result['vectors']}; {result['facts']['sentences']:,} real sentence vectors, "
+             f"{result['facts']['queries']} real queries; one query at a time, k={result['k']}; "
+             f"latency p50 / p95 ms with FAISS on {' and '.join(map(str, threads))} threads; "
+             f"measured {result.get('measured_at', 'unknown')}.", "",
+             "| vectors | product uses | "
+             + " | ".join(f"flat, {t} thr" for t in threads) + " | "
+             + " | ".join(f"IVF nprobe 16, {t} thr" for t in threads)
+             + " | IVF recall@10 | IVF build s | larger nprobe (1 thread): recall@10, p50 ms |",
+             "|" + "---|" * (5 + 2 * len(threads))]
+    for row in result["rows"]:
+        cells = [f"{row[kind][f'{t}_threads']['p50_ms']:.2f} / {row[kind][f'{t}_threads']['p95_ms']:.2f}"
+                 for kind in ("flat", "ivf") for t in threads]
+        other = ", ".join(f"{p}: {v['recall@10']:.3f}, {v['p50_ms']:.2f}" for p, v in row["ivf_other_nprobe"].items())
+        lines.append(f"| {row['vectors']:,} | {row['product_kind']} | " + " | ".join(cells)
+                     + f" | {row['ivf']['recall@10']:.3f} | {row['ivf']['build_s']:.1f} | {other} |")
+    return lines
+
+
+def demo_table(result: dict) -> list[str]:
+    lines = [f"`python -m bench.demo --json bench/results/demo.json`: {result['documents']} documents, "
+             f"{result['words']:,} words.", "", "| measure | value |", "|---|---|",
+             f"| first-start build | {result['build_s']:.1f} s |", f"| load of the saved index | {result['load_s']:.2f} s |"]
+    lines += [f"| query {m.upper()} p50 / p95 | {v['p50_ms']:.1f} / {v['p95_ms']:.1f} ms |"
+              for m, v in result["latency"].items()]
+    lines.append(f"| peak memory build / query | {result['build_peak_mb']:.0f} / {result['query_peak_mb']:.0f} MB |")
+    return lines
+
+
+def targets() -> list[str]:
+    """Each target of issue 5 with the figure that decides it."""
+    lines = ["| target | figure | met |", "|---|---|---|"]
+    for name in ("cisi", "nfcorpus"):
+        result = load(f"quality-{name}")
+        if not result:
+            continue
+        scores = result["scores"]
+        bm25 = scores["bm25"]["test"]["ndcg@10"]
+        ours = {m: s["test"]["ndcg@10"] for m, s in scores.items() if m.startswith("bm25+") and "minilm" not in m}
+        best = max(ours, key=ours.get)
+        p = scores[best].get("test_p_vs_bm25")
+        lines.append(f"| hybrid beats BM25, {name.upper()} test nDCG@10 | best of ours {best} {ours[best]:.3f} "
+                     f"vs BM25 {bm25:.3f} (paired t-test p = {_f(p, 2)}) | "
+                     f"{'yes' if ours[best] > bm25 else 'no'}{', not significant' if p and p > 0.05 else ''} |")
+    lee = load("lee")
+    if lee:
+        default = lee["results"]["DBOW product default"]["pearson_mean"]
+        for protocol, best in lee["best_dbow_with_word_vectors"].items():
+            if best:
+                r = lee["results"][best]["pearson_mean"]
+                lines.append(f"| DBOW Lee Pearson ≥ {LEE_TARGET} ({protocol}) | product default "
+                             f"{lee['results'].get(('indexed: ' if protocol == 'indexed' else '') + 'DBOW product default', {}).get('pearson_mean', default):.3f}; "
+                             f"best with word vectors ({best.removeprefix('indexed: ')}) {r:.3f} | "
+                             f"{'yes' if r >= LEE_TARGET else 'no'} |")
+    speed = load("speed")
+    if speed:
+        last = speed["runs"][-1]
+        worst = max(v["p95_ms"] for v in last["latency"].values())
+        figure = f"worst method {worst:.0f} ms as the app runs"
+        if "faiss_one_thread" in last:
+            one = last["faiss_one_thread"]["latency"].values()
+            figure += f"; {max(v['p95_ms'] for v in one):.0f} ms with FAISS on 1 thread"
+            if all("cpu_p95_ms" in v for v in one):
+                figure += f" (CPU time per query p95 {max(v['cpu_p95_ms'] for v in one):.0f} ms)"
+        lines.append(f"| query p95 < {LATENCY_TARGET_MS} ms at {last['documents']:,} documents (wall clock) | {figure} | {'yes' if worst < LATENCY_TARGET_MS else 'no'} |")
+    demo = load("demo")
+    if demo:
+        lines.append(f"| demo index builds in < {DEMO_BUILD_TARGET_S // 60} min | {demo['build_s']:.0f} s | "
+                     f"{'yes' if demo['build_s'] < DEMO_BUILD_TARGET_S else 'no'} |")
+    return lines
+
+
+def write_markdown() -> None:
+    parts = ["# SenseSearch benchmark results", "",
+             "Commands: `python -m bench quality`, `python -m bench speed`, `python -m bench faiss`, "
+             "`python -m bench.demo --json bench/results/demo.json`, then `python -m bench report`. "
+             f"Machine: {machine()}, shared with other jobs: each section gives the time it was "
+             "measured; the quality, Lee and FAISS runs ran while other jobs held the machine at a load "
+             "average of 5-8, the speed and demo runs at 1-3. Timings are medians and percentiles of "
+             "one run.", "", "## Targets", "", *targets()]
+    sections = [("Retrieval quality (test queries)", [f"quality-{n}" for n in ("cisi", "nfcorpus")], quality_table),
+                ("Doc2Vec against human judgment", ["lee"], lee_table),
+                ("Speed, memory and growth", ["speed"], speed_table),
+                ("FAISS: flat vs IVF", ["faiss"], faiss_table),
+                ("Demo corpus", ["demo"], demo_table)]
+    for title, names, render in sections:
+        found = [r for r in map(load, names) if r]
+        if not found:
+            continue
+        parts += ["", f"## {title}", ""]
+        for result in found:
+            parts += [*render(result), ""]
+    if (RESULTS / "growth.png").exists():
+        parts += ["![growth](growth.png)", ""]
+    markdown_path().write_text("\n".join(parts).rstrip() + "\n")
+
+
+def plot_growth() -> Path | None:
+    """bench/results/growth.png: build time, query latency and peak memory
+    against the number of documents (log-log)."""
+    speed = load("speed")
+    if not speed:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runs = speed["runs"]
+    sizes = [r["documents"] for r in runs]
+    fig, (build, latency, memory) = plt.subplots(1, 3, figsize=(14, 4.2))
+    build.plot(sizes, [r["build_s"] for r in runs], "o-", label="measured")
+    build.plot(sizes, [r["build_s_product_epochs_estimate"] for r in runs], "o--", label="at product epochs (est.)")
+    build.set(title="Build time", xlabel="documents", ylabel="seconds", xscale="log", yscale="log")
+    for method in runs[0]["latency"]:
+        line, = latency.plot(sizes, [r["latency"][method]["p95_ms"] for r in runs], "o-", label=f"{method.upper()} p95")
+        latency.plot(sizes, [r["latency"][method]["p50_ms"] for r in runs], "o:", color=line.get_color(),
+                     label=f"{method.upper()} p50")
+        if all("faiss_one_thread" in r for r in runs):
+            latency.plot(sizes, [r["faiss_one_thread"]["latency"][method]["p95_ms"] for r in runs], "^--",
+                         color=line.get_color(), alpha=0.6, label=f"{method.upper()} p95, FAISS 1 thread")
+    latency.plot(sizes, [r["bm25"]["p95_ms"] for r in runs], "s-", color="gray", label="BM25 p95")
+    latency.axhline(LATENCY_TARGET_MS, color="red", lw=0.8, ls="--", label=f"{LATENCY_TARGET_MS} ms target")
+    latency.set(title="Query latency (with passages, k=10)", xlabel="documents", ylabel="ms", xscale="log",
+                yscale="log")
+    memory.plot(sizes, [r["build_peak_mb"] for r in runs], "o-", label="build")
+    memory.plot(sizes, [r["query_peak_mb"] for r in runs], "o-", label="load + query")
+    memory.set(title="Peak memory (RSS)", xlabel="documents", ylabel="MB", xscale="log", yscale="log")
+    latency.set_ylim(top=latency.get_ylim()[1] * 8)  # room for the legend above the lines
+    for axes in (build, latency, memory):
+        axes.grid(True, which="both", alpha=0.3)
+        axes.legend(fontsize=7, loc="upper center", ncol=2 if axes is latency else 1)
+    fig.suptitle(f"SenseSearch growth, {machine()}", fontsize=10)
+    fig.tight_layout()
+    path = RESULTS / "growth.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

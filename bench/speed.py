@@ -1,0 +1,209 @@
+"""Speed, memory and growth: build the product index over 1k, 10k and 100k
+real paragraphs (bench/paragraphs.py) and time every stage, then load it in
+a new process and time queries end to end (`SearchEngine.search` with
+passages: encode the query, search FAISS, pick and highlight the passage).
+
+The query phase runs twice: as the app runs, and with FAISS held to one
+OpenMP thread (OMP_NUM_THREADS=1). Each phase runs in a fresh subprocess, so peak memory (ru_maxrss) is that
+of one build or one serving process. Query texts are real: the CISI and
+NFCorpus queries and the demo benchmark's queries, shuffled with a fixed
+seed. Doc2Vec epochs may be reduced for the growth builds (`--epochs`):
+training time then scales linearly back to the product's epochs, which the
+results show as an estimate next to the measurement.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, replace
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+QUERY_SEED = 11
+K = 10
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class StageClock:
+    """A progress callback that notes when each stage was first and last
+    reported, so one build can be cut into stages."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, list[float]] = {}
+
+    def __call__(self, done: int, total: int, stage: str) -> None:
+        now = time.perf_counter()
+        self.seen.setdefault(stage, [now, now])[1] = now
+
+
+def real_queries() -> list[str]:
+    """Every CISI and NFCorpus query and the demo benchmark's queries, in a
+    fixed shuffled order."""
+    from bench.datasets import load_cisi, load_nfcorpus
+    from bench.demo import QUERIES
+
+    found = [*load_cisi().queries.values(), *load_nfcorpus().queries.values(), *QUERIES]
+    found = [q for q in found if q.strip() and len(q) < 1000]
+    random.Random(QUERY_SEED).shuffle(found)
+    return found
+
+
+def phase_build(size: int, data_dir: str, epochs: int | None) -> dict:
+    from bench.paragraphs import paragraphs
+    from indexing.index import Index
+    from indexing.methods import DEFAULT_METHODS
+
+    documents, sources = paragraphs(size)
+    configs = _configs(epochs)
+    clock = StageClock()
+    start = time.perf_counter()
+    index = Index(data_dir)
+    index.add_documents(documents)  # stores only: there is no index generation yet
+    stored = time.perf_counter()
+    index.retrain(clock, DEFAULT_METHODS, configs)
+    end = time.perf_counter()
+    n_docs, n_words = index.store.counts()
+    stages = {"store (tokenise, split sentences, SQLite)": stored - start}
+    previous = stored
+    for stage, (first, last) in clock.seen.items():  # in the order they ran
+        stages[f"before {stage} (tokenise, vocabulary, save)"] = first - previous
+        stages[stage] = last - first
+        previous = last
+    stages["FAISS build, save, manifest"] = end - previous
+    training = {}
+    for name in DEFAULT_METHODS:
+        config = index.method(name).config
+        train_s = stages.get(f"Training Doc2Vec {name.upper()}")
+        if train_s and hasattr(config, "epochs"):
+            default = _configs(None)[name].epochs
+            training[name] = {"epochs": config.epochs, "default_epochs": default, "train_s": train_s,
+                              "words_per_s": n_words * config.epochs / max(train_s, 1e-9),
+                              "extra_s_at_default_epochs": train_s * (default / config.epochs - 1)}
+    build_s = end - start
+    # The same build with the product's epochs: training time scales with epochs.
+    full_s = build_s + sum(t["extra_s_at_default_epochs"] for t in training.values())
+    return {"documents": n_docs, "words": n_words, "sources": sources, "build_s": build_s,
+            "build_s_product_epochs_estimate": full_s, "docs_per_s": n_docs / build_s,
+            "stages_s": stages, "training": training, "build_peak_mb": _peak_mb(),
+            "configs": {n: asdict(c) for n, c in configs.items()}}
+
+
+def _configs(epochs: int | None) -> dict:
+    """The product's Doc2Vec configs, with `epochs` if given."""
+    from indexing.doc2vec import DBOW_CONFIG, DM_CONFIG
+
+    configs = {"dm": DM_CONFIG, "dbow": DBOW_CONFIG}  # other methods keep their defaults
+    return {n: replace(c, epochs=epochs) if epochs else c for n, c in configs.items()}
+
+
+def phase_query(data_dir: str, n_queries: int) -> dict:
+    from indexing.errors import InvalidQueryError
+    from indexing.index import Index
+    from search.engine import SearchEngine
+
+    start = time.perf_counter()
+    engine = SearchEngine(Index.open(data_dir))
+    load_s = time.perf_counter() - start
+    queries = real_queries()[:n_queries]
+    latency = {}
+    for method in engine.methods:
+        engine.search("a warm-up query about the weather", method, K)
+        full, cpu, bare, refused = [], [], [], 0
+        for query in queries:
+            try:
+                t = time.perf_counter()
+                engine.search(query, method, K, passages=False)
+                bare.append((time.perf_counter() - t) * 1000)
+                t, c = time.perf_counter(), time.process_time()
+                engine.search(query, method, K)
+                full.append((time.perf_counter() - t) * 1000)
+                cpu.append((time.process_time() - c) * 1000)
+            except InvalidQueryError:
+                refused += 1
+        latency[method] = {"p50_ms": _pct(full, 50), "p95_ms": _pct(full, 95),
+                           # CPU time of the process (all threads): what a query costs
+                           # when it has the cores to itself, spinning FAISS threads included
+                           "cpu_p50_ms": _pct(cpu, 50), "cpu_p95_ms": _pct(cpu, 95),
+                           "no_passages_p50_ms": _pct(bare, 50), "no_passages_p95_ms": _pct(bare, 95),
+                           "queries": len(full), "refused": refused,
+                           "index": engine.index.status()["methods"][method]["index"]}
+    return {"load_s": load_s, "latency": latency, "query_peak_mb": _peak_mb()}
+
+
+def phase_bm25(data_dir: str, n_queries: int) -> dict:
+    """BM25 (bm25s) over the same stored documents, for comparison."""
+    from bench.retrievers import BM25Retriever
+    from indexing.store import DocumentStore
+
+    documents = {str(d.id): (d.title, d.text) for d in DocumentStore(f"{data_dir}/store.sqlite3")}
+    start = time.perf_counter()
+    bm25 = BM25Retriever(documents)
+    build_s = time.perf_counter() - start
+    bm25.search("warm-up", K)
+    times = []
+    for query in real_queries()[:n_queries]:
+        t = time.perf_counter()
+        bm25.search(query, K)
+        times.append((time.perf_counter() - t) * 1000)
+    return {"build_s": build_s, "p50_ms": _pct(times, 50), "p95_ms": _pct(times, 95), "peak_mb": _peak_mb()}
+
+
+def _pct(values: list[float], q: float) -> float | None:
+    return float(np.percentile(values, q)) if values else None
+
+
+def _run_phase(*args: str, env: dict[str, str] | None = None) -> dict:
+    out = subprocess.run([sys.executable, "-m", "bench.speed", *args], check=True, stdout=subprocess.PIPE, text=True,
+                         env={**os.environ, **(env or {})})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run_growth(sizes: list[int], epochs: int | None, n_queries: int) -> dict:
+    """Build, query and BM25 phases for each size, each in its own process."""
+    from bench.paragraphs import paragraph_pool
+
+    available = len(paragraph_pool())
+    runs = []
+    for size in sizes:
+        with tempfile.TemporaryDirectory(prefix=f"bench-speed-{size}-") as data_dir:
+            logger.info("size %d: building", size)
+            build = _run_phase("build", str(size), data_dir, str(epochs or 0))
+            logger.info("size %d: built in %.0f s; querying", size, build["build_s"])
+            query = _run_phase("query", data_dir, str(n_queries))
+            # FAISS on one OpenMP thread: on a busy machine the default (all
+            # cores) spins while waiting and one flat search gets ~10x slower.
+            one_thread = _run_phase("query", data_dir, str(n_queries), env={"OMP_NUM_THREADS": "1"})
+            bm25 = _run_phase("bm25", data_dir, str(n_queries))
+        runs.append({"size": size, **build, **query, "bm25": bm25, "faiss_one_thread": one_thread})
+        logger.info("size %d: %s", size, {m: round(v["p95_ms"] or 0, 1) for m, v in query["latency"].items()})
+    return {"paragraphs_available": available, "epochs_override": epochs, "k": K, "runs": runs}
+
+
+def main(argv: list[str]) -> None:
+    logging.basicConfig(level=logging.WARNING)
+    phase, *rest = argv
+    if phase == "build":
+        result = phase_build(int(rest[0]), rest[1], int(rest[2]) or None)
+    elif phase == "query":
+        result = phase_query(rest[0], int(rest[1]))
+    elif phase == "bm25":
+        result = phase_bm25(rest[0], int(rest[1]))
+    else:
+        raise SystemExit(f"unknown phase {phase!r}")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
