@@ -57,8 +57,7 @@ class Generation:
 
     def search(self, name: str, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Scores (k,) and FAISS ids (k,) of the nearest vectors of one method."""
-        if name not in self.vectors:
-            raise SenseSearchError(f"This index has no {name!r} method; it has {', '.join(self.vectors)}.")
+        self.method(name)  # raises for a method this index does not have
         scores, ids = self.vectors[name].search(query, k)
         keep = ids[0] >= 0
         return scores[0][keep], ids[0][keep]

@@ -147,10 +147,6 @@ class Index:
     def method(self, name: str) -> Method:
         return self._live().method(name)
 
-    def search_vectors(self, name: str, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Scores (k,) and FAISS ids (k,) of the nearest vectors of one method."""
-        return self._live().search(name, query, k)
-
     def status(self) -> dict:
         """What the status panel shows: counts, training facts, index types."""
         n_docs, n_words = self.store.counts()
