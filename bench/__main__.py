@@ -5,12 +5,18 @@ markdown (and a PNG for the growth runs).
     python -m bench speed [--sizes 1000 10000 100000] [--epochs N] [--queries N]
     python -m bench faiss [--sizes 10000 ... 1000000] [--queries N]
     python -m bench report        # rewrite the markdown and the plot from the JSON files
+    python -m bench elmo [--model DIR] [--limit N]      # our biLM on WiC, homographs; encoding speed
+    python -m bench senses [--model DIR] [--layer L ...] [--features elmo context both] [--limit N]
+                                  # sense clustering, CoarseWSD-20
+
+`elmo` and `senses` write their own elmo.md / senses.md beside their JSON.
 """
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from bench import report
 
@@ -33,7 +39,24 @@ def _parser() -> argparse.ArgumentParser:
                        default=[10_000, 50_000, 100_000, 200_000, 400_000, 1_000_000])
     faiss.add_argument("--queries", type=int, default=500)
     commands.add_parser("report", help="rewrite the markdown tables and the plot from bench/results/*.json")
+    _elmo_parsers(commands)
     return parser
+
+
+def _elmo_parsers(commands: argparse._SubParsersAction) -> None:
+    # Defaults are resolved in bench.elmo_eval / senses_eval: importing them here
+    # would set their OpenMP settings for every other benchmark too.
+    elmo = commands.add_parser("elmo", help="our ELMo biLM on WiC and homographs; encoding throughput")
+    senses = commands.add_parser("senses", help="word-sense clustering on CoarseWSD-20; min_silhouette tuning")
+    for sub in (elmo, senses):
+        sub.add_argument("--model", type=Path,
+                         help="saved ElmoEncoder directory (default: the shipped indexing/elmo/model)")
+        sub.add_argument("--limit", type=int, help="at most N sentences per split and word (quick runs)")
+    senses.add_argument("--layer", nargs="+", metavar="L",
+                        help="vector kinds to compare: 0, 1, 2, or a mean of layers, 1+2 or 0+1+2 "
+                             "(default: 1 2 1+2)")
+    senses.add_argument("--features", nargs="+", choices=("elmo", "context", "both"), default=["elmo", "context", "both"],
+                        help="what occurrences are clustered by: the biLM vector, a word2vec context bag, or both")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,10 +83,27 @@ def main(argv: list[str] | None = None) -> int:
         from bench.faiss_threshold import run_faiss
 
         report.save("faiss", run_faiss(args.sizes, args.queries))
+    elif args.command in ("elmo", "senses"):
+        return _elmo_command(args)
     report.write_markdown()
     if args.command in ("speed", "report"):
         report.plot_growth()
     print(report.markdown_path().read_text())
+    return 0
+
+
+def _elmo_command(args: argparse.Namespace) -> int:
+    from bench.elmo_eval import elmo_markdown, evaluate_elmo, save_markdown
+    from bench.senses_eval import evaluate_senses, senses_markdown
+
+    if args.command == "elmo":
+        report.save("elmo", evaluate_elmo(args.model, args.limit))
+        markdown = elmo_markdown(report.load("elmo"))
+    else:
+        report.save("senses", evaluate_senses(args.model, args.layer, args.limit, args.features))
+        markdown = senses_markdown(report.load("senses"))
+    save_markdown(args.command, markdown)
+    print(markdown)
     return 0
 
 
