@@ -7,17 +7,24 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
-import streamlit as st
+# Before torch loads: OpenMP threads that spin while waiting made ELMo encoding
+# ten times slower on a busy 2-core machine.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from indexing.demo import DemoCorpus
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from indexing.demo import DemoCorpus  # noqa: E402
 from indexing.errors import IndexCorruptError, IndexVersionError, SenseSearchError, UnsupportedFileError
 from indexing.index import Index, data_dir
 from indexing.ingest import SUPPORTED_SUFFIXES, TABLE_SUFFIXES, Columns, read_uploads, table_columns
-from search.engine import MAX_K, SearchEngine
+from search.engine import EXPLAINING_METHOD, MAX_K, SearchEngine
 from search.hits import Hit
-from search.render import literal_markdown, passage_html
+from search.render import legend_html, literal_markdown, passage_html
+from search.word_senses import WordMap, word_map
 
 logger = logging.getLogger("sensesearch.app")
 
@@ -35,10 +42,15 @@ def main() -> None:
         retrain_ui(index)
         delete_ui(index)
     query, k = query_ui()
-    if not query.strip():
-        st.info("Type a query above, for example: *bushfires near Sydney* or *interest rates and inflation*.")
-        st.stop()
-    render_results(engine.search_all(query, engine.methods, k), engine)
+    search_tab, senses_tab = st.tabs(["Search", "Word senses"])
+    with senses_tab:
+        word_senses_ui(index, query)
+    with search_tab:
+        if not query.strip():
+            st.info("Type a query above, for example: *bushfires near Sydney* or *interest rates and inflation*.")
+            return
+        weights = layer_weights_ui(engine)
+        render_results(engine.search_all(query, engine.methods, k, layer_weights=weights), engine)
 
 
 def data_dir_argument() -> str:
@@ -107,9 +119,28 @@ def query_ui() -> tuple[str, int]:
     return query, int(k)
 
 
+def layer_weights_ui(engine: SearchEngine) -> list[float] | None:
+    """Sliders for the weight of each ELMo layer (normalised to sum to 1)."""
+    elmo = next((m for m in engine.index.methods.values() if getattr(m, "layers", ())), None)
+    if elmo is None:
+        return None
+    with st.expander("ELMo layer weights"):
+        st.caption("How much each biLM layer counts in ELMo's score: the character layer knows spelling, "
+                   "the LSTM layers know context. Set one to 1 and the others to 0 to see that layer alone.")
+        columns = st.columns(len(elmo.layers))
+        weights = [column.slider(name, 0.0, 1.0, float(default), 0.05, key=f"layer-{i}")
+                   for i, (column, name, default) in enumerate(zip(columns, elmo.layers, elmo.default_weights))]
+    if sum(weights) <= 0:
+        st.warning("All ELMo layer weights are 0; using the default mix.")
+        return None
+    return weights
+
+
 def render_results(results: dict[str, list[Hit] | str], engine: SearchEngine) -> None:
     found = [{h.doc_id for h in hits} for hits in results.values() if not isinstance(hits, str)]
     in_all = set.intersection(*found) if len(found) > 1 else set()
+    if EXPLAINING_METHOD in engine.index.methods:
+        st.markdown(f"Matched words: {legend_html()}", unsafe_allow_html=True)
     columns = st.columns(len(results))
     for column, (name, hits) in zip(columns, results.items()):
         with column:
@@ -119,16 +150,75 @@ def render_results(results: dict[str, list[Hit] | str], engine: SearchEngine) ->
             elif not hits:
                 st.info("No results.")
             for hit in [] if isinstance(hits, str) else hits:
-                render_hit(hit, hit.doc_id in in_all)
+                render_hit(hit, len(found) if hit.doc_id in in_all else 0)
 
 
-def render_hit(hit: Hit, found_by_all: bool) -> None:
-    badge = " · :green-background[found by both models]" if found_by_all else ""
+def render_hit(hit: Hit, found_by_all: int) -> None:
+    badge = f" · :green-background[found by all {found_by_all} models]" if found_by_all else ""
     with st.container(border=True):
         st.markdown(f"**{hit.rank}. {literal_markdown(hit.title)}**")
         st.caption(f"score {hit.score:.3f} · doc {hit.doc_id} · {literal_markdown(hit.source)}{badge}")
         if hit.passage is not None:
             st.markdown(f'<div class="passage">{passage_html(hit.passage)}</div>', unsafe_allow_html=True)
+            senses = [h for h in hit.passage.highlights if h.doc_sense or h.query_sense]
+            if senses:
+                st.caption(" · ".join(
+                    f"{literal_markdown(h.word)}: {h.kind} ({literal_markdown(h.doc_sense or h.word)})"
+                    for h in senses))
+
+
+def word_senses_ui(index: Index, query: str) -> None:
+    senses = index.methods.get(EXPLAINING_METHOD)
+    if senses is None:
+        st.info("This index has no sense inventory; retrain to build one.")
+        return
+    inventory = senses.inventory
+    ambiguous = inventory.ambiguous_words()
+    choices = ambiguous + [w for w in inventory.words() if w not in set(ambiguous)]
+    if not choices:
+        st.info("No word occurs often enough in this collection to have senses yet.")
+        return
+    in_query = [w for w in (t.lower() for t in query.split()) if w in inventory]
+    default = choices.index(in_query[0]) if in_query else 0
+    st.caption(f"{len(inventory):,} words have a sense inventory; {len(ambiguous):,} of them have more than one "
+               "sense. Ambiguous words are listed first.")
+    word = st.selectbox("Word", choices, index=default, key="sense-word")
+    revision = index.snapshot().manifest.get("revision", 0)
+    found = cached_word_map(index.directory.as_posix(), index.snapshot().name, revision, word, query)
+    render_word_map(found)
+
+
+@st.cache_data(max_entries=64, show_spinner="Reading the word in context…")
+def cached_word_map(directory: str, generation: str, revision: int, word: str, query: str) -> WordMap:
+    """The word map of `word` (cached per index generation and revision)."""
+    index = load_index(directory)
+    return word_map(index.store, index.methods[EXPLAINING_METHOD], word, query)
+
+
+def render_word_map(found: WordMap) -> None:
+    for sense in found.senses:
+        start, end = sense.example_span
+        example = (literal_markdown(sense.example[:start]) + f"**{literal_markdown(sense.example[start:end])}**"
+                   + literal_markdown(sense.example[end:]))
+        st.markdown(f"**{literal_markdown(sense.name)}**, {sense.count} occurrences in the sample. "
+                    f"Example: {example}")
+    if found.query_sense:
+        st.caption(f"In your query, *{literal_markdown(found.word)}* reads as {literal_markdown(found.query_sense)}.")
+    if not found.points:
+        st.info("No occurrence of this word in the stored documents.")
+        return
+    import altair as alt
+
+    frame = pd.DataFrame([vars(p) for p in found.points])
+    frame["marker"] = ["query" if s == "query" else "corpus" for s in frame["sense"]]
+    chart = alt.Chart(frame).mark_point(filled=True).encode(
+        x=alt.X("x", title="1st principal component"), y=alt.Y("y", title="2nd principal component"),
+        color=alt.Color("sense", title="sense"), shape=alt.Shape("marker", title=""),
+        size=alt.condition(alt.datum.marker == "query", alt.value(300), alt.value(50)),
+        tooltip=["sense", "title", "context"])
+    st.altair_chart(chart, width="stretch")
+    st.caption(f"{len(found.points)} occurrences of *{literal_markdown(found.word)}* in the collection, "
+               "placed by their contextual vectors; the larger mark is your query's.")
 
 
 def render_status(status: dict) -> None:

@@ -35,7 +35,7 @@ Documents = Mapping[str, tuple[str, str]]  # collection doc id -> (title, text)
 
 # Our methods, trained together by one Index.build; ELMo and sense-aware
 # ranking join as one more name each.
-PRODUCT_METHODS: tuple[str, ...] = ("dm", "dbow")
+PRODUCT_METHODS: tuple[str, ...] = ("dm", "dbow", "elmo", "senses")
 
 
 class Retriever(Protocol):

@@ -29,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="add to the existing index by inference instead of retraining")
     build.add_argument("--text-column", help="column/key holding the text in .csv/.tsv/.jsonl files")
     build.add_argument("--title-column", help="column/key holding the title in .csv/.tsv/.jsonl files")
+    build.add_argument("--elmo-model", metavar="DIR",
+                       help="biLM for the elmo and senses methods (config.json + weights.pt, e.g. from "
+                            "`python -m indexing.elmo convert`); default: the shipped model")
     status = commands.add_parser("status", help="print the index status as JSON")
     status.add_argument("--data-dir")
     return parser
@@ -72,7 +75,7 @@ def _build(args: argparse.Namespace) -> int:
             report = index.add_documents(documents, progress)
         else:
             index = Index(args.data_dir)
-            report = index.build(documents, progress)
+            report = index.build(documents, progress, configs=_elmo_configs(args.elmo_model))
     finally:
         progress.close()
     for message in report.errors:
@@ -81,6 +84,21 @@ def _build(args: argparse.Namespace) -> int:
     print(f"{len(report.added)} documents added, {len(report.duplicates)} already stored; "
           f"the index holds {n_docs} documents, {n_words} words, in {index.directory}")
     return 0
+
+
+def _elmo_configs(model: str | None) -> dict[str, object] | None:
+    if model is None:
+        return None
+    from pathlib import Path
+
+    from indexing.elmo_method import ElmoMethodConfig
+    from indexing.senses.method import SensesConfig
+
+    if not (Path(model) / "config.json").is_file() or not (Path(model) / "weights.pt").is_file():
+        raise SenseSearchError(f"{model} is not a biLM directory: it needs config.json and weights.pt "
+                               "(convert AllenNLP files with `python -m indexing.elmo convert`).")
+    path = str(Path(model).resolve())
+    return {"elmo": ElmoMethodConfig(model=path), "senses": SensesConfig(model=path)}
 
 
 if __name__ == "__main__":

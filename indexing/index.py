@@ -307,7 +307,8 @@ class Index:
         all_ids, all_vectors = [np.empty(0, dtype=np.int64)], [np.empty((0, method.dim), dtype=np.float32)]
         on_progress(0, len(documents), stage)
         for start in range(0, len(documents), ENCODE_BATCH):
-            ids, vectors = method.encode_documents(documents[start : start + ENCODE_BATCH])
+            batch = documents[start : start + ENCODE_BATCH]
+            ids, vectors = method.encode_documents(batch, self.store.sentences_of([d.id for d in batch]))
             all_ids.append(ids)
             all_vectors.append(vectors)
             on_progress(min(start + ENCODE_BATCH, len(documents)), len(documents), stage)

@@ -16,7 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from indexing.doc2vec import DBOW_CONFIG, DM_CONFIG, Doc2VecConfig, Doc2VecModel, TaggedCorpus
-from indexing.documents import StoredDocument
+from indexing.documents import Sentence, StoredDocument
 from indexing.errors import InvalidQueryError, UnknownMethodError
 from indexing.progress import Progress, no_progress
 from indexing.text import words
@@ -33,11 +33,16 @@ class Method(Protocol):
     dim: int
     config: object  # the frozen config dataclass it was trained with
 
-    def encode_documents(self, documents: list[StoredDocument]) -> tuple[np.ndarray, np.ndarray]:
-        """FAISS ids (n,) int64 and unit vectors (n, dim) float32."""
+    def encode_documents(self, documents: list[StoredDocument],
+                         sentences: Mapping[int, list[Sentence]]) -> tuple[np.ndarray, np.ndarray]:
+        """FAISS ids (n,) int64 and unit vectors (n, dim) float32. `sentences`
+        holds each document's stored sentences (their ids are sentence-unit
+        methods' FAISS ids)."""
 
     def encode_query(self, text: str) -> np.ndarray:
-        """A unit vector (dim,); raises InvalidQueryError for text it cannot use."""
+        """A vector (dim,) whose inner product with a stored vector is the
+        score; raises InvalidQueryError for text it cannot use. Methods with
+        `layers` take `layer_weights` (one per layer) as well."""
 
     def word_vectors(self, tokens: list[str]) -> np.ndarray:
         """Unit vectors (n, dim') of context-free words, zeros for unknown ones."""
@@ -54,6 +59,7 @@ class Doc2VecMethod:
     """Doc2Vec DM or DBOW: one vector per document."""
 
     unit = "document"
+    layers: tuple[str, ...] = ()
 
     def __init__(self, name: str, model: Doc2VecModel) -> None:
         self.name = name
@@ -68,7 +74,8 @@ class Doc2VecMethod:
         self._word_mean = wv.vectors.mean(axis=0) if len(wv) else np.zeros(wv.vector_size, np.float32)
         self.related_threshold = self._random_pair_percentile(99.0)
 
-    def encode_documents(self, documents: list[StoredDocument]) -> tuple[np.ndarray, np.ndarray]:
+    def encode_documents(self, documents: list[StoredDocument],
+                         sentences: Mapping[int, list[Sentence]] | None = None) -> tuple[np.ndarray, np.ndarray]:
         ids = np.array([d.id for d in documents], dtype=np.int64)
         return ids, self.model.encode_documents(documents)
 
@@ -128,11 +135,53 @@ def _load_doc2vec(name: str, directory: Path) -> Doc2VecMethod:
 
 # name -> (trainer, loader). The default build trains every method listed here.
 # A trainer is `train(documents, on_progress, config=None)`; None means its default config.
+def _train_elmo(documents, on_progress=no_progress, config=None):
+    from indexing.elmo_method import train_elmo
+
+    return train_elmo(documents, on_progress, config, "elmo")
+
+
+def _load_elmo(name: str, directory: Path):
+    from indexing.elmo_method import load_elmo
+
+    return load_elmo(name, directory)
+
+
+def _train_senses(documents, on_progress=no_progress, config=None):
+    from indexing.senses.method import train_senses
+
+    return train_senses(documents, on_progress, config, "senses")
+
+
+def _load_senses(name: str, directory: Path):
+    from indexing.senses.method import load_senses
+
+    return load_senses(name, directory)
+
+
+# ELMo and senses import torch lazily: `python -m indexing status` and the
+# Doc2Vec-only paths never pay for it.
 METHODS = {
     "dm": (_train_doc2vec("dm", DM_CONFIG), _load_doc2vec),
     "dbow": (_train_doc2vec("dbow", DBOW_CONFIG), _load_doc2vec),
+    "elmo": (_train_elmo, _load_elmo),
+    "senses": (_train_senses, _load_senses),
 }
-DEFAULT_METHODS = ("dm", "dbow")
+DEFAULT_METHODS = ("dm", "dbow", "elmo", "senses")
+
+
+def config_type(name: str) -> type:
+    """The config dataclass of method `name`."""
+    from indexing.elmo_method import ElmoMethodConfig
+    from indexing.senses.method import SensesConfig
+
+    return {"dm": Doc2VecConfig, "dbow": Doc2VecConfig, "elmo": ElmoMethodConfig, "senses": SensesConfig}[
+        _entry(name) and name]
+
+
+def config_from_dict(name: str, values: dict) -> object:
+    """The config of method `name` from `asdict(config)` (a manifest, a job file)."""
+    return config_type(name)(**values)
 
 
 def _entry(name: str):

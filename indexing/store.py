@@ -133,6 +133,21 @@ class DocumentStore:
     def sentences(self, doc_id: int) -> list[Sentence]:
         return [Sentence(*r) for r in self._connection().execute(schema.SENTENCES_OF, (doc_id,))]
 
+    def containing(self, word: str, limit: int) -> list[StoredDocument]:
+        """Up to ``limit`` documents whose text contains ``word`` (a substring
+        match, case-insensitive for ASCII; callers check word boundaries)."""
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self._connection().execute(schema.CONTAINING, (f"%{escaped}%", limit))
+        return [StoredDocument(*row) for row in rows]
+
+    def sentences_of(self, doc_ids: list[int]) -> dict[int, list[Sentence]]:
+        """Each given document's sentences, in order."""
+        return {doc_id: self.sentences(doc_id) for doc_id in doc_ids}
+
+    def sentence(self, sentence_id: int) -> Sentence | None:
+        row = self._connection().execute(schema.GET_SENTENCE, (sentence_id,)).fetchone()
+        return Sentence(*row) if row else None
+
     def sentence_ids(self) -> list[int]:
         return [r[0] for r in self._connection().execute(schema.SENTENCE_IDS)]
 

@@ -38,6 +38,14 @@ def tokenize(text: str, keep_punct: bool = False) -> list[Token]:
     return [Token(normalize(m.group()), m.start(), m.end()) for m in pattern.finditer(text)]
 
 
+def is_content_word(norm: str) -> bool:
+    """Function words, bare numbers and punctuation say nothing about what a
+    text is about: "the" matches everywhere."""
+    from gensim.parsing.preprocessing import STOPWORDS
+
+    return norm not in STOPWORDS and not norm.isdigit() and any(c.isalnum() for c in norm)
+
+
 def words(text: str) -> list[str]:
     """The normalised words of `text`, as Doc2Vec trains and infers on them."""
     return [normalize(m.group()) for m in _WORD_RE.finditer(text)]

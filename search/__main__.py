@@ -1,10 +1,16 @@
-"""Command line: `python -m search "QUERY" [--method dm|dbow] [--k N] [--json] [--data-dir DIR]`."""
+"""Command line: `python -m search "QUERY" [--method dm|dbow|elmo|senses] [--k N]
+[--layer-weights W0,W1,W2] [--json] [--data-dir DIR]`. With a sense inventory in
+the index, each hit's highlights say how the words met (same sense, other
+sense, related), in text and in JSON."""
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import os
 import sys
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads; see indexing/elmo/encoder.py
 
 from indexing.errors import SenseSearchError
 from indexing.index import Index
@@ -17,12 +23,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("query")
     parser.add_argument("--method", default="dbow", choices=sorted(METHODS))
     parser.add_argument("--k", type=int, default=10, help="number of results (1-100)")
+    parser.add_argument("--layer-weights", type=_weights, default=None,
+                        help="ELMo's layer weights, e.g. 0,1,1 (normalised to sum to 1)")
     parser.add_argument("--json", action="store_true", help="print one JSON array of hits")
     parser.add_argument("--data-dir", help="data directory (default: $SENSESEARCH_DATA_DIR or ./data)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        hits = SearchEngine(Index.open(args.data_dir)).search(args.query, args.method, args.k)
+        hits = SearchEngine(Index.open(args.data_dir)).search(args.query, args.method, args.k,
+                                                              layer_weights=args.layer_weights)
     except SenseSearchError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -33,9 +42,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{hit.rank:>3}. {hit.score:.3f}  {hit.title}  [doc {hit.doc_id}]")
         if hit.passage:
             print(f"       {' '.join(hit.passage.text.split())[:200]}")
+            for h in hit.passage.highlights:
+                senses = f"  [{h.query_sense or h.query_word} | {h.doc_sense or h.word}]" if h.doc_sense else ""
+                print(f"         {h.query_word} -> {h.word}: {h.kind}, {h.similarity:.2f}{senses}")
     if not hits:
         print("no results")
     return 0
+
+
+def _weights(text: str) -> list[float]:
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, not {text!r}") from None
 
 
 if __name__ == "__main__":

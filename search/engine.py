@@ -7,6 +7,8 @@ share between threads (Streamlit sessions): all state lives in the Index.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -14,6 +16,7 @@ from indexing.errors import InvalidQueryError, SenseSearchError
 from indexing.generation import Generation
 from indexing.index import Index
 from indexing.text import tokenize
+from search.explain import Explainer
 from search.hits import Hit
 from search.passages import best_passage
 
@@ -22,6 +25,7 @@ logger = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 1000
 MAX_K = 100
 SENTENCE_FANOUT = 10  # sentence-level methods fetch k * this many sentences to fill k documents
+EXPLAINING_METHOD = "senses"  # the method whose sense inventory explains every method's hits
 
 
 def check_query(query: str) -> str:
@@ -48,36 +52,54 @@ class SearchEngine:
     def methods(self) -> list[str]:
         return list(self.index.methods)
 
-    def search(self, query: str, method: str = "dbow", k: int = 10, passages: bool = True) -> list[Hit]:
+    def search(self, query: str, method: str = "dbow", k: int = 10, passages: bool = True,
+               layer_weights: Sequence[float] | None = None) -> list[Hit]:
         """The k documents nearest to `query` by `method`, best first.
+        `layer_weights` (one per biLM layer) re-weigh ELMo's layers for this
+        query; other methods ignore them.
 
         Raises InvalidQueryError for an unusable query and SenseSearchError for
         an unknown method.
         """
-        return self._search(self.index.snapshot(), check_query(query), method, k, passages)
+        query = check_query(query)
+        live = self.index.snapshot()
+        explain = self._explainer(live, query) if passages else None
+        return self._search(live, query, method, k, passages, layer_weights, explain)
 
-    def search_all(self, query: str, methods: list[str] | None = None, k: int = 10) -> dict[str, list[Hit] | str]:
+    def search_all(self, query: str, methods: list[str] | None = None, k: int = 10,
+                   layer_weights: Sequence[float] | None = None) -> dict[str, list[Hit] | str]:
         """Each method's hits, or the message of the error it raised; every
         method answers from the same snapshot of the index."""
         query = check_query(query)
         live = self.index.snapshot()
+        explain = self._explainer(live, query)
         results: dict[str, list[Hit] | str] = {}
         for name in methods or list(live.methods):
             try:
-                results[name] = self._search(live, query, name, k, True)
+                results[name] = self._search(live, query, name, k, True, layer_weights, explain)
             except SenseSearchError as error:
                 results[name] = str(error)
         return results
 
-    def _search(self, live: Generation, query: str, method: str, k: int, passages: bool) -> list[Hit]:
+    @staticmethod
+    def _explainer(live: Generation, query: str) -> Explainer | None:
+        """Contextual, sense-aware highlights when the index has a sense inventory."""
+        senses = live.methods.get(EXPLAINING_METHOD)
+        return Explainer(senses, query) if senses is not None else None
+
+    def _search(self, live: Generation, query: str, method: str, k: int, passages: bool,
+                layer_weights: Sequence[float] | None, explain: Explainer | None) -> list[Hit]:
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= MAX_K:
             raise InvalidQueryError(f"Ask for between 1 and {MAX_K} results, not {k!r}.")
         k = int(k)
         encoder = live.method(method)
-        vector = encoder.encode_query(query)
+        vector = (encoder.encode_query(query, layer_weights) if getattr(encoder, "layers", ())
+                  else encoder.encode_query(query))
+        best_sentence: dict[int, int] = {}
         if encoder.unit == "sentence":
             scores, ids = live.search(method, vector, k * SENTENCE_FANOUT)
-            scores, ids = _best_per_document(scores, ids, self.index.store.sentence_documents(ids.tolist()), k)
+            scores, ids, best_sentence = _best_per_document(
+                scores, ids, self.index.store.sentence_documents(ids.tolist()), k)
         else:
             scores, ids = live.search(method, vector, k)
         query_tokens = tokenize(query)
@@ -87,19 +109,44 @@ class SearchEngine:
             if document is None:  # deleted after this snapshot was taken
                 continue
             rank = len(hits) + 1
-            passage = (best_passage(document, self.index.store.sentences(doc_id), query_tokens, encoder)
-                       if passages else None)
+            passage = None
+            if passages:
+                sentence = self.index.store.sentence(best_sentence[doc_id]) if doc_id in best_sentence else None
+                passage = best_passage(document, self.index.store.sentences(doc_id), query_tokens, encoder, sentence)
             hits.append(Hit(rank, doc_id, document.title, round(float(score), 4), method, document.source, passage))
-        return hits
+        return self._explained(hits, explain) if explain is not None else hits
+
+    def _explained(self, hits: list[Hit], explain: Explainer) -> list[Hit]:
+        """Replace each passage's word-vector highlights with contextual, sense-
+        aware ones; the passages' sentences are encoded in one batch."""
+        chosen = {}
+        for hit in hits:
+            if hit.passage is not None:
+                document = self.index.store.get(hit.doc_id)
+                sentence = next((s for s in self.index.store.sentences(hit.doc_id)
+                                 if s.start <= hit.passage.start < s.end), None)
+                if document is not None and sentence is not None:
+                    chosen[hit.doc_id] = (document, sentence)
+        explain.prefetch(list(chosen.values()))
+        explained = []
+        for hit in hits:
+            if hit.doc_id in chosen:
+                passage = hit.passage
+                highlights = [h for h in explain(*chosen[hit.doc_id]) if passage.start <= h.start and h.end <= passage.end]
+                hit = replace(hit, passage=replace(passage, highlights=highlights))
+            explained.append(hit)
+        return explained
 
 
 def _best_per_document(scores: np.ndarray, sentence_ids: np.ndarray, documents: dict[int, int],
-                       k: int) -> tuple[np.ndarray, np.ndarray]:
-    """A document's score is that of its best sentence; keep the top k."""
-    best: dict[int, float] = {}
+                       k: int) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
+    """A document's score is that of its best sentence; keep the top k, and
+    each one's best sentence id."""
+    best: dict[int, tuple[float, int]] = {}
     for score, sid in zip(scores.tolist(), sentence_ids.tolist()):
         doc = documents.get(sid)
-        if doc is not None and score > best.get(doc, -np.inf):
-            best[doc] = score
-    top = sorted(best.items(), key=lambda item: -item[1])[:k]
-    return np.array([s for _, s in top], dtype=np.float32), np.array([d for d, _ in top], dtype=np.int64)
+        if doc is not None and score > best.get(doc, (-np.inf, 0))[0]:
+            best[doc] = (score, sid)
+    top = sorted(best.items(), key=lambda item: -item[1][0])[:k]
+    return (np.array([s for _, (s, _) in top], dtype=np.float32), np.array([d for d, _ in top], dtype=np.int64),
+            {d: sid for d, (_, sid) in top})

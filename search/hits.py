@@ -14,6 +14,13 @@ class Highlight:
     word: str
     query_word: str
     similarity: float
+    # How the words met, when the index has a sense inventory (search/explain.py):
+    # "same sense", "other sense" (the same word in another sense), "same word"
+    # (a word without senses in the inventory) or "related" (another word, close
+    # in context); "word" when only context-free word vectors were compared.
+    kind: str = "word"
+    query_sense: str = ""  # the sense's name, e.g. "bank (river, water, flood)"
+    doc_sense: str = ""
 
 
 @dataclass(frozen=True)

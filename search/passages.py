@@ -11,12 +11,12 @@ ignored: "the" matches everywhere and says nothing.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 
 import numpy as np
-from gensim.parsing.preprocessing import STOPWORDS
 
 from indexing.documents import Sentence, StoredDocument, Token
-from indexing.text import tokenize
+from indexing.text import is_content_word, tokenize
 from search.hits import Highlight, Passage
 
 MAX_PASSAGE_CHARS = 400
@@ -26,13 +26,18 @@ def content_tokens(text: str) -> list[Token]:
     return [t for t in tokenize(text) if _is_content(t.norm)]
 
 
-def _is_content(word: str) -> bool:
-    """Function words and bare numbers say nothing about what matched."""
-    return word not in STOPWORDS and not word.isdigit()
+_is_content = is_content_word
 
 
-def best_passage(document: StoredDocument, sentences: list[Sentence], query: list[Token], method) -> Passage | None:
-    """The sentence of `document` whose words best meet the query words."""
+def best_passage(document: StoredDocument, sentences: list[Sentence], query: list[Token], method,
+                 sentence: Sentence | None = None,
+                 explain: Callable[[StoredDocument, Sentence], list[Highlight]] | None = None) -> Passage | None:
+    """The sentence of `document` whose words best meet the query words, or
+    `sentence` when the method already knows which one matched (a sentence
+    index). `explain`, when given, replaces the word-vector highlights with
+    contextual ones (search/explain.py)."""
+    if sentence is not None:
+        sentences = [sentence]
     query_words = sorted({t.norm for t in query if _is_content(t.norm)})
     tokens = content_tokens(document.text)
     if not sentences or not query_words or not tokens:
@@ -59,8 +64,11 @@ def best_passage(document: StoredDocument, sentences: list[Sentence], query: lis
         return None
     score, sentence, span = best
     block = similarity[:, token_columns[span]]  # (q, tokens of the sentence)
-    highlights = [_highlight(document, tokens[span.start + i], query_words[q], float(block[q, i]))
-                  for i, q in _matched(block)]
+    if explain is not None:
+        highlights = explain(document, sentence)
+    else:
+        highlights = [_highlight(document, tokens[span.start + i], query_words[q], float(block[q, i]))
+                      for i, q in _matched(block)]
     start, end = _window(sentence, highlights)
     return Passage(document.text[start:end], start, end, round(score, 4),
                    [h for h in highlights if start <= h.start and h.end <= end])

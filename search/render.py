@@ -6,9 +6,24 @@ from __future__ import annotations
 import html
 import re
 
-from search.hits import Passage
+from search.hits import Highlight, Passage
 
 MARK_STYLE = "background:#ffe08a;border-radius:3px;padding:0 2px"
+# Highlight colours by how the words met (search/explain.py): the page must
+# show "bank" of a river meeting "bank" of a loan as a mismatch.
+KIND_STYLES = {
+    "same sense": "background:#b7e4c7;border-radius:3px;padding:0 2px",
+    "same word": "background:#ffe08a;border-radius:3px;padding:0 2px",
+    "related": "background:#cfe2ff;border-radius:3px;padding:0 2px",
+    "other sense": "background:#f8c4c4;border-radius:3px;padding:0 2px;text-decoration:line-through wavy #c0392b",
+    "word": MARK_STYLE,
+}
+LEGEND = {
+    "same sense": "same word, same sense",
+    "other sense": "same word, another sense",
+    "related": "related word in context",
+    "same word": "same word (no senses known)",
+}
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 
 
@@ -20,6 +35,20 @@ def literal_markdown(text: str) -> str:
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(text.split()))
 
 
+def _tip(h: Highlight) -> str:
+    tip = f"matches query word '{h.query_word}' (similarity {h.similarity:.2f})"
+    if h.kind in LEGEND and h.kind != "same word":
+        tip += f"; {LEGEND[h.kind]}"
+    if h.query_sense or h.doc_sense:
+        tip += f"; query: {h.query_sense or h.query_word}; here: {h.doc_sense or h.word}"
+    return tip
+
+
+def legend_html() -> str:
+    """One line naming each highlight colour."""
+    return " ".join(f'<mark style="{KIND_STYLES[kind]}">{html.escape(text)}</mark>' for kind, text in LEGEND.items())
+
+
 def passage_html(passage: Passage) -> str:
     """The passage text with each highlight wrapped in <mark>, hover text
     naming the query word it met and the similarity."""
@@ -28,9 +57,11 @@ def passage_html(passage: Passage) -> str:
         if h.start < cursor:
             continue
         parts.append(html.escape(passage.text[cursor - passage.start : h.start - passage.start]))
-        tip = html.escape(f"matches query word '{h.query_word}' (similarity {h.similarity:.2f})", quote=True)
+        tip = html.escape(_tip(h), quote=True)
         word = html.escape(passage.text[h.start - passage.start : h.end - passage.start])
-        parts.append(f'<mark class="match" title="{tip}" style="{MARK_STYLE}">{word}</mark>')
+        style = KIND_STYLES.get(h.kind, MARK_STYLE)
+        kind = html.escape(h.kind.replace(" ", "-"), quote=True)
+        parts.append(f'<mark class="match {kind}" title="{tip}" style="{style}">{word}</mark>')
         cursor = h.end
     parts.append(html.escape(passage.text[cursor - passage.start :]))
     return "".join(parts)

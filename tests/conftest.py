@@ -19,7 +19,9 @@ from indexing.documents import Document
 from indexing.backup import copy_data_dir
 from indexing.index import Index
 from indexing.ingest import read_path
+from indexing.elmo_method import ElmoMethodConfig
 from indexing.methods import DEFAULT_METHODS
+from indexing.senses.method import SensesConfig
 from search.engine import SearchEngine
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,9 +33,13 @@ CORPUS_SIZE = 33  # 24 .txt + 1 .md + 4 .jsonl records + 4 .csv rows
 # sample=0: the corpus has ~2,000 words, and the default downsampling
 # threshold (1e-4) would throw away nearly every occurrence of every word.
 _TINY = dict(vector_size=16, epochs=40, sample=0.0, workers=1, infer_epochs=40)
-TINY_CONFIGS: dict[str, Doc2VecConfig] = {
+# ELMo runs the shipped biLM as it is (the corpus encodes in about a second);
+# senses: the planted homonyms occur 6-12 times, so they need a lower bar.
+TINY_CONFIGS: dict[str, object] = {
     "dm": replace(DM_CONFIG, **_TINY),
     "dbow": replace(DBOW_CONFIG, **_TINY),
+    "elmo": ElmoMethodConfig(mean_sample=500),
+    "senses": SensesConfig(min_count=5, per_word=60),
 }
 
 

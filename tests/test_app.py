@@ -32,15 +32,52 @@ def test_without_a_query_the_app_asks_for_one(app):
     assert app.sidebar.metric[0].value == "33"
 
 
-def test_a_query_fills_both_columns(app):
+def test_a_query_fills_every_column(app):
     app.text_input(key="query").input("interest rates inflation central bank").run()
     assert not app.exception
     columns = _column_texts(app)
-    assert set(columns) == {"Doc2Vec DM", "Doc2Vec DBOW"}
+    assert set(columns) == {"Doc2Vec DM", "Doc2Vec DBOW", "ELMo", "Senses"}
     for label, text in columns.items():
         assert "**1. " in text and "**2. " in text, f"{label} shows ranked results"
     assert "Central bank" in columns["Doc2Vec DBOW"] or "central bank" in columns["Doc2Vec DBOW"].lower()
-    assert any('<mark class="match"' in text for text in columns.values()), "matched words are highlighted"
+    assert any('<mark class="match' in text for text in columns.values()), "matched words are highlighted"
+
+
+def test_matches_are_coloured_by_sense_agreement_with_the_senses_named(app):
+    app.number_input(key="k").set_value(33).run()
+    app.text_input(key="query").input("bank loan interest rates").run()
+    assert not app.exception
+    dbow = _column_texts(app)["Doc2Vec DBOW"]
+    # The river-bank story is listed, and its "bank" is marked as another sense.
+    assert '<mark class="match other-sense"' in dbow and '<mark class="match same-sense"' in dbow
+    assert "query: bank (" in dbow and "here: bank (" in dbow  # the sense names, on hover
+    assert any("other sense" in c.value for c in app.caption), "the caption names the disagreement"
+    assert any("same word, another sense" in m.value for m in app.markdown), "a legend explains the colours"
+
+
+def test_layer_weights_re_rank_elmo(app):
+    app.text_input(key="query").input("bank loan interest rates").run()
+    default = _column_texts(app)["ELMo"]
+    for i, weight in enumerate((1.0, 0.0, 0.0)):
+        app.slider(key=f"layer-{i}").set_value(weight)
+    app.run()
+    assert not app.exception
+    assert _column_texts(app)["ELMo"] != default
+    for i in range(3):
+        app.slider(key=f"layer-{i}").set_value(0.0)
+    app.run()
+    assert any("All ELMo layer weights are 0" in w.value for w in app.warning)
+
+
+def test_the_word_senses_view_shows_senses_examples_and_a_map(app):
+    app.text_input(key="query").input("river bank erosion").run()
+    assert app.selectbox(key="sense-word").value == "bank"  # the query's ambiguous word
+    text = "\n".join(m.value for m in app.markdown)
+    assert text.count("**bank \\(") == 2 and "Example:" in text  # markdown-escaped sense names
+    assert any("reads as bank \\(" in c.value for c in app.caption), "where the query's occurrence falls"
+    assert app.get("vega_lite_chart"), "a 2-D map of the occurrences"
+    app.selectbox(key="sense-word").set_value("river").run()
+    assert not app.exception
 
 
 def test_number_of_results_is_adjustable(app):

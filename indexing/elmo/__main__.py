@@ -1,9 +1,10 @@
-"""Command line for ELMo: ``python -m indexing.elmo {prepare,train,bench}``.
+"""Command line for ELMo: ``python -m indexing.elmo {prepare,train,convert,bench}``.
 
 - ``prepare``: write the licensable training corpus (see ``sources.py``) and the
   held-out file (WikiText-2 test) as plain text.
 - ``train``: train our biLM (``train.py``); ``--resume`` continues the latest
   checkpoint in ``--out``.
+- ``convert``: AllenNLP ``options.json`` + ``weights.hdf5`` into our model directory.
 - ``bench``: encoding and training throughput of a preset on this machine.
 """
 
@@ -54,6 +55,11 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--max-steps", type=int, help="stop after this many steps in all (with a checkpoint)")
     train.add_argument("--log-every", type=int, default=200, help="steps between loss log lines")
     train.add_argument("--threads", type=int, help="torch threads (default: one per core)")
+
+    convert = commands.add_parser("convert", help="turn AllenNLP options.json + weights.hdf5 into a model directory")
+    convert.add_argument("--options", type=Path, required=True, help="AllenNLP / bilm-tf options.json")
+    convert.add_argument("--weights", type=Path, required=True, help="AllenNLP / bilm-tf weights.hdf5")
+    convert.add_argument("--out", type=Path, required=True, help="model directory to write (config.json + weights.pt)")
 
     bench = commands.add_parser("bench", help="measure encoding and training throughput")
     bench.add_argument("--preset", choices=sorted(PRESETS), default="light")
@@ -110,6 +116,15 @@ def _train(args: argparse.Namespace) -> None:
     print(json.dumps(metrics, indent=2))
 
 
+def _convert(args: argparse.Namespace) -> None:
+    """Official weights into our format: `python -m indexing build --elmo-model OUT` then indexes with them."""
+    from indexing.elmo.persistence import save_bilm
+    from indexing.elmo.weights import load_allennlp_bilm
+
+    save_bilm(load_allennlp_bilm(args.options, args.weights), args.out)
+    logger.info("wrote %s", args.out)
+
+
 def _bench(args: argparse.Namespace) -> None:
     from indexing.elmo.benchmark import run_benchmark
 
@@ -120,7 +135,7 @@ def _bench(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
-    {"prepare": _prepare, "train": _train, "bench": _bench}[args.command](args)
+    {"prepare": _prepare, "train": _train, "convert": _convert, "bench": _bench}[args.command](args)
     return 0
 
 

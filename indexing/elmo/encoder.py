@@ -14,19 +14,21 @@ work (``python -m indexing.elmo bench`` measures 1 vs 2 threads). On a box share
 with other busy processes, set ``OMP_WAIT_POLICY=PASSIVE`` before torch is
 imported: with OpenMP's default spinning, two threads encoded ~10x slower than
 one (446 vs 4,900 tokens/s measured). One encoder may be shared between threads
-(e.g. a Streamlit ``cache_resource``): calls are serialised by a lock, since torch
-already uses every core for one batch.
+(e.g. a Streamlit ``cache_resource``): batches are serialised by a lock, since torch
+already uses every core for one batch; a long encoding lets others' batches in
+between its own.
 
-Encoding switches on ``torch.set_flush_denormal(True)`` for the process: saturated
-LSTM gates produce denormal floats, which made encoding 5-10x slower on the dev
-CPU; flushing them to zero changes results by less than 1e-38.
+Encoding switches on ``torch.set_flush_denormal(True)`` while a batch runs (and off
+after): saturated LSTM gates produce denormal floats, which made encoding 5-10x
+slower on the dev CPU; flushing them to zero changes results by less than 1e-38.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +42,18 @@ from indexing.elmo.token_cache import TokenVectorCache
 logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int], None]
+
+
+@contextmanager
+def _flushing_denormals() -> Iterator[None]:
+    """Flush denormal floats to zero while encoding (see the module docstring),
+    and switch it off again: it is process-wide CPU state, which other code
+    (hypothesis, numerics that need IEEE subnormals) must not inherit."""
+    torch.set_flush_denormal(True)
+    try:
+        yield
+    finally:
+        torch.set_flush_denormal(False)
 
 
 class ElmoEncoder:
@@ -75,13 +89,13 @@ class ElmoEncoder:
         if isinstance(sentences, str) or any(isinstance(s, str) for s in sentences):
             raise TypeError("sentences must be a list of token lists (not a string or a list of strings)")
         batch_size = batch_size or self.batch_size
-        torch.set_flush_denormal(True)
         order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]), reverse=True)
         results: list[np.ndarray | None] = [None] * len(sentences)
-        with self._lock, torch.inference_mode():
+        with torch.inference_mode():
             for start in range(0, len(order), batch_size):
                 chunk = order[start : start + batch_size]
-                arrays = self._encode_batch([list(sentences[i]) for i in chunk], mix)
+                with self._lock, _flushing_denormals():  # per batch: a query waits for one batch of an upload
+                    arrays = self._encode_batch([list(sentences[i]) for i in chunk], mix)
                 for i, array in zip(chunk, arrays):
                     results[i] = array
                 if on_progress is not None:
@@ -104,6 +118,16 @@ class ElmoEncoder:
             ]
         mixed = self.scalar_mix(layers)  # (batch, tokens, dim)
         return [mixed[i, :n].numpy().astype(np.float32) for i, n in enumerate(lengths)]
+
+    def word_vectors(self, words: list[str]) -> np.ndarray:
+        """Context-free vectors ``(n, dim)`` of single words: layer 0 (the char
+        CNN's token vector, duplicated for the two directions as in ``layers``)."""
+        if not words:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock, _flushing_denormals(), torch.inference_mode():
+            vectors, _mask = self.cache.token_vectors([list(words)])  # (1, n + 2, proj)
+        single = vectors[0, 1:-1].numpy().astype(np.float32)
+        return np.concatenate([single, single], axis=1)
 
     def save(self, directory: str | Path) -> Path:
         """Write the biLM and the mix settings (see ``persistence.py``)."""

@@ -64,18 +64,26 @@ def test_the_manifest_records_versions_configs_and_counts(built_index: Index, ti
     assert found["libraries"]["gensim"] == library_versions()["gensim"]
     assert (found["documents"], found["words"]) == (n_docs, n_words) == (33, found["trained_on"]["words"])
     assert found["trained_on"]["sources"]["news.jsonl"] == 4
-    for name in DEFAULT_METHODS:
+    n_sentences = built_index.store.count_sentences()
+    for name in ("dm", "dbow"):
         facts = found["methods"][name]
         assert facts["vectors"] == 33
         assert facts["index"] == "flat (exact inner product), 33 vectors of 16 dims"
         assert facts["config"] == {**facts["config"], "vector_size": 16, "epochs": tiny_configs[name].epochs}
+    elmo, senses = found["methods"]["elmo"], found["methods"]["senses"]
+    assert elmo["vectors"] == n_sentences > 33  # one vector per sentence
+    assert elmo["index"] == f"flat (exact inner product), {n_sentences} vectors of 768 dims"  # 3 layers x 256
+    assert senses["vectors"] == 33 and senses["dim"] == 2048 + 256
+    assert elmo["weights"] == senses["weights"]  # both read the shipped biLM
+    assert senses["ambiguous_words"] >= 1
 
 
 def test_status_reports_what_the_panel_shows(index: Index) -> None:
     status = index.status()
     assert (status["documents"], status["format_version"]) == (33, FORMAT_VERSION)
     assert status["generation"] == generation(index).name
-    assert {name: facts["vectors"] for name, facts in status["methods"].items()} == {"dm": 33, "dbow": 33}
+    assert {name: facts["vectors"] for name, facts in status["methods"].items()} == {
+        "dm": 33, "dbow": 33, "elmo": index.store.count_sentences(), "senses": 33}
 
 
 def test_opening_from_disk_gives_the_same_hits_as_the_index_that_built_it(built_index: Index, index: Index) -> None:
@@ -95,7 +103,10 @@ def test_a_progress_callback_sees_every_stage_finish(tmp_path: Path, corpus_docu
     Index(tmp_path).build(corpus_documents[:6], lambda done, total, stage: last.__setitem__(stage, (done, total)),
                           configs=tiny_configs)
     assert set(last) == {"Training Doc2Vec DM", "Encoding with Doc2Vec DM",
-                         "Training Doc2Vec DBOW", "Encoding with Doc2Vec DBOW"}
+                         "Training Doc2Vec DBOW", "Encoding with Doc2Vec DBOW",
+                         "ELMo: measuring the corpus", "Encoding with ELMo",
+                         "Senses: learning word contexts", "Senses: reading words in context",
+                         "Senses: clustering each word's occurrences", "Encoding with Senses"}
     assert all(done == total > 0 for done, total in last.values())
 
 
@@ -139,7 +150,9 @@ def test_an_added_document_is_searchable_at_once_without_retraining(index_copy: 
     [new_id] = report.added
     assert (generation(index_copy), manifest(index_copy)["trained_on"]) == before  # not retrained
     for method in DEFAULT_METHODS:
-        top = hits(index_copy, ZOO.text, method, 1)[0]
+        # A sentence index meets one of the document's sentences exactly, not the whole text.
+        query = ZOO.text if index_copy.method(method).unit == "document" else ZOO.text.split(". ")[0] + "."
+        top = hits(index_copy, query, method, 1)[0]
         assert (top["doc_id"], top["title"], top["source"]) == (new_id, ZOO.title, ZOO.source)
         assert top["score"] >= 0.999
     assert new_id in [h["doc_id"] for h in hits(index_copy, "python zoo crane operator", "dbow", 3)]
@@ -162,8 +175,8 @@ def test_re_adding_the_same_content_is_a_duplicate(index_copy: Index, corpus_doc
     report = index_copy.add_documents([again])
     assert (report.added, report.duplicates) == ([], ["Renamed copy"])
     assert index_copy.store.counts()[0] == 33
-    assert {name: facts["vectors"] for name, facts in index_copy.status()["methods"].items()} == {"dm": 33,
-                                                                                                 "dbow": 33}
+    assert {name: facts["vectors"] for name, facts in index_copy.status()["methods"].items()} == {
+        "dm": 33, "dbow": 33, "elmo": index_copy.store.count_sentences(), "senses": 33}
 
 
 def test_a_document_without_words_is_reported_not_stored(index_copy: Index) -> None:
@@ -176,10 +189,11 @@ def test_a_document_without_words_is_reported_not_stored(index_copy: Index) -> N
 def test_delete_removes_a_document_from_the_store_and_every_index(index_copy: Index) -> None:
     target = next(d for d in index_copy.store if d.title == "mortgage_rates")
     assert hits(index_copy, target.text, "dbow", 1)[0]["doc_id"] == target.id
+    ids = {"document": {target.id}, "sentence": {s.id for s in index_copy.store.sentences(target.id)}}
     assert index_copy.delete(target.id) is True
     assert index_copy.store.get(target.id) is None and index_copy.store.sentences(target.id) == []
     for method in DEFAULT_METHODS:
-        assert target.id not in faiss_ids(index_copy, method)
+        assert not ids[index_copy.method(method).unit] & faiss_ids(index_copy, method)
         assert target.id not in [h["doc_id"] for h in hits(index_copy, target.text, method, 33)]
     assert manifest(index_copy)["documents"] == 32
     reopened = Index.open(index_copy.directory)
@@ -213,10 +227,11 @@ def test_reopening_indexes_a_stored_document_that_never_reached_faiss(index_copy
 
 def test_reopening_drops_vectors_of_documents_no_longer_stored(index_copy: Index) -> None:
     target = next(d for d in index_copy.store if d.title == "marathon")
+    ids = {"document": {target.id}, "sentence": {s.id for s in index_copy.store.sentences(target.id)}}
     index_copy.store.delete(target.id)  # deleted from the store only
     reopened = Index.open(index_copy.directory)
     for method in DEFAULT_METHODS:
-        assert target.id not in faiss_ids(reopened, method)
+        assert not ids[reopened.method(method).unit] & faiss_ids(reopened, method)
     assert reopened.status()["methods"]["dm"]["vectors"] == 32
 
 
@@ -232,8 +247,9 @@ def test_retrain_switches_to_a_new_generation_that_learned_the_added_documents(i
     assert new != old and not old.exists()
     assert list(new.parent.iterdir()) == [new]
     assert manifest(index_copy)["trained_on"]["documents"] == 34
-    for method in DEFAULT_METHODS:
+    for method in ("dm", "dbow"):
         assert new_id in index_copy.method(method).model.trained_ids
+    assert index_copy.method("senses").n_documents == 34  # its idf and inventory were rebuilt
     # DBOW places a trained document's own text at its vector; tiny DM often does not.
     assert hits(index_copy, ZOO.text, "dbow", 1)[0]["doc_id"] == new_id
     assert Index.open(index_copy.directory).status()["generation"] == new.name

@@ -33,10 +33,12 @@ def assert_whole(index: Index) -> None:
     assert [p.name for p in (directory / "indexes").iterdir()] == [generation.name]
     assert not [p for p in directory.rglob("*") if p.name.endswith((".tmp", ".partial"))]
     stored = set(index.store.document_ids())
+    wanted = {"document": stored, "sentence": set(index.store.sentence_ids())}
     status = index.status()
-    for name in index.methods:
-        assert set(VectorIndex.load(generation / name / "vectors.faiss").ids().tolist()) == stored, name
-        assert status["methods"][name]["vectors"] == len(stored)
+    for name, method in index.methods.items():
+        ids = wanted[method.unit]
+        assert set(VectorIndex.load(generation / name / "vectors.faiss").ids().tolist()) == ids, name
+        assert status["methods"][name]["vectors"] == len(ids)
     manifest = index.snapshot().manifest
     assert manifest["documents"] == len(stored) == status["documents"]
 

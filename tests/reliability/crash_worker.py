@@ -14,7 +14,7 @@
         "accepted <title>" as each add returns. The test kills it at random.
 
 A job is {"op": "build" | "retrain" | "add" | "delete", "data_dir": ...,
-"documents": [[title, text, source], ...], "configs": {method: Doc2VecConfig
+"documents": [[title, text, source], ...], "configs": {method: its config
 as a dict}, "doc_id": ..., "point": ..., "id": ...}.
 """
 from __future__ import annotations
@@ -27,14 +27,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from indexing.crash import CRASH_ENV  # noqa: E402
-from indexing.doc2vec import Doc2VecConfig  # noqa: E402
 from indexing.documents import Document  # noqa: E402
 from indexing.index import Index  # noqa: E402
+from indexing.methods import config_from_dict  # noqa: E402
 
 
 def run(job: dict) -> None:
     documents = [Document(*d) for d in job.get("documents", [])]
-    configs = {name: Doc2VecConfig(**c) for name, c in job.get("configs", {}).items()}
+    configs = {name: config_from_dict(name, c) for name, c in job.get("configs", {}).items()}
     if job["op"] == "build":
         Index(job["data_dir"]).build(documents, configs=configs)
     elif job["op"] == "retrain":
@@ -64,7 +64,7 @@ def run_jobs(jobs: list[dict]) -> None:
 
 
 def run_loop(job: dict) -> None:
-    configs = {name: Doc2VecConfig(**c) for name, c in job["configs"].items()}
+    configs = {name: config_from_dict(name, c) for name, c in job["configs"].items()}
     index = Index(job["data_dir"])
     index.build_if_missing(lambda: [Document(*d) for d in job["seed"]], configs=configs)
     for number, document in enumerate(job["documents"], 1):

@@ -64,6 +64,28 @@ def test_search_with_dm_and_plain_text_output(data_dir: Path) -> None:
     assert len(lines) == 2 and lines[0].lstrip().startswith("1. ") and "[doc " in lines[0]
 
 
+@pytest.mark.parametrize("method", ["elmo", "senses"])
+def test_elmo_and_senses_answer_with_explained_highlights(method: str, data_dir: Path) -> None:
+    query = "The bank pays you a small rate of interest for keeping your deposit with it."  # a stored sentence
+    done = run("search", query, "--method", method, "--json", "--k", "3", data_dir=data_dir)
+    assert done.returncode == 0, done.stderr
+    hits = json.loads(done.stdout)
+    assert len(hits) == 3 and {hit["method"] for hit in hits} == {method}
+    highlights = [h for hit in hits for h in hit["passage"]["highlights"]]
+    assert highlights and all({"kind", "query_sense", "doc_sense", "similarity"} <= set(h) for h in highlights)
+    assert {h["kind"] for h in highlights} <= {"same sense", "other sense", "same word", "related"}
+
+
+def test_layer_weights_change_elmo_scores_and_bad_ones_get_a_message(data_dir: Path) -> None:
+    first = run("search", "bank loan", "--method", "elmo", "--json", "--layer-weights", "1,0,0", data_dir=data_dir)
+    last = run("search", "bank loan", "--method", "elmo", "--json", "--layer-weights", "0,0,1", data_dir=data_dir)
+    assert first.returncode == last.returncode == 0
+    assert [h["score"] for h in json.loads(first.stdout)] != [h["score"] for h in json.loads(last.stdout)]
+    bad = run("search", "bank loan", "--method", "elmo", "--layer-weights", "0,0,0", data_dir=data_dir)
+    assert bad.returncode == 2 and error_lines(bad) == [
+        "error: Give 3 non-negative layer weights, not all zero; got [0.0, 0.0, 0.0]."]
+
+
 def test_the_same_search_in_two_processes_prints_the_same_hits(data_dir: Path) -> None:
     first = run("search", "fishing on the river bank", "--json", data_dir=data_dir, hash_seed="1")
     second = run("search", "fishing on the river bank", "--json", data_dir=data_dir, hash_seed="2")
@@ -140,4 +162,4 @@ def test_status_prints_json(data_dir: Path) -> None:
     done = run("indexing", "status", data_dir=data_dir)
     assert done.returncode == 0, done.stderr
     status = json.loads(done.stdout)
-    assert status["documents"] >= 33 and set(status["methods"]) == {"dm", "dbow"}
+    assert status["documents"] >= 33 and set(status["methods"]) == {"dm", "dbow", "elmo", "senses"}

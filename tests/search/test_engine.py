@@ -36,12 +36,26 @@ def test_hits_and_scores_equal_brute_force_cosine(method: str, query: str, engin
                                                   index: Index) -> None:
     encoder = index.method(method)
     documents = list(index.store)
-    ids, vectors = encoder.encode_documents(documents)  # (n,), (n, d)
+    ids, vectors = encoder.encode_documents(documents, index.store.sentences_of([d.id for d in documents]))
     cosine = vectors @ encoder.encode_query(query)  # (n,)
+    if encoder.unit == "sentence":  # a document scores by its best sentence
+        owner = index.store.sentence_documents(ids.tolist())
+        best = {}
+        for sentence_id, score in zip(ids.tolist(), cosine.tolist()):
+            best[owner[sentence_id]] = max(best.get(owner[sentence_id], -2.0), score)
+        ids, cosine = np.array(list(best)), np.array(list(best.values()))
     order = np.argsort(-cosine, kind="stable")[:10]
     hits = engine.search(query, method, k=10, passages=False)
     assert [h.doc_id for h in hits] == ids[order].tolist()
     np.testing.assert_allclose([h.score for h in hits], cosine[order], atol=1e-4)
+
+
+def test_sense_aware_ranking_puts_the_query_sense_first(engine: SearchEngine) -> None:
+    # "bank" in the query's sense counts; "bank" in the river sense does not.
+    money = [h.title for h in engine.search("bank loan interest", "senses", k=4, passages=False)]
+    river = [h.title for h in engine.search("river bank erosion", "senses", k=2, passages=False)]
+    assert set(money) <= FINANCE, money
+    assert set(river) <= RIVERSIDE, river
 
 
 def test_dbow_tells_the_river_bank_from_the_bank_loan(engine: SearchEngine) -> None:
@@ -130,5 +144,5 @@ def test_k_above_the_collection_size_returns_every_document(engine: SearchEngine
 
 
 def test_an_unknown_method_is_named(engine: SearchEngine) -> None:
-    with pytest.raises(SenseSearchError, match="This index has no 'elmo' method; it has dm, dbow."):
-        engine.search("river", "elmo")
+    with pytest.raises(SenseSearchError, match="This index has no 'lsa' method; it has dm, dbow, elmo, senses."):
+        engine.search("river", "lsa")

@@ -1,0 +1,91 @@
+"""Contextual token vectors for stored text: the ELMo encoder shared by every
+method of a process, and sentences tokenised the way it reads them.
+
+Consumes document text and sentence spans; produces, per sentence, its tokens
+(normalised word + character offsets into the document, punctuation included)
+and the float32 biLM layers ``(3, n_tokens, dim)`` from ``ElmoEncoder``.
+The encoder sees each token's original spelling: case is information the
+char CNN was trained with.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from indexing.documents import Span, Token
+from indexing.text import is_content_word, tokenize
+
+logger = logging.getLogger(__name__)
+
+# Our own biLM, trained by `python -m indexing.elmo train` and shipped in the
+# repository (see its MODEL_CARD.md).
+SHIPPED_MODEL = Path(__file__).resolve().parent / "elmo" / "model"
+MAX_TOKENS = 120  # sentences are at most 80 words (text.MAX_SENTENCE_WORDS) plus punctuation
+
+_encoders: dict[str, object] = {}
+_encoders_lock = threading.Lock()
+
+
+def model_path(model: str) -> Path:
+    """The directory of model ``model``: "shipped" or a path."""
+    return SHIPPED_MODEL if model == "shipped" else Path(model)
+
+
+def weights_digest(directory: Path) -> str:
+    """A short digest of a model's weights: which model encoded an index."""
+    return hashlib.sha256((directory / "weights.pt").read_bytes()).hexdigest()[:16]
+
+
+def shared_encoder(directory: Path):
+    """One ``ElmoEncoder`` per set of weights and process: its weights and its
+    per-word char-CNN cache are shared by every method, generation and session
+    (calls are serialised by the encoder's own lock)."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # only helps before torch loads
+    from indexing.elmo.encoder import ElmoEncoder
+
+    key = weights_digest(Path(directory))
+    with _encoders_lock:
+        if key not in _encoders:
+            _encoders[key] = ElmoEncoder.load(directory)
+            logger.info("loaded ELMo encoder from %s", directory)
+        return _encoders[key]
+
+
+def sentence_tokens(text: str, span: Span) -> list[Token]:
+    """The tokens of ``text[span]`` (words and punctuation), offsets into ``text``."""
+    tokens = tokenize(text[span.start : span.end], keep_punct=True)[:MAX_TOKENS]
+    return [Token(t.norm, t.start + span.start, t.end + span.start) for t in tokens]
+
+
+def surface(text: str, tokens: Sequence[Token]) -> list[str]:
+    return [text[t.start : t.end] for t in tokens]
+
+
+def content_mask(tokens: Sequence[Token]) -> np.ndarray:
+    """True for the tokens that carry meaning (not stop words or punctuation)."""
+    return np.array([is_content_word(t.norm) for t in tokens], dtype=bool)
+
+
+def encode_layers(encoder, texts: Sequence[str], token_lists: Sequence[Sequence[Token]],
+                  on_progress: Callable[[int, int], None] | None = None) -> list[np.ndarray]:
+    """biLM layers ``(n_layers, n_tokens, dim)`` per sentence; an empty
+    sentence gives ``(n_layers, 0, dim)``."""
+    spelled = [surface(text, tokens) for text, tokens in zip(texts, token_lists)]
+    nonempty = [i for i, s in enumerate(spelled) if s]
+    encoded = encoder.encode_layers([spelled[i] for i in nonempty], on_progress=on_progress) if nonempty else []
+    n_layers, dim = encoder.bilm.n_output_layers, encoder.dim
+    out = [np.zeros((n_layers, 0, dim), dtype=np.float32) for _ in spelled]
+    for i, layers in zip(nonempty, encoded):
+        out[i] = layers
+    return out
+
+
+def unit_rows(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
+    return (matrix / np.maximum(norms, 1e-8)).astype(np.float32)

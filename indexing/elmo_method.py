@@ -1,0 +1,189 @@
+"""ELMo as a retrieval method: one vector per sentence, pooled from our biLM's
+contextual token vectors; a document scores by its best sentences (the
+engine keeps each document's best sentence).
+
+A sentence vector is three blocks, one per biLM layer (0: char CNN, 1 and 2:
+the LSTM layers): the mean of the sentence's content-word vectors in that
+layer, minus the corpus mean of the layer (every ELMo vector shares a large
+common component that would make all sentences look alike), normalised and
+scaled by 1/sqrt(3). A query is encoded the same way with each block weighted
+by its layer weight times sqrt(3), so its inner product with a sentence is
+``sum_l w_l * cos_l``: the scalar mix of per-layer similarities. The weights
+are normalised to sum to 1 (the softmax output of a scalar mix) and can change
+per query without re-indexing, which is how the app shows what each layer
+contributes.
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+import logging
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from indexing.contextual import (content_mask, encode_layers, model_path, sentence_tokens, shared_encoder,
+                                 unit_rows, weights_digest)
+from indexing.documents import Sentence, Span, StoredDocument, Token
+from indexing.errors import InvalidQueryError
+from indexing.progress import Progress, no_progress
+from indexing.text import split_sentences, tokenize, words
+
+logger = logging.getLogger(__name__)
+
+LAYER_NAMES = ("characters (layer 0)", "LSTM layer 1", "LSTM layer 2")
+
+
+@dataclass(frozen=True)
+class ElmoMethodConfig:
+    model: str = "shipped"  # "shipped" (indexing/elmo/model) or a directory with config.json + weights.pt
+    layer_weights: tuple[float, ...] = (1.0, 1.0, 1.0)  # default query mix; normalised to sum to 1
+    mean_sample: int = 3000  # sentences encoded to estimate each layer's corpus mean
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "layer_weights", tuple(float(w) for w in self.layer_weights))
+
+
+def normalised_weights(weights: Sequence[float], n_layers: int) -> np.ndarray:
+    w = np.asarray(weights, dtype=np.float32)
+    if w.shape != (n_layers,) or not np.all(np.isfinite(w)) or (w < 0).any() or w.sum() <= 0:
+        raise InvalidQueryError(f"Give {n_layers} non-negative layer weights, not all zero; got {list(weights)}.")
+    return w / w.sum()
+
+
+class ElmoMethod:
+    unit = "sentence"
+    label = "ELMo"
+    layers = LAYER_NAMES
+
+    def __init__(self, name: str, config: ElmoMethodConfig, model_dir: Path, layer_means: np.ndarray,
+                 related_threshold: float, document_frequency: dict[str, int], n_documents: int) -> None:
+        self.name = name
+        self.config = config
+        self.model_dir = model_dir
+        self.encoder = shared_encoder(model_dir)
+        self.layer_means = layer_means.astype(np.float32)  # (3, d)
+        self.n_layers, width = self.layer_means.shape
+        self.dim = self.n_layers * width
+        self.related_threshold = related_threshold
+        self.document_frequency = document_frequency
+        self.n_documents = n_documents
+        self.default_weights = normalised_weights(config.layer_weights, self.n_layers)
+
+    def idf(self, word: str) -> float:
+        return math.log((self.n_documents + 1) / (self.document_frequency.get(word, 0) + 1)) + 1.0
+
+    def pooled(self, layers: np.ndarray, tokens: Sequence[Token]) -> np.ndarray:
+        """Per-layer unit vectors ``(3, d)`` of one sentence's layers ``(3, n, d)``:
+        the idf-weighted mean of its content words (all words if it has none),
+        so that "erosion" weighs more than "said"."""
+        mask = content_mask(tokens)
+        if not mask.any():
+            mask = np.ones(len(tokens), dtype=bool)
+        if not mask.any():
+            return np.zeros_like(self.layer_means)
+        weights = np.array([self.idf(t.norm) for t, keep in zip(tokens, mask) if keep], dtype=np.float32)
+        pooled = np.tensordot(layers[:, mask], weights / weights.sum(), axes=([1], [0]))
+        return unit_rows(pooled - self.layer_means)
+
+    def encode_documents(self, documents: list[StoredDocument],
+                         sentences: Mapping[int, list[Sentence]]) -> tuple[np.ndarray, np.ndarray]:
+        ids, texts, token_lists = [], [], []
+        for document in documents:
+            for sentence in sentences.get(document.id, []):
+                ids.append(sentence.id)
+                texts.append(document.text)
+                token_lists.append(sentence_tokens(document.text, sentence))
+        vectors = np.zeros((len(ids), self.dim), dtype=np.float32)
+        for row, (tokens, layers) in enumerate(zip(token_lists, encode_layers(self.encoder, texts, token_lists))):
+            vectors[row] = self.pooled(layers, tokens).reshape(-1) / np.sqrt(self.n_layers)
+        return np.array(ids, dtype=np.int64), vectors
+
+    def encode_query(self, text: str, layer_weights: Sequence[float] | None = None) -> np.ndarray:
+        tokens = sentence_tokens(text, _whole(text))
+        if not tokens:
+            raise InvalidQueryError(f"The query {text.strip()!r} has no words to search for.")
+        [layers] = encode_layers(self.encoder, [text], [tokens])
+        weights = self.default_weights if layer_weights is None else normalised_weights(layer_weights, self.n_layers)
+        blocks = self.pooled(layers, tokens) * weights[:, None] * np.sqrt(self.n_layers)
+        return blocks.reshape(-1).astype(np.float32)
+
+    def word_vectors(self, tokens: list[str]) -> np.ndarray:
+        """Context-free vectors: the char CNN's (layer 0), centred, unit."""
+        return unit_rows(self.encoder.word_vectors(tokens) - self.layer_means[0])
+
+    def describe(self) -> dict:
+        return {"kind": "elmo", "label": self.label, "unit": self.unit, "dim": self.dim,
+                "config": asdict(self.config), "weights": weights_digest(self.model_dir),
+                "layers": list(self.layers)}
+
+    def save(self, directory: Path) -> None:
+        shutil.copytree(self.model_dir, directory / "model")
+        np.save(directory / "layer_means.npy", self.layer_means)
+        (directory / "method.json").write_text(json.dumps({
+            "kind": "elmo", "name": self.name, "config": asdict(self.config),
+            "related_threshold": self.related_threshold, "n_documents": self.n_documents,
+            "document_frequency": self.document_frequency}))
+
+
+def _whole(text: str) -> Span:
+    return Span(0, len(text))
+
+
+def corpus_sentences(documents: list[StoredDocument], limit: int, seed: int) -> list[tuple[str, list]]:
+    """Up to ``limit`` (text, tokens) sentences drawn evenly at random from ``documents``."""
+    spans = [(d.text, span) for d in documents for span in split_sentences(d.text)]
+    rng = np.random.default_rng(seed)
+    picked = sorted(rng.choice(len(spans), size=min(limit, len(spans)), replace=False).tolist()) if spans else []
+    return [(spans[i][0], sentence_tokens(*spans[i])) for i in picked]
+
+
+def train_elmo(documents: list[StoredDocument], on_progress: Progress = no_progress,
+               config: ElmoMethodConfig | None = None, name: str = "elmo") -> ElmoMethod:
+    """No training of the biLM here: estimate each layer's corpus mean from a
+    sample of sentences, and the word-similarity threshold for highlights."""
+    config = config or ElmoMethodConfig()
+    if not isinstance(config, ElmoMethodConfig):
+        raise TypeError(f"the {name} method takes an ElmoMethodConfig, not {type(config).__name__}")
+    directory = model_path(config.model)
+    encoder = shared_encoder(directory)
+    sample = corpus_sentences(documents, config.mean_sample, config.seed)
+    stage = "ELMo: measuring the corpus"
+    on_progress(0, len(sample), stage)
+    layers = encode_layers(encoder, [t for t, _ in sample], [tok for _, tok in sample],
+                           on_progress=lambda done, total: on_progress(done, total, stage))
+    # Content words only: the pooled vectors are means of content words.
+    stacked = [l[:, content_mask(tokens)] for (_, tokens), l in zip(sample, layers)]
+    stacked = [l for l in stacked if l.shape[1]]
+    means = (np.concatenate(stacked, axis=1).mean(axis=1) if stacked
+             else np.zeros((encoder.bilm.n_output_layers, encoder.dim), dtype=np.float32))
+    frequency: Counter[str] = Counter()
+    for document in documents:
+        frequency.update(set(words(document.text)))
+    method = ElmoMethod(name, config, directory, means, 1.0, dict(frequency), len(documents))
+    method.related_threshold = _random_pair_percentile(method, documents, config.seed)
+    return method
+
+
+def _random_pair_percentile(method: ElmoMethod, documents: list[StoredDocument], seed: int,
+                            percentile: float = 99.0) -> float:
+    """The cosine that only 1% of random pairs of corpus words reach."""
+    vocabulary = sorted({t.norm for d in documents[:2000] for t in tokenize(d.text)})
+    if len(vocabulary) < 2:
+        return 1.0
+    rng = np.random.default_rng(seed)
+    picked = [vocabulary[i] for i in rng.integers(0, len(vocabulary), 2000)]
+    vectors = method.word_vectors(picked)
+    return float(np.percentile((vectors[:1000] * vectors[1000:]).sum(axis=1), percentile))
+
+
+def load_elmo(name: str, directory: Path) -> ElmoMethod:
+    meta = json.loads((directory / "method.json").read_text())
+    config = ElmoMethodConfig(**meta["config"])
+    return ElmoMethod(name, config, directory / "model", np.load(directory / "layer_means.npy"),
+                      meta["related_threshold"], meta["document_frequency"], meta["n_documents"])

@@ -1,0 +1,288 @@
+"""Sense-aware ranking: documents whose words occur in the query's sense rank
+above documents where the same words occur in another sense.
+
+A document (and a query) is encoded as two unit blocks, weighted:
+- lexical: tf-idf over sense-tagged terms, hashed into ``hash_dim`` signed
+  buckets. A word of the sense inventory becomes ``word#sense`` by the sense
+  of that occurrence in its context, so "bank#0" (river) and "bank#1" (money)
+  are different terms; other words stay plain words.
+- contextual: the mean of the document's content-word vectors in the sense
+  space (the mix of biLM layers the inventory was clustered in), centred.
+The inner product is ``lexical_weight * cos_lex + (1 - lexical_weight) * cos_ctx``.
+
+An occurrence's sense is read from two views of its context, concatenated
+with equal weight: our biLM's vector of the word (the mean of its two LSTM
+layers) and a topical context bag (``context.py``: what the neighbouring
+words are about). Each alone, and the mix, are measured on CoarseWSD-20 by
+``python -m bench senses``.
+
+Training learns word2vec context vectors over the corpus, encodes a sample of
+it, builds the ``SenseInventory`` from the sample and counts document
+frequencies; uploads are tagged with the existing senses; a retrain rebuilds
+the inventory.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+import shutil
+import zlib
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from indexing.contextual import (content_mask, encode_layers, model_path, sentence_tokens, shared_encoder,
+                                 unit_rows, weights_digest)
+from indexing.documents import Sentence, Span, StoredDocument, Token
+from indexing.elmo_method import corpus_sentences
+from indexing.errors import InvalidQueryError
+from indexing.progress import Progress, no_progress
+from indexing.senses.cluster import MIN_SILHOUETTE
+from indexing.senses.context import ContextBags, ContextConfig, idf_table
+from indexing.senses.inventory import OccurrenceSample, SenseInventory
+from indexing.text import split_sentences, tokenize, words
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SensesConfig:
+    model: str = "shipped"  # the biLM, as in ElmoMethodConfig
+    sense_layers: tuple[float, ...] = (0.0, 1.0, 1.0)  # biLM layers averaged into the contextual space
+    context_weight: float = 0.5  # share of the topical context bag in the features senses are read from
+    context: ContextConfig = ContextConfig()
+    sample_sentences: int = 20_000  # sentences encoded to build the inventory
+    min_count: int = 12  # occurrences a word needs (in the sample) to get senses
+    per_word: int = 200  # occurrences per word clustered
+    max_senses: int = 4
+    min_silhouette: float = MIN_SILHOUETTE
+    context_window: int = 6  # neighbouring words each side that label a sense
+    hash_dim: int = 2048
+    lexical_weight: float = 0.8  # tf-idf cosines run lower than contextual ones
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sense_layers", tuple(float(w) for w in self.sense_layers))
+        if isinstance(self.context, dict):
+            object.__setattr__(self, "context", ContextConfig(**self.context))
+
+
+@dataclass(frozen=True)
+class TaggedToken:
+    token: Token
+    sense: int | None  # None: the word has no entry in the inventory
+    vector: np.ndarray  # (d,) the biLM's contextual vector (mean of the chosen layers)
+    feature: np.ndarray  # (d + context dim,) what the sense was read from
+
+
+class SensesMethod:
+    unit = "document"
+    label = "Senses"
+
+    def __init__(self, name: str, config: SensesConfig, model_dir: Path, context: ContextBags,
+                 inventory: SenseInventory,
+                 space_mean: np.ndarray, word_mean: np.ndarray, document_frequency: dict[str, int], n_documents: int,
+                 related_threshold: float, context_threshold: float) -> None:
+        self.name, self.config, self.model_dir = name, config, model_dir
+        self.encoder = shared_encoder(model_dir)
+        self.context = context
+        self.inventory = inventory
+        self.space_mean = space_mean.astype(np.float32)  # (d,) corpus mean of the sense space
+        self.word_mean = word_mean.astype(np.float32)  # (d,) corpus mean of layer 0
+        self.document_frequency = document_frequency
+        self.n_documents = n_documents
+        self._idf, self._unseen_idf = idf_table(document_frequency, n_documents)
+        self.related_threshold = related_threshold  # context-free word cosine (layer 0)
+        self.context_threshold = context_threshold  # contextual cosine that counts as related
+        self._layer_weights = np.asarray(config.sense_layers, dtype=np.float32) / sum(config.sense_layers)
+        self.dim = config.hash_dim + len(space_mean)
+
+    # -- tagging ------------------------------------------------------------
+    def sense_vectors(self, layers: np.ndarray) -> np.ndarray:
+        """The sense space ``(n, d)`` of a sentence's biLM layers ``(3, n, d)``."""
+        return np.tensordot(self._layer_weights, layers, axes=1)
+
+    def features(self, tokens: Sequence[Token], vectors: np.ndarray, positions: Sequence[int]) -> np.ndarray:
+        """Sense features ``(len(positions), d + c)`` of the tokens at
+        ``positions``: the biLM vector and the context bag, each unit, weighted."""
+        bags = self.context.bags([t.norm for t in tokens], positions, self._idf, self._unseen_idf)
+        return sense_features(vectors[list(positions)], bags, self.space_mean, self.config.context_weight)
+
+    def tag(self, texts: Sequence[str], token_lists: Sequence[list[Token]]) -> list[list[TaggedToken]]:
+        """Each content token of each sentence with its sense in context."""
+        tagged = []
+        for tokens, layers in zip(token_lists, encode_layers(self.encoder, texts, token_lists)):
+            vectors = self.sense_vectors(layers)
+            keep = np.flatnonzero(content_mask(tokens)).tolist()
+            features = self.features(tokens, vectors, keep)
+            tagged.append([TaggedToken(tokens[i], self._sense(tokens[i].norm, f), vectors[i], f)
+                           for i, f in zip(keep, features)])
+        return tagged
+
+    def _sense(self, word: str, feature: np.ndarray) -> int | None:
+        found = self.inventory.assign(word, feature)
+        return None if found is None else int(found[0][0])
+
+    def sense_name(self, word: str, sense: int | None) -> str:
+        senses = self.inventory.senses(word)
+        return senses[sense].name if sense is not None and sense < len(senses) else ""
+
+    def centred(self, vectors: np.ndarray) -> np.ndarray:
+        return unit_rows(np.atleast_2d(vectors) - self.space_mean)
+
+    # -- encoding -----------------------------------------------------------
+    def _vector(self, tagged: list[TaggedToken]) -> np.ndarray:
+        terms = Counter(t.token.norm if t.sense is None or len(self.inventory.senses(t.token.norm)) < 2
+                        else f"{t.token.norm}#{t.sense}" for t in tagged)
+        lexical = np.zeros(self.config.hash_dim, dtype=np.float32)
+        for term, tf in terms.items():
+            bucket = zlib.crc32(term.encode("utf-8"))
+            lexical[bucket % self.config.hash_dim] += (1 if bucket & 0x80000000 else -1) * \
+                (1 + math.log(tf)) * self._idf.get(term.split("#")[0], self._unseen_idf)
+        contextual = np.zeros(len(self.space_mean), dtype=np.float32)
+        if tagged:
+            contextual = self.centred(np.mean([t.vector for t in tagged], axis=0))[0]
+        lexical = unit_rows(lexical[None])[0]
+        w = self.config.lexical_weight
+        return np.concatenate([math.sqrt(w) * lexical, math.sqrt(1 - w) * contextual]).astype(np.float32)
+
+    def encode_documents(self, documents: list[StoredDocument],
+                         sentences: Mapping[int, list[Sentence]]) -> tuple[np.ndarray, np.ndarray]:
+        texts, token_lists, owner = [], [], []
+        for row, document in enumerate(documents):
+            for span in sentences.get(document.id) or split_sentences(document.text):
+                texts.append(document.text)
+                token_lists.append(sentence_tokens(document.text, span))
+                owner.append(row)
+        per_document: list[list[TaggedToken]] = [[] for _ in documents]
+        for row, tagged in zip(owner, self.tag(texts, token_lists)):
+            per_document[row].extend(tagged)
+        vectors = np.stack([self._vector(t) for t in per_document]) if documents else \
+            np.zeros((0, self.dim), dtype=np.float32)
+        return np.array([d.id for d in documents], dtype=np.int64), vectors
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """A query is read like a document: sentence by sentence."""
+        spans = split_sentences(text) or [Span(0, len(text))]
+        tagged = [t for sentence in self.tag([text] * len(spans), [sentence_tokens(text, s) for s in spans])
+                  for t in sentence]
+        if not tagged:
+            raise InvalidQueryError(f"The query {text.strip()!r} has only function words; add words that "
+                                    "say what you are looking for.")
+        return self._vector(tagged)
+
+    def word_vectors(self, tokens: list[str]) -> np.ndarray:
+        """Context-free vectors: the char CNN's (layer 0), centred, unit."""
+        return unit_rows(self.encoder.word_vectors(tokens) - self.word_mean)
+
+    # -- persistence --------------------------------------------------------
+    def describe(self) -> dict:
+        return {"kind": "senses", "label": self.label, "unit": self.unit, "dim": self.dim,
+                "config": asdict(self.config), "weights": weights_digest(self.model_dir),
+                "words": len(self.inventory), "ambiguous_words": len(self.inventory.ambiguous_words())}
+
+    def save(self, directory: Path) -> None:
+        shutil.copytree(self.model_dir, directory / "model")
+        self.context.save(directory)
+        self.inventory.save(directory)
+        np.save(directory / "space_mean.npy", self.space_mean)
+        np.save(directory / "word_mean.npy", self.word_mean)
+        (directory / "method.json").write_text(json.dumps({
+            "kind": "senses", "name": self.name, "config": asdict(self.config), "n_documents": self.n_documents,
+            "related_threshold": self.related_threshold, "context_threshold": self.context_threshold,
+            "document_frequency": self.document_frequency}))
+
+
+def load_senses(name: str, directory: Path) -> SensesMethod:
+    meta = json.loads((directory / "method.json").read_text())
+    config = SensesConfig(**meta["config"])
+    return SensesMethod(name, config, directory / "model", ContextBags.load(directory, config.context),
+                        SenseInventory.load(directory),
+                        np.load(directory / "space_mean.npy"), np.load(directory / "word_mean.npy"), meta["document_frequency"], meta["n_documents"],
+                        meta["related_threshold"], meta["context_threshold"])
+
+
+def train_senses(documents: list[StoredDocument], on_progress: Progress = no_progress,
+                 config: SensesConfig | None = None, name: str = "senses") -> SensesMethod:
+    """Encode a sample of the corpus and cluster each frequent word's
+    occurrences into senses."""
+    config = config or SensesConfig()
+    if not isinstance(config, SensesConfig):
+        raise TypeError(f"the {name} method takes a SensesConfig, not {type(config).__name__}")
+    directory = model_path(config.model)
+    encoder = shared_encoder(directory)
+    frequency: Counter[str] = Counter()
+    for document in documents:
+        frequency.update(set(words(document.text)))
+    on_progress(0, 1, "Senses: learning word contexts")
+    context = ContextBags.train(_word_sentences(documents), config.context)
+    on_progress(1, 1, "Senses: learning word contexts")
+    idf, unseen_idf = idf_table(frequency, len(documents))
+    sample = corpus_sentences(documents, config.sample_sentences, config.seed)
+    stage = "Senses: reading words in context"
+    on_progress(0, len(sample), stage)
+    layers = encode_layers(encoder, [t for t, _ in sample], [tok for _, tok in sample],
+                           on_progress=lambda done, total: on_progress(done, total, stage))
+    weights = np.asarray(config.sense_layers, dtype=np.float32) / sum(config.sense_layers)
+    contents = [np.flatnonzero(content_mask(tokens)).tolist() for _, tokens in sample]
+    spaces = [np.tensordot(weights, sentence_layers, axes=1) for sentence_layers in layers]
+    all_vectors = [vectors[content] for vectors, content in zip(spaces, contents)]
+    layer0 = [sentence_layers[0][content] for sentence_layers, content in zip(layers, contents)]
+    stacked = np.concatenate(all_vectors) if all_vectors else np.zeros((1, encoder.dim), dtype=np.float32)
+    space_mean = stacked.mean(axis=0)
+    occurrences = OccurrenceSample(config.per_word, config.seed)
+    for (text, tokens), vectors, content in zip(sample, spaces, contents):
+        bags = context.bags([t.norm for t in tokens], content, idf, unseen_idf)
+        features = sense_features(vectors[content], bags, space_mean, config.context_weight)
+        for position, i in enumerate(content):
+            lo, hi = max(0, position - config.context_window), position + config.context_window + 1
+            neighbours = tuple(tokens[j].norm for j in content[lo:hi] if j != i)
+            start = tokens[0].start
+            example = (text[start : tokens[-1].end], tokens[i].start - start, tokens[i].end - start)
+            occurrences.add(tokens[i].norm, features[position], neighbours, example)
+    on_progress(0, 1, "Senses: clustering each word's occurrences")
+    inventory = SenseInventory.build(occurrences, config.min_count, config.max_senses, config.min_silhouette,
+                                     frequency, len(documents), config.seed)
+    on_progress(1, 1, "Senses: clustering each word's occurrences")
+    word_mean = np.concatenate(layer0).mean(axis=0) if layer0 else np.zeros(encoder.dim, dtype=np.float32)
+    method = SensesMethod(name, config, directory, context, inventory, space_mean, word_mean, dict(frequency), len(documents),
+                          related_threshold=1.0, context_threshold=_pair_percentile(unit_rows(stacked - space_mean),
+                                                                                     config.seed))
+    method.related_threshold = _word_pair_percentile(method, sorted(frequency), config.seed)
+    logger.info("sense inventory: %d words, %d with more than one sense", len(inventory),
+                len(inventory.ambiguous_words()))
+    return method
+
+
+def sense_features(vectors: np.ndarray, bags: np.ndarray, space_mean: np.ndarray, context_weight: float) -> np.ndarray:
+    """``[sqrt(1 - w) * unit(vector - mean), sqrt(w) * unit(bag)]`` per row."""
+    contextual = unit_rows(np.atleast_2d(vectors) - space_mean) if len(vectors) else np.atleast_2d(vectors)
+    topical = unit_rows(bags) if len(bags) else bags
+    return np.concatenate([math.sqrt(1 - context_weight) * contextual, math.sqrt(context_weight) * topical],
+                          axis=1).astype(np.float32)
+
+
+def _word_sentences(documents: list[StoredDocument]) -> list[list[str]]:
+    """Every sentence of the corpus as normalised words, for word2vec."""
+    return [words(d.text[span.start : span.end]) for d in documents for span in split_sentences(d.text)]
+
+
+def _pair_percentile(vectors: np.ndarray, seed: int, percentile: float = 99.0) -> float:
+    """The cosine that only 1% of random pairs of rows reach."""
+    if len(vectors) < 2:
+        return 1.0
+    rng = np.random.default_rng(seed)
+    a, b = rng.integers(0, len(vectors), (2, 2000))
+    return float(np.percentile((vectors[a] * vectors[b]).sum(axis=1), percentile))
+
+
+def _word_pair_percentile(method: SensesMethod, vocabulary: list[str], seed: int) -> float:
+    if len(vocabulary) < 2:
+        return 1.0
+    rng = np.random.default_rng(seed)
+    picked = [vocabulary[i] for i in rng.integers(0, len(vocabulary), 2000)]
+    return _pair_percentile(method.word_vectors(picked), seed)
