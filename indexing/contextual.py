@@ -72,11 +72,48 @@ def content_mask(tokens: Sequence[Token]) -> np.ndarray:
     return np.array([is_content_word(t.norm) for t in tokens], dtype=bool)
 
 
+class _LastBatch:
+    """The layers of the last batch encoded with ``remember=True``, handed
+    once to the next identical call: at index time the ELMo and senses methods
+    encode the same batch of sentences one after the other (``Index._encode_all``).
+    Holds one batch at most (about 16 documents)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple | None = None
+        self._layers: list[np.ndarray] | None = None
+
+    def take(self, key: tuple) -> list[np.ndarray] | None:
+        with self._lock:
+            if self._key != key:
+                return None
+            layers, self._key, self._layers = self._layers, None, None
+            return layers
+
+    def keep(self, key: tuple, layers: list[np.ndarray]) -> None:
+        with self._lock:
+            self._key, self._layers = key, layers
+
+
+_last_batch = _LastBatch()
+
+
 def encode_layers(encoder, texts: Sequence[str], token_lists: Sequence[Sequence[Token]],
-                  on_progress: Callable[[int, int], None] | None = None) -> list[np.ndarray]:
+                  on_progress: Callable[[int, int], None] | None = None, remember: bool = False) -> list[np.ndarray]:
     """biLM layers ``(n_layers, n_tokens, dim)`` per sentence; an empty
-    sentence gives ``(n_layers, 0, dim)``."""
+    sentence gives ``(n_layers, 0, dim)``. With ``remember``, the result is
+    kept for (or taken from) one identical call by another method."""
     spelled = [surface(text, tokens) for text, tokens in zip(texts, token_lists)]
+    key = (id(encoder), tuple(map(tuple, spelled))) if remember else None
+    if key is not None and (found := _last_batch.take(key)) is not None:
+        return found
+    layers = _encode(encoder, spelled, on_progress)
+    if key is not None:
+        _last_batch.keep(key, layers)
+    return layers
+
+
+def _encode(encoder, spelled: list[list[str]], on_progress: Callable[[int, int], None] | None) -> list[np.ndarray]:
     nonempty = [i for i, s in enumerate(spelled) if s]
     encoded = encoder.encode_layers([spelled[i] for i in nonempty], on_progress=on_progress) if nonempty else []
     n_layers, dim = encoder.bilm.n_output_layers, encoder.dim

@@ -42,7 +42,7 @@ LAYER_NAMES = ("characters (layer 0)", "LSTM layer 1", "LSTM layer 2")
 class ElmoMethodConfig:
     model: str = "shipped"  # "shipped" (indexing/elmo/model) or a directory with config.json + weights.pt
     layer_weights: tuple[float, ...] = (1.0, 1.0, 1.0)  # default query mix; normalised to sum to 1
-    mean_sample: int = 3000  # sentences encoded to estimate each layer's corpus mean
+    mean_sample: int = 1000  # sentences encoded to estimate each layer's corpus mean
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -100,7 +100,7 @@ class ElmoMethod:
                 texts.append(document.text)
                 token_lists.append(sentence_tokens(document.text, sentence))
         vectors = np.zeros((len(ids), self.dim), dtype=np.float32)
-        for row, (tokens, layers) in enumerate(zip(token_lists, encode_layers(self.encoder, texts, token_lists))):
+        for row, (tokens, layers) in enumerate(zip(token_lists, encode_layers(self.encoder, texts, token_lists, remember=True))):
             vectors[row] = self.pooled(layers, tokens).reshape(-1) / np.sqrt(self.n_layers)
         return np.array(ids, dtype=np.int64), vectors
 

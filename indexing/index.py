@@ -55,7 +55,7 @@ logger = logging.getLogger(__name__)
 
 DATA_DIR_ENV = "SENSESEARCH_DATA_DIR"
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-ENCODE_BATCH = 64  # documents encoded between two progress reports
+ENCODE_BATCH = 16  # documents encoded between two progress reports (and the biLM batch remembered)
 
 
 def data_dir(path: str | Path | None = None) -> Path:
@@ -274,17 +274,17 @@ class Index:
 
     def _train_generation(self, path: Path, names: tuple[str, ...], documents: list[StoredDocument],
                           on_progress: Progress, configs: dict[str, object]) -> Generation:
-        methods, vectors, described = {}, {}, {}
-        for name in names:
-            method = train_method(name, documents, on_progress, configs.get(name))
-            ids, vecs = self._encode(method, documents, on_progress)
-            index = VectorIndex.build(ids, vecs)
+        methods = {name: train_method(name, documents, on_progress, configs.get(name)) for name in names}
+        encoded = self._encode_all(methods, documents, on_progress)
+        vectors, described = {}, {}
+        for name, method in methods.items():
+            index = VectorIndex.build(*encoded.pop(name))
             folder = path / name
             folder.mkdir()
             method.save(folder)
             index.save(folder / "vectors.faiss")
             crash_point("retrain:staging")
-            methods[name], vectors[name], described[name] = method, index, method.describe()
+            vectors[name], described[name] = index, method.describe()
         n_words = sum(d.n_words for d in documents)
         manifest = {
             "created_at": now(),
@@ -303,16 +303,27 @@ class Index:
 
     def _encode(self, method: Method, documents: list[StoredDocument],
                 on_progress: Progress) -> tuple[np.ndarray, np.ndarray]:
-        stage = f"Encoding with {method.label}"
-        all_ids, all_vectors = [np.empty(0, dtype=np.int64)], [np.empty((0, method.dim), dtype=np.float32)]
+        return self._encode_all({"": method}, documents, on_progress)[""]
+
+    def _encode_all(self, methods: dict[str, Method], documents: list[StoredDocument],
+                    on_progress: Progress) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """FAISS ids and vectors of `documents` for every method. Each batch of
+        documents goes through all methods in turn, so that methods reading the
+        same biLM layers (ELMo, senses) encode each sentence once
+        (`indexing.contextual` remembers the last batch)."""
+        stage = "Encoding with " + ", ".join(m.label for m in methods.values())
+        found = {name: ([np.empty(0, dtype=np.int64)], [np.empty((0, m.dim), dtype=np.float32)])
+                 for name, m in methods.items()}
         on_progress(0, len(documents), stage)
         for start in range(0, len(documents), ENCODE_BATCH):
             batch = documents[start : start + ENCODE_BATCH]
-            ids, vectors = method.encode_documents(batch, self.store.sentences_of([d.id for d in batch]))
-            all_ids.append(ids)
-            all_vectors.append(vectors)
+            sentences = self.store.sentences_of([d.id for d in batch])
+            for name, method in methods.items():
+                ids, vectors = method.encode_documents(batch, sentences)
+                found[name][0].append(ids)
+                found[name][1].append(vectors)
             on_progress(min(start + ENCODE_BATCH, len(documents)), len(documents), stage)
-        return np.concatenate(all_ids), np.concatenate(all_vectors)
+        return {name: (np.concatenate(ids), np.concatenate(vectors)) for name, (ids, vectors) in found.items()}
 
     def _store(self, documents: Iterable[Document]) -> IngestReport:
         report = IngestReport()
@@ -338,8 +349,7 @@ class Index:
             if report.added and live is not None:
                 documents = list(self.store.get_many(report.added).values())
                 vectors = {}
-                for name, method in live.methods.items():
-                    ids, vecs = self._encode(method, documents, on_progress)
+                for name, (ids, vecs) in self._encode_all(live.methods, documents, on_progress).items():
                     vectors[name] = live.vectors[name].copy()
                     vectors[name].add(ids, vecs)
                 self._publish(live, vectors)

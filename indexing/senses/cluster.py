@@ -50,7 +50,7 @@ def cluster_senses(vectors: np.ndarray, max_senses: int = MAX_SENSES, min_silhou
     one = Clusters(np.zeros(len(points), dtype=np.int64), _unit(points.mean(axis=0, keepdims=True)), mean, 0.0)
     best = one
     for k in range(2, min(max_senses, len(points) // max(min_cluster, 1)) + 1):
-        labels = KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(points)
+        labels = KMeans(n_clusters=k, n_init=2, random_state=seed).fit_predict(points)
         if np.bincount(labels, minlength=k).min() < min_cluster:
             continue
         score = float(silhouette_score(points, labels, metric="cosine"))

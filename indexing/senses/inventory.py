@@ -106,11 +106,15 @@ class SenseInventory:
 
     @classmethod
     def build(cls, sample: OccurrenceSample, min_count: int, max_senses: int, min_silhouette: float,
-              document_frequency: Counter[str], n_documents: int, seed: int = 0) -> SenseInventory:
+              document_frequency: Counter[str], n_documents: int, seed: int = 0,
+              max_words: int | None = None, on_progress=None) -> SenseInventory:
+        """Senses for the ``max_words`` most frequent words seen ``min_count`` times."""
+        frequent = [w for w, n in sorted(sample.counts.items(), key=lambda item: (-item[1], item[0]))
+                    if n >= min_count][:max_words]
         words = {}
-        for word, count in sample.counts.items():
-            if count < min_count:
-                continue
+        for done, word in enumerate(frequent, 1):
+            if on_progress is not None and done % 50 == 0:
+                on_progress(done, len(frequent))
             vectors = np.stack(sample.vectors[word]).astype(np.float32)
             clusters = cluster_senses(vectors, max_senses, min_silhouette, seed=seed)
             senses = _label(word, clusters, vectors, sample.contexts[word], sample.examples[word],

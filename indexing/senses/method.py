@@ -55,7 +55,8 @@ class SensesConfig:
     sense_layers: tuple[float, ...] = (0.0, 1.0, 1.0)  # biLM layers averaged into the contextual space
     context_weight: float = 0.5  # share of the topical context bag in the features senses are read from
     context: ContextConfig = ContextConfig()
-    sample_sentences: int = 20_000  # sentences encoded to build the inventory
+    sample_sentences: int = 8_000  # sentences encoded to build the inventory (~200k tokens)
+    max_words: int = 1_500  # the most frequent words (with min_count) get senses; clustering costs ~20 ms a word
     min_count: int = 12  # occurrences a word needs (in the sample) to get senses
     per_word: int = 200  # occurrences per word clustered
     max_senses: int = 4
@@ -112,10 +113,11 @@ class SensesMethod:
         bags = self.context.bags([t.norm for t in tokens], positions, self._idf, self._unseen_idf)
         return sense_features(vectors[list(positions)], bags, self.space_mean, self.config.context_weight)
 
-    def tag(self, texts: Sequence[str], token_lists: Sequence[list[Token]]) -> list[list[TaggedToken]]:
+    def tag(self, texts: Sequence[str], token_lists: Sequence[list[Token]],
+            remember: bool = False) -> list[list[TaggedToken]]:
         """Each content token of each sentence with its sense in context."""
         tagged = []
-        for tokens, layers in zip(token_lists, encode_layers(self.encoder, texts, token_lists)):
+        for tokens, layers in zip(token_lists, encode_layers(self.encoder, texts, token_lists, remember=remember)):
             vectors = self.sense_vectors(layers)
             keep = np.flatnonzero(content_mask(tokens)).tolist()
             features = self.features(tokens, vectors, keep)
@@ -159,7 +161,7 @@ class SensesMethod:
                 token_lists.append(sentence_tokens(document.text, span))
                 owner.append(row)
         per_document: list[list[TaggedToken]] = [[] for _ in documents]
-        for row, tagged in zip(owner, self.tag(texts, token_lists)):
+        for row, tagged in zip(owner, self.tag(texts, token_lists, remember=True)):
             per_document[row].extend(tagged)
         vectors = np.stack([self._vector(t) for t in per_document]) if documents else \
             np.zeros((0, self.dim), dtype=np.float32)
@@ -244,10 +246,12 @@ def train_senses(documents: list[StoredDocument], on_progress: Progress = no_pro
             start = tokens[0].start
             example = (text[start : tokens[-1].end], tokens[i].start - start, tokens[i].end - start)
             occurrences.add(tokens[i].norm, features[position], neighbours, example)
-    on_progress(0, 1, "Senses: clustering each word's occurrences")
+    stage = "Senses: clustering each word's occurrences"
+    on_progress(0, 1, stage)
     inventory = SenseInventory.build(occurrences, config.min_count, config.max_senses, config.min_silhouette,
-                                     frequency, len(documents), config.seed)
-    on_progress(1, 1, "Senses: clustering each word's occurrences")
+                                     frequency, len(documents), config.seed, config.max_words,
+                                     lambda done, total: on_progress(done, total, stage))
+    on_progress(1, 1, stage)
     word_mean = np.concatenate(layer0).mean(axis=0) if layer0 else np.zeros(encoder.dim, dtype=np.float32)
     method = SensesMethod(name, config, directory, context, inventory, space_mean, word_mean, dict(frequency), len(documents),
                           related_threshold=1.0, context_threshold=_pair_percentile(unit_rows(stacked - space_mean),
