@@ -4,6 +4,7 @@ markdown (and a PNG for the growth runs).
     python -m bench quality [--collection cisi|nfcorpus|lee|all] [--tune] [--no-minilm]
     python -m bench speed [--sizes 1000 10000 100000] [--epochs N] [--queries N]
     python -m bench faiss [--sizes 10000 ... 1000000] [--queries N]
+    python -m bench homonyms      # homonym queries over the fixture: right sense first?
     python -m bench report        # rewrite the markdown and the plot from the JSON files
     python -m bench elmo [--model DIR] [--limit N]      # our biLM on WiC, homographs; encoding speed
     python -m bench senses [--model DIR] [--layer L ...] [--features elmo context both] [--limit N]
@@ -39,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
                        default=[10_000, 50_000, 100_000, 200_000, 400_000, 1_000_000])
     faiss.add_argument("--queries", type=int, default=500)
     commands.add_parser("report", help="rewrite the markdown tables and the plot from bench/results/*.json")
+    commands.add_parser("homonyms", help="homonym queries: does each method rank the query's sense first?")
     _elmo_parsers(commands)
     return parser
 
@@ -85,6 +87,15 @@ def main(argv: list[str] | None = None) -> int:
         report.save("faiss", run_faiss(args.sizes, args.queries))
     elif args.command in ("elmo", "senses"):
         return _elmo_command(args)
+    elif args.command == "homonyms":
+        from bench.elmo_eval import save_markdown
+        from bench.homonyms import evaluate_homonyms, homonyms_markdown
+
+        report.save("homonyms", evaluate_homonyms())
+        markdown = homonyms_markdown(report.load("homonyms"))
+        save_markdown("homonyms", markdown)
+        print(markdown)
+        return 0
     report.write_markdown()
     if args.command in ("speed", "report"):
         report.plot_growth()

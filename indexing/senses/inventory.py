@@ -107,10 +107,12 @@ class SenseInventory:
     @classmethod
     def build(cls, sample: OccurrenceSample, min_count: int, max_senses: int, min_silhouette: float,
               document_frequency: Counter[str], n_documents: int, seed: int = 0,
-              max_words: int | None = None, on_progress=None) -> SenseInventory:
-        """Senses for the ``max_words`` most frequent words seen ``min_count`` times."""
+              max_words: int | None = None, on_progress=None, min_documents: int = 1) -> SenseInventory:
+        """Senses for the ``max_words`` most frequent words seen ``min_count``
+        times in at least ``min_documents`` documents (a word that only one
+        article uses, "aardvark", has its senses split by nothing but noise)."""
         frequent = [w for w, n in sorted(sample.counts.items(), key=lambda item: (-item[1], item[0]))
-                    if n >= min_count][:max_words]
+                    if n >= min_count and document_frequency.get(w, 0) >= min_documents][:max_words]
         words = {}
         for done, word in enumerate(frequent, 1):
             if on_progress is not None and done % 50 == 0:

@@ -58,6 +58,7 @@ class SensesConfig:
     sample_sentences: int = 8_000  # sentences encoded to build the inventory (~200k tokens)
     max_words: int = 1_500  # the most frequent words (with min_count) get senses; clustering costs ~20 ms a word
     min_count: int = 12  # occurrences a word needs (in the sample) to get senses
+    min_documents: int = 3  # ... in at least this many documents
     per_word: int = 200  # occurrences per word clustered
     max_senses: int = 4
     min_silhouette: float = MIN_SILHOUETTE
@@ -250,7 +251,7 @@ def train_senses(documents: list[StoredDocument], on_progress: Progress = no_pro
     on_progress(0, 1, stage)
     inventory = SenseInventory.build(occurrences, config.min_count, config.max_senses, config.min_silhouette,
                                      frequency, len(documents), config.seed, config.max_words,
-                                     lambda done, total: on_progress(done, total, stage))
+                                     lambda done, total: on_progress(done, total, stage), config.min_documents)
     on_progress(1, 1, stage)
     word_mean = np.concatenate(layer0).mean(axis=0) if layer0 else np.zeros(encoder.dim, dtype=np.float32)
     method = SensesMethod(name, config, directory, context, inventory, space_mean, word_mean, dict(frequency), len(documents),

@@ -87,11 +87,14 @@ def _search(page, query: str) -> None:
     box.press("Enter")
 
 
-def test_first_start_builds_demo_index_then_query_fills_both_columns(page, tmp_path):
-    # The first start trains both models on the demo corpus (about a minute here).
-    page.get_by_label("Query").wait_for(timeout=300_000)
+METHODS = ("Doc2Vec DM", "Doc2Vec DBOW", "ELMo", "Senses")
+
+
+def test_first_start_builds_demo_index_then_query_fills_every_column(page, tmp_path):
+    # The first start trains every method on the demo corpus (about five minutes here).
+    page.get_by_label("Query").wait_for(timeout=900_000)
     _search(page, "bushfires threaten homes near Sydney")
-    for label in ("Doc2Vec DM", "Doc2Vec DBOW"):
+    for label in METHODS:
         column = _column(page, label)
         column.get_by_text("2. ", exact=False).first.wait_for(timeout=60_000)
         assert "score 0." in column.inner_text()
@@ -100,7 +103,21 @@ def test_first_start_builds_demo_index_then_query_fills_both_columns(page, tmp_p
     both = page.locator('[data-testid="stColumn"]').filter(has=page.get_by_role("heading"))
     expect(both.filter(has_text=re.compile("fire", re.IGNORECASE)).first).to_be_visible(timeout=60_000)
     expect(page.locator("mark.match").first).to_be_visible(timeout=60_000)
+    # Highlights carry how the words met: same sense, other sense, same word or related.
+    kinds = page.locator("mark.same-sense, mark.other-sense, mark.same-word, mark.related")
+    expect(kinds.first).to_be_visible(timeout=60_000)
+    assert "matches query word" in (kinds.first.get_attribute("title") or "")
     page.screenshot(path=str(tmp_path / "results.png"), full_page=True)
+
+
+def test_the_word_senses_view_maps_a_words_occurrences(page):
+    _search(page, "Israeli troops entered the West Bank town")
+    page.get_by_role("tab", name="Word senses").click()
+    word = page.get_by_label("Word")
+    word.wait_for(timeout=60_000)
+    expect(page.get_by_text("Example:").first).to_be_visible(timeout=60_000)
+    expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible(timeout=120_000)
+    page.get_by_role("tab", name="Search").click()
 
 
 def test_uploaded_txt_file_is_found_by_a_query(page, tmp_path):
@@ -112,7 +129,8 @@ def test_uploaded_txt_file_is_found_by_a_query(page, tmp_path):
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
     page.get_by_role("button", name="Add to index").click()
     page.get_by_text("Added 1 document(s)").wait_for(timeout=120_000)
-    _search(page, "gale force winds capsized yachts in the harbour regatta")
+    # One of its sentences: ELMo's sentence index meets it exactly.
+    _search(page, "The annual harbour regatta was cancelled after gale force winds capsized several yachts.")
     page.get_by_text("1. harbour-regatta").first.wait_for(timeout=60_000)
-    for label in ("Doc2Vec DM", "Doc2Vec DBOW"):
+    for label in METHODS:
         expect(_column(page, label)).to_contain_text("harbour-regatta.txt", timeout=60_000)

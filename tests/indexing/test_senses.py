@@ -40,29 +40,33 @@ def test_a_tiny_cluster_is_not_a_sense() -> None:
     assert len(cluster_senses(vectors, min_cluster=3).centroids) == 1
 
 
+# Two sense directions spread over every dimension, as real contextual vectors are.
+RIVER, MONEY = np.random.default_rng(7).standard_normal((2, 32))
+
+
 def sample_with_two_senses() -> OccurrenceSample:
     sample = OccurrenceSample(per_word=100)
     rng = np.random.default_rng(0)
     for i in range(40):
         river = i % 2 == 0
-        vector = (np.eye(8)[0] if river else np.eye(8)[1]) * 3 + 0.2 * rng.standard_normal(8)
+        vector = (RIVER if river else MONEY) + 0.2 * rng.standard_normal(32)
         context = ("river", "water") if river else ("loan", "rates")
         sample.add("bank", vector, context, (f"the bank {i}", 4, 8))
     for i in range(3):
-        sample.add("rare", np.ones(8), ("x",), ("rare", 0, 4))
+        sample.add("rare", np.ones(32), ("x",), ("rare", 0, 4))
     return sample
 
 
 def test_the_inventory_labels_senses_by_their_neighbours_and_skips_rare_words(tmp_path) -> None:
     inventory = SenseInventory.build(sample_with_two_senses(), min_count=10, max_senses=4, min_silhouette=0.1,
-                                     document_frequency=Counter(), n_documents=10)
+                                     document_frequency=Counter({"bank": 6, "rare": 3}), n_documents=10)
     assert inventory.words() == ["bank"] and "rare" not in inventory
     labels = {frozenset(s.label) for s in inventory.senses("bank")}
     assert labels == {frozenset({"river", "water"}), frozenset({"loan", "rates"})}
     sense = inventory.senses("bank")[0]
     assert sense.example[slice(*sense.example_span)] == "bank"
     river = next(s.index for s in inventory.senses("bank") if "river" in s.label)
-    near_river = np.eye(8)[0] * 3
+    near_river = RIVER
     assert inventory.assign("bank", near_river)[0].tolist() == [river]
     assert inventory.assign("unknown", near_river) is None
 
