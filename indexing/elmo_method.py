@@ -42,7 +42,7 @@ LAYER_NAMES = ("characters (layer 0)", "LSTM layer 1", "LSTM layer 2")
 class ElmoMethodConfig:
     model: str = "shipped"  # "shipped" (indexing/elmo/model) or a directory with config.json + weights.pt
     layer_weights: tuple[float, ...] = (1.0, 1.0, 1.0)  # default query mix; normalised to sum to 1
-    mean_sample: int = 1000  # sentences encoded to estimate each layer's corpus mean
+    mean_sample: int = 500  # sentences encoded to estimate each layer's corpus mean
     seed: int = 0
 
     def __post_init__(self) -> None:

@@ -39,7 +39,11 @@ def best_passage(document: StoredDocument, sentences: list[Sentence], query: lis
     if sentence is not None:
         sentences = [sentence]
     query_words = sorted({t.norm for t in query if _is_content(t.norm)})
-    tokens = content_tokens(document.text)
+    if sentence is not None:  # only its words: a long document's vocabulary costs a method's word vectors
+        tokens = [t for t in content_tokens(document.text[sentence.start : sentence.end])]
+        tokens = [Token(t.norm, t.start + sentence.start, t.end + sentence.start) for t in tokens]
+    else:
+        tokens = content_tokens(document.text)
     if not sentences or not query_words or not tokens:
         return None
     vocabulary = sorted({t.norm for t in tokens})

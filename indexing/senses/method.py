@@ -55,8 +55,8 @@ class SensesConfig:
     sense_layers: tuple[float, ...] = (0.0, 1.0, 1.0)  # biLM layers averaged into the contextual space
     context_weight: float = 0.5  # share of the topical context bag in the features senses are read from
     context: ContextConfig = ContextConfig()
-    sample_sentences: int = 8_000  # sentences encoded to build the inventory (~200k tokens)
-    max_words: int = 1_500  # the most frequent words (with min_count) get senses; clustering costs ~20 ms a word
+    sample_sentences: int = 5_000  # sentences encoded to build the inventory (~125k tokens)
+    max_words: int = 1_000  # the most frequent words (with min_count) get senses; clustering costs ~40 ms a word
     min_count: int = 12  # occurrences a word needs (in the sample) to get senses
     min_documents: int = 3  # ... in at least this many documents
     per_word: int = 200  # occurrences per word clustered

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,  # the first start builds the demo index: about five minutes
     # Skipped on a developer machine without Chromium; CI installs it and must run this.
     pytest.mark.skipif(not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
                        reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
@@ -113,8 +114,7 @@ def test_first_start_builds_demo_index_then_query_fills_every_column(page, tmp_p
 def test_the_word_senses_view_maps_a_words_occurrences(page):
     _search(page, "Israeli troops entered the West Bank town")
     page.get_by_role("tab", name="Word senses").click()
-    word = page.get_by_label("Word")
-    word.wait_for(timeout=60_000)
+    page.get_by_role("combobox", name="Word").wait_for(timeout=60_000)
     expect(page.get_by_text("Example:").first).to_be_visible(timeout=60_000)
     expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible(timeout=120_000)
     page.get_by_role("tab", name="Search").click()
@@ -129,6 +129,7 @@ def test_uploaded_txt_file_is_found_by_a_query(page, tmp_path):
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
     page.get_by_role("button", name="Add to index").click()
     page.get_by_text("Added 1 document(s)").wait_for(timeout=120_000)
+    page.get_by_role("tab", name="Search").click()
     # One of its sentences: ELMo's sentence index meets it exactly.
     _search(page, "The annual harbour regatta was cancelled after gale force winds capsized several yachts.")
     page.get_by_text("1. harbour-regatta").first.wait_for(timeout=60_000)
