@@ -90,7 +90,7 @@ def main() -> None:
     figures = {**build, **query, "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"}
     print(f"Demo corpus: {build['documents']} documents, {build['words']:,} words; {figures['machine']}\n")
     print("| measure | value |\n|---|---|")
-    print(f"| first-start build (store + train DM and DBOW + index) | {build['build_s']:.1f} s |")
+    print(f"| first-start build (store + train every method + index) | {build['build_s']:.1f} s |")
     print(f"| load of the saved index (new process) | {query['load_s']:.2f} s |")
     for method, lat in query["latency"].items():
         print(f"| query latency {method.upper()} p50 / p95 (k=10, with passages) | "

@@ -350,7 +350,7 @@ def elmo_markdown(result: dict) -> str:
     lines += ["", "## Encoding throughput (`encode_tokens`)", "",
               f"{speed['sentences']:,} WikiText-2 test sentences ({speed['tokens']:,} tokens); one at a time on the "
               f"first {speed['single_sentences']}; medians of {speed['runs']} runs; 1-minute load average "
-              f"{speed['load_average_1min']} (a training job held one core).", "",
+              f"{speed['load_average_1min']}.", "",
               "| threads | mode | tokens/s | sentences/s |", "|---|---|---|---|"]
     lines += [f"| {r['threads']} | {r['mode']} | {r['tokens_per_s']:,.0f} | {r['sentences_per_s']:,.1f} |"
               for r in speed["rows"]]
