@@ -16,8 +16,6 @@ contributes.
 from __future__ import annotations
 
 import json
-import math
-from collections import Counter
 import logging
 import shutil
 from collections.abc import Mapping, Sequence
@@ -31,7 +29,7 @@ from indexing.contextual import (content_mask, encode_layers, model_path, senten
 from indexing.documents import Sentence, Span, StoredDocument, Token
 from indexing.errors import InvalidQueryError
 from indexing.progress import Progress, no_progress
-from indexing.text import split_sentences, tokenize, words
+from indexing.text import document_frequencies, idf_table, split_sentences, tokenize
 
 logger = logging.getLogger(__name__)
 
@@ -73,10 +71,8 @@ class ElmoMethod:
         self.related_threshold = related_threshold
         self.document_frequency = document_frequency
         self.n_documents = n_documents
+        self._idf, self._unseen_idf = idf_table(document_frequency, n_documents)
         self.default_weights = normalised_weights(config.layer_weights, self.n_layers)
-
-    def idf(self, word: str) -> float:
-        return math.log((self.n_documents + 1) / (self.document_frequency.get(word, 0) + 1)) + 1.0
 
     def pooled(self, layers: np.ndarray, tokens: Sequence[Token]) -> np.ndarray:
         """Per-layer unit vectors ``(3, d)`` of one sentence's layers ``(3, n, d)``:
@@ -87,7 +83,7 @@ class ElmoMethod:
             mask = np.ones(len(tokens), dtype=bool)
         if not mask.any():
             return np.zeros_like(self.layer_means)
-        weights = np.array([self.idf(t.norm) for t, keep in zip(tokens, mask) if keep], dtype=np.float32)
+        weights = np.array([self._idf.get(t.norm, self._unseen_idf) for t, keep in zip(tokens, mask) if keep], dtype=np.float32)
         pooled = np.tensordot(layers[:, mask], weights / weights.sum(), axes=([1], [0]))
         return unit_rows(pooled - self.layer_means)
 
@@ -162,10 +158,8 @@ def train_elmo(documents: list[StoredDocument], on_progress: Progress = no_progr
     stacked = [l for l in stacked if l.shape[1]]
     means = (np.concatenate(stacked, axis=1).mean(axis=1) if stacked
              else np.zeros((encoder.bilm.n_output_layers, encoder.dim), dtype=np.float32))
-    frequency: Counter[str] = Counter()
-    for document in documents:
-        frequency.update(set(words(document.text)))
-    method = ElmoMethod(name, config, directory, means, 1.0, dict(frequency), len(documents))
+    method = ElmoMethod(name, config, directory, means, 1.0, document_frequencies(d.text for d in documents),
+                        len(documents))
     method.related_threshold = _random_pair_percentile(method, documents, config.seed)
     return method
 

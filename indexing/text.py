@@ -46,6 +46,24 @@ def is_content_word(norm: str) -> bool:
     return norm not in STOPWORDS and not norm.isdigit() and any(c.isalnum() for c in norm)
 
 
+def document_frequencies(texts) -> dict[str, int]:
+    """In how many of `texts` each word occurs."""
+    from collections import Counter
+
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(set(words(text)))
+    return dict(counts)
+
+
+def idf_table(document_frequency: dict[str, int], n_documents: int) -> tuple[dict[str, float], float]:
+    """Smoothed idf per word, and the idf of a word never seen."""
+    import math
+
+    table = {w: math.log((n_documents + 1) / (df + 1)) + 1.0 for w, df in document_frequency.items()}
+    return table, math.log(n_documents + 1) + 1.0
+
+
 def words(text: str) -> list[str]:
     """The normalised words of `text`, as Doc2Vec trains and infers on them."""
     return [normalize(m.group()) for m in _WORD_RE.finditer(text)]

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from indexing.documents import Sentence, StoredDocument
 from indexing.errors import InvalidQueryError, SenseSearchError
 from indexing.generation import Generation
 from indexing.index import Index
@@ -103,7 +104,7 @@ class SearchEngine:
         else:
             scores, ids = live.search(method, vector, k)
         query_tokens = tokenize(query)
-        hits = []
+        hits, shown = [], {}  # shown: doc id -> (document, the sentence its passage comes from)
         for score, doc_id in zip(scores.tolist(), ids.tolist()):
             document = self.index.store.get(doc_id)
             if document is None:  # deleted after this snapshot was taken
@@ -111,28 +112,25 @@ class SearchEngine:
             rank = len(hits) + 1
             passage = None
             if passages:
+                sentences = self.index.store.sentences(doc_id)
                 sentence = self.index.store.sentence(best_sentence[doc_id]) if doc_id in best_sentence else None
-                passage = best_passage(document, self.index.store.sentences(doc_id), query_tokens, encoder, sentence)
+                passage = best_passage(document, sentences, query_tokens, encoder, sentence)
+                if passage is not None:
+                    shown[doc_id] = (document, next(s for s in sentences if s.start <= passage.start < s.end))
             hits.append(Hit(rank, doc_id, document.title, round(float(score), 4), method, document.source, passage))
-        return self._explained(hits, explain) if explain is not None else hits
+        return self._explained(hits, shown, explain) if explain is not None else hits
 
-    def _explained(self, hits: list[Hit], explain: Explainer) -> list[Hit]:
+    @staticmethod
+    def _explained(hits: list[Hit], shown: dict[int, tuple[StoredDocument, Sentence]],
+                   explain: Explainer) -> list[Hit]:
         """Replace each passage's word-vector highlights with contextual, sense-
         aware ones; the passages' sentences are encoded in one batch."""
-        chosen = {}
-        for hit in hits:
-            if hit.passage is not None:
-                document = self.index.store.get(hit.doc_id)
-                sentence = next((s for s in self.index.store.sentences(hit.doc_id)
-                                 if s.start <= hit.passage.start < s.end), None)
-                if document is not None and sentence is not None:
-                    chosen[hit.doc_id] = (document, sentence)
-        explain.prefetch(list(chosen.values()))
+        explain.prefetch(list(shown.values()))
         explained = []
         for hit in hits:
-            if hit.doc_id in chosen:
+            if hit.doc_id in shown:
                 passage = hit.passage
-                highlights = [h for h in explain(*chosen[hit.doc_id]) if passage.start <= h.start and h.end <= passage.end]
+                highlights = [h for h in explain(*shown[hit.doc_id]) if passage.start <= h.start and h.end <= passage.end]
                 hit = replace(hit, passage=replace(passage, highlights=highlights))
             explained.append(hit)
         return explained

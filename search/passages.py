@@ -40,8 +40,8 @@ def best_passage(document: StoredDocument, sentences: list[Sentence], query: lis
         sentences = [sentence]
     query_words = sorted({t.norm for t in query if _is_content(t.norm)})
     if sentence is not None:  # only its words: a long document's vocabulary costs a method's word vectors
-        tokens = [t for t in content_tokens(document.text[sentence.start : sentence.end])]
-        tokens = [Token(t.norm, t.start + sentence.start, t.end + sentence.start) for t in tokens]
+        tokens = [Token(t.norm, t.start + sentence.start, t.end + sentence.start)
+                  for t in content_tokens(document.text[sentence.start : sentence.end])]
     else:
         tokens = content_tokens(document.text)
     if not sentences or not query_words or not tokens:

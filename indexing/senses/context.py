@@ -13,7 +13,6 @@ vectors alone, and nearest-centroid accuracy rises from 59.7 to 74.6%
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,9 +78,3 @@ class ContextBags:
         from gensim.models import KeyedVectors
 
         return cls(KeyedVectors.load(str(directory / FILE)), config)
-
-
-def idf_table(document_frequency: Mapping[str, int], n_documents: int) -> tuple[dict[str, float], float]:
-    """idf per word, and the idf of a word never seen."""
-    table = {w: math.log((n_documents + 1) / (df + 1)) + 1.0 for w, df in document_frequency.items()}
-    return table, math.log(n_documents + 1) + 1.0

@@ -42,9 +42,9 @@ from indexing.elmo_method import corpus_sentences
 from indexing.errors import InvalidQueryError
 from indexing.progress import Progress, no_progress
 from indexing.senses.cluster import MIN_SILHOUETTE
-from indexing.senses.context import ContextBags, ContextConfig, idf_table
+from indexing.senses.context import ContextBags, ContextConfig
 from indexing.senses.inventory import OccurrenceSample, SenseInventory
-from indexing.text import split_sentences, tokenize, words
+from indexing.text import document_frequencies, idf_table, split_sentences, words
 
 logger = logging.getLogger(__name__)
 
@@ -218,9 +218,7 @@ def train_senses(documents: list[StoredDocument], on_progress: Progress = no_pro
         raise TypeError(f"the {name} method takes a SensesConfig, not {type(config).__name__}")
     directory = model_path(config.model)
     encoder = shared_encoder(directory)
-    frequency: Counter[str] = Counter()
-    for document in documents:
-        frequency.update(set(words(document.text)))
+    frequency = document_frequencies(d.text for d in documents)
     on_progress(0, 1, "Senses: learning word contexts")
     context = ContextBags.train(_word_sentences(documents), config.context)
     on_progress(1, 1, "Senses: learning word contexts")
@@ -254,7 +252,7 @@ def train_senses(documents: list[StoredDocument], on_progress: Progress = no_pro
                                      lambda done, total: on_progress(done, total, stage), config.min_documents)
     on_progress(1, 1, stage)
     word_mean = np.concatenate(layer0).mean(axis=0) if layer0 else np.zeros(encoder.dim, dtype=np.float32)
-    method = SensesMethod(name, config, directory, context, inventory, space_mean, word_mean, dict(frequency), len(documents),
+    method = SensesMethod(name, config, directory, context, inventory, space_mean, word_mean, frequency, len(documents),
                           related_threshold=1.0, context_threshold=_pair_percentile(unit_rows(stacked - space_mean),
                                                                                      config.seed))
     method.related_threshold = _word_pair_percentile(method, sorted(frequency), config.seed)
