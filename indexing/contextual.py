@@ -27,6 +27,11 @@ logger = logging.getLogger(__name__)
 # repository (see its MODEL_CARD.md).
 SHIPPED_MODEL = Path(__file__).resolve().parent / "elmo" / "model"
 MAX_TOKENS = 120  # sentences are at most 80 words (text.MAX_SENTENCE_WORDS) plus punctuation
+# torch threads for encoding. One: a query's batch of ten short passages is too
+# small to split, and with a second busy process on 2 cores, two threads encoded
+# them 2-5x slower than one (82 vs 182 ms median); batched indexing gained
+# nothing from two (bench/results/elmo.md). SENSESEARCH_TORCH_THREADS overrides.
+DEFAULT_THREADS = 1
 
 _encoders: dict[str, object] = {}
 _encoders_lock = threading.Lock()
@@ -47,7 +52,11 @@ def shared_encoder(directory: Path):
     per-word char-CNN cache are shared by every method, generation and session
     (calls are serialised by the encoder's own lock)."""
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # only helps before torch loads
+    import torch
+
     from indexing.elmo.encoder import ElmoEncoder
+
+    torch.set_num_threads(int(os.environ.get("SENSESEARCH_TORCH_THREADS", DEFAULT_THREADS)))
 
     key = weights_digest(Path(directory))
     with _encoders_lock:

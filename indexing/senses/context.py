@@ -56,19 +56,25 @@ class ContextBags:
              default_idf: float = 1.0) -> np.ndarray:
         """Context bags ``(len(positions), dim)`` of the words at ``positions``
         of one sentence ``words``; zero where no neighbour is known."""
+        if not len(positions):
+            return np.zeros((0, self.dim), dtype=np.float32)
+        # One matrix product per sentence: rows are the occurrences, columns the
+        # sentence's words; a weight where the word is a known content word in
+        # the occurrence's window and is not the occurrence's own word.
+        weights = np.array([(idf.get(w, default_idf) if idf is not None else 1.0)
+                            if w in self.vectors.key_to_index and is_content_word(w) else 0.0 for w in words],
+                           dtype=np.float32)  # (n,)
+        rows = np.asarray(positions)[:, None]  # (p, 1)
+        columns = np.arange(len(words))[None, :]  # (1, n)
+        ids = np.unique(np.asarray(words, dtype=object), return_inverse=True)[1].reshape(-1)
+        near = (np.abs(columns - rows) <= self.config.bag_window) & (ids[None, :] != ids[rows])  # (p, n)
+        mix = near * weights  # (p, n)
+        known = np.flatnonzero(weights)
         out = np.zeros((len(positions), self.dim), dtype=np.float32)
-        known = [w in self.vectors.key_to_index and is_content_word(w) for w in words]
-        for row, i in enumerate(positions):
-            lo, hi = max(0, i - self.config.bag_window), min(len(words), i + self.config.bag_window + 1)
-            total = 0.0
-            for j in range(lo, hi):
-                if j != i and known[j] and words[j] != words[i]:
-                    weight = idf.get(words[j], default_idf) if idf is not None else 1.0
-                    out[row] += weight * self.vectors[words[j]]
-                    total += weight
-            if total:
-                out[row] /= total
-        return out
+        if len(known):
+            out = mix[:, known] @ self.vectors.vectors[[self.vectors.key_to_index[words[j]] for j in known]]
+        total = mix.sum(axis=1, keepdims=True)
+        return np.divide(out, total, out=np.zeros_like(out), where=total > 0).astype(np.float32)
 
     def save(self, directory: Path) -> None:
         self.vectors.save(str(directory / FILE))
