@@ -144,10 +144,10 @@ class Doc2VecModel:
         out = np.empty((len(documents), self.dim), dtype=np.float32)
         for row, doc in enumerate(documents):
             if doc.id in self.trained_ids:
-                out[row] = self.model.dv[doc.id]
-            else:
+                out[row] = _unit(self.model.dv[doc.id][None, :])[0]
+            else:  # already unit: normalising twice moves the last bit (numpy 2.4)
                 out[row] = self.infer(words(doc.text))
-        return _unit(out)
+        return out
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)

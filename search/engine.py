@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from indexing.documents import Sentence, StoredDocument
+from indexing.documents import Sentence, Span, StoredDocument
 from indexing.errors import InvalidQueryError, SenseSearchError
 from indexing.generation import Generation
 from indexing.index import Index
@@ -104,7 +104,7 @@ class SearchEngine:
         else:
             scores, ids = live.search(method, vector, k)
         query_tokens = tokenize(query)
-        hits, shown = [], {}  # shown: doc id -> (document, the sentence its passage comes from)
+        hits, shown = [], {}  # shown: doc id -> (document, the sentence its passage comes from, the passage)
         for score, doc_id in zip(scores.tolist(), ids.tolist()):
             document = self.index.store.get(doc_id)
             if document is None:  # deleted after this snapshot was taken
@@ -116,22 +116,21 @@ class SearchEngine:
                 sentence = self.index.store.sentence(best_sentence[doc_id]) if doc_id in best_sentence else None
                 passage = best_passage(document, sentences, query_tokens, encoder, sentence)
                 if passage is not None:
-                    shown[doc_id] = (document, next(s for s in sentences if s.start <= passage.start < s.end))
+                    shown[doc_id] = (document, next(s for s in sentences if s.start <= passage.start < s.end),
+                                     Span(passage.start, passage.end))
             hits.append(Hit(rank, doc_id, document.title, round(float(score), 4), method, document.source, passage))
         return self._explained(hits, shown, explain) if explain is not None else hits
 
     @staticmethod
-    def _explained(hits: list[Hit], shown: dict[int, tuple[StoredDocument, Sentence]],
+    def _explained(hits: list[Hit], shown: dict[int, tuple[StoredDocument, Sentence, Span]],
                    explain: Explainer) -> list[Hit]:
-        """Replace each passage's word-vector highlights with contextual, sense-
-        aware ones; the passages' sentences are encoded in one batch."""
+        """Replace each passage's word-vector highlights with sense-aware ones;
+        the occurrences read in context are encoded in one batch."""
         explain.prefetch(list(shown.values()))
         explained = []
         for hit in hits:
             if hit.doc_id in shown:
-                passage = hit.passage
-                highlights = [h for h in explain(*shown[hit.doc_id]) if passage.start <= h.start and h.end <= passage.end]
-                hit = replace(hit, passage=replace(passage, highlights=highlights))
+                hit = replace(hit, passage=replace(hit.passage, highlights=explain(*shown[hit.doc_id])))
             explained.append(hit)
         return explained
 

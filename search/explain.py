@@ -1,27 +1,39 @@
 """Explain a hit down to word senses: align the query's words with the words
-of the passage that matched, by contextual similarity, and say for each pair
-whether the two met in the same sense.
+of the passage that matched, and say for each pair whether the two met in
+the same sense.
 
-Consumes the query, a document with the sentence shown for it, and the
-index's `SensesMethod` (our biLM and the corpus's sense inventory); produces
-`Highlight`s whose `kind` is
+Consumes the query, a document with the sentence and the span of it shown,
+and the index's `SensesMethod` (our biLM, the corpus's sense inventory and its
+word2vec context vectors); produces `Highlight`s whose `kind` is
 - "same sense": the same word, and the inventory puts both occurrences in the
   same sense (a word with one sense always agrees);
 - "other sense": the same word in another sense: "bank" of a river met
   "bank" of a loan, which is a false match the page must show;
-- "same word": the same word, which the inventory has no senses for (rare);
-- "related": another word, closer in context than 99% of random word pairs.
-An `Explainer` is made per query: it encodes the query once and each sentence
-once, however many methods' hits show it.
+- "same word": the same word, which the inventory has no senses for;
+- "related": another word, closer in topic than 99% of random word pairs
+  (the collection's word2vec vectors).
+
+Cost is what bounds this design: the biLM costs ~0.2 ms per token on one core
+of this machine, and reading ten whole passages took 80-120 ms of a query.
+So only the occurrences whose sense is at stake are read in context: the
+passage's occurrences of query words that the inventory knows, each with
+`CONTEXT_RADIUS` tokens either side (the sense is read from the biLM vector
+and the word2vec bag around it, as at index time). Their similarity is the
+contextual cosine of the two occurrences; a same word without senses shows
+1.0, a related word its word2vec cosine. Readings are cached by the
+`SensesMethod` across queries. An `Explainer` is made per query: it reads the
+query once and each occurrence once, however many methods' hits show it.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from indexing.contextual import sentence_tokens
-from indexing.documents import Sentence, Span, StoredDocument
+from indexing.contextual import content_mask, sentence_tokens
+from indexing.documents import Span, StoredDocument, Token
 from indexing.senses.method import SensesMethod, TaggedToken
 from search.hits import Highlight
+
+CONTEXT_RADIUS = 8  # tokens either side of an occurrence that the biLM reads its sense from
 
 
 class Explainer:
@@ -29,49 +41,74 @@ class Explainer:
         self.senses = senses
         [self.query] = senses.tag([query], [sentence_tokens(query, Span(0, len(query)))])
         self._query_vectors = senses.centred(np.stack([t.vector for t in self.query])) if self.query else None
-        self._sentences: dict[tuple[int, int, int], list[TaggedToken]] = {}
+        self._words = {t.token.norm for t in self.query}
+        self._read = {t.token.norm for t in self.query if senses.has_senses(t.token.norm)}
+        self._readings: dict[tuple, TaggedToken] = {}
 
-    def prefetch(self, pairs: list[tuple[StoredDocument, Sentence]]) -> None:
-        """Encode the sentences that will be explained, in one batch."""
-        wanted = {(d.id, s.start, s.end): (d, s) for d, s in pairs}
-        missing = [(key, d, s) for key, (d, s) in wanted.items() if key not in self._sentences]
-        if missing:
-            tagged = self.senses.tag([d.text for _, d, _ in missing],
-                                     [sentence_tokens(d.text, s) for _, d, s in missing])
-            self._sentences.update((key, t) for (key, _, _), t in zip(missing, tagged))
+    def prefetch(self, passages: list[tuple[StoredDocument, Span, Span]]) -> None:
+        """Read, in one batch, the occurrences the given passages will need:
+        each is (document, its sentence, the part of it shown)."""
+        wanted = {}
+        for document, sentence, shown in passages:
+            tokens = sentence_tokens(document.text, sentence)
+            for i, token in enumerate(tokens):
+                key = (document.id, sentence.start, sentence.end, token.start)
+                if (token.norm in self._read and shown.start <= token.start and token.end <= shown.end
+                        and key not in self._readings):
+                    wanted.setdefault((document.id, sentence.start, sentence.end), (document, tokens, []))[2].append(i)
+        if not wanted:
+            return
+        keys, jobs = list(wanted), list(wanted.values())
+        # The text in the cache key: a deleted document's id may be reused.
+        cache_keys = [(*key, d.text[key[1] : key[2]]) for key, (d, _, _) in zip(keys, jobs)]
+        readings = self.senses.read_in_context([d.text for d, _, _ in jobs], [t for _, t, _ in jobs],
+                                               [p for _, _, p in jobs], CONTEXT_RADIUS, cache_keys)
+        for (doc_id, start, end), found in zip(keys, readings):
+            self._readings.update(((doc_id, start, end, t.token.start), t) for t in found.values())
 
-    def __call__(self, document: StoredDocument, sentence: Sentence) -> list[Highlight]:
-        self.prefetch([(document, sentence)])
-        tagged = self._sentences[(document.id, sentence.start, sentence.end)]
-        if not tagged or self._query_vectors is None:
+    def __call__(self, document: StoredDocument, sentence: Span, shown: Span | None = None) -> list[Highlight]:
+        """Highlights for the words of `sentence` within `shown` (default: all of it)."""
+        shown = shown or sentence
+        if not self.query:
             return []
-        similarity = self._query_vectors @ self.senses.centred(np.stack([t.vector for t in tagged])).T  # (q, n)
+        self.prefetch([(document, sentence, shown)])
+        every = sentence_tokens(document.text, sentence)
+        tokens = [t for t, keep in zip(every, content_mask(every))
+                  if keep and shown.start <= t.start and t.end <= shown.end]
+        if not tokens:
+            return []
+        related = self.senses.topical_similarity([t.token.norm for t in self.query], [t.norm for t in tokens])  # (q, n)
+        related[:, [i for i, t in enumerate(tokens) if t.norm in self._words]] = -1.0  # they meet as themselves
         best: dict[int, Highlight] = {}
         for q, query_token in enumerate(self.query):
-            same = [i for i, t in enumerate(tagged) if t.token.norm == query_token.token.norm]
+            same = [i for i, t in enumerate(tokens) if t.norm == query_token.token.norm]
             if same:
-                candidates = same
+                found = [self._exact(document, sentence, q, tokens[i]) for i in same]
             else:
-                i = int(similarity[q].argmax())
-                candidates = [i] if similarity[q, i] >= self.senses.context_threshold else []
-            for i in candidates:
-                highlight = self._highlight(document, query_token, tagged[i], float(similarity[q, i]))
+                i = int(related[q].argmax())
+                found = ([self._related(document, query_token, tokens[i], float(related[q, i]))]
+                         if related[q, i] >= self.senses.topical_threshold else [])
+                same = [i] if found else []
+            for i, highlight in zip(same, found):
                 if i not in best or _rank(highlight) > _rank(best[i]):
                     best[i] = highlight
         return [best[i] for i in sorted(best)]
 
-    def _highlight(self, document: StoredDocument, query: TaggedToken, found: TaggedToken,
-                   similarity: float) -> Highlight:
+    def _exact(self, document: StoredDocument, sentence: Span, q: int, token: Token) -> Highlight:
+        query = self.query[q]
         word = query.token.norm
-        if found.token.norm != word:
-            kind = "related"
-        elif query.sense is None or found.sense is None:
-            kind = "same word"
-        else:
-            kind = "same sense" if query.sense == found.sense else "other sense"
-        return Highlight(found.token.start, found.token.end, document.text[found.token.start : found.token.end],
-                         word, round(similarity, 3), kind, self.senses.sense_name(word, query.sense),
-                         self.senses.sense_name(found.token.norm, found.sense))
+        reading = self._readings.get((document.id, sentence.start, sentence.end, token.start))
+        if reading is None or query.sense is None or reading.sense is None:
+            return Highlight(token.start, token.end, document.text[token.start : token.end], word, 1.0, "same word",
+                             self.senses.sense_name(word, query.sense), "")
+        similarity = float(self._query_vectors[q] @ self.senses.centred(reading.vector)[0])
+        kind = "same sense" if query.sense == reading.sense else "other sense"
+        return Highlight(token.start, token.end, document.text[token.start : token.end], word, round(similarity, 3),
+                         kind, self.senses.sense_name(word, query.sense), self.senses.sense_name(word, reading.sense))
+
+    def _related(self, document: StoredDocument, query: TaggedToken, token: Token, similarity: float) -> Highlight:
+        return Highlight(token.start, token.end, document.text[token.start : token.end], query.token.norm,
+                         round(similarity, 3), "related", self.senses.sense_name(query.token.norm, query.sense), "")
 
 
 def _rank(highlight: Highlight) -> tuple[bool, float]:

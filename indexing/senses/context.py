@@ -76,6 +76,15 @@ class ContextBags:
         total = mix.sum(axis=1, keepdims=True)
         return np.divide(out, total, out=np.zeros_like(out), where=total > 0).astype(np.float32)
 
+    def word_vectors(self, words: Sequence[str]) -> np.ndarray:
+        """Unit word2vec vectors ``(len(words), dim)``; zero for unknown words."""
+        out = np.zeros((len(words), self.dim), dtype=np.float32)
+        known = [(row, self.vectors.key_to_index[w]) for row, w in enumerate(words) if w in self.vectors.key_to_index]
+        if known:
+            rows, ids = zip(*known)
+            out[list(rows)] = self.vectors.vectors[list(ids)]
+        return out
+
     def save(self, directory: Path) -> None:
         self.vectors.save(str(directory / FILE))
 

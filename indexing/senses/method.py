@@ -23,13 +23,14 @@ the inventory.
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
 import shutil
 import zlib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -45,8 +46,13 @@ from indexing.senses.cluster import MIN_SILHOUETTE
 from indexing.senses.context import ContextBags, ContextConfig
 from indexing.senses.inventory import OccurrenceSample, SenseInventory
 from indexing.text import document_frequencies, idf_table, split_sentences, words
+from indexing.lru import LruCache
 
 logger = logging.getLogger(__name__)
+
+# Occurrences read in context kept for explanations (~2.5 KB each): popular
+# passages come back query after query.
+READINGS_CACHED = 20_000
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,7 @@ class SensesMethod:
         self.context_threshold = context_threshold  # contextual cosine that counts as related
         self._layer_weights = np.asarray(config.sense_layers, dtype=np.float32) / sum(config.sense_layers)
         self.dim = config.hash_dim + len(space_mean)
+        self._readings = LruCache(READINGS_CACHED)  # (sentence key, position) -> TaggedToken
 
     # -- tagging ------------------------------------------------------------
     def sense_vectors(self, layers: np.ndarray) -> np.ndarray:
@@ -125,6 +132,57 @@ class SensesMethod:
             tagged.append([TaggedToken(tokens[i], self._sense(tokens[i].norm, f), vectors[i], f)
                            for i, f in zip(keep, features)])
         return tagged
+
+    def has_senses(self, word: str) -> bool:
+        return word in self.inventory
+
+    def read_in_context(self, texts: Sequence[str], token_lists: Sequence[list[Token]],
+                        positions: Sequence[Sequence[int]], radius: int,
+                        keys: Sequence[Hashable] | None = None) -> list[dict[int, TaggedToken]]:
+        """The tokens at ``positions`` of each sentence, tagged with their sense,
+        each read by the biLM from ``radius`` tokens either side of it (not
+        the whole sentence: the biLM's cost grows with every token read) and a
+        context bag from the whole sentence. With ``keys`` (one per sentence,
+        naming its document and span), readings are cached across calls."""
+        found: list[dict[int, TaggedToken]] = [{} for _ in texts]
+        windows = []  # (sentence, position, lo, hi) still to read
+        for s, (tokens, wanted) in enumerate(zip(token_lists, positions)):
+            for i in wanted:
+                cached = self._readings.get((keys[s], i)) if keys is not None else None
+                if cached is not None:
+                    found[s][i] = cached
+                else:
+                    windows.append((s, i, max(0, i - radius), min(len(tokens), i + radius + 1)))
+        layers = encode_layers(self.encoder, [texts[s] for s, _, _, _ in windows],
+                               [token_lists[s][lo:hi] for s, _, lo, hi in windows])
+        for (s, i, lo, _), window_layers in zip(windows, layers):
+            tokens = token_lists[s]
+            vector = self.sense_vectors(window_layers)[i - lo]  # (d,)
+            bag = self.context.bags([t.norm for t in tokens], [i], self._idf, self._unseen_idf)  # (1, c)
+            [feature] = sense_features(vector[None], bag, self.space_mean, self.config.context_weight)
+            found[s][i] = TaggedToken(tokens[i], self._sense(tokens[i].norm, feature), vector, feature)
+            if keys is not None:
+                self._readings.put((keys[s], i), found[s][i])
+        return found
+
+    def forget_readings(self) -> None:
+        """Empty the cache of occurrences read in context (benchmarks time cold reads)."""
+        self._readings.clear()
+
+    def topical_similarity(self, words_a: Sequence[str], words_b: Sequence[str]) -> np.ndarray:
+        """Cosine ``(len(a), len(b))`` of the collection's word2vec vectors; 0
+        where either word is unknown."""
+        return self.context.word_vectors(words_a) @ self.context.word_vectors(words_b).T
+
+    @functools.cached_property
+    def topical_threshold(self) -> float:
+        """The word2vec cosine that only 1% of random pairs of known words reach."""
+        vocabulary = list(self.context.vectors.index_to_key)
+        if len(vocabulary) < 2:
+            return 1.0
+        rng = np.random.default_rng(self.config.seed)
+        return _pair_percentile(self.context.word_vectors([vocabulary[i] for i in rng.integers(0, len(vocabulary), 2000)]),
+                                self.config.seed)
 
     def _sense(self, word: str, feature: np.ndarray) -> int | None:
         found = self.inventory.assign(word, feature)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indexing.documents import Sentence, StoredDocument
+from indexing.documents import Sentence, Span, StoredDocument
 from indexing.text import split_sentences, tokenize
 from search.explain import Explainer
 from search.engine import SearchEngine
@@ -14,11 +14,31 @@ from search.engine import SearchEngine
 
 class HandMadeSenses:
     """Tags "bank" with sense 1 (money) when "loan" or "rates" is in the same
-    text, else sense 0 (river); "shore" has no senses. Contextual vectors:
-    bank and shore are close (0.8), everything else is orthogonal."""
+    text, else sense 0 (river); no other word has senses. Vectors (contextual
+    and topical alike): bank and shore are close (0.8), everything else is
+    orthogonal. Counts the occurrences it was asked to read in context."""
 
-    context_threshold = 0.5
+    topical_threshold = 0.5
     VECTORS = {"bank": [1, 0, 0], "shore": [0.8, 0.6, 0], "loan": [0, 0, 1], "river": [0, 1, 0]}
+
+    def __init__(self) -> None:
+        self.read = []
+
+    def has_senses(self, word):
+        return word == "bank"
+
+    def read_in_context(self, texts, token_lists, positions, radius, keys=None):
+        out = []
+        for text, tokens, wanted in zip(texts, token_lists, positions):
+            tagged = {t.token.start: t for t in self.tag([text], [tokens])[0]}
+            self.read += [tokens[i].norm for i in wanted]
+            out.append({i: tagged[tokens[i].start] for i in wanted})
+        return out
+
+    def topical_similarity(self, words_a, words_b):
+        a, b = (self.centred(np.array([self.VECTORS.get(w, [0, 0, 0]) for w in ws], dtype=np.float32))
+                for ws in (words_a, words_b))
+        return a @ b.T
 
     def tag(self, texts, token_lists):
         from indexing.senses.method import TaggedToken
@@ -58,6 +78,27 @@ def test_the_same_word_in_the_same_sense_agrees_and_in_another_sense_does_not() 
     assert found["We walked along the bank of the river."] == [("bank", "bank", "other sense", "bank (river)")]
     assert found["The bank approved my loan."] == [("bank", "bank", "same sense", "bank (money)"),
                                                    ("loan", "loan", "same word", "")]
+
+
+def test_only_occurrences_of_words_with_senses_are_read_in_context() -> None:
+    senses = HandMadeSenses()
+    document = StoredDocument(1, "t", TEXT, "t.txt", "h", len(tokenize(TEXT)), "2024-01-01")
+    explainer = Explainer(senses, "bank loan")
+    spans = split_sentences(TEXT)
+    for i, span in enumerate(spans):
+        explainer(document, Sentence(i, 1, i, span.start, span.end))
+        explainer(document, Sentence(i, 1, i, span.start, span.end))  # read once per query
+    assert senses.read == ["bank", "bank"]
+
+
+def test_words_outside_the_shown_part_are_neither_read_nor_highlighted() -> None:
+    senses = HandMadeSenses()
+    document = StoredDocument(1, "t", TEXT, "t.txt", "h", len(tokenize(TEXT)), "2024-01-01")
+    whole = Sentence(0, 1, 0, 0, len(TEXT))
+    shown = Span(TEXT.index("The bank"), len(TEXT))
+    highlights = Explainer(senses, "bank")(document, whole, shown)
+    assert [(h.start, h.kind) for h in highlights] == [(TEXT.index("bank approved"), "other sense")]
+    assert senses.read == ["bank"]
 
 
 def test_the_query_context_decides_the_query_word_sense() -> None:
