@@ -2,7 +2,7 @@
 markdown (and a PNG for the growth runs).
 
     python -m bench quality [--collection cisi|nfcorpus|lee|all] [--tune] [--no-minilm]
-    python -m bench speed [--sizes 1000 10000 100000] [--epochs N] [--queries N]
+    python -m bench speed [--sizes 1000 10000 100000] [--epochs N] [--queries N] [--keep DIR]
     python -m bench faiss [--sizes 10000 ... 1000000] [--queries N]
     python -m bench homonyms      # homonym queries over the fixture: right sense first?
     python -m bench report        # rewrite the markdown and the plot from the JSON files
@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     speed.add_argument("--epochs", type=int, default=None,
                        help="Doc2Vec epochs for the growth builds (default: the product configs')")
     speed.add_argument("--queries", type=int, default=200, help="queries timed per method and size")
+    speed.add_argument("--keep", metavar="DIR", help="keep each size's index in DIR; a size built there is reused")
     faiss = commands.add_parser("faiss", help="flat vs IVF latency and recall on real vectors, up to 1M")
     faiss.add_argument("--sizes", type=int, nargs="+",
                        default=[10_000, 50_000, 100_000, 200_000, 400_000, 1_000_000])
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "speed":
         from bench.speed import run_growth
 
-        report.save("speed", report.merge_speed(run_growth(args.sizes, args.epochs, args.queries)))
+        report.save("speed", report.merge_speed(run_growth(args.sizes, args.epochs, args.queries, args.keep)))
     elif args.command == "faiss":
         from bench.faiss_threshold import run_faiss
 

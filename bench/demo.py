@@ -53,12 +53,16 @@ def phase_query(data_dir: str, repeats: int) -> dict:
     start = time.perf_counter()
     engine = SearchEngine(Index.open(data_dir))
     load_s = time.perf_counter() - start
+    from bench.speed import forget_caches
+
     latency = {}
     for method in engine.methods:
         engine.search(QUERIES[0], method, 10)  # warm-up
         times = []
         for _ in range(repeats):
+            forget_caches(engine)  # each pass over the queries starts cold
             for query in QUERIES:
+                forget_caches(engine, readings=False)
                 t = time.perf_counter()
                 engine.search(query, method, 10)
                 times.append((time.perf_counter() - t) * 1000)

@@ -1,4 +1,4 @@
-"""Flat vs IVF: the measurement behind `EXACT_MAX_VECTORS` in
+"""Flat vs IVF: the measurement behind `EXACT_MAX_FLOATS` in
 indexing/vectors.py, and FAISS search alone at 1M vectors.
 
 Vectors are real: pure-DBOW Doc2Vec vectors (100 dims, 5 epochs) of every
@@ -26,7 +26,7 @@ from bench.paragraphs import paragraph_pool
 from bench.speed import real_queries
 from indexing.doc2vec import Doc2VecConfig, Doc2VecModel, TaggedCorpus
 from indexing.text import split_sentences, words
-from indexing.vectors import EXACT_MAX_VECTORS, IVF_NPROBE, VectorIndex
+from indexing.vectors import EXACT_MAX_FLOATS, IVF_NPROBE, exact_kind, VectorIndex
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ def run_faiss(sizes: list[int], n_queries: int) -> dict:
         ivf = VectorIndex.build(ids, vectors, kind="ivf")
         ivf_build = time.perf_counter() - start
         row = {"vectors": n, "real_vectors": min(n, len(base)),
-               "product_kind": "flat" if n <= EXACT_MAX_VECTORS else "ivf",
+               "product_kind": exact_kind(n, vectors.shape[1]),
                "flat": {"build_s": flat_build}, "ivf": {"describe": ivf.describe(), "build_s": ivf_build,
                                                         "nprobe": IVF_NPROBE},
                "ivf_other_nprobe": {}}
@@ -148,6 +148,6 @@ def run_faiss(sizes: list[int], n_queries: int) -> dict:
         logger.info("%d vectors: %s", n, row)
     return {"vectors": "pure-DBOW Doc2Vec vectors of real sentences (100 dims), tiled with noise of norm "
                        f"{NOISE_NORM} past {len(base):,}", "queries": "real queries, inferred",
-            "facts": facts, "k": K, "exact_max_vectors": EXACT_MAX_VECTORS, "threads": list(THREADS),
+            "facts": facts, "k": K, "exact_max_floats": EXACT_MAX_FLOATS, "threads": list(THREADS),
             "faiss_compile_options": faiss.get_compile_options(),
             "rows": rows}

@@ -124,11 +124,18 @@ def speed_table(result: dict) -> list[str]:
                           f"{last['latency'][m]['no_passages_p95_ms']:.1f} ms" for m in methods)
               + ". Queries refused (no known word) at the smallest size: "
               + ", ".join(f"{m.upper()} {runs[0]['latency'][m]['refused']}" for m in methods) + "."]
-    lines += ["", "With FAISS on one thread (OMP_NUM_THREADS=1), p50 / p95 ms with passages: "
-              + "; ".join(f"{run['documents']:,} documents: " + ", ".join(
-                  f"{m.upper()} {run['faiss_one_thread']['latency'][m]['p50_ms']:.1f} / "
-                  f"{run['faiss_one_thread']['latency'][m]['p95_ms']:.1f}" for m in methods)
-                  for run in runs if "faiss_one_thread" in run) + "."]
+    if any("faiss_one_thread" in run for run in runs):
+        lines += ["", "With FAISS on one thread (OMP_NUM_THREADS=1), p50 / p95 ms with passages: "
+                  + "; ".join(f"{run['documents']:,} documents: " + ", ".join(
+                      f"{m.upper()} {run['faiss_one_thread']['latency'][m]['p50_ms']:.1f} / "
+                      f"{run['faiss_one_thread']['latency'][m]['p95_ms']:.1f}" for m in methods)
+                      for run in runs if "faiss_one_thread" in run) + "."]
+    encoding = [(run, name, seconds) for run in runs for name, seconds in run["stages_s"].items()
+                if name.startswith("Encoding with") and seconds > 0]
+    if encoding:
+        lines += ["", "Encoding every document with every method (one biLM pass per sentence for ELMo and "
+                  "senses), words/s: " + "; ".join(f"{run['documents']:,} documents: {run['words'] / seconds:,.0f}"
+                                                   for run, name, seconds in encoding) + "."]
     with_cpu = [run for run in runs if "cpu_p50_ms" in next(iter(run["latency"].values()))]
     if with_cpu:
         lines += ["", "CPU time of the query process per query (all threads; what a query costs with the cores "

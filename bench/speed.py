@@ -3,9 +3,12 @@ real paragraphs (bench/paragraphs.py) and time every stage, then load it in
 a new process and time queries end to end (`SearchEngine.search` with
 passages: encode the query, search FAISS, pick and highlight the passage).
 
-The query phase runs twice: as the app runs, and with FAISS held to one
-OpenMP thread (OMP_NUM_THREADS=1). Each phase runs in a fresh subprocess, so peak memory (ru_maxrss) is that
-of one build or one serving process. Query texts are real: the CISI and
+FAISS and torch run on one thread, as in the app (indexing/vectors.py,
+indexing/contextual.py). Each phase runs in a fresh subprocess, so peak
+memory (ru_maxrss) is that of one build or one serving process. Queries are
+timed cold: the caches of recent query encodings are emptied before each
+query, and the explanation's cache of passages read in context before each
+method (it is kept across one method's queries, as in use). Query texts are real: the CISI and
 NFCorpus queries and the demo benchmark's queries, shuffled with a fixed
 seed. Doc2Vec epochs may be reduced for the growth builds (`--epochs`):
 training time then scales linearly back to the product's epochs, which the
@@ -23,6 +26,7 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -120,16 +124,19 @@ def phase_query(data_dir: str, n_queries: int) -> dict:
     latency = {}
     for method in engine.methods:
         engine.search("a warm-up query about the weather", method, K)
+        forget_caches(engine)  # nothing read for another method's run of the same queries
         full, cpu, bare, refused = [], [], [], 0
         for query in queries:
             try:
-                t = time.perf_counter()
-                engine.search(query, method, K, passages=False)
-                bare.append((time.perf_counter() - t) * 1000)
+                forget_caches(engine, readings=False)
                 t, c = time.perf_counter(), time.process_time()
                 engine.search(query, method, K)
                 full.append((time.perf_counter() - t) * 1000)
                 cpu.append((time.process_time() - c) * 1000)
+                forget_caches(engine, readings=False)
+                t = time.perf_counter()
+                engine.search(query, method, K, passages=False)
+                bare.append((time.perf_counter() - t) * 1000)
             except InvalidQueryError:
                 refused += 1
         latency[method] = {"p50_ms": _pct(full, 50), "p95_ms": _pct(full, 95),
@@ -140,6 +147,18 @@ def phase_query(data_dir: str, n_queries: int) -> dict:
                            "queries": len(full), "refused": refused,
                            "index": engine.index.status()["methods"][method]["index"]}
     return {"load_s": load_s, "latency": latency, "query_peak_mb": _peak_mb()}
+
+
+def forget_caches(engine, readings: bool = True) -> None:
+    """Time queries cold: forget the encodings of recent queries and, with
+    `readings`, the occurrences the explanations read in context (within one
+    method's run that cache is kept: passages recur across queries in use too)."""
+    from indexing.contextual import forget_recent
+
+    forget_recent()
+    senses = engine.index.methods.get("senses")
+    if readings and senses is not None:
+        senses.forget_readings()
 
 
 def phase_bm25(data_dir: str, n_queries: int) -> dict:
@@ -170,23 +189,30 @@ def _run_phase(*args: str, env: dict[str, str] | None = None) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def run_growth(sizes: list[int], epochs: int | None, n_queries: int) -> dict:
-    """Build, query and BM25 phases for each size, each in its own process."""
+def run_growth(sizes: list[int], epochs: int | None, n_queries: int, workdir: str | None = None) -> dict:
+    """Build, query and BM25 phases for each size, each in its own process.
+    With `workdir`, each size's index is kept there (`d<size>/`, with its
+    build figures in `build-<size>.json`) and a size already built is only
+    queried again: a 100k build takes most of an hour."""
     from bench.paragraphs import paragraph_pool
 
     available = len(paragraph_pool())
     runs = []
     for size in sizes:
-        with tempfile.TemporaryDirectory(prefix=f"bench-speed-{size}-") as data_dir:
-            logger.info("size %d: building", size)
-            build = _run_phase("build", str(size), data_dir, str(epochs or 0))
+        with tempfile.TemporaryDirectory(prefix=f"bench-speed-{size}-") as scratch:
+            root = Path(workdir) if workdir else Path(scratch)
+            data_dir, saved = root / f"d{size}", root / f"build-{size}.json"
+            if saved.exists() and saved.read_text().strip():
+                build = json.loads(saved.read_text().strip().splitlines()[-1])
+                logger.info("size %d: reusing the build in %s", size, data_dir)
+            else:
+                logger.info("size %d: building", size)
+                build = _run_phase("build", str(size), str(data_dir), str(epochs or 0))
+                saved.write_text(json.dumps(build))
             logger.info("size %d: built in %.0f s; querying", size, build["build_s"])
-            query = _run_phase("query", data_dir, str(n_queries))
-            # FAISS on one OpenMP thread: on a busy machine the default (all
-            # cores) spins while waiting and one flat search gets ~10x slower.
-            one_thread = _run_phase("query", data_dir, str(n_queries), env={"OMP_NUM_THREADS": "1"})
-            bm25 = _run_phase("bm25", data_dir, str(n_queries))
-        runs.append({"size": size, **build, **query, "bm25": bm25, "faiss_one_thread": one_thread})
+            query = _run_phase("query", str(data_dir), str(n_queries))
+            bm25 = _run_phase("bm25", str(data_dir), str(n_queries))
+        runs.append({"size": size, **build, **query, "bm25": bm25})
         logger.info("size %d: %s", size, {m: round(v["p95_ms"] or 0, 1) for m, v in query["latency"].items()})
     return {"paragraphs_available": available, "epochs_override": epochs, "k": K, "runs": runs}
 

@@ -73,12 +73,20 @@ def test_ivf_probing_every_list_is_exact(data) -> None:
 
 
 def test_the_kind_follows_the_collection_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(vectors_module, "EXACT_MAX_VECTORS", 100)
+    monkeypatch.setattr(vectors_module, "EXACT_MAX_FLOATS", 100 * DIM)
     small, large = clustered(100, seed=3), clustered(101, seed=4)
     assert VectorIndex.build(np.arange(100), small).kind == "flat"
     index = VectorIndex.build(np.arange(101), large)
     assert index.kind == "ivf"
     assert index.describe() == f"IVF2 (approximate, nprobe=2), 101 vectors of {DIM} dims"
+
+
+def test_the_kind_counts_dimensions_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    # What a flat search costs is the numbers it scans: wide vectors go IVF sooner.
+    monkeypatch.setattr(vectors_module, "EXACT_MAX_FLOATS", 100 * DIM)
+    wide = np.repeat(clustered(60, seed=3), 2, axis=1) / np.sqrt(2)  # 60 vectors of 2 * DIM
+    assert VectorIndex.build(np.arange(50), wide[:50]).kind == "flat"
+    assert VectorIndex.build(np.arange(60), wide).kind == "ivf"
 
 
 @pytest.mark.parametrize("kind", ["flat", "ivf"])
