@@ -82,8 +82,8 @@ def test_trained_documents_get_their_trained_vectors_as_unit_rows(dbow: Doc2VecM
     assert vectors.shape == (5, dbow.dim) and vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
     for doc, vector in zip(documents, vectors):
-        trained = dbow.model.dv[doc.id]
-        np.testing.assert_allclose(vector, trained / np.linalg.norm(trained), rtol=1e-5)
+        trained = dbow.model.dv[doc.id] / np.linalg.norm(dbow.model.dv[doc.id]) - dbow.mean  # mean: 0 unless centred
+        np.testing.assert_allclose(vector, trained / np.linalg.norm(trained), rtol=1e-5, atol=1e-6)
 
 
 def test_ids_below_the_largest_that_were_never_trained_are_inferred(tiny_configs) -> None:
@@ -175,3 +175,28 @@ def test_save_then_load_gives_the_same_model(dm: Doc2VecModel, index: Index, tmp
 def test_config_round_trips_through_json() -> None:
     config = Doc2VecConfig(dm=0, vector_size=8, sample=0.0)
     assert Doc2VecConfig(**json.loads(json.dumps(asdict(config)))) == config
+
+
+def test_centring_takes_the_shared_direction_out_of_documents_and_queries(tiny_configs) -> None:
+    texts = ["the bank approved the loan and the rates", "the heron waited by the river bank",
+             "the river flooded the fields", "the loan rates rose again at the bank"] * 3
+    corpus = TaggedCorpus([stored(i + 1, text) for i, text in enumerate(texts)])
+    plain = Doc2VecModel.train(corpus, replace(tiny_configs["dbow"], min_count=1, centre=False))
+    centred = Doc2VecModel.train(corpus, replace(tiny_configs["dbow"], min_count=1, centre=True))
+    documents = [stored(i + 1, text) for i, text in enumerate(texts)]
+    shared = np.linalg.norm(plain.encode_documents(documents).mean(axis=0))
+    left = np.linalg.norm(centred.encode_documents(documents).mean(axis=0))
+    assert left < shared / 2
+    query = centred.infer(words("river fields"))
+    np.testing.assert_allclose(np.linalg.norm(query), 1.0, rtol=1e-5)
+    raw = Doc2VecModel(centred.model, replace(centred.config, centre=False), centred.trained_ids).infer(
+        words("river fields"))
+    expected = (raw - centred.mean) / np.linalg.norm(raw - centred.mean)
+    np.testing.assert_allclose(query, expected, atol=1e-5)
+
+
+def test_content_word_inference_ignores_function_words(tiny_configs) -> None:
+    corpus = TaggedCorpus([stored(1, "the heron waited by the river " * 3), stored(2, "the bank approved a loan " * 3)])
+    model = Doc2VecModel.train(corpus, replace(tiny_configs["dbow"], min_count=1, content_words_inference=True))
+    np.testing.assert_array_equal(model.infer(words("the heron by the river")), model.infer(words("heron river")))
+    assert np.linalg.norm(model.infer(words("the by"))) > 0.99  # only function words: inferred from them
