@@ -21,7 +21,7 @@ KIND_STYLES = {
 LEGEND = {
     "same sense": "same word, same sense",
     "other sense": "same word, another sense",
-    "related": "related word in context",
+    "related": "related word (same topic)",
     "same word": "same word (no senses known)",
 }
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
