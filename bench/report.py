@@ -130,6 +130,12 @@ def speed_table(result: dict) -> list[str]:
                       f"{m.upper()} {run['faiss_one_thread']['latency'][m]['p50_ms']:.1f} / "
                       f"{run['faiss_one_thread']['latency'][m]['p95_ms']:.1f}" for m in methods)
                       for run in runs if "faiss_one_thread" in run) + "."]
+    recall = [(run, name, r) for run in runs for name, r in run.get("ivf_recall", {}).items()]
+    if recall:
+        lines += ["", "IVF search against exact search over the same vectors, recall of the top 10 documents "
+                  "(sentence methods: of the top 100 sentences searched): " + "; ".join(
+                      f"{run['documents']:,} documents, {name.upper()} {_f(r['recall'])} ({r['describe']})"
+                      for run, name, r in recall) + "."]
     encoding = [(run, name, seconds) for run in runs for name, seconds in run["stages_s"].items()
                 if name.startswith("Encoding with") and seconds > 0]
     if encoding:

@@ -149,6 +149,52 @@ def phase_query(data_dir: str, n_queries: int) -> dict:
     return {"load_s": load_s, "latency": latency, "query_peak_mb": _peak_mb()}
 
 
+def ivf_contents(index) -> tuple[np.ndarray, np.ndarray]:
+    """(ids (n,), vectors (n, d)) held by an IVF-flat `VectorIndex`: its
+    inverted lists store the raw float32 vectors."""
+    import faiss
+
+    ivf = faiss.extract_index_ivf(index._index)
+    ids, vectors = [], []
+    for i in range(ivf.nlist):
+        size = ivf.invlists.list_size(i)
+        if size:
+            ids.append(faiss.rev_swig_ptr(ivf.invlists.get_ids(i), size).copy())
+            codes = faiss.rev_swig_ptr(ivf.invlists.get_codes(i), size * ivf.code_size).copy()
+            vectors.append(codes.view(np.float32).reshape(size, ivf.d))
+    return np.concatenate(ids), np.concatenate(vectors)
+
+
+def phase_recall(data_dir: str, n_queries: int) -> dict:
+    """For each method the product indexes with IVF at this size: recall@10
+    of its FAISS search against exact search over the same vectors, for the
+    real queries (sentence-level methods: of the sentences searched)."""
+    from indexing.errors import InvalidQueryError
+    from indexing.index import Index
+
+    index = Index.open(data_dir)
+    live = index.snapshot()
+    found = {}
+    for name, vectors in live.vectors.items():
+        if vectors.kind != "ivf":
+            continue
+        ids, matrix = ivf_contents(vectors)
+        method, recalls = live.method(name), []
+        depth = K * (10 if method.unit == "sentence" else 1)  # the engine's SENTENCE_FANOUT
+        for query in real_queries()[:n_queries]:
+            try:
+                vector = method.encode_query(query)
+            except InvalidQueryError:
+                continue
+            _, got = vectors.search(vector, depth)
+            exact = ids[np.argsort(-(matrix @ vector))[:depth]]
+            recalls.append(len(set(got[0].tolist()) & set(exact.tolist())) / depth)
+        found[name] = {"describe": vectors.describe(), "depth": depth, "queries": len(recalls),
+                       "recall": float(np.mean(recalls)) if recalls else None}
+        del matrix
+    return found
+
+
 def forget_caches(engine, readings: bool = True) -> None:
     """Time queries cold: forget the encodings of recent queries and, with
     `readings`, the occurrences the explanations read in context (within one
@@ -212,7 +258,8 @@ def run_growth(sizes: list[int], epochs: int | None, n_queries: int, workdir: st
             logger.info("size %d: built in %.0f s; querying", size, build["build_s"])
             query = _run_phase("query", str(data_dir), str(n_queries))
             bm25 = _run_phase("bm25", str(data_dir), str(n_queries))
-        runs.append({"size": size, **build, **query, "bm25": bm25})
+            recall = _run_phase("recall", str(data_dir), str(n_queries))
+        runs.append({"size": size, **build, **query, "bm25": bm25, "ivf_recall": recall})
         logger.info("size %d: %s", size, {m: round(v["p95_ms"] or 0, 1) for m, v in query["latency"].items()})
     return {"paragraphs_available": available, "epochs_override": epochs, "k": K, "runs": runs}
 
@@ -226,6 +273,8 @@ def main(argv: list[str]) -> None:
         result = phase_query(rest[0], int(rest[1]))
     elif phase == "bm25":
         result = phase_bm25(rest[0], int(rest[1]))
+    elif phase == "recall":
+        result = phase_recall(rest[0], int(rest[1]))
     else:
         raise SystemExit(f"unknown phase {phase!r}")
     print(json.dumps(result))

@@ -7,6 +7,7 @@ import threading
 import numpy as np
 import pytest
 
+from indexing.documents import Span
 from indexing.errors import InvalidQueryError, SenseSearchError
 from indexing.index import Index
 from indexing.methods import DEFAULT_METHODS
@@ -148,3 +149,19 @@ def test_k_above_the_collection_size_returns_every_document(engine: SearchEngine
 def test_an_unknown_method_is_named(engine: SearchEngine) -> None:
     with pytest.raises(SenseSearchError, match="This index has no 'lsa' method; it has dm, dbow, elmo, senses."):
         engine.search("river", "lsa")
+
+
+def test_a_query_is_read_by_the_bilm_once_for_its_explanation_and_ranking(engine: SearchEngine,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from indexing import contextual
+
+    query = "Erosion of the river bank after the spring flood"
+    spelled_query = contextual.surface(query, contextual.sentence_tokens(query, Span(0, len(query))))
+    encoded, real = [], contextual._encode
+    monkeypatch.setattr(contextual, "_encode", lambda encoder, spelled, progress: encoded.extend(spelled) or
+                        real(encoder, spelled, progress))
+    contextual.forget_recent()
+    for method in ("elmo", "senses"):
+        hits = engine.search(query, method, k=5)
+        assert any(h.passage and h.passage.highlights for h in hits)
+    assert encoded.count(spelled_query) == 1
