@@ -28,6 +28,9 @@ DEPTH = 100  # documents ranked per query (SearchEngine's MAX_K)
 RRF_K = 60  # Cormack et al. (2009); not tuned
 TUNE_METRIC = "ndcg@10"
 WEIGHT_STEP = 0.05  # grid of fusion weights (they sum to 1)
+# Per-query score normalisations tried for the weighted fusion: min-max is
+# ranx's default; z-scores (zmuv) keep a run's spread; rank ignores scores.
+FUSION_NORMS = ("min-max", "zmuv", "rank")
 WIDE_WEIGHT_STEP = 0.1  # for fusions of more than 3 runs: 0.05 would try 10,626 weightings of 5
 
 Run = dict[str, dict[str, float]]  # query id -> doc id -> score
@@ -99,20 +102,28 @@ def paired_p(collection: TestCollection, run: Run, baseline: Run, qids: list[str
 
 
 def fuse_runs(collection: TestCollection, runs: dict[str, Run], parts: tuple[str, ...], dev: list[str],
-              everything: list[str]) -> tuple[Run, Run, list[float]]:
-    """(RRF run, weighted-sum run, its weights): min-max normalised scores
-    summed with weights chosen on the dev queries by grid search (ranx)."""
-    from ranx import fuse, optimize_fusion
+              everything: list[str]) -> tuple[Run, Run, list[float], str]:
+    """(RRF run, weighted-sum run, its weights, its normalisation): scores
+    normalised per query and summed with weights, both chosen on the dev
+    queries (ranx's grid search for each normalisation of FUSION_NORMS)."""
+    from ranx import evaluate, fuse, optimize_fusion
 
     parts_all = [_ranx_run(_complete(runs[p], everything), everything, p) for p in parts]
     rrf = fuse(parts_all, norm="min-max", method="rrf", params={"k": RRF_K})
     parts_dev = [_ranx_run(_complete(runs[p], dev), dev, p) for p in parts]
-    best = optimize_fusion(_ranx_qrels(collection, dev), parts_dev, norm="min-max", method="wsum",
-                           metric=TUNE_METRIC, step=WEIGHT_STEP if len(parts) <= 3 else WIDE_WEIGHT_STEP,
-                           show_progress=False)
-    weights = [float(w) for w in best["weights"]]
-    wsum = fuse(parts_all, norm="min-max", method="wsum", params={"weights": weights})
-    return _plain(rrf), _plain(wsum), weights
+    qrels_dev = _ranx_qrels(collection, dev)
+    best: tuple[float, str, list[float]] | None = None
+    for norm in FUSION_NORMS:
+        found = optimize_fusion(qrels_dev, parts_dev, norm=norm, method="wsum", metric=TUNE_METRIC,
+                                step=WEIGHT_STEP if len(parts) <= 3 else WIDE_WEIGHT_STEP, show_progress=False)
+        weights = [float(w) for w in found["weights"]]
+        dev_score = float(evaluate(qrels_dev, fuse(parts_dev, norm=norm, method="wsum", params={"weights": weights}),
+                                   TUNE_METRIC, make_comparable=True))
+        if best is None or dev_score > best[0]:
+            best = (dev_score, norm, weights)
+    _, norm, weights = best
+    wsum = fuse(parts_all, norm=norm, method="wsum", params={"weights": weights})
+    return _plain(rrf), _plain(wsum), weights, norm
 
 
 def _complete(run: Run, qids: list[str]) -> Run:
@@ -167,12 +178,12 @@ def evaluate_collection(name: str, baselines: list[str] | None = None, tune: boo
             retrievers[baseline] = BASELINES[baseline](documents)
             build_s[baseline] = time.perf_counter() - start
         runs, latency = rank_all(retrievers, queries, members)
-    fusion = {}
+    fusion, norms = {}, {}
     for hybrid, parts in (hybrids([n for n in retrievers if n != "bm25"]) if "bm25" in runs else {}).items():
-        rrf, wsum, weights = fuse_runs(collection, runs, parts, dev, judged)
+        rrf, wsum, weights, norm = fuse_runs(collection, runs, parts, dev, judged)
         runs[f"{hybrid} (RRF)"] = rrf
         runs[f"{hybrid} (weighted)"] = wsum
-        fusion[hybrid] = dict(zip(parts, weights))
+        fusion[hybrid], norms[hybrid] = dict(zip(parts, weights)), norm
     scores = {method: {"test": score(collection, run, test), "dev": score(collection, run, dev),
                        "all": score(collection, run, judged),
                        "test_p_vs_bm25": paired_p(collection, run, runs["bm25"], test) if "bm25" in runs else None}
@@ -181,7 +192,7 @@ def evaluate_collection(name: str, baselines: list[str] | None = None, tune: boo
         "collection": name,
         "documents": len(collection.documents), "unique_documents": len(documents),
         "queries": {"judged": len(judged), "dev": len(dev), "test": len(test)},
-        "metrics": METRICS, "scores": scores, "fusion_weights_dev": fusion,
+        "metrics": METRICS, "scores": scores, "fusion_weights_dev": fusion, "fusion_norm_dev": norms,
         "rrf_k": RRF_K, "build_s": {k: round(v, 1) for k, v in build_s.items()},
         "query_latency_ms": latency,
         "doc2vec_configs": {m: asdict(c) for m, c in ours.items()},

@@ -69,11 +69,14 @@ def quality_table(result: dict) -> list[str]:
         lines.append(f"| {method} | {_f(test['ndcg@10'])}{mark} | {_f(test['map@100'])} | "
                      f"{_f(test['recall@100'])} | {_f(scores.get('test_p_vs_bm25'), 3)} | {_f(everything['ndcg@10'])} | "
                      f"{timing} |")
+    norms = result.get("fusion_norm_dev", {})
     weights = "; ".join(f"{h}: " + ", ".join(f"{p} {w:.2f}" for p, w in parts.items())
+                        + (f" ({norms[h]})" if h in norms else "")
                         for h, parts in result["fusion_weights_dev"].items())
     lines += ["", f"▲ hybrid above BM25 on test nDCG@10; p: two-sided paired t-test of per-query test "
                   f"nDCG@10 against BM25. RRF uses k={result['rrf_k']} (not tuned); "
-                  f"the weighted fusion sums min-max normalised scores with weights tuned on dev nDCG@10: "
+                  f"the weighted fusion sums per-query normalised scores with weights and normalisation "
+                  f"(min-max unless named) tuned on dev nDCG@10: "
                   f"{weights}."]
     if result.get("doc2vec_tuning"):
         lines.append("DM and DBOW use the config with the best dev nDCG@10 of a small grid "
