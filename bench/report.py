@@ -197,12 +197,15 @@ def targets() -> list[str]:
             continue
         scores = result["scores"]
         bm25 = scores["bm25"]["test"]["ndcg@10"]
-        ours = {m: s["test"]["ndcg@10"] for m, s in scores.items() if m.startswith("bm25+") and "minilm" not in m}
-        best = max(ours, key=ours.get)
-        p = scores[best].get("test_p_vs_bm25")
-        lines.append(f"| hybrid beats BM25, {name.upper()} test nDCG@10 | best of ours {best} {ours[best]:.3f} "
-                     f"vs BM25 {bm25:.3f} (paired t-test p = {_f(p, 2)}) | "
-                     f"{'yes' if ours[best] > bm25 else 'no'}{', not significant' if p and p > 0.05 else ''} |")
+        # The hybrid is chosen on dev queries, as a user would have to: the
+        # best on test would be chosen on the very queries that judge it.
+        ours = [m for m in scores if m.startswith("bm25+") and "minilm" not in m]
+        chosen = max(ours, key=lambda m: scores[m]["dev"]["ndcg@10"])
+        test = scores[chosen]["test"]["ndcg@10"]
+        p = scores[chosen].get("test_p_vs_bm25")
+        lines.append(f"| hybrid beats BM25, {name.upper()} test nDCG@10 | {chosen} (best of ours on dev) "
+                     f"{test:.3f} vs BM25 {bm25:.3f} (paired t-test p = {_f(p, 2)}) | "
+                     f"{'yes' if test > bm25 else 'no'}{' (difference not significant)' if p and p > 0.05 else ''} |")
     lee = load("lee")
     if lee:
         for protocol, name in (("inferred", "DBOW product default"), ("indexed", "indexed: DBOW product default")):
