@@ -91,7 +91,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as data_dir:
         build = _run_phase("build", data_dir)
         query = _run_phase("query", data_dir, str(args.repeats))
-    figures = {**build, **query, "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"}
+    figures = {**build, **query, "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+               "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+               "load_average_15min": round(os.getloadavg()[2], 2)}
     print(f"Demo corpus: {build['documents']} documents, {build['words']:,} words; {figures['machine']}\n")
     print("| measure | value |\n|---|---|")
     print(f"| first-start build (store + train every method + index) | {build['build_s']:.1f} s |")

@@ -102,28 +102,47 @@ def paired_p(collection: TestCollection, run: Run, baseline: Run, qids: list[str
 
 
 def fuse_runs(collection: TestCollection, runs: dict[str, Run], parts: tuple[str, ...], dev: list[str],
-              everything: list[str]) -> tuple[Run, Run, list[float], str]:
-    """(RRF run, weighted-sum run, its weights, its normalisation): scores
-    normalised per query and summed with weights, both chosen on the dev
-    queries (ranx's grid search for each normalisation of FUSION_NORMS)."""
-    from ranx import evaluate, fuse, optimize_fusion
+              test: list[str]) -> dict:
+    """RRF and weighted-sum fusions of `parts` over dev + test queries.
 
+    The weighted sum normalises scores per query and sums them with weights;
+    normalisation and weights are chosen on the dev queries (ranx's grid
+    search for each of FUSION_NORMS). "cross-fitted" is the same fusion with
+    the two halves swapped for the dev queries (tuned on test, applied to
+    dev), so that every query is scored by weights tuned without it."""
+    from ranx import fuse
+
+    everything = dev + test
     parts_all = [_ranx_run(_complete(runs[p], everything), everything, p) for p in parts]
     rrf = fuse(parts_all, norm="min-max", method="rrf", params={"k": RRF_K})
-    parts_dev = [_ranx_run(_complete(runs[p], dev), dev, p) for p in parts]
-    qrels_dev = _ranx_qrels(collection, dev)
+    norm, weights = _tune_wsum(collection, runs, parts, dev)
+    wsum = _plain(fuse(parts_all, norm=norm, method="wsum", params={"weights": weights}))
+    swapped_norm, swapped = _tune_wsum(collection, runs, parts, test)
+    on_dev = _plain(fuse([_ranx_run(_complete(runs[p], dev), dev, p) for p in parts], norm=swapped_norm,
+                         method="wsum", params={"weights": swapped}))
+    cross_fitted = {**{q: wsum[q] for q in test if q in wsum}, **on_dev}
+    return {"rrf": _plain(rrf), "wsum": wsum, "weights": weights, "norm": norm, "cross_fitted": cross_fitted,
+            "weights_tuned_on_test": swapped, "norm_tuned_on_test": swapped_norm}
+
+
+def _tune_wsum(collection: TestCollection, runs: dict[str, Run], parts: tuple[str, ...],
+               qids: list[str]) -> tuple[str, list[float]]:
+    """The normalisation and weights of the weighted sum with the best
+    TUNE_METRIC over `qids`."""
+    from ranx import evaluate, fuse, optimize_fusion
+
+    parts_tune = [_ranx_run(_complete(runs[p], qids), qids, p) for p in parts]
+    qrels = _ranx_qrels(collection, qids)
     best: tuple[float, str, list[float]] | None = None
     for norm in FUSION_NORMS:
-        found = optimize_fusion(qrels_dev, parts_dev, norm=norm, method="wsum", metric=TUNE_METRIC,
+        found = optimize_fusion(qrels, parts_tune, norm=norm, method="wsum", metric=TUNE_METRIC,
                                 step=WEIGHT_STEP if len(parts) <= 3 else WIDE_WEIGHT_STEP, show_progress=False)
         weights = [float(w) for w in found["weights"]]
-        dev_score = float(evaluate(qrels_dev, fuse(parts_dev, norm=norm, method="wsum", params={"weights": weights}),
-                                   TUNE_METRIC, make_comparable=True))
-        if best is None or dev_score > best[0]:
-            best = (dev_score, norm, weights)
-    _, norm, weights = best
-    wsum = fuse(parts_all, norm=norm, method="wsum", params={"weights": weights})
-    return _plain(rrf), _plain(wsum), weights, norm
+        tuned = float(evaluate(qrels, fuse(parts_tune, norm=norm, method="wsum", params={"weights": weights}),
+                               TUNE_METRIC, make_comparable=True))
+        if best is None or tuned > best[0]:
+            best = (tuned, norm, weights)
+    return best[1], best[2]
 
 
 def _complete(run: Run, qids: list[str]) -> Run:
@@ -178,21 +197,31 @@ def evaluate_collection(name: str, baselines: list[str] | None = None, tune: boo
             retrievers[baseline] = BASELINES[baseline](documents)
             build_s[baseline] = time.perf_counter() - start
         runs, latency = rank_all(retrievers, queries, members)
-    fusion, norms = {}, {}
+    fusion, norms, swapped, cross_fitted = {}, {}, {}, {}
     for hybrid, parts in (hybrids([n for n in retrievers if n != "bm25"]) if "bm25" in runs else {}).items():
-        rrf, wsum, weights, norm = fuse_runs(collection, runs, parts, dev, judged)
-        runs[f"{hybrid} (RRF)"] = rrf
-        runs[f"{hybrid} (weighted)"] = wsum
-        fusion[hybrid], norms[hybrid] = dict(zip(parts, weights)), norm
-    scores = {method: {"test": score(collection, run, test), "dev": score(collection, run, dev),
-                       "all": score(collection, run, judged),
-                       "test_p_vs_bm25": paired_p(collection, run, runs["bm25"], test) if "bm25" in runs else None}
-              for method, run in runs.items()}
+        fused = fuse_runs(collection, runs, parts, dev, test)
+        runs[f"{hybrid} (RRF)"] = fused["rrf"]
+        runs[f"{hybrid} (weighted)"] = fused["wsum"]
+        cross_fitted[f"{hybrid} (weighted)"] = fused["cross_fitted"]
+        fusion[hybrid], norms[hybrid] = dict(zip(parts, fused["weights"])), fused["norm"]
+        swapped[hybrid] = {"weights": dict(zip(parts, fused["weights_tuned_on_test"])),
+                           "norm": fused["norm_tuned_on_test"]}
+    # "all": every judged query, each scored by a run tuned without it (the
+    # cross-fitted fusion for weighted sums; nothing else is tuned on queries).
+    scores = {}
+    for method, run in runs.items():
+        out_of_sample = cross_fitted.get(method, run)
+        scores[method] = {
+            "test": score(collection, run, test), "dev": score(collection, run, dev),
+            "all": score(collection, out_of_sample, judged), "all_cross_fitted": method in cross_fitted,
+            "test_p_vs_bm25": paired_p(collection, run, runs["bm25"], test) if "bm25" in runs else None,
+            "all_p_vs_bm25": paired_p(collection, out_of_sample, runs["bm25"], judged) if "bm25" in runs else None}
     return {
         "collection": name,
         "documents": len(collection.documents), "unique_documents": len(documents),
         "queries": {"judged": len(judged), "dev": len(dev), "test": len(test)},
         "metrics": METRICS, "scores": scores, "fusion_weights_dev": fusion, "fusion_norm_dev": norms,
+        "fusion_tuned_on_test_for_cross_fitting": swapped,
         "rrf_k": RRF_K, "build_s": {k: round(v, 1) for k, v in build_s.items()},
         "query_latency_ms": latency,
         "doc2vec_configs": {m: asdict(c) for m, c in ours.items()},

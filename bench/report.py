@@ -25,7 +25,8 @@ def save(name: str, figures: dict) -> Path:
     path = RESULTS / f"{name}.json"
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps({**figures, "machine": machine(),
-                               "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}, indent=2))
+                               "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                               "load_average_15min": round(os.getloadavg()[2], 2)}, indent=2))
     os.replace(tmp, path)
     return path
 
@@ -49,6 +50,12 @@ def markdown_path() -> Path:
     return RESULTS / "results.md"
 
 
+def _when(result: dict) -> str:
+    """When `result` was measured, and how busy the machine was then."""
+    load = result.get("load_average_15min")
+    return result.get("measured_at", "unknown") + (f" (15-min load average {load:.1f})" if load is not None else "")
+
+
 def _f(value: float | None, digits: int = 3) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
@@ -57,9 +64,10 @@ def quality_table(result: dict) -> list[str]:
     q = result["queries"]
     lines = [f"**{result['collection'].upper()}**: {result['unique_documents']:,} distinct documents, "
              f"{q['judged']} judged queries: {q['dev']} dev (tuning), {q['test']} test (below); measured "
-             f"{result.get('measured_at', 'unknown')}.", "",
-             "| method | nDCG@10 | MAP@100 | recall@100 | p vs BM25 | nDCG@10, all queries | query p50 / p95 ms |",
-             "|---|---|---|---|---|---|---|"]
+             f"{_when(result)}.", "",
+             "| method | nDCG@10 | MAP@100 | recall@100 | p vs BM25 | nDCG@10, all queries* | p vs BM25, all "
+             "| query p50 / p95 ms |",
+             "|---|---|---|---|---|---|---|---|"]
     bm25 = result["scores"].get("bm25", {}).get("test", {}).get("ndcg@10")
     for method, scores in result["scores"].items():
         test, everything = scores["test"], scores["all"]
@@ -68,7 +76,7 @@ def quality_table(result: dict) -> list[str]:
         mark = " ▲" if bm25 is not None and "+" in method and test["ndcg@10"] > bm25 else ""
         lines.append(f"| {method} | {_f(test['ndcg@10'])}{mark} | {_f(test['map@100'])} | "
                      f"{_f(test['recall@100'])} | {_f(scores.get('test_p_vs_bm25'), 3)} | {_f(everything['ndcg@10'])} | "
-                     f"{timing} |")
+                     f"{_f(scores.get('all_p_vs_bm25'), 3)} | {timing} |")
     norms = result.get("fusion_norm_dev", {})
     weights = "; ".join(f"{h}: " + ", ".join(f"{p} {w:.2f}" for p, w in parts.items())
                         + (f" ({norms[h]})" if h in norms else "")
@@ -78,6 +86,10 @@ def quality_table(result: dict) -> list[str]:
                   f"the weighted fusion sums per-query normalised scores with weights and normalisation "
                   f"(min-max unless named) tuned on dev nDCG@10: "
                   f"{weights}."]
+    if any(scores.get("all_cross_fitted") for scores in result["scores"].values()):
+        lines += ["", "\\* All judged queries, each scored by a run tuned without it: the weighted fusions "
+                      "are cross-fitted (dev queries fused with the weights and normalisation tuned on the test "
+                      "half, test queries with those tuned on dev); nothing else is tuned on queries."]
     if result.get("doc2vec_tuning"):
         lines.append("DM and DBOW use the config with the best dev nDCG@10 of a small grid "
                      "(see the JSON `doc2vec_tuning`).")
@@ -88,7 +100,7 @@ def lee_table(result: dict) -> list[str]:
     best = set(result.get("best_dbow_with_word_vectors", {}).values())
     seeds = next(iter(result["results"].values()))["seeds"]
     lines = [f"Lee corpus: {result['protocol']}. Each config trained with {seeds} seeds; measured "
-             f"{result.get('measured_at', 'unknown')}. Published: human inter-rater r ≈ 0.6, LSI ≈ 0.6. "
+             f"{_when(result)}. Published: human inter-rater r ≈ 0.6, LSI ≈ 0.6. "
              "Configs were compared on these same pairs (the protocol has no dev split).", "",
              "| protocol | config | Pearson r (mean ± sd) | Spearman ρ (mean ± sd) |", "|---|---|---|---|"]
     for name, r in result["results"].items():
@@ -106,7 +118,7 @@ def speed_table(result: dict) -> list[str]:
     lines = [f"Real paragraphs ({result['paragraphs_available']:,} available); k=10; "
              + (f"Doc2Vec trained with {epochs} epochs in these builds (the estimate scales training to the "
                 "product's epochs); " if epochs else "product Doc2Vec configs; ")
-             + f"measured {result.get('measured_at', 'unknown')}.", "",
+             + f"measured {_when(result)}.", "",
              "| documents | words | build s (measured) | build s at product epochs (est.) | documents/s | "
              + " | ".join(f"{m.upper()} train words/s" for m in methods)
              + " | " + " | ".join(f"{m.upper()} p50 / p95 ms" for m in methods)
@@ -143,8 +155,9 @@ def speed_table(result: dict) -> list[str]:
                 if name.startswith("Encoding with") and seconds > 0]
     if encoding:
         lines += ["", "Encoding every document with every method (one biLM pass per sentence for ELMo and "
-                  "senses), words/s: " + "; ".join(f"{run['documents']:,} documents: {run['words'] / seconds:,.0f}"
-                                                   for run, name, seconds in encoding) + "."]
+                  "senses), words/s: " + "; ".join(
+                      f"{run['documents']:,} documents, {name.removeprefix('Encoding with ')}: "
+                      f"{run['words'] / seconds:,.0f}" for run, name, seconds in encoding) + "."]
     with_cpu = [run for run in runs if "cpu_p50_ms" in next(iter(run["latency"].values()))]
     if with_cpu:
         lines += ["", "CPU time of the query process per query (all threads; what a query costs with the cores "
@@ -163,7 +176,7 @@ def faiss_table(result: dict) -> list[str]:
     lines = [f"{result['vectors']}; {result['facts']['sentences']:,} real sentence vectors, "
              f"{result['facts']['queries']} real queries; one query at a time, k={result['k']}; "
              f"latency p50 / p95 ms with FAISS on {' and '.join(map(str, threads))} threads; "
-             f"measured {result.get('measured_at', 'unknown')}.", "",
+             f"measured {_when(result)}.", "",
              "| vectors | product uses | "
              + " | ".join(f"flat, {t} thr" for t in threads) + " | "
              + " | ".join(f"IVF nprobe 16, {t} thr" for t in threads)
@@ -180,7 +193,7 @@ def faiss_table(result: dict) -> list[str]:
 
 def demo_table(result: dict) -> list[str]:
     lines = [f"`python -m bench.demo --json bench/results/demo.json`: {result['documents']} documents, "
-             f"{result['words']:,} words.", "", "| measure | value |", "|---|---|",
+             f"{result['words']:,} words; measured {_when(result)}.", "", "| measure | value |", "|---|---|",
              f"| first-start build | {result['build_s']:.1f} s |", f"| load of the saved index | {result['load_s']:.2f} s |"]
     lines += [f"| query {m.upper()} p50 / p95 | {v['p50_ms']:.1f} / {v['p95_ms']:.1f} ms |"
               for m, v in result["latency"].items()]
@@ -203,8 +216,13 @@ def targets() -> list[str]:
         chosen = max(ours, key=lambda m: scores[m]["dev"]["ndcg@10"])
         test = scores[chosen]["test"]["ndcg@10"]
         p = scores[chosen].get("test_p_vs_bm25")
+        everything = ""
+        if scores[chosen].get("all_cross_fitted"):
+            everything = (f"; all {result['queries']['judged']} queries, cross-fitted: "
+                          f"{scores[chosen]['all']['ndcg@10']:.3f} vs {scores['bm25']['all']['ndcg@10']:.3f} "
+                          f"(p = {_f(scores[chosen].get('all_p_vs_bm25'), 2)})")
         lines.append(f"| hybrid beats BM25, {name.upper()} test nDCG@10 | {chosen} (best of ours on dev) "
-                     f"{test:.3f} vs BM25 {bm25:.3f} (paired t-test p = {_f(p, 2)}) | "
+                     f"{test:.3f} vs BM25 {bm25:.3f} (paired t-test p = {_f(p, 2)}){everything} | "
                      f"{'yes' if test > bm25 else 'no'}{' (difference not significant)' if p and p > 0.05 else ''} |")
     lee = load("lee")
     if lee:
@@ -235,12 +253,11 @@ def targets() -> list[str]:
 
 def write_markdown() -> None:
     parts = ["# SenseSearch benchmark results", "",
-             "Commands: `python -m bench quality`, `python -m bench speed`, `python -m bench faiss`, "
+             "Commands: `python -m bench quality`, `python -m bench speed --epochs 5`, `python -m bench faiss`, "
              "`python -m bench.demo --json bench/results/demo.json`, then `python -m bench report`. "
-             f"Machine: {machine()}, shared with other jobs: each section gives the time it was "
-             "measured; the quality, Lee and FAISS runs ran while other jobs held the machine at a load "
-             "average of 5-8, the speed and demo runs at 1-3. Timings are medians and percentiles of "
-             "one run.", "", "## Targets", "", *targets()]
+             f"Machine: {machine()}, at times shared with other jobs: each section gives when it was "
+             "measured and, where recorded, the 15-minute load average as it ended (2.0 = both cores "
+             "busy). Timings are medians and percentiles of one run.", "", "## Targets", "", *targets()]
     sections = [("Retrieval quality (test queries)", [f"quality-{n}" for n in ("cisi", "nfcorpus")], quality_table),
                 ("Doc2Vec against human judgment", ["lee"], lee_table),
                 ("Speed, memory and growth", ["speed"], speed_table),
