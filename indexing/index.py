@@ -278,7 +278,7 @@ class Index:
         encoded = self._encode_all(methods, documents, on_progress)
         vectors, described = {}, {}
         for name, method in methods.items():
-            index = VectorIndex.build(*encoded.pop(name))
+            index = VectorIndex.build(*encoded.pop(name), kind=getattr(method, "index_kind", None))
             folder = path / name
             folder.mkdir()
             method.save(folder)

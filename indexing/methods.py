@@ -48,6 +48,8 @@ class Method(Protocol):
         """Unit vectors (n, dim') of context-free words, zeros for unknown ones."""
 
     related_threshold: float  # word cosine above which two words count as related
+    # A method may fix its FAISS index kind ("flat" or "ivf"); without
+    # `index_kind` the kind follows the collection size (indexing/vectors.py).
 
     def describe(self) -> dict:
         """Config and facts for the manifest."""

@@ -286,3 +286,17 @@ def test_retraining_an_empty_store_says_what_is_missing(tmp_path: Path) -> None:
 def test_a_method_the_index_lacks_is_named(index: Index) -> None:
     with pytest.raises(SenseSearchError, match="This index has no 'lsa' method; it has dm, dbow."):
         index.method("lsa")
+
+
+def test_the_senses_index_stays_exact_where_size_would_choose_ivf(index_copy: Index, tiny_configs,
+                                                                    monkeypatch) -> None:
+    # Senses vectors are mostly hashed tf-idf, which IVF lists do not
+    # partition (0.42 of the exact top 10 at 100k documents): the method
+    # fixes its index kind, and the other methods keep the size rule.
+    import indexing.vectors as vectors_module
+
+    monkeypatch.setattr(vectors_module, "EXACT_MAX_FLOATS", 1)
+    index_copy.retrain(methods=["dm", "senses"], configs=tiny_configs)
+    live = index_copy.snapshot()
+    assert live.vectors["dm"].kind == "ivf"
+    assert live.vectors["senses"].kind == "flat"
