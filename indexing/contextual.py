@@ -20,7 +20,7 @@ import numpy as np
 
 from indexing.documents import Span, Token
 from indexing.lru import LruCache
-from indexing.text import is_content_word, tokenize
+from indexing.text import is_content_word, split_sentences, tokenize
 
 logger = logging.getLogger(__name__)
 
@@ -106,14 +106,35 @@ class _LastBatch:
 
 
 _last_batch = _LastBatch()
-# Single sentences (queries) recently encoded: one query is read by the
-# explanation, the senses method and the ELMo method in turn.
-_recent_sentences = LruCache(256)
+# Queries recently read: one query is read by the explanation, the senses
+# method and the ELMo method in turn.
+_recent_queries = LruCache(64)
 
 
 def forget_recent() -> None:
-    """Empty the cache of recently encoded single sentences (benchmarks time cold queries)."""
-    _recent_sentences.clear()
+    """Empty the cache of recently read queries (benchmarks time cold queries)."""
+    _recent_queries.clear()
+
+
+def query_sentences(text: str) -> list[list[Token]]:
+    """The tokens of each sentence of a query, offsets into ``text``."""
+    return [sentence_tokens(text, span) for span in split_sentences(text) or [Span(0, len(text))]]
+
+
+def read_query(encoder, text: str) -> tuple[list[list[Token]], list[np.ndarray]]:
+    """A query's sentences (``query_sentences``) and each one's biLM layers
+    ``(n_layers, n_tokens, dim)``. A query is read as documents are, sentence
+    by sentence, in one batch: the biLM then walks the longest sentence, not
+    the whole query (a 77-token CISI query is 2-3 sentences). The ELMo method,
+    the senses method and the explanation read the same query, so the reading
+    is cached."""
+    key = (id(encoder), text)
+    if (found := _recent_queries.get(key)) is None:
+        token_lists = query_sentences(text)
+        found = (token_lists, _encode(encoder, [surface(text, tokens) for tokens in token_lists], None))
+        _recent_queries.put(key, found)
+    token_lists, layers = found
+    return list(token_lists), [layer.copy() for layer in layers]
 
 
 def encode_layers(encoder, texts: Sequence[str], token_lists: Sequence[Sequence[Token]],
@@ -125,12 +146,6 @@ def encode_layers(encoder, texts: Sequence[str], token_lists: Sequence[Sequence[
     key = (id(encoder), tuple(map(tuple, spelled))) if remember else None
     if key is not None and (found := _last_batch.take(key)) is not None:
         return found
-    if len(spelled) == 1 and not remember:
-        single = (id(encoder), tuple(spelled[0]))
-        if (found := _recent_sentences.get(single)) is None:
-            found = _encode(encoder, spelled, on_progress)
-            _recent_sentences.put(single, found)
-        return [layer.copy() for layer in found]
     layers = _encode(encoder, spelled, on_progress)
     if key is not None:
         _last_batch.keep(key, layers)

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from indexing.contextual import (content_mask, encode_layers, model_path, sentence_tokens, shared_encoder,
+from indexing.contextual import (content_mask, encode_layers, model_path, read_query, sentence_tokens, shared_encoder,
                                  unit_rows, weights_digest)
-from indexing.documents import Sentence, Span, StoredDocument, Token
+from indexing.documents import Sentence, StoredDocument, Token
 from indexing.errors import InvalidQueryError
 from indexing.progress import Progress, no_progress
 from indexing.text import document_frequencies, idf_table, split_sentences, tokenize
@@ -101,10 +101,11 @@ class ElmoMethod:
         return np.array(ids, dtype=np.int64), vectors
 
     def encode_query(self, text: str, layer_weights: Sequence[float] | None = None) -> np.ndarray:
-        tokens = sentence_tokens(text, _whole(text))
+        token_lists, per_sentence = read_query(self.encoder, text)  # sentence by sentence, as documents
+        tokens = [token for sentence in token_lists for token in sentence]
         if not tokens:
             raise InvalidQueryError(f"The query {text.strip()!r} has no words to search for.")
-        [layers] = encode_layers(self.encoder, [text], [tokens])
+        layers = np.concatenate(per_sentence, axis=1)  # (3, tokens of every sentence, d)
         weights = self.default_weights if layer_weights is None else normalised_weights(layer_weights, self.n_layers)
         blocks = self.pooled(layers, tokens) * weights[:, None] * np.sqrt(self.n_layers)
         return blocks.reshape(-1).astype(np.float32)
@@ -125,10 +126,6 @@ class ElmoMethod:
             "kind": "elmo", "name": self.name, "config": asdict(self.config),
             "related_threshold": self.related_threshold, "n_documents": self.n_documents,
             "document_frequency": self.document_frequency}))
-
-
-def _whole(text: str) -> Span:
-    return Span(0, len(text))
 
 
 def corpus_sentences(documents: list[StoredDocument], limit: int, seed: int) -> list[tuple[str, list]]:

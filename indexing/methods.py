@@ -93,9 +93,9 @@ class Doc2VecMethod:
     def word_vectors(self, tokens: list[str]) -> np.ndarray:
         wv = self.model.model.wv
         out = np.zeros((len(tokens), wv.vector_size), dtype=np.float32)
-        for row, token in enumerate(tokens):
-            if token in wv.key_to_index:
-                out[row] = wv.get_vector(token) - self._word_mean
+        rows = np.array([wv.key_to_index.get(token, -1) for token in tokens], dtype=np.int64)
+        known = rows >= 0
+        out[known] = wv.vectors[rows[known]] - self._word_mean
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return np.divide(out, norms, out=out, where=norms > 0)
 

@@ -6,6 +6,7 @@ characters a match came from.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -27,6 +28,7 @@ _ABBREVIATIONS = frozenset(
 MAX_SENTENCE_WORDS = 80  # longer runs (lists, tables) are cut so encoders see bounded input
 
 
+@functools.lru_cache(maxsize=1 << 16)  # every token of every passage shown goes through here
 def normalize(word: str) -> str:
     """The form a model sees: NFKC, lower-cased, typographic apostrophe folded."""
     return unicodedata.normalize("NFKC", word).lower().replace("’", "'")
@@ -38,6 +40,7 @@ def tokenize(text: str, keep_punct: bool = False) -> list[Token]:
     return [Token(normalize(m.group()), m.start(), m.end()) for m in pattern.finditer(text)]
 
 
+@functools.lru_cache(maxsize=1 << 16)  # called for every token a query's passages show
 def is_content_word(norm: str) -> bool:
     """Function words, bare numbers and punctuation say nothing about what a
     text is about: "the" matches everywhere."""

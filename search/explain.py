@@ -39,18 +39,19 @@ CONTEXT_RADIUS = 8  # tokens either side of an occurrence that the biLM reads it
 class Explainer:
     def __init__(self, senses: SensesMethod, query: str) -> None:
         self.senses = senses
-        [self.query] = senses.tag([query], [sentence_tokens(query, Span(0, len(query)))])
+        self.query = senses.tag_query(query)  # shared with the ranking methods' reading of it
         self._query_vectors = senses.centred(np.stack([t.vector for t in self.query])) if self.query else None
         self._words = {t.token.norm for t in self.query}
         self._read = {t.token.norm for t in self.query if senses.has_senses(t.token.norm)}
         self._readings: dict[tuple, TaggedToken] = {}
+        self._tokens: dict[tuple, list[Token]] = {}  # a sentence's tokens, for prefetch and for its highlights
 
     def prefetch(self, passages: list[tuple[StoredDocument, Span, Span]]) -> None:
         """Read, in one batch, the occurrences the given passages will need:
         each is (document, its sentence, the part of it shown)."""
         wanted = {}
         for document, sentence, shown in passages:
-            tokens = sentence_tokens(document.text, sentence)
+            tokens = self._sentence_tokens(document, sentence)
             for i, token in enumerate(tokens):
                 key = (document.id, sentence.start, sentence.end, token.start)
                 if (token.norm in self._read and shown.start <= token.start and token.end <= shown.end
@@ -72,7 +73,7 @@ class Explainer:
         if not self.query:
             return []
         self.prefetch([(document, sentence, shown)])
-        every = sentence_tokens(document.text, sentence)
+        every = self._sentence_tokens(document, sentence)
         tokens = [t for t, keep in zip(every, content_mask(every))
                   if keep and shown.start <= t.start and t.end <= shown.end]
         if not tokens:
@@ -93,6 +94,12 @@ class Explainer:
                 if i not in best or _rank(highlight) > _rank(best[i]):
                     best[i] = highlight
         return [best[i] for i in sorted(best)]
+
+    def _sentence_tokens(self, document: StoredDocument, sentence: Span) -> list[Token]:
+        key = (document.id, sentence.start, sentence.end)
+        if key not in self._tokens:
+            self._tokens[key] = sentence_tokens(document.text, sentence)
+        return self._tokens[key]
 
     def _exact(self, document: StoredDocument, sentence: Span, q: int, token: Token) -> Highlight:
         query = self.query[q]

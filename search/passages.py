@@ -10,7 +10,6 @@ ignored: "the" matches everywhere and says nothing.
 """
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable
 
 import numpy as np
@@ -54,18 +53,19 @@ def best_passage(document: StoredDocument, sentences: list[Sentence], query: lis
             similarity[q, column[word]] = 1.0
     similarity[similarity < method.related_threshold] = 0.0
     token_columns = np.array([column[t.norm] for t in tokens])
-    starts = [t.start for t in tokens]
-
-    best: tuple[float, Sentence, slice] | None = None
-    for sentence in sentences:
-        lo, hi = bisect.bisect_left(starts, sentence.start), bisect.bisect_left(starts, sentence.end)
-        if lo == hi:
-            continue
-        score = float(similarity[:, token_columns[lo:hi]].max(axis=1).mean())
-        if best is None or score > best[0]:
-            best = (score, sentence, slice(lo, hi))
-    if best is None:
+    # A sentence's score: the mean over query words of their best match in it.
+    starts = np.array([t.start for t in tokens])
+    lo = np.searchsorted(starts, [s.start for s in sentences])
+    hi = np.searchsorted(starts, [s.end for s in sentences])
+    filled = np.flatnonzero(hi > lo)
+    if not len(filled):
         return None
+    # Column n is a sentinel, so that a sentence ending at the last token has a valid end index.
+    padded = np.pad(similarity[:, token_columns], ((0, 0), (0, 1)), constant_values=-np.inf)
+    maxima = np.maximum.reduceat(padded, np.stack([lo[filled], hi[filled]], axis=1).reshape(-1), axis=1)[:, ::2]
+    scores = maxima.mean(axis=0)  # (filled sentences,)
+    chosen = int(filled[int(np.argmax(scores))])  # the first of equals
+    best = (float(scores.max()), sentences[chosen], slice(int(lo[chosen]), int(hi[chosen])))
     score, sentence, span = best
     block = similarity[:, token_columns[span]]  # (q, tokens of the sentence)
     if explain is not None:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexing.contextual import sentence_tokens
-from indexing.documents import Span
 from indexing.senses.inventory import Sense
 from indexing.senses.method import SensesMethod
 from indexing.store import DocumentStore
@@ -55,7 +54,7 @@ def word_map(store: DocumentStore, senses: SensesMethod, word: str, query: str =
                 meta.append((_context(text, t.token.start, t.token.end), doc_id, title, t.sense))
     query_vector, query_sense = None, ""
     if query:
-        [query_tagged] = senses.tag([query], [sentence_tokens(query, Span(0, len(query)))])
+        query_tagged = senses.tag_query(query)
         hit = next((t for t in query_tagged if t.token.norm == word), None)
         if hit is not None:
             query_vector, query_sense = hit.feature, senses.sense_name(word, hit.sense)

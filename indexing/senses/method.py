@@ -36,9 +36,9 @@ from pathlib import Path
 
 import numpy as np
 
-from indexing.contextual import (content_mask, encode_layers, model_path, sentence_tokens, shared_encoder,
-                                 unit_rows, weights_digest)
-from indexing.documents import Sentence, Span, StoredDocument, Token
+from indexing.contextual import (content_mask, encode_layers, model_path, read_query, sentence_tokens,
+                                 shared_encoder, unit_rows, weights_digest)
+from indexing.documents import Sentence, StoredDocument, Token
 from indexing.elmo_method import corpus_sentences
 from indexing.errors import InvalidQueryError
 from indexing.progress import Progress, no_progress
@@ -126,11 +126,14 @@ class SensesMethod:
         bags = self.context.bags([t.norm for t in tokens], positions, self._idf, self._unseen_idf)
         return sense_features(vectors[list(positions)], bags, self.space_mean, self.config.context_weight)
 
-    def tag(self, texts: Sequence[str], token_lists: Sequence[list[Token]],
-            remember: bool = False) -> list[list[TaggedToken]]:
-        """Each content token of each sentence with its sense in context."""
+    def tag(self, texts: Sequence[str], token_lists: Sequence[list[Token]], remember: bool = False,
+            layers: Sequence[np.ndarray] | None = None) -> list[list[TaggedToken]]:
+        """Each content token of each sentence with its sense in context;
+        ``layers`` are the sentences' biLM layers when already read."""
+        if layers is None:
+            layers = encode_layers(self.encoder, texts, token_lists, remember=remember)
         tagged = []
-        for tokens, layers in zip(token_lists, encode_layers(self.encoder, texts, token_lists, remember=remember)):
+        for tokens, layers in zip(token_lists, layers):
             vectors = self.sense_vectors(layers)
             keep = np.flatnonzero(content_mask(tokens)).tolist()
             features = self.features(tokens, vectors, keep)
@@ -146,28 +149,34 @@ class SensesMethod:
                         keys: Sequence[Hashable] | None = None) -> list[dict[int, TaggedToken]]:
         """The tokens at ``positions`` of each sentence, tagged with their sense,
         each read by the biLM from ``radius`` tokens either side of it (not
-        the whole sentence: the biLM's cost grows with every token read) and a
+        the whole sentence: the biLM's cost grows with every token read;
+        occurrences whose windows overlap are read in one window) and a
         context bag from the whole sentence. With ``keys`` (one per sentence,
         naming its document and span), readings are cached across calls."""
         found: list[dict[int, TaggedToken]] = [{} for _ in texts]
-        windows = []  # (sentence, position, lo, hi) still to read
+        windows: list[tuple[int, int, int, list[int]]] = []  # (sentence, lo, hi, its positions) still to read
         for s, (tokens, wanted) in enumerate(zip(token_lists, positions)):
-            for i in wanted:
+            for i in sorted(set(wanted)):
                 cached = self._readings.get((keys[s], i)) if keys is not None else None
                 if cached is not None:
                     found[s][i] = cached
+                    continue
+                lo, hi = max(0, i - radius), min(len(tokens), i + radius + 1)
+                if windows and windows[-1][0] == s and lo <= windows[-1][2]:
+                    windows[-1] = (s, windows[-1][1], hi, [*windows[-1][3], i])
                 else:
-                    windows.append((s, i, max(0, i - radius), min(len(tokens), i + radius + 1)))
+                    windows.append((s, lo, hi, [i]))
         layers = encode_layers(self.encoder, [texts[s] for s, _, _, _ in windows],
-                               [token_lists[s][lo:hi] for s, _, lo, hi in windows])
-        for (s, i, lo, _), window_layers in zip(windows, layers):
+                               [token_lists[s][lo:hi] for s, lo, hi, _ in windows])
+        for (s, lo, _, wanted), window_layers in zip(windows, layers):
             tokens = token_lists[s]
-            vector = self.sense_vectors(window_layers)[i - lo]  # (d,)
-            bag = self.context.bags([t.norm for t in tokens], [i], self._idf, self._unseen_idf)  # (1, c)
-            [feature] = sense_features(vector[None], bag, self.space_mean, self.config.context_weight)
-            found[s][i] = TaggedToken(tokens[i], self._sense(tokens[i].norm, feature), vector, feature)
-            if keys is not None:
-                self._readings.put((keys[s], i), found[s][i])
+            vectors = self.sense_vectors(window_layers)[[i - lo for i in wanted]]  # (len(wanted), d)
+            bags = self.context.bags([t.norm for t in tokens], wanted, self._idf, self._unseen_idf)
+            features = sense_features(vectors, bags, self.space_mean, self.config.context_weight)
+            for i, vector, feature in zip(wanted, vectors, features):
+                found[s][i] = TaggedToken(tokens[i], self._sense(tokens[i].norm, feature), vector, feature)
+                if keys is not None:
+                    self._readings.put((keys[s], i), found[s][i])
         return found
 
     def forget_readings(self) -> None:
@@ -231,11 +240,14 @@ class SensesMethod:
             np.zeros((0, self.dim), dtype=np.float32)
         return np.array([d.id for d in documents], dtype=np.int64), vectors
 
+    def tag_query(self, text: str) -> list[TaggedToken]:
+        """The query's content tokens with their senses; a query is read like
+        a document, sentence by sentence (``contextual.read_query``)."""
+        token_lists, layers = read_query(self.encoder, text)
+        return [t for sentence in self.tag([text] * len(token_lists), token_lists, layers=layers) for t in sentence]
+
     def encode_query(self, text: str) -> np.ndarray:
-        """A query is read like a document: sentence by sentence."""
-        spans = split_sentences(text) or [Span(0, len(text))]
-        tagged = [t for sentence in self.tag([text] * len(spans), [sentence_tokens(text, s) for s in spans])
-                  for t in sentence]
+        tagged = self.tag_query(text)
         if not tagged:
             raise InvalidQueryError(f"The query {text.strip()!r} has only function words; add words that "
                                     "say what you are looking for.")

@@ -153,15 +153,19 @@ def test_an_unknown_method_is_named(engine: SearchEngine) -> None:
 
 def test_a_query_is_read_by_the_bilm_once_for_its_explanation_and_ranking(engine: SearchEngine,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sentence by sentence, as documents are read; every method's ranking
+    and the explanation share that one reading."""
     from indexing import contextual
 
-    query = "Erosion of the river bank after the spring flood"
-    spelled_query = contextual.surface(query, contextual.sentence_tokens(query, Span(0, len(query))))
+    query = "Erosion of the river bank after the spring flood. Volunteers filled sandbags."
+    first, second = (contextual.surface(query, tokens) for tokens in contextual.query_sentences(query))
+    assert first[-1] == "." and second[0] == "Volunteers"
     encoded, real = [], contextual._encode
     monkeypatch.setattr(contextual, "_encode", lambda encoder, spelled, progress: encoded.extend(spelled) or
                         real(encoder, spelled, progress))
     contextual.forget_recent()
-    for method in ("elmo", "senses"):
+    for method in ("elmo", "senses", "dm", "dbow"):
         hits = engine.search(query, method, k=5)
         assert any(h.passage and h.passage.highlights for h in hits)
-    assert encoded.count(spelled_query) == 1
+    assert encoded.count(first) == 1 and encoded.count(second) == 1
+    assert first + second not in encoded

@@ -51,6 +51,11 @@ class HandMadeSenses:
                         for t in tokens if t.norm in self.VECTORS or t.norm == "rates"])
         return out
 
+    def tag_query(self, text):
+        from indexing.contextual import query_sentences
+
+        return [t for sentence in self.tag([text] * len(query_sentences(text)), query_sentences(text)) for t in sentence]
+
     def centred(self, vectors):
         vectors = np.atleast_2d(vectors)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
