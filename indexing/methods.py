@@ -48,7 +48,7 @@ class Method(Protocol):
         """Unit vectors (n, dim') of context-free words, zeros for unknown ones."""
 
     related_threshold: float  # word cosine above which two words count as related
-    # A method may fix its FAISS index kind ("flat" or "ivf"); without
+    # A method may fix its FAISS index kind ("flat", "flat16" or "ivf"); without
     # `index_kind` the kind follows the collection size (indexing/vectors.py).
 
     def describe(self) -> dict:

@@ -90,11 +90,13 @@ class TaggedToken:
 class SensesMethod:
     unit = "document"
     label = "Senses"
-    # Always exact: these vectors are mostly signed hashed tf-idf, which
+    # Always exhaustive: these vectors are mostly signed hashed tf-idf, which
     # k-means lists do not partition; IVF (nprobe 64) found 0.69 of the exact
     # top 10 at 10k documents and 0.42 at 100k (`python -m bench speed`).
-    # Flat costs ~40 ms a query at 100k documents (2,304 dims, one thread).
-    index_kind = "flat"
+    # Float32 flat cost ~40 ms a query at 100k documents (2,304 dims, one
+    # thread); half precision reads half the bytes (bench/speed.py measures
+    # its agreement with float32).
+    index_kind = "flat16"
 
     def __init__(self, name: str, config: SensesConfig, model_dir: Path, context: ContextBags,
                  inventory: SenseInventory,

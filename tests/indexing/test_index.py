@@ -299,4 +299,4 @@ def test_the_senses_index_stays_exact_where_size_would_choose_ivf(index_copy: In
     index_copy.retrain(methods=["dm", "senses"], configs=tiny_configs)
     live = index_copy.snapshot()
     assert live.vectors["dm"].kind == "ivf"
-    assert live.vectors["senses"].kind == "flat"
+    assert live.vectors["senses"].kind == "flat16"

@@ -50,6 +50,18 @@ def test_flat_search_equals_brute_force(data) -> None:
     np.testing.assert_allclose(scores, want_scores, atol=1e-5)
 
 
+def test_half_precision_flat_search_finds_the_exact_top_10(data) -> None:
+    ids, vectors, queries = data
+    index = VectorIndex.build(ids, vectors, kind="flat16")
+    assert index.kind == "flat16" and index.describe().startswith("flat float16")
+    scores, found = index.search(queries, 10)
+    want_scores, want_ids = exact_top(ids, vectors, queries, 10)
+    np.testing.assert_allclose(scores, want_scores, atol=2e-3)
+    # Ties within float16's precision may swap places; nothing else may.
+    agree = np.mean([len(set(f) & set(w)) / 10 for f, w in zip(found, want_ids)])
+    assert agree >= 0.99
+
+
 def test_ivf_recall_at_10_is_high_on_clustered_data(data) -> None:
     ids, vectors, queries = data
     index = VectorIndex.build(ids, vectors, kind="ivf")
@@ -89,7 +101,7 @@ def test_the_kind_counts_dimensions_too(monkeypatch: pytest.MonkeyPatch) -> None
     assert VectorIndex.build(np.arange(60), wide).kind == "ivf"
 
 
-@pytest.mark.parametrize("kind", ["flat", "ivf"])
+@pytest.mark.parametrize("kind", ["flat", "flat16", "ivf"])
 def test_add_remove_and_ids(kind: str) -> None:
     vectors = clustered(200, seed=5)
     index = VectorIndex.build(np.arange(100, 250), vectors[:150], kind=kind)
@@ -118,7 +130,7 @@ def test_an_empty_index_finds_nothing() -> None:
     assert np.all(found == -1)
 
 
-@pytest.mark.parametrize("kind", ["flat", "ivf"])
+@pytest.mark.parametrize("kind", ["flat", "flat16", "ivf"])
 def test_save_then_load_gives_identical_hits(kind: str, data, tmp_path: Path) -> None:
     ids, vectors, queries = data
     index = VectorIndex.build(ids, vectors, kind=kind)
@@ -139,5 +151,5 @@ def test_wrong_shapes_and_kinds_name_the_problem() -> None:
         index.add(np.array([9]), np.ones((1, 8), dtype=np.float32))
     with pytest.raises(ValueError, match=r"need vectors \(n, d\) and ids \(n,\)"):
         VectorIndex.build(np.arange(2), clustered(3, seed=9))
-    with pytest.raises(ValueError, match="unknown index kind 'hnsw'; valid kinds are 'flat', 'ivf'"):
+    with pytest.raises(ValueError, match="unknown index kind 'hnsw'; valid kinds are 'flat', 'flat16', 'ivf'"):
         VectorIndex.build(np.arange(3), clustered(3, seed=9), kind="hnsw")
