@@ -100,18 +100,16 @@ class SensesMethod:
 
     def __init__(self, name: str, config: SensesConfig, model_dir: Path, context: ContextBags,
                  inventory: SenseInventory,
-                 space_mean: np.ndarray, word_mean: np.ndarray, document_frequency: dict[str, int], n_documents: int,
-                 related_threshold: float, context_threshold: float) -> None:
+                 space_mean: np.ndarray, document_frequency: dict[str, int], n_documents: int,
+                 context_threshold: float) -> None:
         self.name, self.config, self.model_dir = name, config, model_dir
         self.encoder = shared_encoder(model_dir)
         self.context = context
         self.inventory = inventory
         self.space_mean = space_mean.astype(np.float32)  # (d,) corpus mean of the sense space
-        self.word_mean = word_mean.astype(np.float32)  # (d,) corpus mean of layer 0
         self.document_frequency = document_frequency
         self.n_documents = n_documents
         self._idf, self._unseen_idf = idf_table(document_frequency, n_documents)
-        self.related_threshold = related_threshold  # context-free word cosine (layer 0)
         self.context_threshold = context_threshold  # contextual cosine that counts as related
         self._layer_weights = np.asarray(config.sense_layers, dtype=np.float32) / sum(config.sense_layers)
         self.dim = config.hash_dim + len(space_mean)
@@ -256,8 +254,15 @@ class SensesMethod:
         return self._vector(tagged)
 
     def word_vectors(self, tokens: list[str]) -> np.ndarray:
-        """Context-free vectors: the char CNN's (layer 0), centred, unit."""
-        return unit_rows(self.encoder.word_vectors(tokens) - self.word_mean)
+        """Context-free vectors (the passage choice's): the collection's
+        word2vec vectors, the topical relatedness the explanation shows too.
+        The biLM's layer 0 would cost a char-CNN pass per new word of every
+        passage and mostly measures spelling."""
+        return self.context.word_vectors(tokens)
+
+    @property
+    def related_threshold(self) -> float:
+        return self.topical_threshold
 
     # -- persistence --------------------------------------------------------
     def describe(self) -> dict:
@@ -270,10 +275,9 @@ class SensesMethod:
         self.context.save(directory)
         self.inventory.save(directory)
         np.save(directory / "space_mean.npy", self.space_mean)
-        np.save(directory / "word_mean.npy", self.word_mean)
         (directory / "method.json").write_text(json.dumps({
             "kind": "senses", "name": self.name, "config": asdict(self.config), "n_documents": self.n_documents,
-            "related_threshold": self.related_threshold, "context_threshold": self.context_threshold,
+            "context_threshold": self.context_threshold,
             "document_frequency": self.document_frequency}))
 
 
@@ -282,8 +286,8 @@ def load_senses(name: str, directory: Path) -> SensesMethod:
     config = SensesConfig(**meta["config"])
     return SensesMethod(name, config, directory / "model", ContextBags.load(directory, config.context),
                         SenseInventory.load(directory),
-                        np.load(directory / "space_mean.npy"), np.load(directory / "word_mean.npy"), meta["document_frequency"], meta["n_documents"],
-                        meta["related_threshold"], meta["context_threshold"])
+                        np.load(directory / "space_mean.npy"), meta["document_frequency"], meta["n_documents"],
+                        meta["context_threshold"])
 
 
 def train_senses(documents: list[StoredDocument], on_progress: Progress = no_progress,
@@ -309,7 +313,6 @@ def train_senses(documents: list[StoredDocument], on_progress: Progress = no_pro
     contents = [np.flatnonzero(content_mask(tokens)).tolist() for _, tokens in sample]
     spaces = [np.tensordot(weights, sentence_layers, axes=1) for sentence_layers in layers]
     all_vectors = [vectors[content] for vectors, content in zip(spaces, contents)]
-    layer0 = [sentence_layers[0][content] for sentence_layers, content in zip(layers, contents)]
     stacked = np.concatenate(all_vectors) if all_vectors else np.zeros((1, encoder.dim), dtype=np.float32)
     space_mean = stacked.mean(axis=0)
     occurrences = OccurrenceSample(config.per_word, config.seed)
@@ -328,11 +331,8 @@ def train_senses(documents: list[StoredDocument], on_progress: Progress = no_pro
                                      frequency, len(documents), config.seed, config.max_words,
                                      lambda done, total: on_progress(done, total, stage), config.min_documents)
     on_progress(1, 1, stage)
-    word_mean = np.concatenate(layer0).mean(axis=0) if layer0 else np.zeros(encoder.dim, dtype=np.float32)
-    method = SensesMethod(name, config, directory, context, inventory, space_mean, word_mean, frequency, len(documents),
-                          related_threshold=1.0, context_threshold=_pair_percentile(unit_rows(stacked - space_mean),
-                                                                                     config.seed))
-    method.related_threshold = _word_pair_percentile(method, sorted(frequency), config.seed)
+    method = SensesMethod(name, config, directory, context, inventory, space_mean, frequency, len(documents),
+                          context_threshold=_pair_percentile(unit_rows(stacked - space_mean), config.seed))
     logger.info("sense inventory: %d words, %d with more than one sense", len(inventory),
                 len(inventory.ambiguous_words()))
     return method
@@ -358,11 +358,3 @@ def _pair_percentile(vectors: np.ndarray, seed: int, percentile: float = 99.0) -
     rng = np.random.default_rng(seed)
     a, b = rng.integers(0, len(vectors), (2, 2000))
     return float(np.percentile((vectors[a] * vectors[b]).sum(axis=1), percentile))
-
-
-def _word_pair_percentile(method: SensesMethod, vocabulary: list[str], seed: int) -> float:
-    if len(vocabulary) < 2:
-        return 1.0
-    rng = np.random.default_rng(seed)
-    picked = [vocabulary[i] for i in rng.integers(0, len(vocabulary), 2000)]
-    return _pair_percentile(method.word_vectors(picked), seed)
