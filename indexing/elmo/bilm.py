@@ -15,6 +15,9 @@ gets the same vectors whatever it is batched with.
 from __future__ import annotations
 
 import logging
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import torch
 from torch import nn
@@ -48,30 +51,73 @@ class BiLm(nn.Module):
         """``(batch, tokens, chars)``, ``(batch, tokens)`` -> ``(n_layers + 1, batch, tokens, 2 * proj)``."""
         return self.layers_from_token_vectors(self.char_cnn(char_ids), mask)
 
-    def layers_from_token_vectors(self, token_vectors: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """All ELMo layers from precomputed layer-0 vectors ``(batch, tokens, proj)``."""
+    def layers_from_token_vectors(self, token_vectors: torch.Tensor, mask: torch.Tensor,
+                                  parallel: bool = False) -> torch.Tensor:
+        """All ELMo layers from precomputed layer-0 vectors ``(batch, tokens, proj)``;
+        ``parallel`` as in ``directional_states``."""
         token_vectors = token_vectors * mask.unsqueeze(-1).to(token_vectors.dtype)
-        forward_states, backward_states = self.directional_states(token_vectors, mask)
+        forward_states, backward_states = self.directional_states(token_vectors, mask, parallel)
         layers = [torch.cat([token_vectors, token_vectors], dim=-1)]
         layers += [torch.cat(pair, dim=-1) for pair in zip(forward_states, backward_states)]
         return torch.stack(layers)  # (n_layers + 1, batch, tokens, 2 * proj)
 
     def directional_states(
-        self, token_vectors: torch.Tensor, mask: torch.Tensor | None
+        self, token_vectors: torch.Tensor, mask: torch.Tensor | None, parallel: bool = False
     ) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
         """Per-layer LSTM outputs of each direction, each ``(batch, tokens, proj)``.
 
         Dropout (training only) is applied to every LSTM layer's input, as bilm-tf does.
+        With ``parallel`` (inference only), the backward stack runs on a second
+        thread while this one runs the forward stack: the two never meet, and
+        each is a loop of small one-thread matmuls that leaves a core idle.
         """
-        outputs = []
-        for stack in (self.forward_layers, self.backward_layers):
-            x, states = token_vectors, []
-            for index, lstm in enumerate(stack):
-                h = lstm(F.dropout(x, self.config.dropout, self.training), mask)
-                x = h + x if index > 0 and self.config.use_skip_connections else h
-                states.append(x)
-            outputs.append(states)
-        return outputs[0], outputs[1]
+        if parallel and not self.training:
+            grad, inference = torch.is_grad_enabled(), torch.is_inference_mode_enabled()
+
+            def backward() -> list[torch.Tensor]:
+                # Autograd modes and denormal flushing are per thread: copy the caller's.
+                with torch.inference_mode(inference), torch.set_grad_enabled(grad):
+                    torch.set_flush_denormal(True)
+                    try:
+                        return self._stack_states(self.backward_layers, token_vectors, mask)
+                    finally:
+                        torch.set_flush_denormal(False)
+
+            pending = _second_thread().submit(backward)
+            forward_states = self._stack_states(self.forward_layers, token_vectors, mask)
+            return forward_states, pending.result()
+        return (self._stack_states(self.forward_layers, token_vectors, mask),
+                self._stack_states(self.backward_layers, token_vectors, mask))
+
+    def _stack_states(self, stack: nn.ModuleList, x: torch.Tensor, mask: torch.Tensor | None) -> list[torch.Tensor]:
+        states = []
+        for index, lstm in enumerate(stack):
+            h = lstm(F.dropout(x, self.config.dropout, self.training), mask)
+            x = h + x if index > 0 and self.config.use_skip_connections else h
+            states.append(x)
+        return states
+
+
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def _second_thread() -> ThreadPoolExecutor:
+    """One worker thread per process for the backward stacks (encoders
+    serialise their batches, so one is all they can use)."""
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bilm-backward")
+        return _executor
+
+
+def _forget_executor() -> None:
+    global _executor
+    _executor = None  # a forked child has no worker thread: it starts its own
+
+
+os.register_at_fork(after_in_child=_forget_executor)
 
 
 def remove_sentence_boundaries(

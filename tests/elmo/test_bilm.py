@@ -59,6 +59,24 @@ def test_a_sentence_gets_the_same_vectors_alone_or_in_a_padded_batch(bilm):
     assert mask[1].tolist() == [True] * 4 + [False] * 4
 
 
+def test_running_the_two_directions_on_two_threads_changes_nothing(bilm):
+    sentences = [["a", "much", "longer", "sentence", "here", "."], ["short", "one"]]
+    ids, mask = batch_to_ids(sentences, max_chars=bilm.config.max_chars)
+    with torch.inference_mode():
+        tokens = bilm.char_cnn(ids)
+        one = bilm.layers_from_token_vectors(tokens, mask)
+        two = bilm.layers_from_token_vectors(tokens, mask, parallel=True)
+    assert torch.equal(one, two)
+    # Training never splits: autograd and dropout stay on the caller's thread.
+    bilm.train()
+    try:
+        torch.manual_seed(1)
+        trained = bilm.layers_from_token_vectors(tokens.clone(), mask, parallel=True)
+        assert trained.requires_grad
+    finally:
+        bilm.eval()
+
+
 def test_inference_is_deterministic_and_stateless(bilm):
     first, _ = run(bilm, [["same", "input"], ["again"]])
     run(bilm, [["something", "else", "in", "between"]])
