@@ -233,9 +233,15 @@ def targets() -> list[str]:
             everything = (f"; all {result['queries']['judged']} queries, cross-fitted: "
                           f"{scores[chosen]['all']['ndcg@10']:.3f} vs {scores['bm25']['all']['ndcg@10']:.3f} "
                           f"(p = {_f(scores[chosen].get('all_p_vs_bm25'), 2)})")
+        # "Beats" means a difference the test queries can tell from chance.
+        if test > bm25 and p is not None and p < 0.05:
+            verdict = "yes"
+        elif test > bm25:
+            verdict = "no: above BM25 by a difference not significant (tie)"
+        else:
+            verdict = "no" + (" (difference not significant)" if p is not None and p >= 0.05 else "")
         lines.append(f"| hybrid beats BM25, {name.upper()} test nDCG@10 | {chosen} (best of ours on dev) "
-                     f"{test:.3f} vs BM25 {bm25:.3f} (paired t-test p = {_f(p, 2)}){everything} | "
-                     f"{'yes' if test > bm25 else 'no'}{' (difference not significant)' if p and p > 0.05 else ''} |")
+                     f"{test:.3f} vs BM25 {bm25:.3f} (paired t-test p = {_f(p, 2)}){everything} | {verdict} |")
     lee = load("lee")
     if lee:
         for protocol, name in (("inferred", "DBOW product default"), ("indexed", "indexed: DBOW product default")):
