@@ -69,7 +69,7 @@ def idf_table(document_frequency: dict[str, int], n_documents: int) -> tuple[dic
 
 def words(text: str) -> list[str]:
     """The normalised words of `text`, as Doc2Vec trains and infers on them."""
-    return [normalize(m.group()) for m in _WORD_RE.finditer(text)]
+    return [normalize(word) for word in _WORD_RE.findall(text)]
 
 
 def split_sentences(text: str) -> list[Span]:

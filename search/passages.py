@@ -15,7 +15,7 @@ from collections.abc import Callable
 import numpy as np
 
 from indexing.documents import Sentence, StoredDocument, Token
-from indexing.text import is_content_word, tokenize
+from indexing.text import is_content_word, tokenize, words
 from search.hits import Highlight, Passage
 
 MAX_PASSAGE_CHARS = 400
@@ -38,40 +38,35 @@ def best_passage(document: StoredDocument, sentences: list[Sentence], query: lis
     if sentence is not None:
         sentences = [sentence]
     query_words = sorted({t.norm for t in query if _is_content(t.norm)})
-    if sentence is not None:  # only its words: a long document's vocabulary costs a method's word vectors
-        tokens = [Token(t.norm, t.start + sentence.start, t.end + sentence.start)
-                  for t in content_tokens(document.text[sentence.start : sentence.end])]
-    else:
-        tokens = content_tokens(document.text)
-    if not sentences or not query_words or not tokens:
+    if not sentences or not query_words:
         return None
-    vocabulary = sorted({t.norm for t in tokens})
+    # Each sentence's content words, without offsets: a long document has tens
+    # of thousands of tokens, and only the chosen sentence's need offsets.
+    per_sentence = [[w for w in words(document.text[s.start : s.end]) if _is_content(w)] for s in sentences]
+    vocabulary = sorted({w for sentence_words in per_sentence for w in sentence_words})
+    if not vocabulary:
+        return None
     column = {w: i for i, w in enumerate(vocabulary)}
     similarity = method.word_vectors(query_words) @ method.word_vectors(vocabulary).T  # (q, u)
     for q, word in enumerate(query_words):
         if word in column:
             similarity[q, column[word]] = 1.0
     similarity[similarity < method.related_threshold] = 0.0
-    token_columns = np.array([column[t.norm] for t in tokens])
     # A sentence's score: the mean over query words of their best match in it.
-    starts = np.array([t.start for t in tokens])
-    lo = np.searchsorted(starts, [s.start for s in sentences])
-    hi = np.searchsorted(starts, [s.end for s in sentences])
-    filled = np.flatnonzero(hi > lo)
-    if not len(filled):
-        return None
-    # Column n is a sentinel, so that a sentence ending at the last token has a valid end index.
-    padded = np.pad(similarity[:, token_columns], ((0, 0), (0, 1)), constant_values=-np.inf)
-    maxima = np.maximum.reduceat(padded, np.stack([lo[filled], hi[filled]], axis=1).reshape(-1), axis=1)[:, ::2]
-    scores = maxima.mean(axis=0)  # (filled sentences,)
-    chosen = int(filled[int(np.argmax(scores))])  # the first of equals
-    best = (float(scores.max()), sentences[chosen], slice(int(lo[chosen]), int(hi[chosen])))
-    score, sentence, span = best
-    block = similarity[:, token_columns[span]]  # (q, tokens of the sentence)
+    lengths = np.array([len(sentence_words) for sentence_words in per_sentence])
+    filled = np.flatnonzero(lengths)
+    token_columns = np.array([column[w] for sentence_words in per_sentence for w in sentence_words])
+    first = (np.cumsum(lengths) - lengths)[filled]  # where each filled sentence's words begin
+    scores = np.maximum.reduceat(similarity[:, token_columns], first, axis=1).mean(axis=0)  # (filled,)
+    best = int(np.argmax(scores))  # the first of equals
+    score, sentence = float(scores[best]), sentences[int(filled[best])]
+    tokens = [Token(t.norm, t.start + sentence.start, t.end + sentence.start)
+              for t in content_tokens(document.text[sentence.start : sentence.end])]
+    block = similarity[:, [column[t.norm] for t in tokens]]  # (q, tokens of the sentence)
     if explain is not None:
         highlights = explain(document, sentence)
     else:
-        highlights = [_highlight(document, tokens[span.start + i], query_words[q], float(block[q, i]))
+        highlights = [_highlight(document, tokens[i], query_words[q], float(block[q, i]))
                       for i, q in _matched(block)]
     start, end = _window(sentence, highlights)
     return Passage(document.text[start:end], start, end, round(score, 4),
