@@ -15,7 +15,7 @@ with other busy processes, set ``OMP_WAIT_POLICY=PASSIVE`` before torch is
 imported: with OpenMP's default spinning, two threads encoded ~10x slower than
 one (446 vs 4,900 tokens/s measured). Besides torch's pool, the backward LSTM
 stack runs on a second Python thread beside the forward one
-(``PARALLEL_DIRECTIONS``): a query's long batch of sentences took 35-40% less
+(``PARALLEL_DIRECTIONS``): a query's long batch of sentences took 30-38% less
 time with identical vectors. One encoder may be shared between threads
 (e.g. a Streamlit ``cache_resource``): batches are serialised by a lock, since torch
 already uses every core for one batch; a long encoding lets others' batches in
