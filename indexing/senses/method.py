@@ -134,8 +134,8 @@ class SensesMethod:
         if layers is None:
             layers = encode_layers(self.encoder, texts, token_lists, remember=remember)
         tagged = []
-        for tokens, layers in zip(token_lists, layers):
-            vectors = self.sense_vectors(layers)
+        for tokens, sentence_layers in zip(token_lists, layers):
+            vectors = self.sense_vectors(sentence_layers)
             keep = np.flatnonzero(content_mask(tokens)).tolist()
             features = self.features(tokens, vectors, keep)
             tagged.append([TaggedToken(tokens[i], self._sense(tokens[i].norm, f), vectors[i], f)

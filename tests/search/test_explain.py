@@ -54,7 +54,8 @@ class HandMadeSenses:
     def tag_query(self, text):
         from indexing.contextual import query_sentences
 
-        return [t for sentence in self.tag([text] * len(query_sentences(text)), query_sentences(text)) for t in sentence]
+        sentences = query_sentences(text)
+        return [t for sentence in self.tag([text] * len(sentences), sentences) for t in sentence]
 
     def centred(self, vectors):
         vectors = np.atleast_2d(vectors)
