@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     quality.add_argument("--tune", action="store_true", help="also pick Doc2Vec settings from a small grid on dev queries")
     quality.add_argument("--no-minilm", action="store_true", help="skip the sentence-transformers baseline")
     quality.add_argument("--lee-seeds", type=int, default=3, help="training seeds per Lee config")
+    quality.add_argument("--seeds", type=int, default=3,
+                         help="Doc2Vec trainings (seeds) that score the feedback hybrids; the table shows the first")
     speed = commands.add_parser("speed", help="build throughput, query latency and memory as the collection grows")
     speed.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     speed.add_argument("--epochs", type=int, default=None,
@@ -75,9 +77,11 @@ def main(argv: list[str] | None = None) -> int:
                 report.save("lee", evaluate_lee(seeds=args.lee_seeds))
             else:
                 from bench.quality import evaluate_collection
+                from bench.retrievers import LEXICAL
 
-                baselines = ["bm25"] if args.no_minilm else None
-                report.save(f"quality-{name}", evaluate_collection(name, baselines, tune=args.tune))
+                baselines = list(LEXICAL) if args.no_minilm else None
+                report.save(f"quality-{name}", evaluate_collection(name, baselines, tune=args.tune,
+                                                                             seeds=args.seeds))
     elif args.command == "speed":
         from bench.speed import run_growth
 

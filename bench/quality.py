@@ -2,13 +2,17 @@
 baseline ranks the top 100 documents for each judged query; `ranx` scores
 nDCG@10, MAP@100 and recall@100.
 
+Hybrids fuse BM25 with each dense method, and, for DM and DBOW, also with the
+method re-queried with BM25's feedback (`FeedbackRetriever`).
+
 The judged queries are split once, with a fixed seed, into a dev half and a
-test half. Everything tuned (fusion weights, the optional Doc2Vec grid) is
-chosen on dev; the table reports test. Figures on all queries are kept in
-the JSON for comparison with published numbers.
+test half. Everything tuned (fusion weights, feedback depth and query weight,
+the optional Doc2Vec grid) is chosen on dev; the table reports test. Figures
+on all queries are kept in the JSON for comparison with published numbers.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import tempfile
 import time
@@ -18,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from bench.datasets import TestCollection, load_collection, split_queries
-from bench.retrievers import BASELINES, PRODUCT_METHODS, Retriever, build_product, hybrids
+from bench.retrievers import (BASELINES, PRODUCT_METHODS, FeedbackRetriever, ProductRetriever, Retriever,
+                              build_product, hybrids)
 from indexing.doc2vec import DBOW_CONFIG, DM_CONFIG, Doc2VecConfig
 
 logger = logging.getLogger(__name__)
@@ -34,6 +39,13 @@ FUSION_NORMS = ("min-max", "zmuv", "rank")
 WIDE_WEIGHT_STEP = 0.1  # for fusions of more than 3 runs: 0.05 would try 10,626 weightings of 5
 
 Run = dict[str, dict[str, float]]  # query id -> doc id -> score
+
+# Pseudo-relevance feedback (FeedbackRetriever) for our document-vector
+# methods: how many of BM25's top documents feed the query vector, and the
+# query's own share of it, are tuned on dev together with the fusion.
+FEEDBACK_METHODS = ("dm", "dbow")
+FEEDBACK_DEPTHS = (3, 5, 10, 20)
+FEEDBACK_QUERY_WEIGHTS = (0.0, 0.3, 0.5, 0.7)
 
 # The optional dev-query grid for Doc2Vec (`--tune`): a few changes from the
 # product defaults, one at a time, each trained once.
@@ -115,9 +127,9 @@ def fuse_runs(collection: TestCollection, runs: dict[str, Run], parts: tuple[str
     everything = dev + test
     parts_all = [_ranx_run(_complete(runs[p], everything), everything, p) for p in parts]
     rrf = fuse(parts_all, norm="min-max", method="rrf", params={"k": RRF_K})
-    norm, weights = _tune_wsum(collection, runs, parts, dev)
+    _, norm, weights = _tune_wsum(collection, runs, parts, dev)
     wsum = _plain(fuse(parts_all, norm=norm, method="wsum", params={"weights": weights}))
-    swapped_norm, swapped = _tune_wsum(collection, runs, parts, test)
+    _, swapped_norm, swapped = _tune_wsum(collection, runs, parts, test)
     on_dev = _plain(fuse([_ranx_run(_complete(runs[p], dev), dev, p) for p in parts], norm=swapped_norm,
                          method="wsum", params={"weights": swapped}))
     cross_fitted = {**{q: wsum[q] for q in test if q in wsum}, **on_dev}
@@ -126,9 +138,9 @@ def fuse_runs(collection: TestCollection, runs: dict[str, Run], parts: tuple[str
 
 
 def _tune_wsum(collection: TestCollection, runs: dict[str, Run], parts: tuple[str, ...],
-               qids: list[str]) -> tuple[str, list[float]]:
-    """The normalisation and weights of the weighted sum with the best
-    TUNE_METRIC over `qids`."""
+               qids: list[str]) -> tuple[float, str, list[float]]:
+    """The best TUNE_METRIC over `qids` of a weighted sum, and the
+    normalisation and weights that reach it."""
     from ranx import evaluate, fuse, optimize_fusion
 
     parts_tune = [_ranx_run(_complete(runs[p], qids), qids, p) for p in parts]
@@ -142,7 +154,57 @@ def _tune_wsum(collection: TestCollection, runs: dict[str, Run], parts: tuple[st
                                TUNE_METRIC, make_comparable=True))
         if best is None or tuned > best[0]:
             best = (tuned, norm, weights)
-    return best[1], best[2]
+    return best
+
+
+Setting = tuple[int, float]  # feedback depth, query weight
+
+
+def feedback_runs(bm25: Retriever, dense: ProductRetriever, queries: dict[str, str],
+                  members: dict[str, list[str]]) -> tuple[dict[Setting, Run], dict[Setting, dict]]:
+    """`dense` re-queried with BM25's feedback, at every setting of the
+    grid: the runs and their latencies (which include BM25's search)."""
+    settings, latency = {}, {}
+    for depth, weight in itertools.product(FEEDBACK_DEPTHS, FEEDBACK_QUERY_WEIGHTS):
+        runs, timing = rank_all({"feedback": FeedbackRetriever(dense, bm25, depth, weight)}, queries, members)
+        settings[(depth, weight)], latency[(depth, weight)] = runs["feedback"], timing["feedback"]
+    return settings, latency
+
+
+def feedback_fusion(collection: TestCollection, bm25_run: Run, settings: dict[Setting, Run],
+                    latency: dict[Setting, dict], dev: list[str], test: list[str]) -> dict:
+    """BM25 fused (weighted sum) with a dense method re-queried with BM25's
+    feedback (`feedback_runs`). The feedback setting, normalisation and
+    weights are chosen together on dev; "cross_fitted" swaps the halves for
+    the dev queries, as in `fuse_runs`."""
+    from ranx import fuse
+
+    everything = dev + test
+
+    def best_on(qids: list[str]) -> tuple[float, Setting, str, list[float]]:
+        found = [(*_tune_wsum(collection, {"bm25": bm25_run, "feedback": run}, ("bm25", "feedback"), qids),
+                  setting) for setting, run in settings.items()]
+        tuned, norm, weights, setting = max(found, key=lambda f: f[0])  # the first of equals: fewest documents
+        return tuned, setting, norm, weights
+
+    def fused(setting: Setting, norm: str, weights: list[float], qids: list[str]) -> Run:
+        parts = [_ranx_run(_complete(run, qids), qids, name)
+                 for name, run in (("bm25", bm25_run), ("feedback", settings[setting]))]
+        return _plain(fuse(parts, norm=norm, method="wsum", params={"weights": weights}))
+
+    _, setting, norm, weights = best_on(dev)
+    _, swapped_setting, swapped_norm, swapped = best_on(test)
+    wsum = fused(setting, norm, weights, everything)
+    cross_fitted = {**{q: wsum[q] for q in test if q in wsum},
+                    **fused(swapped_setting, swapped_norm, swapped, dev)}
+
+    def described(chosen: Setting) -> dict:
+        return {"depth": chosen[0], "query_weight": chosen[1]}
+
+    return {"wsum": wsum, "cross_fitted": cross_fitted, "weights": weights, "norm": norm,
+            "setting": described(setting), "dense_latency_ms": latency[setting],
+            "dense_test": score(collection, settings[setting], test),
+            "tuned_on_test": {**described(swapped_setting), "weights": swapped, "norm": swapped_norm}}
 
 
 def _complete(run: Run, qids: list[str]) -> Run:
@@ -173,9 +235,12 @@ def tune_doc2vec(collection: TestCollection, documents: dict, members: dict, dev
 
 
 def evaluate_collection(name: str, baselines: list[str] | None = None, tune: bool = False,
-                        workdir: Path | None = None) -> dict:
+                        workdir: Path | None = None, seeds: int = 1) -> dict:
     """Index collection `name` with every method, rank its judged queries,
-    fuse, and score on dev, test and all queries."""
+    fuse, and score on dev, test and all queries. With `seeds` > 1, DM and
+    DBOW are trained again with further seeds and their feedback hybrids
+    scored each time: Doc2Vec's training varies from run to run, and a
+    test half of 38 queries (CISI) tells apart only large differences."""
     collection = load_collection(name)
     documents, members = collection.unique_documents()
     judged = collection.judged_queries()
@@ -197,6 +262,14 @@ def evaluate_collection(name: str, baselines: list[str] | None = None, tune: boo
             retrievers[baseline] = BASELINES[baseline](documents)
             build_s[baseline] = time.perf_counter() - start
         runs, latency = rank_all(retrievers, queries, members)
+        feedback_grid = {m: feedback_runs(retrievers["bm25"], retrievers[m], queries, members)
+                         for m in FEEDBACK_METHODS if m in retrievers and "bm25" in retrievers}
+        retrained = {}
+        for extra in range(1, seeds if feedback_grid else 1):
+            again = {m: replace(ours[m], seed=ours[m].seed + extra) for m in feedback_grid}
+            products = build_product(documents, tmp_path / f"seed-{extra}", tuple(again), again)
+            retrained[extra] = {m: (again[m].seed, feedback_runs(retrievers["bm25"], products[m], queries, members))
+                                for m in again}
     fusion, norms, swapped, cross_fitted = {}, {}, {}, {}
     for hybrid, parts in (hybrids([n for n in retrievers if n != "bm25"]) if "bm25" in runs else {}).items():
         fused = fuse_runs(collection, runs, parts, dev, test)
@@ -206,6 +279,25 @@ def evaluate_collection(name: str, baselines: list[str] | None = None, tune: boo
         fusion[hybrid], norms[hybrid] = dict(zip(parts, fused["weights"])), fused["norm"]
         swapped[hybrid] = {"weights": dict(zip(parts, fused["weights_tuned_on_test"])),
                            "norm": fused["norm_tuned_on_test"]}
+    feedback = {}
+    for method, (grid_runs, grid_latency) in feedback_grid.items():
+        hybrid = f"bm25+{method} feedback"
+        found = feedback_fusion(collection, runs["bm25"], grid_runs, grid_latency, dev, test)
+        runs[f"{hybrid} (weighted)"], cross_fitted[f"{hybrid} (weighted)"] = found["wsum"], found["cross_fitted"]
+        fusion[hybrid], norms[hybrid] = dict(zip(("bm25", method), found["weights"])), found["norm"]
+        tuned_on_test = found["tuned_on_test"]
+        swapped[hybrid] = {**tuned_on_test, "weights": dict(zip(("bm25", method), tuned_on_test["weights"]))}
+        feedback[hybrid] = {"seed": ours[method].seed, "setting_dev": found["setting"],
+                            "dense_latency_ms": found["dense_latency_ms"], "dense_test": found["dense_test"]}
+    for extra, grids in retrained.items():
+        for method, (seed, (grid_runs, grid_latency)) in grids.items():
+            found = feedback_fusion(collection, runs["bm25"], grid_runs, grid_latency, dev, test)
+            feedback[f"bm25+{method} feedback"].setdefault("other_seeds", []).append({
+                "seed": seed, "setting_dev": found["setting"], "dense_test": found["dense_test"],
+                "test": score(collection, found["wsum"], test),
+                "test_p_vs_bm25": paired_p(collection, found["wsum"], runs["bm25"], test),
+                "all_cross_fitted": score(collection, found["cross_fitted"], judged),
+                "all_p_vs_bm25": paired_p(collection, found["cross_fitted"], runs["bm25"], judged)})
     # "all": every judged query, each scored by a run tuned without it (the
     # cross-fitted fusion for weighted sums; nothing else is tuned on queries).
     scores = {}
@@ -222,6 +314,7 @@ def evaluate_collection(name: str, baselines: list[str] | None = None, tune: boo
         "queries": {"judged": len(judged), "dev": len(dev), "test": len(test)},
         "metrics": METRICS, "scores": scores, "fusion_weights_dev": fusion, "fusion_norm_dev": norms,
         "fusion_tuned_on_test_for_cross_fitting": swapped,
+        "feedback": feedback,
         "rrf_k": RRF_K, "build_s": {k: round(v, 1) for k, v in build_s.items()},
         "query_latency_ms": latency,
         "doc2vec_configs": {m: asdict(c) for m, c in ours.items()},

@@ -88,6 +88,22 @@ def quality_table(result: dict) -> list[str]:
                   f"the weighted fusion sums per-query normalised scores with weights and normalisation "
                   f"(min-max unless named) tuned on dev nDCG@10: "
                   f"{weights}."]
+    feedback = result.get("feedback", {})
+    if feedback:
+        settings = "; ".join(
+            f"{h}: BM25's top {f['setting_dev']['depth']}, query weight {f['setting_dev']['query_weight']:.1f} "
+            f"(the {h.split('+')[1].split()[0].upper()} run alone: test nDCG@10 {f['dense_test']['ndcg@10']:.3f}, "
+            f"p50 / p95 {f['dense_latency_ms']['p50_ms']:.1f} / {f['dense_latency_ms']['p95_ms']:.1f} ms "
+            "with BM25's search)" for h, f in feedback.items())
+        lines += ["", "\"feedback\": the dense method's query vector moves toward the mean vector of BM25's top "
+                      "documents (pseudo-relevance feedback in its own vector space), then is fused with BM25; "
+                      f"feedback depth and query weight are tuned on dev with the fusion: {settings}. "
+                      "rm3 is BM25 with RM3 query expansion (Anserini's defaults: 10 documents, 10 terms, "
+                      "query weight 0.5), lexical feedback without any dense vector."]
+        for hybrid, found in feedback.items():
+            if found.get("other_seeds"):
+                lines += ["", f"{hybrid} again with Doc2Vec retrained (seed, test nDCG@10, p vs BM25; "
+                              "all queries cross-fitted): " + _seed_spread(found)]
     if any(scores.get("all_cross_fitted") for scores in result["scores"].values()):
         lines += ["", "\\* All judged queries, each scored by a run tuned without it: the weighted fusions "
                       "are cross-fitted (dev queries fused with the weights and normalisation tuned on the test "
@@ -96,6 +112,13 @@ def quality_table(result: dict) -> list[str]:
         lines.append("DM and DBOW use the config with the best dev nDCG@10 of a small grid "
                      "(see the JSON `doc2vec_tuning`).")
     return lines
+
+
+def _seed_spread(feedback: dict) -> str:
+    """A feedback hybrid's figures for each Doc2Vec training seed."""
+    return "; ".join(f"seed {other['seed']}: {other['test']['ndcg@10']:.3f} (p = {_f(other['test_p_vs_bm25'])}), "
+                     f"all {other['all_cross_fitted']['ndcg@10']:.3f} (p = {_f(other['all_p_vs_bm25'])})"
+                     for other in feedback.get("other_seeds", [])) + "."
 
 
 def lee_table(result: dict) -> list[str]:
@@ -232,7 +255,7 @@ def targets() -> list[str]:
         if scores[chosen].get("all_cross_fitted"):
             everything = (f"; all {result['queries']['judged']} queries, cross-fitted: "
                           f"{scores[chosen]['all']['ndcg@10']:.3f} vs {scores['bm25']['all']['ndcg@10']:.3f} "
-                          f"(p = {_f(scores[chosen].get('all_p_vs_bm25'), 2)})")
+                          f"(p = {_f(scores[chosen].get('all_p_vs_bm25'))})")
         # "Beats" means a difference the test queries can tell from chance.
         if test > bm25 and p is not None and p < 0.05:
             verdict = "yes"
@@ -240,8 +263,20 @@ def targets() -> list[str]:
             verdict = "no: above BM25 by a difference not significant (tie)"
         else:
             verdict = "no" + (" (difference not significant)" if p is not None and p >= 0.05 else "")
+        spread = result.get("feedback", {}).get(chosen.removesuffix(" (weighted)"), {})
+        if spread.get("other_seeds"):
+            tests = [scores[chosen]["test"]["ndcg@10"]] + [o["test"]["ndcg@10"] for o in spread["other_seeds"]]
+            ps = [p] + [o["test_p_vs_bm25"] for o in spread["other_seeds"]]
+            significant = sum(1 for t, q in zip(tests, ps) if t > bm25 and q is not None and q < 0.05)
+            everything += (f"; with Doc2Vec retrained, {len(tests)} trainings in all: test "
+                           f"{min(tests):.3f}-{max(tests):.3f}, above BM25 with p < 0.05 in {significant} of "
+                           f"{len(tests)}")
+        rm3 = ""
+        if "rm3" in scores:
+            rm3 = (f"; for comparison, BM25+RM3 (lexical feedback) {scores['rm3']['test']['ndcg@10']:.3f} "
+                   f"(p = {_f(scores['rm3'].get('test_p_vs_bm25'))})")
         lines.append(f"| hybrid beats BM25, {name.upper()} test nDCG@10 | {chosen} (best of ours on dev) "
-                     f"{test:.3f} vs BM25 {bm25:.3f} (paired t-test p = {_f(p, 2)}){everything} | {verdict} |")
+                     f"{test:.3f} vs BM25 {bm25:.3f} (paired t-test p = {_f(p)}){everything}{rm3} | {verdict} |")
     lee = load("lee")
     if lee:
         for protocol, name in (("inferred", "DBOW product default"), ("indexed", "indexed: DBOW product default")):

