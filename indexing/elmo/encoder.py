@@ -32,14 +32,13 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from indexing.elmo.bilm import BiLm, remove_sentence_boundaries
+from indexing.elmo.bilm import BiLm, flushing_denormals, remove_sentence_boundaries
 from indexing.elmo.persistence import load_bilm, read_model_meta, save_bilm
 from indexing.elmo.scalar_mix import ScalarMix
 from indexing.elmo.token_cache import TokenVectorCache
@@ -51,18 +50,6 @@ logger = logging.getLogger(__name__)
 PARALLEL_DIRECTIONS = os.environ.get("SENSESEARCH_BILM_PARALLEL", "1") != "0"
 
 ProgressCallback = Callable[[int, int], None]
-
-
-@contextmanager
-def _flushing_denormals() -> Iterator[None]:
-    """Flush denormal floats to zero while encoding (see the module docstring),
-    and switch it off again: it is process-wide CPU state, which other code
-    (hypothesis, numerics that need IEEE subnormals) must not inherit."""
-    torch.set_flush_denormal(True)
-    try:
-        yield
-    finally:
-        torch.set_flush_denormal(False)
 
 
 class ElmoEncoder:
@@ -103,7 +90,7 @@ class ElmoEncoder:
         with torch.inference_mode():
             for start in range(0, len(order), batch_size):
                 chunk = order[start : start + batch_size]
-                with self._lock, _flushing_denormals():  # per batch: a query waits for one batch of an upload
+                with self._lock, flushing_denormals():  # per batch: a query waits for one batch of an upload
                     arrays = self._encode_batch([list(sentences[i]) for i in chunk], mix)
                 for i, array in zip(chunk, arrays):
                     results[i] = array
@@ -133,7 +120,7 @@ class ElmoEncoder:
         CNN's token vector, duplicated for the two directions as in ``layers``)."""
         if not words:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock, _flushing_denormals(), torch.inference_mode():
+        with self._lock, flushing_denormals(), torch.inference_mode():
             vectors, _mask = self.cache.token_vectors([list(words)])  # (1, n + 2, proj)
         single = vectors[0, 1:-1].numpy().astype(np.float32)
         return np.concatenate([single, single], axis=1)

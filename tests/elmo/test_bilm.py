@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from indexing.elmo.bilm import BiLm, remove_sentence_boundaries
+from indexing.elmo.bilm import BiLm, _second_thread, flushing_denormals, remove_sentence_boundaries
 from indexing.elmo.characters import batch_to_ids
 from indexing.elmo.config import ElmoConfig, config_from_allennlp_options, create_config
 from indexing.elmo.encoder import ElmoEncoder
@@ -75,6 +75,23 @@ def test_running_the_two_directions_on_two_threads_changes_nothing(bilm):
         assert trained.requires_grad
     finally:
         bilm.eval()
+
+
+def _denormals_survive() -> bool:
+    return (torch.tensor([1e-40]) * 1.0).item() != 0.0  # 1e-40 is below float32's smallest normal
+
+
+def test_denormal_flushing_is_switched_off_again_on_both_threads(bilm):
+    if not torch.set_flush_denormal(False):
+        pytest.skip("this CPU cannot flush denormals")
+    with flushing_denormals():
+        assert not _denormals_survive()
+    assert _denormals_survive()
+    ids, mask = batch_to_ids([["river", "bank"]], max_chars=bilm.config.max_chars)
+    with torch.inference_mode():
+        bilm.layers_from_token_vectors(bilm.char_cnn(ids), mask, parallel=True)
+    assert _denormals_survive()
+    assert _second_thread().submit(_denormals_survive).result()  # the backward stack's thread
 
 
 def test_inference_is_deterministic_and_stateless(bilm):
