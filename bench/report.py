@@ -92,7 +92,7 @@ def quality_table(result: dict) -> list[str]:
     if feedback:
         settings = "; ".join(
             f"{h}: BM25's top {f['setting_dev']['depth']}, query weight {f['setting_dev']['query_weight']:.1f} "
-            f"(the {h.split('+')[1].split()[0].upper()} run alone: test nDCG@10 {f['dense_test']['ndcg@10']:.3f}, "
+            f"(the {h.removeprefix('bm25+').removesuffix(' feedback').upper()} run alone: test nDCG@10 {f['dense_test']['ndcg@10']:.3f}, "
             f"p50 / p95 {f['dense_latency_ms']['p50_ms']:.1f} / {f['dense_latency_ms']['p95_ms']:.1f} ms "
             "with BM25's search)" for h, f in feedback.items())
         lines += ["", "\"feedback\": the dense method's query vector moves toward the mean vector of BM25's top "

@@ -94,6 +94,9 @@ class FeedbackRetriever:
         if not 0.0 <= query_weight <= 1.0 or depth < 1:
             raise ValueError(f"need depth >= 1 and 0 <= query_weight <= 1, not {depth}, {query_weight}")
         self.engine, self.method = product.engine, product.method
+        unit = self.engine.index.snapshot().method(self.method).unit
+        if unit != "document":
+            raise ValueError(f"feedback needs one vector per document; {self.method} has one per {unit}")
         self.first_stage, self.depth, self.query_weight = first_stage, depth, query_weight
         store = self.engine.index.store
         self._store_id = {source: doc_id for doc_id, _title, source, _words, _added in store.listing()}
@@ -101,8 +104,6 @@ class FeedbackRetriever:
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         live = self.engine.index.snapshot()
         encoder = live.method(self.method)
-        if encoder.unit != "document":
-            raise ValueError(f"feedback needs one vector per document; {self.method} has one per {encoder.unit}")
         try:
             vector = self.query_weight * encoder.encode_query(query)  # (dim,)
         except InvalidQueryError:  # no query word in the model's vocabulary: feedback alone
@@ -139,8 +140,12 @@ class BM25Retriever:
         self._model = bm25s.BM25()
         self._model.index(corpus, show_progress=False)
 
+    def _analyse(self, query: str, **options):
+        """The query's words as the documents' were indexed (stop words out, stemmed)."""
+        return self._bm25s.tokenize([query], stopwords="en", stemmer=self._stemmer, show_progress=False, **options)
+
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        tokens = self._bm25s.tokenize([query], stopwords="en", stemmer=self._stemmer, show_progress=False)
+        tokens = self._analyse(query)
         if not tokens.ids[0]:
             return []
         k = min(k, len(self._ids))
@@ -180,8 +185,7 @@ class RM3Retriever(BM25Retriever):
         from collections import Counter
 
         vocabulary = self._model.vocab_dict
-        stems = self._bm25s.tokenize([query], stopwords="en", stemmer=self._stemmer, show_progress=False,
-                                     return_ids=False)[0]
+        stems = self._analyse(query, return_ids=False)[0]
         counts = Counter(vocabulary[s] for s in stems if s in vocabulary)
         if not counts:
             return []
