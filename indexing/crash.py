@@ -14,6 +14,7 @@ The points, in the order a write passes them:
     persist:<method>   one method's vectors.faiss replaced, the others not yet
     persist:vectors    every vectors.faiss replaced, the manifest not yet
     vectors:tmp        a vectors.faiss.tmp written, before its rename
+    trained:tmp        after a delete, Doc2Vec's trained_ids.npy.tmp written, before its rename
 
 tests/reliability/test_crash.py kills a real process at each of them.
 """

@@ -22,6 +22,7 @@ from gensim.models.callbacks import CallbackAny2Vec
 from gensim.models.doc2vec import Doc2Vec, TaggedDocument
 from gensim.models.doc2vec_inner import train_document_dbow, train_document_dm
 
+from indexing.atomic import write_atomically
 from indexing.documents import StoredDocument
 from indexing.progress import Progress, no_progress
 from indexing.text import is_content_word, words
@@ -114,16 +115,29 @@ OUR_SETTINGS = ("infer_epochs", "centre", "content_words_inference")  # not gens
 class Doc2VecModel:
     """A trained Doc2Vec model that encodes documents and queries."""
 
-    def __init__(self, model: Doc2Vec, config: Doc2VecConfig, trained_ids: Iterable[int]) -> None:
+    def __init__(self, model: Doc2Vec, config: Doc2VecConfig, trained_ids: Iterable[int],
+                 mean: np.ndarray | None = None) -> None:
         self.model = model
         self.config = config
         # gensim sizes its plain-int tag array by the largest id: ids below it
         # that were never trained still have (random) rows, so keep the set.
+        # A deleted document leaves it (`forget`): its row must never stand
+        # for another document.
         self.trained_ids = frozenset(int(i) for i in trained_ids)
         self._infer_lock = threading.Lock()  # inference resets the model's shared RNG
-        trained = sorted(self.trained_ids)
-        self.mean = (_unit(model.dv[trained]).mean(axis=0) if config.centre and trained
-                     else np.zeros(config.vector_size, dtype=np.float32))  # (vector_size,)
+        if mean is None:
+            trained = sorted(self.trained_ids)
+            mean = (_unit(model.dv[trained]).mean(axis=0) if config.centre and trained
+                    else np.zeros(config.vector_size, dtype=np.float32))
+        # Fixed at training: the indexed vectors were centred on it, so a
+        # delete must not move it.
+        self.mean = np.asarray(mean, dtype=np.float32)  # (vector_size,)
+
+    def forget(self, doc_ids: Iterable[int]) -> Doc2VecModel:
+        """This model without `doc_ids` among its trained documents (they
+        were deleted): a new document never inherits their vectors. Shares
+        the gensim model and the centring mean."""
+        return Doc2VecModel(self.model, self.config, self.trained_ids - {int(i) for i in doc_ids}, self.mean)
 
     @property
     def dim(self) -> int:
@@ -182,13 +196,26 @@ class Doc2VecModel:
         directory.mkdir(parents=True, exist_ok=True)
         self.model.save(str(directory / "doc2vec.model"))
         (directory / "config.json").write_text(json.dumps(asdict(self.config), indent=2))
-        np.save(directory / "trained_ids.npy", np.array(sorted(self.trained_ids), dtype=np.int64))
+        np.save(directory / "mean.npy", self.mean)
+        self.save_trained_ids(directory)
+
+    def save_trained_ids(self, directory: Path) -> None:
+        """Replace the saved set of trained ids, atomically (after a delete)."""
+        ids = np.array(sorted(self.trained_ids), dtype=np.int64)
+
+        def write(path: Path) -> None:
+            with open(path, "wb") as handle:  # np.save on a name would append ".npy" to the .tmp
+                np.save(handle, ids)
+
+        write_atomically(directory / "trained_ids.npy", write, crash_name="trained:tmp")
 
     @classmethod
     def load(cls, directory: Path) -> Doc2VecModel:
         config = Doc2VecConfig(**json.loads((directory / "config.json").read_text()))
         trained_ids = np.load(directory / "trained_ids.npy", allow_pickle=False)
-        return cls(Doc2Vec.load(str(directory / "doc2vec.model")), config, trained_ids.tolist())
+        # Indexes saved before the mean was: it was then the mean over the trained ids.
+        mean = np.load(directory / "mean.npy", allow_pickle=False) if (directory / "mean.npy").exists() else None
+        return cls(Doc2Vec.load(str(directory / "doc2vec.model")), config, trained_ids.tolist(), mean)
 
 
 def _infer_vector(model: Doc2Vec, tokens: list[str], epochs: int) -> np.ndarray:

@@ -28,6 +28,7 @@ from indexing.contextual import (content_mask, encode_layers, model_path, read_q
                                  unit_rows, weights_digest)
 from indexing.documents import Sentence, StoredDocument, Token
 from indexing.errors import InvalidQueryError
+from indexing.methods import LearnsNoDocuments
 from indexing.progress import Progress, no_progress
 from indexing.text import document_frequencies, idf_table, split_sentences, tokenize
 
@@ -54,7 +55,7 @@ def normalised_weights(weights: Sequence[float], n_layers: int) -> np.ndarray:
     return w / w.sum()
 
 
-class ElmoMethod:
+class ElmoMethod(LearnsNoDocuments):
     unit = "sentence"
     label = "ELMo"
     layers = LAYER_NAMES

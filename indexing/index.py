@@ -369,7 +369,8 @@ class Index:
                     vectors[name] = live.vectors[name].copy()
                     vectors[name].remove(np.array(sentence_ids if method.unit == "sentence" else [doc_id],
                                                   dtype=np.int64))
-                self._publish(live, vectors)
+                methods = {name: method.forget([doc_id]) for name, method in live.methods.items()}
+                self._publish(live, vectors, methods)
         return True
 
     def reconcile(self, on_progress: Progress = no_progress) -> None:
@@ -383,9 +384,17 @@ class Index:
                 self._reconcile(on_progress)  # nothing left to do if taking the lock did it
                 return
         live = self._generation
-        if live is not None and (self._differences(live) or self._stale_manifest(live)):
+        if live is not None and (self._differences(live) or self._forgotten(live) or self._stale_manifest(live)):
             with self._writing(on_progress):  # wait for the busy writer
                 self._reconcile(on_progress)
+
+    def _forgotten(self, live: Generation) -> dict[str, Method]:
+        """The methods that still remember a deleted document (a writer was
+        killed between the store's delete and saving the trained ids), each
+        without it."""
+        stored = set(self.store.document_ids())
+        return {name: method.forget(gone) for name, method in live.methods.items()
+                if (gone := method.remembered() - stored)}
 
     def _differences(self, live: Generation) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Per method whose FAISS ids differ from the store: the ids to drop
@@ -411,12 +420,13 @@ class Index:
         live = self._generation
         if live is None:
             return
-        differences = self._differences(live)
-        if not differences and not self._stale_manifest(live):
+        differences, forgotten = self._differences(live), self._forgotten(live)
+        if not differences and not forgotten and not self._stale_manifest(live):
             return
+        methods = {**live.methods, **forgotten}
         vectors = dict(live.vectors)
         for name, (extra, missing) in differences.items():
-            method = live.methods[name]
+            method = methods[name]
             vectors[name] = live.vectors[name].copy()
             vectors[name].remove(extra)
             if len(missing):
@@ -425,17 +435,23 @@ class Index:
                 documents = list(self.store.get_many(sorted(doc_ids)).values())
                 logger.info("%s: indexing %d documents missing from the index", name, len(documents))
                 vectors[name].add(*self._encode(method, documents, on_progress))
-        self._publish(live, vectors)
+        self._publish(live, vectors, methods)
 
-    def _publish(self, live: Generation, vectors: dict[str, VectorIndex]) -> None:
-        """Save the changed vectors into the live generation, then a manifest
-        with fresh counts and the next revision, and only then swap them in
-        for readers. A kill between two saves leaves files that agree with
-        the store or that the next writer reconciles."""
+    def _publish(self, live: Generation, vectors: dict[str, VectorIndex],
+                 methods: dict[str, Method] | None = None) -> None:
+        """Save the changed vectors (and the state of methods that forgot
+        deleted documents) into the live generation, then a manifest with
+        fresh counts and the next revision, and only then swap them in for
+        readers. A kill between two saves leaves files that agree with the
+        store or that the next writer reconciles."""
+        methods = methods or live.methods
+        for name, method in methods.items():
+            if method is not live.methods[name]:
+                method.save_state(live.path / name)
         for name, index in vectors.items():
             if index is not live.vectors[name]:
                 index.save(live.path / name / "vectors.faiss")
                 crash_point(f"persist:{name}")
         crash_point("persist:vectors")
         manifest = write_manifest(live.path, self._counted({**live.manifest, "revision": live.revision + 1}, vectors))
-        self._generation = replace(live, manifest=manifest, vectors=vectors)
+        self._generation = replace(live, manifest=manifest, vectors=vectors, methods=methods)

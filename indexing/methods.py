@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -55,6 +55,32 @@ class Method(Protocol):
         """Config and facts for the manifest."""
 
     def save(self, directory: Path) -> None: ...
+
+    def remembered(self) -> frozenset[int]:
+        """Ids of the documents whose vectors the model itself learned in
+        training (Doc2Vec's trained ids); it hands them back for those ids."""
+
+    def forget(self, doc_ids: Iterable[int]) -> Method:
+        """This method without what it learned of `doc_ids` (deleted
+        documents): ids are never reused, but a stale trained id would still
+        stand for a document that is gone. Self when there is nothing to forget."""
+
+    def save_state(self, directory: Path) -> None:
+        """Save, atomically, what `forget` changes (after a delete)."""
+
+
+class LearnsNoDocuments:
+    """For methods that encode every document from its text alone (ELMo,
+    senses): nothing to forget when one is deleted."""
+
+    def remembered(self) -> frozenset[int]:
+        return frozenset()
+
+    def forget(self, doc_ids: Iterable[int]) -> LearnsNoDocuments:
+        return self
+
+    def save_state(self, directory: Path) -> None:
+        pass
 
 
 class Doc2VecMethod:
@@ -108,6 +134,16 @@ class Doc2VecMethod:
         picked = [vocabulary[i] for i in rng.integers(0, len(vocabulary), 4000)]
         vectors = self.word_vectors(picked)
         return float(np.percentile((vectors[:2000] * vectors[2000:]).sum(axis=1), percentile))
+
+    def remembered(self) -> frozenset[int]:
+        return self.model.trained_ids
+
+    def forget(self, doc_ids: Iterable[int]) -> Doc2VecMethod:
+        gone = self.model.trained_ids & {int(i) for i in doc_ids}
+        return Doc2VecMethod(self.name, self.model.forget(gone)) if gone else self
+
+    def save_state(self, directory: Path) -> None:
+        self.model.save_trained_ids(directory)
 
     def describe(self) -> dict:
         from dataclasses import asdict

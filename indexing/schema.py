@@ -1,28 +1,52 @@
 """Every SQL statement of the document store, in one place."""
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+# 2: ids are AUTOINCREMENT, so a deleted document's id (its FAISS id, and
+# Doc2Vec's tag) is never handed to a new document (version 1 reused it).
+SCHEMA_VERSION = 2
 
-CREATE = """
-CREATE TABLE IF NOT EXISTS documents (
-    id INTEGER PRIMARY KEY,          -- also the document's FAISS id
+_DOCUMENTS_TABLE = """
+CREATE TABLE IF NOT EXISTS {name} (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- also the document's FAISS id, never reused
     title TEXT NOT NULL,
     source TEXT NOT NULL,
     text TEXT NOT NULL,
     content_hash TEXT NOT NULL UNIQUE,
     n_words INTEGER NOT NULL,
     added_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sentences (
-    id INTEGER PRIMARY KEY,          -- also the sentence's FAISS id
+)"""
+_SENTENCES_TABLE = """
+CREATE TABLE IF NOT EXISTS {name} (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- also the sentence's FAISS id, never reused
     doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     position INTEGER NOT NULL,
     start INTEGER NOT NULL,          -- character offsets into documents.text
     end INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sentences_doc ON sentences(doc_id, position);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
+)"""
+_SENTENCES_INDEX = "CREATE INDEX IF NOT EXISTS sentences_doc ON sentences(doc_id, position)"
+
+CREATE = ";\n".join([
+    _DOCUMENTS_TABLE.format(name="documents"),
+    _SENTENCES_TABLE.format(name="sentences"),
+    _SENTENCES_INDEX,
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+]) + ";"
+
+# Version 1 -> 2: SQLite cannot add AUTOINCREMENT to a table, so both tables
+# are copied into new ones (ids kept; sqlite_sequence starts at the largest).
+# Runs in one transaction with foreign keys off, so dropping the old
+# documents table does not cascade into the sentences.
+MIGRATE_1_TO_2 = [
+    _DOCUMENTS_TABLE.format(name="documents_v2"),
+    "INSERT INTO documents_v2 SELECT id, title, source, text, content_hash, n_words, added_at FROM documents",
+    _SENTENCES_TABLE.format(name="sentences_v2"),
+    "INSERT INTO sentences_v2 SELECT id, doc_id, position, start, end FROM sentences",
+    "DROP TABLE sentences",
+    "DROP TABLE documents",
+    "ALTER TABLE documents_v2 RENAME TO documents",
+    "ALTER TABLE sentences_v2 RENAME TO sentences",
+    _SENTENCES_INDEX,
+]
 
 GET_META = "SELECT value FROM meta WHERE key = ?"
 SET_META = "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"

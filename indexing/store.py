@@ -37,17 +37,33 @@ class DocumentStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        self._connection().executescript(schema.CREATE)  # idempotent; executescript commits by itself
-        with self._transaction() as db:
-            found = db.execute(schema.GET_META, ("schema_version",)).fetchone()
-            if found is None:
-                db.execute(schema.SET_META, ("schema_version", str(schema.SCHEMA_VERSION)))
-            elif int(found[0]) != schema.SCHEMA_VERSION:
-                raise IndexVersionError(
-                    f"The document store {self.path} has schema version {found[0]}, this "
-                    f"SenseSearch reads version {schema.SCHEMA_VERSION}. Use a matching "
-                    "SenseSearch version, or point --data-dir at a new directory and rebuild."
-                )
+        db = self._connection()
+        db.executescript(schema.CREATE)  # idempotent; executescript commits by itself
+        db.execute("PRAGMA foreign_keys=OFF")  # the upgrade copies tables; nothing may cascade
+        try:
+            with self._transaction() as db:
+                self._check_version(db)
+        finally:
+            db.execute("PRAGMA foreign_keys=ON")
+
+    def _check_version(self, db: sqlite3.Connection) -> None:
+        """Stamp a new store with the schema version; upgrade a version-1
+        store (ids were reused); refuse any other version."""
+        found = db.execute(schema.GET_META, ("schema_version",)).fetchone()
+        if found is not None and int(found[0]) == 1:
+            logger.info("upgrading the document store %s to schema version %d", self.path, schema.SCHEMA_VERSION)
+            for statement in schema.MIGRATE_1_TO_2:
+                db.execute(statement)
+            if db.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                raise IndexVersionError(f"The document store {self.path} holds sentences of missing documents; "
+                                        "it was not upgraded. Point --data-dir at a new directory and rebuild.")
+        elif found is not None and int(found[0]) != schema.SCHEMA_VERSION:
+            raise IndexVersionError(
+                f"The document store {self.path} has schema version {found[0]}, this "
+                f"SenseSearch reads version {schema.SCHEMA_VERSION}. Use a matching "
+                "SenseSearch version, or point --data-dir at a new directory and rebuild."
+            )
+        db.execute(schema.SET_META, ("schema_version", str(schema.SCHEMA_VERSION)))
 
     def _connection(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import threading
 from pathlib import Path
 
 import faiss
 import numpy as np
 
-from indexing.crash import crash_point
+from indexing.atomic import write_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -145,11 +144,11 @@ class VectorIndex:
 
     def save(self, path: Path) -> None:
         """Write atomically: a reader never sees a half-written file."""
-        tmp = path.with_name(path.name + ".tmp")
-        with self._lock:
-            faiss.write_index(self._index, str(tmp))
-        crash_point("vectors:tmp")
-        os.replace(tmp, path)
+        def write(tmp: Path) -> None:
+            with self._lock:
+                faiss.write_index(self._index, str(tmp))
+
+        write_atomically(path, write, crash_name="vectors:tmp")
 
     @classmethod
     def load(cls, path: Path) -> VectorIndex:

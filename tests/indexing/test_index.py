@@ -200,6 +200,38 @@ def test_delete_removes_a_document_from_the_store_and_every_index(index_copy: In
     assert index_copy.delete(target.id) is False
 
 
+KNITTING = Document("Knitting circle", "The knitting circle meets on Thursdays to swap wool, patterns and needles. "
+                    "Beginners learn to cast on and purl a simple scarf.", "knit.txt")
+
+
+@pytest.mark.parametrize("restart", [False, True], ids=["same process", "after a restart"])
+def test_a_document_added_after_a_delete_never_inherits_the_deleted_ones_vectors(index_copy: Index,
+                                                                                 restart: bool) -> None:
+    newest = max(index_copy.store.document_ids())  # trained; a reused id would hand its vectors on
+    assert index_copy.delete(newest)
+    index = Index.open(index_copy.directory) if restart else index_copy
+    [new_id] = index.add_documents([KNITTING]).added
+    assert new_id > newest
+    for method in DEFAULT_METHODS:
+        assert newest not in index.method(method).remembered()
+        [top] = hits(index, KNITTING.text, method, 1)
+        assert top["doc_id"] == new_id, (method, top)
+        if index.method(method).remembered():  # Doc2Vec infers its own text: the very vector it was indexed with
+            assert top["score"] > 0.99, (method, top)
+    assert newest not in Index.open(index_copy.directory).method("dbow").remembered()  # saved, not only in memory
+
+
+def test_a_trained_id_whose_document_was_deleted_is_forgotten_on_reopening(index_copy: Index) -> None:
+    target = next(d for d in index_copy.store if d.title == "sourdough")
+    index_copy.store.delete(target.id)  # as if killed after the store's delete, before the indexes
+    assert target.id in index_copy.method("dm").remembered()
+    reopened = Index.open(index_copy.directory)
+    for method in ("dm", "dbow"):
+        assert target.id not in reopened.method(method).remembered()
+        saved = np.load(generation(reopened) / method / "trained_ids.npy")
+        assert target.id not in saved and len(saved) == 32
+
+
 # ---- reconciling the store and FAISS -------------------------------------------------
 
 def test_reopening_re_indexes_a_document_missing_from_faiss(index_copy: Index) -> None:

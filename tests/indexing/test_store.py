@@ -2,12 +2,14 @@
 deletes cascade, and a store of another schema version is refused."""
 from __future__ import annotations
 
+import sqlite3
 import threading
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from indexing import schema
 from indexing.documents import Document
 from indexing.errors import IndexVersionError
 from indexing.store import DocumentStore, content_hash
@@ -111,7 +113,47 @@ def test_a_store_of_another_schema_version_is_refused(tmp_path: Path) -> None:
     with pytest.raises(IndexVersionError) as caught:
         DocumentStore(tmp_path / "s.sqlite3")
     message = str(caught.value)
-    assert "schema version 99" in message and "reads version 1" in message and "rebuild" in message
+    assert "schema version 99" in message and f"reads version {schema.SCHEMA_VERSION}" in message and "rebuild" in message
+
+
+def test_a_deleted_documents_id_is_never_given_to_a_new_one(tmp_path: Path) -> None:
+    store = DocumentStore(tmp_path / "s.sqlite3")
+    [loan, river] = store.add([LOAN, RIVER])[0]
+    river_sentences = {s.id for s in store.sentences(river)}
+    assert store.delete(river)  # the newest: a plain INTEGER PRIMARY KEY would hand its id out again
+    [new] = DocumentStore(tmp_path / "s.sqlite3").add([Document("New", "Otters swim. Herons fish.", "n.txt")])[0]
+    assert new > river
+    assert not river_sentences & {s.id for s in store.sentences(new)}
+
+
+def _version_1_store(path: Path) -> None:
+    """A store as SenseSearch wrote it with schema version 1 (ids reused)."""
+    db = sqlite3.connect(path)
+    db.executescript(schema.CREATE.replace(" AUTOINCREMENT", ""))
+    db.execute(schema.SET_META, ("schema_version", "1"))
+    db.commit()
+    db.close()
+
+
+def test_a_version_1_store_is_upgraded_keeping_ids_and_sentences(tmp_path: Path) -> None:
+    _version_1_store(tmp_path / "s.sqlite3")
+    old = DocumentStore.__new__(DocumentStore)  # write through today's statements into the old tables
+    old.path, old._local = tmp_path / "s.sqlite3", threading.local()
+    [loan, river] = old.add([LOAN, RIVER])[0]
+    before = {d: store_sentences for d, store_sentences in old.sentences_of([loan, river]).items()}
+    old.delete(river)
+    old._connection().close()
+
+    store = DocumentStore(tmp_path / "s.sqlite3")
+    assert store.get_meta("schema_version") == str(schema.SCHEMA_VERSION)
+    assert store.get(loan).text == LOAN.text and store.sentences(loan) == before[loan]
+    [new] = store.add([Document("New", "Otters swim. Herons fish.", "n.txt")])[0]
+    assert new > loan
+    store.delete(new)
+    assert store.add([Document("Newer", "Kingfishers dive.", "k.txt")])[0][0] > new  # ids are not reused now
+    store.delete(loan)  # foreign keys still cascade after the upgrade
+    assert store.sentences(loan) == []
+    assert len(DocumentStore(tmp_path / "s.sqlite3")) == 1  # opening again upgrades nothing twice
 
 
 def test_threads_can_add_at_the_same_time(store: DocumentStore) -> None:
