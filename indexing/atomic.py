@@ -1,21 +1,27 @@
 """One way to replace a file so that a reader, or a process killed half-way,
-never sees it half-written: write a `.tmp` beside it, then rename it over.
-A killed writer's `.tmp` is removed by `generation.remove_debris`."""
+never sees it half-written: write a temporary sibling, then rename it over
+the file. A killed writer's sibling ends in `.tmp`, which
+`generation.remove_debris` (index files) recognises as debris."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from indexing.crash import crash_point
 
-
-def write_atomically(path: Path, write: Callable[[Path], None], crash_name: str | None = None) -> None:
-    """Call `write(tmp)` to fill a temporary file, then rename it to `path`.
-    `crash_name` names the test hook's point between the two
-    (`indexing.crash`)."""
-    tmp = path.with_name(path.name + ".tmp")
-    write(tmp)
-    if crash_name is not None:
-        crash_point(crash_name)
-    os.replace(tmp, path)
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; on success it replaces ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes it owner-only
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

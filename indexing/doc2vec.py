@@ -22,7 +22,8 @@ from gensim.models.callbacks import CallbackAny2Vec
 from gensim.models.doc2vec import Doc2Vec, TaggedDocument
 from gensim.models.doc2vec_inner import train_document_dbow, train_document_dm
 
-from indexing.atomic import write_atomically
+from indexing.atomic import atomic_path
+from indexing.crash import crash_point
 from indexing.documents import StoredDocument
 from indexing.progress import Progress, no_progress
 from indexing.text import is_content_word, words
@@ -201,13 +202,9 @@ class Doc2VecModel:
 
     def save_trained_ids(self, directory: Path) -> None:
         """Replace the saved set of trained ids, atomically (after a delete)."""
-        ids = np.array(sorted(self.trained_ids), dtype=np.int64)
-
-        def write(path: Path) -> None:
-            with open(path, "wb") as handle:  # np.save on a name would append ".npy" to the .tmp
-                np.save(handle, ids)
-
-        write_atomically(directory / "trained_ids.npy", write, crash_name="trained:tmp")
+        with atomic_path(directory / "trained_ids.npy") as tmp, open(tmp, "wb") as handle:
+            np.save(handle, np.array(sorted(self.trained_ids), dtype=np.int64))  # a handle: no ".npy" appended
+            crash_point("trained:tmp")
 
     @classmethod
     def load(cls, directory: Path) -> Doc2VecModel:

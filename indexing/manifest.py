@@ -10,7 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from indexing import __version__
-from indexing.atomic import write_atomically
+from indexing.atomic import atomic_path
 from indexing.errors import IndexCorruptError, IndexVersionError
 
 logger = logging.getLogger(__name__)
@@ -40,8 +40,8 @@ def now() -> str:
 def write_manifest(directory: Path, manifest: dict) -> dict:
     """Write atomically (temp file, then rename); returns what was written."""
     manifest = {**manifest, "format_version": FORMAT_VERSION, "libraries": library_versions(), "updated_at": now()}
-    text = json.dumps(manifest, indent=2, sort_keys=True)
-    write_atomically(directory / MANIFEST, lambda path: path.write_text(text))
+    with atomic_path(directory / MANIFEST) as tmp:
+        tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True))
     return manifest
 
 

@@ -19,7 +19,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from indexing.atomic import write_atomically
+from indexing.atomic import atomic_path
+from indexing.crash import crash_point
 
 logger = logging.getLogger(__name__)
 
@@ -144,11 +145,10 @@ class VectorIndex:
 
     def save(self, path: Path) -> None:
         """Write atomically: a reader never sees a half-written file."""
-        def write(tmp: Path) -> None:
+        with atomic_path(path) as tmp:
             with self._lock:
                 faiss.write_index(self._index, str(tmp))
-
-        write_atomically(path, write, crash_name="vectors:tmp")
+            crash_point("vectors:tmp")
 
     @classmethod
     def load(cls, path: Path) -> VectorIndex:

@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from indexing.elmo.atomic import atomic_path
+from indexing.atomic import atomic_path
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexing.elmo.atomic import atomic_path
+from indexing.atomic import atomic_path
 from indexing.elmo.characters import BOS_TOKEN, EOS_TOKEN
 from indexing.elmo.tokenizer import split_paragraphs, tokenize_sentences
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import torch
 
-from indexing.elmo.atomic import atomic_path
+from indexing.atomic import atomic_path
 from indexing.elmo.batches import WindowBatches
 from indexing.elmo.checkpoint import load_checkpoint, save_checkpoint
 from indexing.elmo.config import ElmoConfig

@@ -41,6 +41,7 @@ from indexing.contextual import (content_mask, encode_layers, model_path, read_q
 from indexing.documents import Sentence, StoredDocument, Token
 from indexing.elmo_method import corpus_sentences
 from indexing.errors import InvalidQueryError
+from indexing.methods import LearnsNoDocuments
 from indexing.progress import Progress, no_progress
 from indexing.senses.cluster import MIN_SILHOUETTE
 from indexing.senses.context import ContextBags, ContextConfig
@@ -87,7 +88,7 @@ class TaggedToken:
     feature: np.ndarray  # (d + context dim,) what the sense was read from
 
 
-class SensesMethod:
+class SensesMethod(LearnsNoDocuments):
     unit = "document"
     label = "Senses"
     # Always exhaustive: these vectors are mostly signed hashed tf-idf, which
