@@ -24,7 +24,7 @@ from indexing.ingest import SUPPORTED_SUFFIXES, TABLE_SUFFIXES, Columns, read_up
 from search.engine import EXPLAINING_METHOD, MAX_K, SearchEngine
 from search.hits import Hit
 from search.render import legend_html, literal_markdown, passage_html
-from search.word_senses import WordMap, word_map
+from search.word_senses import Occurrences, WordMap, word_choices, word_map, word_occurrences
 
 logger = logging.getLogger("sensesearch.app")
 
@@ -42,9 +42,13 @@ def main() -> None:
         retrain_ui(index)
         delete_ui(index)
     query, k = query_ui()
-    search_tab, senses_tab = st.tabs(["Search", "Word senses"])
-    with senses_tab:
-        word_senses_ui(index, query)
+    # Only the open tab runs: the word map reads up to 150 sentences with the
+    # biLM, which no search should wait for.
+    search_tab, senses_tab = st.tabs(["Search", "Word senses"], key="view", on_change="rerun")
+    if senses_tab.open:
+        with senses_tab:
+            word_senses_ui(index, query)
+        return
     with search_tab:
         if not query.strip():
             st.info("Type a query above, for example: *bushfires near Sydney* or *interest rates and inflation*.")
@@ -172,27 +176,26 @@ def word_senses_ui(index: Index, query: str) -> None:
     if senses is None:
         st.info("This index has no sense inventory; retrain to build one.")
         return
-    inventory = senses.inventory
-    ambiguous = inventory.ambiguous_words()
-    choices = ambiguous + [w for w in inventory.words() if w not in set(ambiguous)]
+    choices = word_choices(senses, query)
     if not choices:
         st.info("No word occurs often enough in this collection to have senses yet.")
         return
-    in_query = [w for w in (t.lower() for t in query.split()) if w in inventory]
-    default = choices.index(in_query[0]) if in_query else 0
-    st.caption(f"{len(inventory):,} words have a sense inventory; {len(ambiguous):,} of them have more than one "
-               "sense. Ambiguous words are listed first.")
-    word = st.selectbox("Word", choices, index=default, key="sense-word")
-    revision = index.snapshot().manifest.get("revision", 0)
-    found = cached_word_map(index.directory.as_posix(), index.snapshot().name, revision, word, query)
-    render_word_map(found)
+    st.caption(f"{len(senses.inventory):,} words have a sense inventory; "
+               f"{len(senses.inventory.ambiguous_words()):,} of them have more than one sense. "
+               "Your query's words are listed first, then the other words with several senses.")
+    word = st.selectbox("Word", choices, index=0, key="sense-word")
+    live = index.snapshot()
+    occurrences = cached_occurrences(index.directory.as_posix(), live.name, live.revision, word)
+    render_word_map(word_map(occurrences, senses, query))
 
 
 @st.cache_data(max_entries=64, show_spinner="Reading the word in context…")
-def cached_word_map(directory: str, generation: str, revision: int, word: str, query: str) -> WordMap:
-    """The word map of `word` (cached per index generation and revision)."""
+def cached_occurrences(directory: str, generation: str, revision: int, word: str) -> Occurrences:
+    """The word's occurrences read in context, cached per word and index
+    generation and revision (not per query: the query's own occurrence is
+    placed on the map afresh, from the reading the search already made)."""
     index = load_index(directory)
-    return word_map(index.store, index.methods[EXPLAINING_METHOD], word, query)
+    return word_occurrences(index.store, index.methods[EXPLAINING_METHOD], word)
 
 
 def render_word_map(found: WordMap) -> None:

@@ -16,7 +16,7 @@ from indexing.contextual import sentence_tokens
 from indexing.senses.inventory import Sense
 from indexing.senses.method import SensesMethod
 from indexing.store import DocumentStore
-from indexing.text import normalize
+from indexing.text import normalize, tokenize
 
 MAX_OCCURRENCES = 150  # encoded on demand: about a second on two cores
 MAX_DOCUMENTS = 400
@@ -40,34 +40,64 @@ class WordMap:
     query_sense: str  # the query occurrence's sense name, "" if the query lacks the word
 
 
-def word_map(store: DocumentStore, senses: SensesMethod, word: str, query: str = "") -> WordMap:
+@dataclass(frozen=True)
+class Occurrences:
+    """A word's occurrences in the collection, read in context: what the map
+    needs that does not depend on the query (the costly part: each sentence
+    goes through the biLM), so the UI caches it by word."""
+
+    word: str
+    features: np.ndarray  # (n, d) the sense features each occurrence's sense was read from
+    meta: list[tuple[str, int, str, int | None]]  # (context, doc id, title, sense) per occurrence
+
+
+def word_occurrences(store: DocumentStore, senses: SensesMethod, word: str) -> Occurrences:
+    """Up to MAX_OCCURRENCES occurrences of ``word`` in the stored documents."""
     word = normalize(word.strip())
-    inventory = senses.inventory
     found = _occurrences(store, word)
-    texts = [text for text, _, _, _ in found]
-    tagged = senses.tag(texts, [tokens for _, tokens, _, _ in found])
+    tagged = senses.tag([text for text, _, _, _ in found], [tokens for _, tokens, _, _ in found])
     vectors, meta = [], []
     for (text, _tokens, doc_id, title), sentence in zip(found, tagged):
         for t in sentence:
             if t.token.norm == word:
                 vectors.append(t.feature)
                 meta.append((_context(text, t.token.start, t.token.end), doc_id, title, t.sense))
+    features = np.stack(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
+    return Occurrences(word, features, meta)
+
+
+def word_map(occurrences: Occurrences, senses: SensesMethod, query: str = "") -> WordMap:
+    """The map of a word's occurrences, with the query's occurrence of it
+    (if any) placed among them."""
+    word, inventory = occurrences.word, senses.inventory
     query_vector, query_sense = None, ""
     if query:
-        query_tagged = senses.tag_query(query)
-        hit = next((t for t in query_tagged if t.token.norm == word), None)
+        hit = next((t for t in senses.tag_query(query) if t.token.norm == word), None)
         if hit is not None:
             query_vector, query_sense = hit.feature, senses.sense_name(word, hit.sense)
-    if not vectors:
+    if not occurrences.meta:
         return WordMap(word, inventory.senses(word), [], query_sense)
-    every = np.stack(vectors + ([query_vector] if query_vector is not None else []))
+    every = np.concatenate([occurrences.features] + ([query_vector[None]] if query_vector is not None else []))
     space = inventory.centred(word, every) if word in inventory else every
     xy = _principal_components(space)
     points = [Point(float(x), float(y), senses.sense_name(word, sense) or word, context, doc_id, title)
-              for (x, y), (context, doc_id, title, sense) in zip(xy, meta)]
+              for (x, y), (context, doc_id, title, sense) in zip(xy, occurrences.meta)]
     if query_vector is not None:
         points.append(Point(float(xy[-1, 0]), float(xy[-1, 1]), "query", query, None, "your query"))
     return WordMap(word, inventory.senses(word), points, query_sense)
+
+
+def word_choices(senses: SensesMethod, query: str) -> list[str]:
+    """The words the view offers: the query's words that have senses (those
+    with several first), then every other ambiguous word, then the rest."""
+    inventory = senses.inventory
+    in_query = list(dict.fromkeys(t.norm for t in tokenize(query) if t.norm in inventory))
+    in_query.sort(key=lambda w: len(inventory.senses(w)) < 2)  # stable: query order within each group
+    ambiguous = inventory.ambiguous_words()
+    taken = set(in_query)
+    rest = [w for w in ambiguous if w not in taken]
+    taken |= set(rest)
+    return in_query + rest + [w for w in inventory.words() if w not in taken]
 
 
 def _occurrences(store: DocumentStore, word: str) -> list[tuple[str, list, int, str]]:

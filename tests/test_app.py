@@ -69,8 +69,41 @@ def test_layer_weights_re_rank_elmo(app):
     assert any("All ELMo layer weights are 0" in w.value for w in app.warning)
 
 
+def _open_tab(app: AppTest, label: str) -> AppTest:
+    app.session_state["view"] = label  # what a click on the tab sets (st.tabs with a key)
+    return app.run()
+
+
+def test_the_word_map_is_read_only_when_its_tab_is_opened_and_then_cached_by_word(app, monkeypatch):
+    import search.word_senses
+
+    read = []
+    real = search.word_senses.word_occurrences
+    monkeypatch.setattr(search.word_senses, "word_occurrences", lambda *a: read.append(a[-1]) or real(*a))
+    app.text_input(key="query").input("river bank erosion").run()
+    assert not app.exception and any("**1. " in m.value for m in app.markdown)
+    assert read == [], "a search waited for the word map of a tab nobody opened"
+    _open_tab(app, "Word senses")
+    assert read == ["bank"] and app.get("vega_lite_chart")
+    app.text_input(key="query").input("bank holiday").run()  # another query, the same word
+    assert read == ["bank"] and app.get("vega_lite_chart")
+    assert not any("**1. " in m.value for m in app.markdown), "the search tab's results ran while hidden"
+    _open_tab(app, "Search")
+    assert any("**1. " in m.value for m in app.markdown)
+
+
+def test_the_word_senses_view_lists_the_querys_words_first(app):
+    app.text_input(key="query").input("Erosion of the river bank?").run()
+    _open_tab(app, "Word senses")
+    options = app.selectbox(key="sense-word").options
+    assert options[0] == "bank"  # the query's word with several senses, its punctuation aside
+    in_query = [w for w in ("erosion", "river", "bank") if w in options]
+    assert "river" in in_query and set(options[: len(in_query)]) == set(in_query)
+
+
 def test_the_word_senses_view_shows_senses_examples_and_a_map(app):
     app.text_input(key="query").input("river bank erosion").run()
+    _open_tab(app, "Word senses")
     assert app.selectbox(key="sense-word").value == "bank"  # the query's ambiguous word
     text = "\n".join(m.value for m in app.markdown)
     assert text.count("**bank \\(") == 2 and "Example:" in text  # markdown-escaped sense names
