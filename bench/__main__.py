@@ -5,6 +5,7 @@ markdown (and a PNG for the growth runs).
     python -m bench speed [--sizes 1000 10000 100000] [--epochs N] [--queries N] [--keep DIR]
     python -m bench faiss [--sizes 10000 ... 1000000] [--queries N]
     python -m bench homonyms      # homonym queries over the fixture: right sense first?
+    python -m bench verdicts [--data-dir DIR]   # "other sense" verdicts on everyday demo queries, judged
     python -m bench report        # rewrite the markdown and the plot from the JSON files
     python -m bench elmo [--model DIR] [--limit N]      # our biLM on WiC, homographs; encoding speed
     python -m bench senses [--model DIR] [--layer L ...] [--features elmo context both] [--limit N]
@@ -44,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     faiss.add_argument("--queries", type=int, default=500)
     commands.add_parser("report", help="rewrite the markdown tables and the plot from bench/results/*.json")
     commands.add_parser("homonyms", help="homonym queries: does each method rank the query's sense first?")
+    verdicts = commands.add_parser("verdicts", help="precision of 'other sense' verdicts on everyday demo queries")
+    verdicts.add_argument("--data-dir", type=Path, default=Path("data-bench-demo"),
+                          help="the demo index (built there first if missing)")
     _elmo_parsers(commands)
     return parser
 
@@ -92,6 +96,15 @@ def main(argv: list[str] | None = None) -> int:
         report.save("faiss", run_faiss(args.sizes, args.queries))
     elif args.command in ("elmo", "senses"):
         return _elmo_command(args)
+    elif args.command == "verdicts":
+        from bench.elmo_eval import save_markdown
+        from bench.verdicts import evaluate_verdicts, verdicts_markdown
+
+        report.save("verdicts", evaluate_verdicts(args.data_dir))
+        markdown = verdicts_markdown(report.load("verdicts"))
+        save_markdown("verdicts", markdown)
+        print(markdown)
+        return 0
     elif args.command == "homonyms":
         from bench.elmo_eval import save_markdown
         from bench.homonyms import evaluate_homonyms, homonyms_markdown

@@ -22,7 +22,7 @@ LEGEND = {
     "same sense": "same word, same sense",
     "other sense": "same word, another sense",
     "related": "related word (same topic)",
-    "same word": "same word (no senses known)",
+    "same word": "same word (no sense verdict)",
 }
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 

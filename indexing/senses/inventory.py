@@ -100,6 +100,23 @@ class SenseInventory:
             return None
         return assign(np.atleast_2d(vectors), entry.mean, entry.centroids)
 
+    def assign_part(self, word: str, vectors: np.ndarray, part: slice) -> np.ndarray | None:
+        """Sense index per row of ``vectors`` (n, d), read from the features
+        in ``part`` alone (e.g. the context bag), or None for an unknown word."""
+        entry = self._words.get(word)
+        if entry is None:
+            return None
+        centroids = entry.centroids[:, part]
+        centroids = centroids / np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-8)
+        return assign(np.atleast_2d(vectors)[:, part], entry.mean[part], centroids)[0]
+
+    def split_gain(self, word: str) -> float:
+        """How clearly the word's occurrences fell into its senses: the
+        silhouette gain over structureless data (0.0 for one sense or an
+        unknown word; see cluster.py)."""
+        entry = self._words.get(word)
+        return float(entry.silhouette) if entry is not None and len(entry.senses) > 1 else 0.0
+
     def centred(self, word: str, vectors: np.ndarray) -> np.ndarray:
         """Rows of ``vectors`` in the space the word's senses were clustered in."""
         return centred(np.atleast_2d(vectors), self._words[word].mean)

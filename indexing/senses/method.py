@@ -143,8 +143,9 @@ class SensesMethod(LearnsNoDocuments):
                            for i, f in zip(keep, features)])
         return tagged
 
-    def has_senses(self, word: str) -> bool:
-        return word in self.inventory
+    def split_gain(self, word: str) -> float:
+        """How clearly the collection splits `word` into senses (0.0: one or none)."""
+        return self.inventory.split_gain(word)
 
     def read_in_context(self, texts: Sequence[str], token_lists: Sequence[list[Token]],
                         positions: Sequence[Sequence[int]], radius: int,
@@ -203,6 +204,16 @@ class SensesMethod(LearnsNoDocuments):
     def _sense(self, word: str, feature: np.ndarray) -> int | None:
         found = self.inventory.assign(word, feature)
         return None if found is None else int(found[0][0])
+
+    def topical_sense(self, tagged: TaggedToken) -> int | None:
+        """The sense of an occurrence read from its context bag alone (what
+        the words around it are about). A query is a few words: our biLM's
+        reading of them mostly tells case and position ("Test" in a cricket
+        report, "test" in a query), while the query's other words say which
+        sense it means."""
+        bag = slice(len(self.space_mean), None)  # features are [biLM part, bag part] (sense_features)
+        found = self.inventory.assign_part(tagged.token.norm, tagged.feature, bag)
+        return None if found is None else int(found[0])
 
     def sense_name(self, word: str, sense: int | None) -> str:
         senses = self.inventory.senses(word)

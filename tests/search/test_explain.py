@@ -8,7 +8,7 @@ import pytest
 
 from indexing.documents import Sentence, Span, StoredDocument
 from indexing.text import split_sentences, tokenize
-from search.explain import Explainer
+from search.explain import MIN_SPLIT_GAIN, Explainer, gives_verdict
 from search.engine import SearchEngine
 
 
@@ -21,11 +21,15 @@ class HandMadeSenses:
     topical_threshold = 0.5
     VECTORS = {"bank": [1, 0, 0], "shore": [0.8, 0.6, 0], "loan": [0, 0, 1], "river": [0, 1, 0]}
 
-    def __init__(self) -> None:
+    def __init__(self, gain: float = 1.0) -> None:
         self.read = []
+        self.gain = gain  # how clearly the collection split "bank"
 
-    def has_senses(self, word):
-        return word == "bank"
+    def split_gain(self, word):
+        return self.gain if word == "bank" else 0.0
+
+    def topical_sense(self, tagged):
+        return tagged.sense
 
     def read_in_context(self, texts, token_lists, positions, radius, keys=None):
         out = []
@@ -69,9 +73,9 @@ class HandMadeSenses:
 TEXT = "We walked along the bank of the river. The bank approved my loan."
 
 
-def explain(query: str) -> dict[str, list[tuple[str, str, str, str]]]:
+def explain(query: str, gain: float = 1.0) -> dict[str, list[tuple[str, str, str, str]]]:
     document = StoredDocument(1, "t", TEXT, "t.txt", "h", len(tokenize(TEXT)), "2024-01-01")
-    explainer = Explainer(HandMadeSenses(), query)
+    explainer = Explainer(HandMadeSenses(gain), query)
     found = {}
     for i, span in enumerate(split_sentences(TEXT)):
         highlights = explainer(document, Sentence(i, 1, i, span.start, span.end))
@@ -84,6 +88,32 @@ def test_the_same_word_in_the_same_sense_agrees_and_in_another_sense_does_not() 
     assert found["We walked along the bank of the river."] == [("bank", "bank", "other sense", "bank (river)")]
     assert found["The bank approved my loan."] == [("bank", "bank", "same sense", "bank (money)"),
                                                    ("loan", "loan", "same word", "")]
+
+
+def test_a_split_the_collection_is_not_sure_of_gives_no_verdict() -> None:
+    unsure = explain("bank loan", gain=MIN_SPLIT_GAIN - 0.01)
+    assert unsure["We walked along the bank of the river."] == [("bank", "bank", "same word", "")]
+    assert unsure["The bank approved my loan."][0] == ("bank", "bank", "same word", "")
+
+
+class Split:
+    """A collection that split every word, each as clearly as given."""
+
+    def __init__(self, gains: dict[str, float]) -> None:
+        self.gains = gains
+
+    def split_gain(self, word: str) -> float:
+        return self.gains.get(word, 0.0)
+
+
+@pytest.mark.parametrize("word, gain, verdict", [
+    ("bank", 0.5, True), ("banks", 0.5, True),  # WordNet: sloping land, institution
+    ("bank", MIN_SPLIT_GAIN - 0.01, False),  # the collection's split is not clear enough
+    ("police", 0.9, False), ("year", 0.9, False), ("said", 0.9, False),  # one coarse sense in WordNet
+    ("zinni", 0.5, True),  # a name WordNet does not know: the collection decides
+])
+def test_a_verdict_needs_a_clear_split_and_a_dictionary_that_agrees(word: str, gain: float, verdict: bool) -> None:
+    assert gives_verdict(Split({word: gain}), word) is verdict
 
 
 def test_only_occurrences_of_words_with_senses_are_read_in_context() -> None:
@@ -150,3 +180,22 @@ def test_planted_homonyms_are_told_apart_on_the_page(engine: SearchEngine, query
     assert highlights, f"no 'bank' highlighted in {title}"
     assert {h.kind for h in highlights} == {kind}
     assert all(h.query_sense.startswith("bank (") and h.doc_sense.startswith("bank (") for h in highlights)
+
+
+# Everyday queries over the fixture, each word in its everyday sense: the
+# only words that may be struck through are the planted homonyms.
+EVERYDAY = ["Bread dough rises overnight before baking.", "The runners finished the marathon in the rain.",
+            "Engineers fixed a software bug that crashed the program.", "A warm tomato soup recipe.",
+            "The council approved a new footbridge.", "The orchestra plays a concert this season.",
+            "Flu cases rise every winter.", "Astronomers watched the lunar eclipse."]
+HOMONYMS = {"bank", "bass", "crane", "cranes", "mouse"}
+
+
+def test_everyday_queries_strike_no_ordinary_word_through(engine: SearchEngine) -> None:
+    struck = []
+    for query in EVERYDAY:
+        for method, hits in engine.search_all(query, k=10).items():
+            for hit in hits if isinstance(hits, list) else []:
+                struck += [(query, h.word) for h in (hit.passage.highlights if hit.passage else [])
+                           if h.kind == "other sense" and h.word.lower() not in HOMONYMS]
+    assert struck == []

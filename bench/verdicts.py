@@ -1,0 +1,141 @@
+"""Precision of the page's sense verdicts on everyday queries:
+``python -m bench verdicts [--data-dir DIR]``.
+
+Consumes the demo index (built into ``--data-dir`` if it is not there yet)
+and two sets of topical queries written for it, each using its words in
+their everyday sense: ``DEV_QUERIES`` choose the evidence a sense verdict
+needs (`search.explain.MIN_SPLIT_GAIN` and `MIN_COARSE_AMBIGUITY`), and
+``EVAL_QUERIES`` measure the chosen setting. Produces, per set and setting, how
+many exact word matches the ten hits of every column show, how many of them
+say "other sense", and, for every "other sense" verdict, its hand judgment
+from ``JUDGMENTS`` (bench/data/verdict_judgments.json: "right" when the
+document's word is indeed used in another sense than the query's, else
+"wrong"). A verdict not yet judged is listed, so that a person judges it.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import search.explain
+from indexing.demo import DemoCorpus
+from indexing.index import Index
+from indexing.progress import TqdmProgress
+from search.engine import SearchEngine
+
+logger = logging.getLogger(__name__)
+
+JUDGMENTS = Path(__file__).resolve().parent / "data" / "verdict_judgments.json"
+K = 10
+EXACT = ("same sense", "other sense", "same word")
+# (least split gain, least coarse ambiguity) tried on dev; (0.2, None) asks
+# nothing beyond the inventory's own bar for splitting a word.
+SETTINGS = ((0.2, None), (0.2, 0.2), (0.2, 0.3), (0.3, None), (0.3, 0.2), (0.3, 0.3), (0.4, 0.3), (0.5, None))
+
+# Everyday queries on the demo's topics (Australian news of 2001, Wikipedia
+# articles), one topic each. Dev: the setting is chosen on these.
+DEV_QUERIES = [
+    "Australian cricket team wins the test match", "interest rates and inflation",
+    "police arrest suspects after the attack", "government announces a new budget",
+    "bushfires burn homes in New South Wales", "Israeli and Palestinian leaders meet for peace talks",
+    "airline workers lose their jobs", "history of the Roman empire", "scientists study the climate",
+    "union members strike over pay",
+]
+# Evaluation: measured once the setting is chosen.
+EVAL_QUERIES = [
+    "firefighters battle blazes near Sydney", "Taliban fighters in Afghanistan",
+    "Ansett collapse leaves passengers stranded", "Reserve Bank cuts the cash rate",
+    "suicide bombing in Jerusalem", "the prime minister calls an election", "asylum seekers arrive by boat",
+    "cricket captain scores a century", "anarchism rejects the authority of the state",
+    "the origin of the alphabet", "mathematical logic and proof", "volcano erupts and lava flows",
+    "the company reports a profit", "court sentences the man to prison", "students and teachers at school",
+    "drought hurts farmers and their crops", "space shuttle astronauts", "terrorist attacks in New York",
+    "a new drug treatment for cancer", "tennis player wins the final",
+]
+
+
+def open_demo(directory: Path) -> Index:
+    index = Index(directory)
+    progress = TqdmProgress()
+    try:
+        index.build_if_missing(lambda: list(DemoCorpus()), progress)
+    finally:
+        progress.close()
+    return index
+
+
+def verdicts(engine: SearchEngine, queries: list[str], setting: tuple[float, float | None]) -> dict:
+    """Every exact word match the columns' top K show (each passage once),
+    with the "other sense" verdicts among them, under `setting`."""
+    gain, ambiguity = setting
+    search.explain.MIN_SPLIT_GAIN, search.explain.MIN_COARSE_AMBIGUITY = gain, -1.0 if ambiguity is None else ambiguity
+    matches, other = 0, []
+    for query in queries:
+        seen = set()
+        for hits in engine.search_all(query, k=K).values():
+            for hit in hits if isinstance(hits, list) else []:
+                for h in hit.passage.highlights if hit.passage else []:
+                    if h.kind not in EXACT or (hit.doc_id, h.start) in seen:
+                        continue
+                    seen.add((hit.doc_id, h.start))
+                    matches += 1
+                    if h.kind == "other sense":
+                        at = h.start - hit.passage.start
+                        context = hit.passage.text[max(0, at - 60): at + len(h.word) + 60]
+                        other.append({"key": f"{query} | {hit.title} | {h.word}@{h.start}", "query": query,
+                                      "word": h.word, "query_sense": h.query_sense, "doc_sense": h.doc_sense,
+                                      "context": " ".join(context.split())})
+    return {"setting": list(setting), "exact_matches": matches, "other_sense": other}
+
+
+def judged(found: dict, judgments: dict[str, str]) -> dict:
+    right = sum(judgments.get(v["key"]) == "right" for v in found["other_sense"])
+    wrong = sum(judgments.get(v["key"]) == "wrong" for v in found["other_sense"])
+    n = len(found["other_sense"])
+    return {"setting": found["setting"], "exact_matches": found["exact_matches"], "other_sense": n,
+            "other_sense_rate": round(n / max(found["exact_matches"], 1), 4), "judged_right": right,
+            "judged_wrong": wrong, "unjudged": n - right - wrong,
+            "precision": round(right / n, 3) if n and right + wrong == n else None,  # only when all are judged
+            "verdicts": [{**v, "judgment": judgments.get(v["key"], "?")} for v in found["other_sense"]]}
+
+
+def evaluate_verdicts(directory: Path, settings: tuple = SETTINGS) -> dict:
+    """Dev rows for every setting; evaluation rows for the product's setting
+    and for the first setting (every split of the inventory gives verdicts)."""
+    chosen = (search.explain.MIN_SPLIT_GAIN, search.explain.MIN_COARSE_AMBIGUITY)
+    engine = SearchEngine(open_demo(directory))
+    judgments = json.loads(JUDGMENTS.read_text()) if JUDGMENTS.exists() else {}
+    try:
+        dev = [judged(verdicts(engine, DEV_QUERIES, s), judgments) for s in settings]
+        test = [judged(verdicts(engine, EVAL_QUERIES, s), judgments) for s in (settings[0], chosen)]
+    finally:
+        search.explain.MIN_SPLIT_GAIN, search.explain.MIN_COARSE_AMBIGUITY = chosen
+    return {"k": K, "chosen": list(chosen), "dev": dev, "eval": test,
+            "dev_queries": DEV_QUERIES, "eval_queries": EVAL_QUERIES}
+
+
+def verdicts_markdown(results: dict) -> str:
+    lines = ["# Sense verdicts on everyday queries", "",
+             f"Demo index; every column's top {results['k']}; exact word matches in the passages shown, each "
+             "once per query. Setting: least split gain of the word in the collection, least coarse ambiguity "
+             "in WordNet ('-': not asked). 'Other sense' verdicts judged by hand "
+             f"(bench/data/verdict_judgments.json). Chosen on the {len(results['dev_queries'])} dev queries: "
+             f"{results['chosen']}.", ""]
+    for name in ("dev", "eval"):
+        lines += [f"## {name} queries", "", "| setting | exact matches | other sense | rate | right | wrong | "
+                  "unjudged | precision |", "|---|---|---|---|---|---|---|---|"]
+        for row in results[name]:
+            gain, ambiguity = row["setting"]
+            lines.append(f"| {gain} / {'-' if ambiguity is None or ambiguity < 0 else ambiguity} | "
+                         f"{row['exact_matches']} | {row['other_sense']} | {row['other_sense_rate']:.1%} | "
+                         f"{row['judged_right']} | {row['judged_wrong']} | {row['unjudged']} | "
+                         f"{row['precision'] if row['precision'] is not None else '-'} |")
+        lines.append("")
+    for row in results["eval"]:
+        lines += [f"## Every 'other sense' verdict on the evaluation queries, setting {row['setting']}", "",
+                  "| query | word | query's sense | document's sense | context | judged |", "|---|---|---|---|---|---|"]
+        lines += [f"| {v['query']} | {v['word']} | {v['query_sense']} | {v['doc_sense']} | {v['context']} | "
+                  f"{v['judgment']} |" for v in row["verdicts"]]
+        lines.append("")
+    return "\n".join(lines)
