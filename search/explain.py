@@ -9,7 +9,9 @@ word2vec context vectors); produces `Highlight`s whose `kind` is
   worth a verdict (below);
 - "other sense": the same word in another sense: "bank" of a river met
   "bank" of a loan, which is a false match the page must show;
-- "same word": the same word, with no verdict on its sense.
+- "same word": the same word, with no verdict on its sense;
+- "related": another word, closer in topic than 99% of random word pairs
+  (the collection's word2vec vectors).
 
 A verdict needs two kinds of evidence, because a wrong red strike through
 a right match is worse than none, and a collection's clusters of a word's
@@ -21,8 +23,6 @@ use outside the first coarse sense at least `MIN_COARSE_AMBIGUITY`; words
 it does not know, such as names, go by the collection alone). The query's
 sense is read from its context bag (`SensesMethod.topical_sense`): a query
 is a few words, and what they are about says more than our biLM's reading.
-- "related": another word, closer in topic than 99% of random word pairs
-  (the collection's word2vec vectors).
 
 Cost is what bounds this design: the biLM's cost grows with every token it
 reads, and reading ten whole passages would dominate a query's time (the
