@@ -21,6 +21,8 @@ from indexing.demo import DemoCorpus  # noqa: E402
 from indexing.errors import IndexCorruptError, IndexVersionError, SenseSearchError, UnsupportedFileError
 from indexing.index import Index, data_dir
 from indexing.ingest import SUPPORTED_SUFFIXES, TABLE_SUFFIXES, Columns, read_uploads, table_columns
+from search.benchmarks import method_figures
+from search.compare import compare_rankings
 from search.engine import EXPLAINING_METHOD, MAX_K, SearchEngine
 from search.hits import Hit
 from search.render import legend_html, literal_markdown, passage_html
@@ -55,6 +57,7 @@ def main() -> None:
             return
         weights = layer_weights_ui(engine)
         render_results(engine.search_all(query, engine.methods, k, layer_weights=weights), engine)
+        compare_ui(engine, query, k)
 
 
 def data_dir_argument() -> str:
@@ -171,6 +174,42 @@ def render_hit(hit: Hit, found_by_all: int) -> None:
                     for h in senses))
 
 
+def compare_ui(engine: SearchEngine, query: str, k: int) -> None:
+    """DM against DBOW on this query: shared documents, rank correlation,
+    each document's rank in both, and a plot of one rank against the other."""
+    if not {"dm", "dbow"} <= set(engine.index.methods):
+        return
+    with st.expander("DM vs DBOW on this query"):
+        st.caption("DM predicts each next word from its context plus the document vector, so it weighs word order "
+                   "and local context; DBOW predicts the document's words from the document vector alone, a bag "
+                   "of words. Where they disagree, that is why.")
+        try:
+            dm, dbow = ([h.doc_id for h in engine.search(query, name, MAX_K, passages=False)] for name in ("dm", "dbow"))
+        except SenseSearchError as error:
+            st.info(str(error))
+            return
+        found = compare_rankings(dm, dbow, k)
+        left, right = st.columns(2)
+        left.metric(f"Shared in the top {k}", f"{found.shared} of {k}")
+        right.metric("Rank correlation (Spearman)", "-" if found.spearman is None else f"{found.spearman:+.2f}")
+        titles = engine.index.store.get_many([p.doc_id for p in found.pairs])
+        frame = pd.DataFrame([{"document": titles[p.doc_id].title if p.doc_id in titles else f"doc {p.doc_id}",
+                               "DM rank": p.rank_a or MAX_K + 1, "DBOW rank": p.rank_b or MAX_K + 1}
+                              for p in found.pairs])
+        st.caption(f"Rank {MAX_K + 1}: beyond the other mode's first {MAX_K}.")
+        render_rank_plot(frame)
+        st.dataframe(frame, hide_index=True)
+
+
+def render_rank_plot(frame: pd.DataFrame) -> None:
+    import altair as alt
+
+    chart = alt.Chart(frame).mark_circle(size=80).encode(
+        x=alt.X("DM rank", scale=alt.Scale(type="log")), y=alt.Y("DBOW rank", scale=alt.Scale(type="log")),
+        tooltip=["document", "DM rank", "DBOW rank"])
+    st.altair_chart(chart, width="stretch")
+
+
 def word_senses_ui(index: Index, query: str) -> None:
     senses = index.methods.get(EXPLAINING_METHOD)
     if senses is None:
@@ -232,8 +271,13 @@ def render_status(status: dict) -> None:
     if trained:
         st.caption(f"Models trained {trained['at']} on {trained['documents']:,} documents "
                    f"({trained['words']:,} words).")
+    figures = method_figures()
     for name, facts in status["methods"].items():
-        st.caption(f"**{facts.get('label', name)}**: {facts['index']}")
+        measured = " · ".join(f"{figure} {value:.3f}" for figure, value in figures.get(name, {}).items())
+        st.caption(f"**{facts.get('label', name)}**: {facts['index']}" + (f" · benchmark: {measured}" if measured else ""))
+    st.caption("Benchmark figures: `python -m bench quality` (nDCG@10 on test queries; Lee r: agreement with "
+               "human similarity ratings). DM predicts each next word from its context plus the document; "
+               "DBOW predicts the document's words from the document alone.")
 
 
 def upload_ui(index: Index) -> None:

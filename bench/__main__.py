@@ -6,6 +6,8 @@ markdown (and a PNG for the growth runs).
     python -m bench faiss [--sizes 10000 ... 1000000] [--queries N]
     python -m bench homonyms      # homonym queries over the fixture: right sense first?
     python -m bench verdicts [--data-dir DIR]   # "other sense" verdicts on everyday demo queries, judged
+    python -m bench dm [--configs NAME ...]     # tune DM on dev (CISI, NFCorpus dev queries, Lee dev pairs)
+    python -m bench known-item [--data-dir DIR] # a story's first two sentences find it? (demo index)
     python -m bench report        # rewrite the markdown and the plot from the JSON files
     python -m bench elmo [--model DIR] [--limit N]      # our biLM on WiC, homographs; encoding speed
     python -m bench senses [--model DIR] [--layer L ...] [--features elmo context both] [--limit N]
@@ -45,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     faiss.add_argument("--queries", type=int, default=500)
     commands.add_parser("report", help="rewrite the markdown tables and the plot from bench/results/*.json")
     commands.add_parser("homonyms", help="homonym queries: does each method rank the query's sense first?")
+    known = commands.add_parser("known-item", help="known-item search on the demo: first two sentences as the query")
+    known.add_argument("--data-dir", type=Path, default=Path("data-bench-demo"),
+                       help="the demo index (built there first if missing)")
+    dm = commands.add_parser("dm", help="tune Doc2Vec DM on dev queries and dev Lee pairs")
+    dm.add_argument("--configs", nargs="+", help="names of bench.dm_tuning.DM_GRID to run (default: all)")
+    dm.add_argument("--test", action="store_true", help="score the chosen config on the test queries, once")
     verdicts = commands.add_parser("verdicts", help="precision of 'other sense' verdicts on everyday demo queries")
     verdicts.add_argument("--data-dir", type=Path, default=Path("data-bench-demo"),
                           help="the demo index (built there first if missing)")
@@ -96,6 +104,28 @@ def main(argv: list[str] | None = None) -> int:
         report.save("faiss", run_faiss(args.sizes, args.queries))
     elif args.command in ("elmo", "senses"):
         return _elmo_command(args)
+    elif args.command == "known-item":
+        from bench.elmo_eval import save_markdown
+        from bench.known_item import evaluate_known_item, known_item_markdown
+
+        report.save("known_item", evaluate_known_item(args.data_dir))
+        markdown = known_item_markdown(report.load("known_item"))
+        save_markdown("known_item", markdown)
+        print(markdown)
+        return 0
+    elif args.command == "dm":
+        from bench.dm_tuning import dm_markdown, test_chosen, tune_dm
+        from bench.elmo_eval import save_markdown
+
+        previous = report.load("dm_tuning") if (report.RESULTS / "dm_tuning.json").exists() else None
+        if args.test:
+            report.save("dm_tuning", test_chosen(previous))
+        else:
+            report.save("dm_tuning", tune_dm(args.configs, previous if args.configs else None))
+        markdown = dm_markdown(report.load("dm_tuning"))
+        save_markdown("dm_tuning", markdown)
+        print(markdown)
+        return 0
     elif args.command == "verdicts":
         from bench.elmo_eval import save_markdown
         from bench.verdicts import evaluate_verdicts, verdicts_markdown

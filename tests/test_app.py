@@ -113,6 +113,20 @@ def test_the_word_senses_view_shows_senses_examples_and_a_map(app):
     assert not app.exception
 
 
+def test_dm_and_dbow_are_compared_on_the_query(app):
+    app.number_input(key="k").set_value(5).run()
+    app.text_input(key="query").input("bank loan interest rates").run()
+    assert not app.exception
+    shared = next(m for m in app.metric if m.label == "Shared in the top 5")
+    assert shared.value.endswith("of 5") and 0 <= int(shared.value.split()[0]) <= 5
+    correlation = next(m for m in app.metric if m.label == "Rank correlation (Spearman)")
+    assert correlation.value == "-" or -1.0 <= float(correlation.value) <= 1.0
+    [table] = [d for d in app.dataframe if "DM rank" in d.value.columns]
+    assert set(table.value.columns) == {"document", "DM rank", "DBOW rank"} and len(table.value) >= 5
+    assert (table.value[["DM rank", "DBOW rank"]].min(axis=1) <= 5).all()  # every row is in one top 5
+    assert any("benchmark: " in c.value for c in app.sidebar.caption), "the status panel shows measured quality"
+
+
 def test_number_of_results_is_adjustable(app):
     app.number_input(key="k").set_value(3).run()
     app.text_input(key="query").input("river flood").run()

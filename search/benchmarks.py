@@ -1,0 +1,43 @@
+"""What the benchmark measured of each method, for the status panel: test
+nDCG@10 on CISI and NFCorpus (`python -m bench quality`) and the Pearson r
+with human similarity ratings on gensim's Lee stories (inferred, as
+queries are). Read from the benchmark's own output in bench/results, so
+the panel shows the figures the last run printed; a missing or unreadable
+file leaves its figures out.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results"
+LEE_ROWS = {"dm": "DM product default", "dbow": "DBOW product default"}
+
+
+def method_figures(results: Path = RESULTS) -> dict[str, dict[str, float]]:
+    """Method name -> {figure name: value}, e.g. {"dbow": {"CISI nDCG@10": 0.276, ...}}."""
+    figures: dict[str, dict[str, float]] = {}
+    for collection, label in (("cisi", "CISI"), ("nfcorpus", "NFCorpus")):
+        scores = _read(results / f"quality-{collection}.json").get("scores", {})
+        for method, found in scores.items():
+            value = found.get("test", {}).get("ndcg@10") if isinstance(found, dict) else None
+            if isinstance(value, (int, float)):
+                figures.setdefault(method, {})[f"{label} nDCG@10"] = float(value)
+    lee = _read(results / "lee.json").get("results", {})
+    for method, row in LEE_ROWS.items():
+        value = lee.get(row, {}).get("pearson_mean")
+        if isinstance(value, (int, float)):
+            figures.setdefault(method, {})["Lee r"] = float(value)
+    return figures
+
+
+def _read(path: Path) -> dict:
+    try:
+        found = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        logger.info("no benchmark figures from %s (%s)", path, error)
+        return {}
+    return found if isinstance(found, dict) else {}
