@@ -157,7 +157,7 @@ def dm_markdown(results: dict) -> str:
     tested = [f"{name}: CISI {row['cisi']:.3f}, NFCorpus {row['nfcorpus']:.3f}"
               for name, row in results.get("test", {}).items()]
     lines = ["# Tuning DM on dev data", "", results["protocol"] + ".", "",
-             *(["Test halves, run once after choosing (nDCG@10): " + "; ".join(tested) + ".", ""] if tested else []),
+             *(["Test halves, after choosing (nDCG@10, each in an index of that method alone): " + "; ".join(tested) + ".", ""] if tested else []),
              "| config | CISI dev nDCG@10 | NFCorpus dev nDCG@10 | Lee dev r | Lee held-out r | "
              "median pair cosine raw / centred | rank sum |", "|---|---|---|---|---|---|---|"]
     for name, row in results["grid"].items():
