@@ -2,6 +2,7 @@
 markdown (and a PNG for the growth runs).
 
     python -m bench quality [--collection cisi|nfcorpus|lee|all] [--tune] [--no-minilm]
+    python -m bench hybrid        # choose the Hybrid column's fusion on dev queries (CISI + NFCorpus)
     python -m bench speed [--sizes 1000 10000 100000] [--epochs N] [--queries N] [--keep DIR]
     python -m bench faiss [--sizes 10000 ... 1000000] [--queries N]
     python -m bench homonyms      # homonym queries over the fixture: right sense first?
@@ -42,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     faiss.add_argument("--sizes", type=int, nargs="+",
                        default=[10_000, 50_000, 100_000, 200_000, 400_000, 1_000_000])
     faiss.add_argument("--queries", type=int, default=500)
+    commands.add_parser("hybrid", help="choose the Hybrid fusion on the dev queries of CISI and NFCorpus together")
     commands.add_parser("report", help="rewrite the markdown tables and the plot from bench/results/*.json")
     commands.add_parser("homonyms", help="homonym queries: does each method rank the query's sense first?")
     _elmo_parsers(commands)
@@ -82,6 +84,10 @@ def main(argv: list[str] | None = None) -> int:
                 baselines = list(LEXICAL) if args.no_minilm else None
                 report.save(f"quality-{name}", evaluate_collection(name, baselines, tune=args.tune,
                                                                              seeds=args.seeds))
+    elif args.command == "hybrid":
+        from bench.hybrid_tuning import tune
+
+        report.save("hybrid-tuning", tune())
     elif args.command == "speed":
         from bench.speed import run_growth
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import unicodedata
 
 from indexing.documents import Span, Token
@@ -70,6 +71,36 @@ def idf_table(document_frequency: dict[str, int], n_documents: int) -> tuple[dic
 def words(text: str) -> list[str]:
     """The normalised words of `text`, as Doc2Vec trains and infers on them."""
     return [normalize(word) for word in _WORD_RE.findall(text)]
+
+
+def stems(tokens: list[str], language: str = "english") -> list[str]:
+    """The Snowball stems of normalised `tokens` (PyStemmer), one per token."""
+    return _stemmer(language).stemWords(tokens)
+
+
+def terms(text: str, language: str = "english") -> list[str]:
+    """The keyword-search terms of `text`: its content words (`words`, then
+    `is_content_word`: stop words and bare numbers out), stemmed, so that
+    "running" meets "runs". BM25 indexes documents and reads queries with it."""
+    return stems([w for w in words(text) if is_content_word(w)], language)
+
+
+_stemmers = threading.local()  # a PyStemmer Stemmer is not safe to share between threads
+
+
+def _stemmer(language: str):
+    import Stemmer
+
+    found = getattr(_stemmers, "by_language", None)
+    if found is None:
+        found = _stemmers.by_language = {}
+    if language not in found:
+        try:
+            found[language] = Stemmer.Stemmer(language)
+        except KeyError:
+            raise ValueError(f"no stemmer for {language!r}; valid languages are "
+                             f"{', '.join(Stemmer.algorithms())}") from None
+    return found[language]
 
 
 def split_sentences(text: str) -> list[Span]:

@@ -14,7 +14,7 @@ from indexing.errors import IndexCorruptError, IndexNotFoundError, IndexVersionE
 from indexing.index import Index
 from indexing.manifest import FORMAT_VERSION, library_versions
 from indexing.methods import DEFAULT_METHODS
-from indexing.vectors import VectorIndex
+from indexing.searchable import load_searchable, searchable_path
 from search.engine import SearchEngine
 
 ZOO = Document(
@@ -44,7 +44,7 @@ def hits(index: Index, query: str, method: str, k: int = 5) -> list[dict]:
 
 
 def faiss_ids(index: Index, method: str) -> set[int]:
-    return set(VectorIndex.load(generation(index) / method / "vectors.faiss").ids().tolist())
+    return set(load_searchable(index.methods[method], generation(index) / method).ids().tolist())
 
 
 # ---- build and open ----------------------------------------------------------------
@@ -54,7 +54,7 @@ def test_a_build_writes_one_complete_generation(built_index: Index) -> None:
     assert folders == [generation(built_index)]
     assert not any(p.name.endswith((".partial", ".tmp")) for p in generation(built_index).rglob("*"))
     for method in DEFAULT_METHODS:
-        assert (generation(built_index) / method / "vectors.faiss").is_file()
+        assert searchable_path(built_index.methods[method], generation(built_index) / method).exists()
 
 
 def test_the_manifest_records_versions_configs_and_counts(built_index: Index, tiny_configs) -> None:
@@ -105,7 +105,7 @@ def test_a_progress_callback_sees_every_stage_finish(tmp_path: Path, corpus_docu
     assert set(last) == {"Training Doc2Vec DM", "Training Doc2Vec DBOW", "ELMo: measuring the corpus",
                          "Senses: learning word contexts", "Senses: reading words in context",
                          "Senses: clustering each word's occurrences",
-                         "Encoding with Doc2Vec DM, Doc2Vec DBOW, ELMo, Senses"}
+                         "Encoding with Doc2Vec DM, Doc2Vec DBOW, ELMo, Senses, BM25"}
     assert all(done == total > 0 for done, total in last.values())
 
 
@@ -206,15 +206,18 @@ def test_reopening_re_indexes_a_document_missing_from_faiss(index_copy: Index) -
     target = next(d for d in index_copy.store if d.title == "flood_erosion")
     expected = {m: hits(index_copy, target.text, m) for m in DEFAULT_METHODS}
     for method in DEFAULT_METHODS:  # as if the process died between the store and the FAISS write
-        path = generation(index_copy) / method / "vectors.faiss"
-        vectors = VectorIndex.load(path)
+        path = searchable_path(index_copy.methods[method], generation(index_copy) / method)
+        vectors = load_searchable(index_copy.methods[method], generation(index_copy) / method)
         assert vectors.remove(np.array([target.id])) == 1
         vectors.save(path)
         assert target.id not in faiss_ids(index_copy, method)
     reopened = Index.open(index_copy.directory)
     for method in DEFAULT_METHODS:
         assert target.id in faiss_ids(reopened, method)  # and saved, not only in memory
-        assert hits(reopened, target.text, method) == expected[method]
+        found = hits(reopened, target.text, method)
+        if method == "bm25":  # re-added into the delta index: statistics move the scores a little
+            found, expected[method] = ([h["doc_id"] for h in r] for r in (found, expected[method]))
+        assert found == expected[method]
 
 
 def test_reopening_indexes_a_stored_document_that_never_reached_faiss(index_copy: Index) -> None:

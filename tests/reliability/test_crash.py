@@ -41,8 +41,12 @@ CASES = [
     ("add", "add:stored"),
     ("add", "vectors:tmp"),
     ("add", "persist:dm"),
+    ("add", "persist:bm25"),
+    ("add", "bm25:tmp"),
     ("add", "persist:vectors"),
     ("delete", "delete:stored"),
+    ("delete", "bm25:tmp"),
+    ("retrain", "bm25:tmp"),
 ]
 FIRST_BUILD_DOCUMENTS = 6
 NEXT_UPLOAD = Document("Clock tower", "The clockmaker oiled the brass gears of the tower clock and wound the "
