@@ -38,7 +38,7 @@ def _collection_runs(name: str, workdir: Path) -> tuple[object, list[str], dict]
     collection = load_collection(name)
     documents, members = collection.unique_documents()
     dev, _test = split_queries(collection.judged_queries())
-    engine = build_product(documents, workdir / name, ("dbow", "bm25"))["bm25"].engine
+    engine = build_product(documents, workdir / name, ("dbow", "bm25"))["dbow"].engine
     live = engine.index.snapshot()
     source = {doc_id: src for doc_id, _title, src, _words, _added in engine.index.store.listing()}
     found = {}

@@ -235,7 +235,8 @@ def tune_doc2vec(collection: TestCollection, documents: dict, members: dict, dev
 
 
 def evaluate_collection(name: str, baselines: list[str] | None = None, tune: bool = False,
-                        workdir: Path | None = None, seeds: int = 1) -> dict:
+                        workdir: Path | None = None, seeds: int = 1,
+                        methods: tuple[str, ...] = PRODUCT_METHODS) -> dict:
     """Index collection `name` with every method, rank its judged queries,
     fuse, and score on dev, test and all queries. With `seeds` > 1, DM and
     DBOW are trained again with further seeds and their feedback hybrids
@@ -254,8 +255,8 @@ def evaluate_collection(name: str, baselines: list[str] | None = None, tune: boo
             tuned = tune_doc2vec(collection, documents, members, dev, tmp_path)
             configs.update({m: Doc2VecConfig(**t["config"]) for m, t in tuned.items()})
         start = time.perf_counter()
-        ours = {m: c for m, c in configs.items() if m in PRODUCT_METHODS}
-        retrievers: dict[str, Retriever] = dict(build_product(documents, tmp_path / "index", PRODUCT_METHODS, ours))
+        ours = {m: c for m, c in configs.items() if m in methods}
+        retrievers: dict[str, Retriever] = dict(build_product(documents, tmp_path / "index", methods, ours))
         build_s = {"ours (all methods, one Index.build)": time.perf_counter() - start}
         for baseline in baselines if baselines is not None else list(BASELINES):
             start = time.perf_counter()

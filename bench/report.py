@@ -48,6 +48,23 @@ def merge_speed(new: dict) -> dict:
     return {**new, "runs": [runs[size] for size in sorted(runs)]}
 
 
+def merge_quality(old: dict | None, new: dict) -> dict:
+    """`new` quality figures (a run over some of our methods) over the saved
+    `old` ones: what `new` measured replaces, the rest is kept, and
+    "measured" records which run each figure comes from. The query split
+    is fixed (bench/datasets.py), so the runs score the same queries."""
+    if not old:
+        return new
+    merged = dict(old)
+    for key in ("scores", "fusion_weights_dev", "fusion_norm_dev", "fusion_tuned_on_test_for_cross_fitting",
+                "feedback", "query_latency_ms", "build_s", "doc2vec_configs"):
+        merged[key] = {**old.get(key, {}), **new.get(key, {})}
+    now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    earlier = old.get("measured", {m: old.get("measured_at") for m in old.get("scores", {})})
+    merged["measured"] = {**earlier, **{m: now for m in new.get("scores", {})}}
+    return merged
+
+
 def markdown_path() -> Path:
     return RESULTS / "results.md"
 
