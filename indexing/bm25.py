@@ -26,7 +26,6 @@ tombstones, the delta's ids and terms), replaced atomically on each write.
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -54,7 +53,8 @@ class BM25Config:
 
 class BM25Index:
     """The main bm25s index, tombstones and the delta. Writers change a copy
-    (`copy()`), so a reader's index never changes under it."""
+    (`copy()`), and changes replace arrays rather than write into them, so
+    a reader's index never changes under it: thread-safe without a lock."""
 
     FILE = "bm25"  # its folder inside the method's folder
 
@@ -70,7 +70,6 @@ class BM25Index:
         self._delta_terms = list(delta_terms or [])
         self._mask = ~np.isin(rows, self._deleted)  # (n_main,) rows still in the store
         self._delta = self._score_delta()
-        self._lock = threading.Lock()
 
     # ---- building -------------------------------------------------------
     @classmethod
@@ -143,8 +142,11 @@ class BM25Index:
         return np.sort(np.concatenate([self._rows[self._mask], self._delta_ids]))
 
     def copy(self) -> BM25Index:
-        return BM25Index(self.config, self._main, self._rows, self._average_length, self._deleted,
-                         self._delta_ids, self._delta_terms)
+        """An independent copy sharing the immutable parts (the main index,
+        the delta's scores until the copy changes them)."""
+        twin = object.__new__(BM25Index)
+        twin.__dict__.update(self.__dict__)
+        return twin
 
     def add(self, ids: np.ndarray, documents) -> None:
         """Add documents (their terms) under store ids `ids`; an id already
