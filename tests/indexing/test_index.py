@@ -303,3 +303,13 @@ def test_the_senses_index_stays_exact_where_size_would_choose_ivf(index_copy: In
     live = index_copy.snapshot()
     assert live.vectors["dm"].kind == "ivf"
     assert live.vectors["senses"].kind == "flat16"
+
+
+def test_a_retrain_adds_bm25_to_an_index_made_without_it(tmp_path: Path, corpus_documents, tiny_configs) -> None:
+    index = Index(tmp_path)
+    index.build(corpus_documents[:6], methods=("dbow",), configs=tiny_configs)
+    assert list(index.methods) == ["dbow"] and "hybrid" not in SearchEngine(index).methods
+    index.retrain(configs=tiny_configs)
+    assert set(index.methods) == {"dbow", "bm25"}
+    assert SearchEngine(index).methods == ["hybrid", "bm25", "dbow"]
+    assert faiss_ids(index, "bm25") == set(index.store.document_ids())
