@@ -30,6 +30,7 @@ FEEDBACK_DEPTHS = (0, 3, 5, 10, 20)
 QUERY_WEIGHTS = (0.0, 0.3, 0.5, 0.7, 1.0)
 BM25_WEIGHTS = tuple(round(w, 2) for w in np.arange(0.3, 0.951, 0.05))
 Run = dict[str, dict[str, float]]
+_QRELS: dict[str, object] = {}  # collection name -> its dev queries' ranx Qrels
 
 
 def _collection_runs(name: str, workdir: Path) -> tuple[object, list[str], dict]:
@@ -77,7 +78,9 @@ def _score(collection, dev: list[str], per_query: dict, members: dict, config: H
         doc_of = {v: k for k, v in key.items()}
         run[qid] = {member: float(s) - 1e-6 * j for s, i in zip(scores.tolist(), ids.tolist())
                     for j, member in enumerate(members.get(doc_of[i], [doc_of[i]]))}
-    qrels = Qrels({q: {d: g for d, g in collection.qrels[q].items() if g > 0} for q in dev})
+    if collection.name not in _QRELS:  # building ranx's Qrels costs more than scoring a run
+        _QRELS[collection.name] = Qrels({q: {d: g for d, g in collection.qrels[q].items() if g > 0} for q in dev})
+    qrels = _QRELS[collection.name]
     complete = {q: run.get(q) or {"<no results>": 0.0} for q in dev}
     return float(evaluate(qrels, RanxRun(complete), "ndcg@10", make_comparable=True))
 

@@ -3,29 +3,30 @@ of the query's terms (`indexing.text.terms`, the analyser BM25 indexes with),
 so that "running" is marked for a query about "runs".
 
 Consumes a `Passage` (with the sense-aware highlights, if any) and the
-query's terms; produces the passage with those highlights flagged
+query's terms (a compound word matches if one of its parts does); produces the passage with those highlights flagged
 `literal` and a "term" highlight for each matched word not yet marked.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 
-from indexing.text import is_content_word, stems, tokenize
+from indexing.text import terms, tokenize
 from search.hits import Highlight, Passage
 
 
 def mark_terms(passage: Passage, query_terms: list[str], query: str, language: str = "english") -> Passage:
     """`passage` with its literal (same stem) matches of `query_terms` marked."""
     wanted = set(query_terms)
-    tokens = [t for t in tokenize(passage.text) if is_content_word(t.norm)]
+    tokens = tokenize(passage.text)
     if not wanted or not tokens:
         return passage
     query_word = {stem: word for word, stem in _query_stems(query, language)}
-    token_stems = stems([t.norm for t in tokens], language)
     marked = {(h.start, h.end): h for h in passage.highlights}
-    for token, stem in zip(tokens, token_stems):
-        if stem not in wanted:
+    for token in tokens:
+        matched = [stem for stem in terms(token.norm, language) if stem in wanted]  # a compound: any part
+        if not matched:
             continue
+        stem = matched[0]
         start, end = token.start + passage.start, token.end + passage.start
         found = marked.get((start, end))
         if found is not None:
@@ -37,5 +38,5 @@ def mark_terms(passage: Passage, query_terms: list[str], query: str, language: s
 
 
 def _query_stems(query: str, language: str) -> list[tuple[str, str]]:
-    words = [t.norm for t in tokenize(query) if is_content_word(t.norm)]
-    return list(zip(words, stems(words, language)))
+    """(query word, one of its terms) pairs, to name the query word a term came from."""
+    return [(t.norm, term) for t in tokenize(query) for term in terms(t.norm, language)]
