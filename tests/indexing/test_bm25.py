@@ -97,3 +97,12 @@ def test_an_empty_index_answers_nothing_and_takes_uploads(tmp_path: Path) -> Non
     empty.add(np.array([3]), [["bank"]])
     empty.save(tmp_path / "bm25")
     assert BM25Index.load(tmp_path / "bm25").search(["bank"], 5)[1].tolist() == [[3]]
+
+
+def test_the_bm25_method_encodes_documents_as_their_terms(built_index) -> None:
+    method = built_index.method("bm25")
+    documents = list(built_index.store)[:3]
+    ids, encoded = method.encode_documents(documents)
+    assert ids.tolist() == [d.id for d in documents]
+    assert [list(e) for e in encoded] == [terms(d.text) for d in documents]
+    assert method.encode_query("Fishing on the river banks") == ["fish", "river", "bank"]

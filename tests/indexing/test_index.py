@@ -83,7 +83,7 @@ def test_status_reports_what_the_panel_shows(index: Index) -> None:
     assert (status["documents"], status["format_version"]) == (33, FORMAT_VERSION)
     assert status["generation"] == generation(index).name
     assert {name: facts["vectors"] for name, facts in status["methods"].items()} == {
-        "dm": 33, "dbow": 33, "elmo": index.store.count_sentences(), "senses": 33}
+        "dm": 33, "dbow": 33, "elmo": index.store.count_sentences(), "senses": 33, "bm25": 33}
 
 
 def test_opening_from_disk_gives_the_same_hits_as_the_index_that_built_it(built_index: Index, index: Index) -> None:
@@ -175,7 +175,7 @@ def test_re_adding_the_same_content_is_a_duplicate(index_copy: Index, corpus_doc
     assert (report.added, report.duplicates) == ([], ["Renamed copy"])
     assert index_copy.store.counts()[0] == 33
     assert {name: facts["vectors"] for name, facts in index_copy.status()["methods"].items()} == {
-        "dm": 33, "dbow": 33, "elmo": index_copy.store.count_sentences(), "senses": 33}
+        "dm": 33, "dbow": 33, "elmo": index_copy.store.count_sentences(), "senses": 33, "bm25": 33}
 
 
 def test_a_document_without_words_is_reported_not_stored(index_copy: Index) -> None:
