@@ -59,7 +59,8 @@ def test_hybrid_hits_say_where_they_came_from_and_mark_keyword_matches(app):
 def test_the_hybrid_weights_can_be_changed_for_the_session(app):
     app.text_input(key="query").input("interest rates inflation central bank").run()
     default = _column_texts(app)
-    app.slider(key="hybrid-bm25-weight").set_value(1.0).run()  # BM25 alone
+    app.slider(key="hybrid-bm25-weight").set_value(1.0)  # BM25 alone
+    app.selectbox(key="hybrid-norm").set_value("min-max").run()
     assert not app.exception
     changed = _column_texts(app)
     # (BM25's last document scores 0 once min-max normalised: it ties with
