@@ -156,7 +156,7 @@ def test_a_writer_killed_at_random_moments_loses_no_accepted_upload(tmp_path, co
         (tmp_path / "job.json").write_text(json.dumps(job))
         worker = subprocess.Popen([sys.executable, str(WORKER), "loop", str(tmp_path / "job.json")],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(rng.uniform(4.0, 7.0))  # the imports take 2-4 s (bm25s brings scipy, and numba where installed)
+        time.sleep(rng.uniform(5.0, 9.0))  # imports and the first build: 4-6 s (bm25s brings scipy and numba)
         worker.kill()
         out, err = worker.communicate()
         assert "Traceback" not in err, err
