@@ -79,8 +79,8 @@ def phase_measure(data_dir: str, n_queries: int) -> dict:
         t = time.perf_counter()
         added += index.add_documents([document]).added
         upload_ms.append((time.perf_counter() - t) * 1000)
-    found_first = sum(engine.search(d.text, "bm25", 1, passages=False)[0].doc_id == i
-                      for d, i in zip(uploads, added))
+    found_first = sum(engine.search(d.text[:300], "bm25", 1, passages=False)[0].doc_id == i
+                      for d, i in zip(uploads, added))  # (the product refuses queries over 1,000 characters)
     for doc_id in added[:2]:
         t = time.perf_counter()
         index.delete(doc_id)
