@@ -23,8 +23,9 @@ from indexing.index import Index, data_dir
 from indexing.ingest import SUPPORTED_SUFFIXES, TABLE_SUFFIXES, Columns, read_uploads, table_columns
 from search.benchmarks import method_figures
 from search.compare import compare_rankings
-from search.engine import EXPLAINING_METHOD, MAX_K, SearchEngine
+from search.engine import EXPLAINING_METHOD, HYBRID, MAX_K, SearchEngine
 from search.hits import Hit
+from search.hybrid import HYBRID_CONFIG, NORMS, HybridConfig
 from search.render import legend_html, literal_markdown, passage_html
 from search.word_senses import Occurrences, WordMap, word_choices, word_map, word_occurrences
 
@@ -55,8 +56,10 @@ def main() -> None:
         if not query.strip():
             st.info("Type a query above, for example: *bushfires near Sydney* or *interest rates and inflation*.")
             return
+        methods = engine.methods
+        hybrid = hybrid_ui() if HYBRID in methods else HYBRID_CONFIG
         weights = layer_weights_ui(engine)
-        render_results(engine.search_all(query, engine.methods, k, layer_weights=weights), engine)
+        render_results(engine.search_all(query, methods, k, layer_weights=weights, hybrid=hybrid), engine)
         compare_ui(engine, query, k)
 
 
@@ -126,6 +129,26 @@ def query_ui() -> tuple[str, int]:
     return query, int(k)
 
 
+def hybrid_ui() -> HybridConfig:
+    """The Hybrid column's fusion, shown with its reasons, changeable for this session."""
+    with st.expander("Hybrid: how keyword and meaning are fused"):
+        st.caption(" ".join(HybridConfig.__doc__.split()) + " BM25 weight: BM25 alone beats our dense methods, "
+                   "so it leads. Feedback: DBOW infers a short query poorly, so its vector moves toward the "
+                   "vectors of BM25's first documents before DBOW ranks.")
+        left, middle, right = st.columns(3)
+        bm25_weight = left.slider("BM25 weight (DBOW gets the rest)", 0.0, 1.0, HYBRID_CONFIG.bm25_weight, 0.05,
+                                  key="hybrid-bm25-weight")
+        norm = left.selectbox("Score normalisation", NORMS, index=NORMS.index(HYBRID_CONFIG.norm), key="hybrid-norm")
+        feedback_depth = middle.slider("Feedback documents (BM25's top)", 0, 20, HYBRID_CONFIG.feedback_depth,
+                                       key="hybrid-feedback-depth")
+        query_weight = middle.slider("Query's own share of DBOW's vector", 0.0, 1.0, HYBRID_CONFIG.query_weight,
+                                     0.05, key="hybrid-query-weight")
+        depth = right.slider("Documents fused from each ranking", 10, MAX_K, HYBRID_CONFIG.depth, 10,
+                             key="hybrid-depth")
+    return HybridConfig(bm25_weight=bm25_weight, norm=norm, feedback_depth=feedback_depth,
+                        query_weight=query_weight, depth=depth)
+
+
 def layer_weights_ui(engine: SearchEngine) -> list[float] | None:
     """Sliders for the weight of each ELMo layer (normalised to sum to 1)."""
     elmo = next((m for m in engine.index.methods.values() if getattr(m, "layers", ())), None)
@@ -151,7 +174,7 @@ def render_results(results: dict[str, list[Hit] | str], engine: SearchEngine) ->
     columns = st.columns(len(results))
     for column, (name, hits) in zip(columns, results.items()):
         with column:
-            st.subheader(engine.index.method(name).label)
+            st.subheader(engine.label(name))
             if isinstance(hits, str):
                 st.warning(hits)
             elif not hits:
@@ -165,6 +188,8 @@ def render_hit(hit: Hit, found_by_all: int) -> None:
     with st.container(border=True):
         st.markdown(f"**{hit.rank}. {literal_markdown(hit.title)}**")
         st.caption(f"score {hit.score:.3f} · doc {hit.doc_id} · {literal_markdown(hit.source)}{badge}")
+        if hit.method == HYBRID:
+            st.caption(found_by(hit))
         if hit.passage is not None:
             st.markdown(f'<div class="passage">{passage_html(hit.passage)}</div>', unsafe_allow_html=True)
             senses = [h for h in hit.passage.highlights if h.doc_sense or h.query_sense]
@@ -172,6 +197,15 @@ def render_hit(hit: Hit, found_by_all: int) -> None:
                 st.caption(" · ".join(
                     f"{literal_markdown(h.word)}: {h.kind} ({literal_markdown(h.doc_sense or h.word)})"
                     for h in senses))
+
+
+def found_by(hit: Hit) -> str:
+    """Where a Hybrid hit came from: its rank in BM25 (words matched
+    literally) and in DBOW (found by meaning)."""
+    names = {"bm25": "BM25 (keywords)", "dbow+feedback": "DBOW (meaning)"}
+    parts = [f"{label} #{hit.ranks[run]}" if run in hit.ranks else f"{label}: not in its top results"
+             for run, label in names.items()]
+    return "found by " + " · ".join(parts)
 
 
 def compare_ui(engine: SearchEngine, query: str, k: int) -> None:

@@ -2,6 +2,8 @@
 markdown (and a PNG for the growth runs).
 
     python -m bench quality [--collection cisi|nfcorpus|lee|all] [--tune] [--no-minilm]
+    python -m bench hybrid        # choose the Hybrid column's fusion on dev queries (CISI + NFCorpus)
+    python -m bench hybrid-speed [--sizes 1000 10000 100000] [--full-up-to 10000]   # BM25, Hybrid, uploads
     python -m bench speed [--sizes 1000 10000 100000] [--epochs N] [--queries N] [--keep DIR]
     python -m bench faiss [--sizes 10000 ... 1000000] [--queries N]
     python -m bench homonyms      # homonym queries over the fixture: right sense first?
@@ -35,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     quality.add_argument("--lee-seeds", type=int, default=3, help="training seeds per Lee config")
     quality.add_argument("--seeds", type=int, default=3,
                          help="Doc2Vec trainings (seeds) that score the feedback hybrids; the table shows the first")
+    quality.add_argument("--methods", nargs="+", metavar="M",
+                         help="build only these of our methods (e.g. dbow bm25) and merge their figures into the "
+                              "saved results; the others keep theirs (each marked with when it was measured)")
     speed = commands.add_parser("speed", help="build throughput, query latency and memory as the collection grows")
     speed.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     speed.add_argument("--epochs", type=int, default=None,
@@ -45,6 +50,14 @@ def _parser() -> argparse.ArgumentParser:
     faiss.add_argument("--sizes", type=int, nargs="+",
                        default=[10_000, 50_000, 100_000, 200_000, 400_000, 1_000_000])
     faiss.add_argument("--queries", type=int, default=500)
+    commands.add_parser("hybrid", help="choose the Hybrid fusion on the dev queries of CISI and NFCorpus together")
+    hybrid_speed = commands.add_parser("hybrid-speed", help="BM25 and Hybrid: query latency, uploads, deletes")
+    hybrid_speed.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    hybrid_speed.add_argument("--full-up-to", type=int, default=10000,
+                              help="sizes up to this build every method; larger ones only --large-methods")
+    hybrid_speed.add_argument("--large-methods", nargs="+", default=["dbow", "bm25"])
+    hybrid_speed.add_argument("--epochs", type=int, default=5, help="Doc2Vec epochs of the builds")
+    hybrid_speed.add_argument("--queries", type=int, default=200)
     commands.add_parser("report", help="rewrite the markdown tables and the plot from bench/results/*.json")
     commands.add_parser("homonyms", help="homonym queries: does each method rank the query's sense first?")
     known = commands.add_parser("known-item", help="known-item search on the demo: first two sentences as the query")
@@ -91,9 +104,24 @@ def main(argv: list[str] | None = None) -> int:
                 from bench.quality import evaluate_collection
                 from bench.retrievers import LEXICAL
 
+                from bench.retrievers import PRODUCT_METHODS
+
                 baselines = list(LEXICAL) if args.no_minilm else None
-                report.save(f"quality-{name}", evaluate_collection(name, baselines, tune=args.tune,
-                                                                             seeds=args.seeds))
+                found = evaluate_collection(name, baselines, tune=args.tune, seeds=args.seeds,
+                                            methods=tuple(args.methods or PRODUCT_METHODS))
+                if args.methods:
+                    found = report.merge_quality(report.load(f"quality-{name}"), found)
+                report.save(f"quality-{name}", found)
+    elif args.command == "hybrid":
+        from bench.hybrid_tuning import tune
+
+        report.save("hybrid-tuning", tune())
+    elif args.command == "hybrid-speed":
+        from bench.hybrid_speed import run
+        from indexing.methods import DEFAULT_METHODS
+
+        methods = {s: list(DEFAULT_METHODS) if s <= args.full_up_to else args.large_methods for s in args.sizes}
+        report.save("hybrid-speed", run(args.sizes, methods, args.epochs, args.queries))
     elif args.command == "speed":
         from bench.speed import run_growth
 

@@ -36,7 +36,11 @@ Documents = Mapping[str, tuple[str, str]]  # collection doc id -> (title, text)
 
 # Our methods, trained together by one Index.build; ELMo and sense-aware
 # ranking join as one more name each.
-PRODUCT_METHODS: tuple[str, ...] = ("dm", "dbow", "elmo", "senses")
+PRODUCT_METHODS: tuple[str, ...] = ("dm", "dbow", "elmo", "senses", "bm25")
+# The product's keyword and fused rankings, named apart from the bm25s
+# baseline ("bm25") they are compared with. "hybrid" is the app's default
+# column: BM25 fused with DBOW re-queried by BM25's feedback (search/hybrid.py).
+PRODUCT_NAMES = {"bm25": "bm25 (ours)", "hybrid": "hybrid (ours)"}
 
 
 class Retriever(Protocol):
@@ -75,7 +79,10 @@ def build_product(documents: Documents, directory: Path, methods: tuple[str, ...
         logger.warning("%d documents not stored: %s", len(report.errors) + len(report.duplicates),
                        (report.errors + report.duplicates)[:5])
     engine = SearchEngine(index)
-    return {name: ProductRetriever(engine, name) for name in methods}
+    found = {PRODUCT_NAMES.get(name, name): ProductRetriever(engine, name) for name in methods}
+    if "hybrid" in engine.methods:
+        found[PRODUCT_NAMES["hybrid"]] = ProductRetriever(engine, "hybrid")
+    return found
 
 
 class FeedbackRetriever:
@@ -266,7 +273,7 @@ BASELINES: dict[str, Callable[[Documents], Retriever]] = {
 def hybrids(dense: list[str]) -> dict[str, tuple[str, ...]]:
     """The fusions to score: BM25 with each dense method, with all of our
     methods together, and with MiniLM (the hybrid a user would build)."""
-    dense = [name for name in dense if name not in LEXICAL]
+    dense = [name for name in dense if name not in LEXICAL and name not in PRODUCT_NAMES.values()]
     ours = [name for name in dense if name in PRODUCT_METHODS]
     found = {f"bm25+{name}": ("bm25", name) for name in dense}
     if len(ours) > 1:

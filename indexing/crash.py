@@ -11,10 +11,11 @@ The points, in the order a write passes them:
     retrain:switched   CURRENT switched, the old generation not yet removed
     add:stored         an upload committed to the store, before encoding
     delete:stored      a delete committed to the store, before the indexes
-    persist:<method>   one method's vectors.faiss replaced, the others not yet
+    persist:<method>   one method's index (vectors.faiss, bm25/) replaced, the others not yet
     persist:vectors    every vectors.faiss replaced, the manifest not yet
     vectors:tmp        a vectors.faiss.tmp written, before its rename
     trained:tmp        after a delete, Doc2Vec's trained_ids.npy.tmp written, before its rename
+    bm25:tmp           the BM25 index's state written to a .tmp file, before its rename
 
 tests/reliability/test_crash.py kills a real process at each of them.
 """

@@ -22,7 +22,7 @@ import numpy as np
 from indexing.errors import IndexCorruptError, IndexNotFoundError, SenseSearchError
 from indexing.manifest import read_manifest
 from indexing.methods import METHODS, Method, load_method
-from indexing.vectors import VectorIndex
+from indexing.searchable import Searchable, load_searchable
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class Generation:
     path: Path
     manifest: dict
     methods: dict[str, Method]
-    vectors: dict[str, VectorIndex]
+    vectors: dict[str, Searchable]
 
     @property
     def name(self) -> str:
@@ -55,8 +55,9 @@ class Generation:
             raise SenseSearchError(f"This index has no {name!r} method; it has {', '.join(self.methods)}.")
         return self.methods[name]
 
-    def search(self, name: str, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Scores (k,) and FAISS ids (k,) of the nearest vectors of one method."""
+    def search(self, name: str, query: np.ndarray | list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Scores (k,) and ids (k,) of one method's best matches for its
+        encoded query (a vector, or BM25's terms)."""
         self.method(name)  # raises for a method this index does not have
         scores, ids = self.vectors[name].search(query, k)
         keep = ids[0] >= 0
@@ -113,11 +114,11 @@ def load(path: Path) -> Generation:
     _check_no_links(path)
     manifest = read_manifest(path)
     methods: dict[str, Method] = {}
-    vectors: dict[str, VectorIndex] = {}
+    vectors: dict[str, Searchable] = {}
     for name in _ordered(manifest.get("methods", {})):
         try:
             methods[name] = load_method(name, path / name)
-            vectors[name] = VectorIndex.load(path / name / "vectors.faiss")
+            vectors[name] = load_searchable(methods[name], path / name)
         except SenseSearchError:
             raise
         except Exception as error:  # noqa: BLE001 - any unreadable file means the same to the user

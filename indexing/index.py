@@ -45,11 +45,11 @@ from indexing.documents import Document, IngestReport, StoredDocument
 from indexing.errors import IndexNotFoundError, SenseSearchError
 from indexing.generation import Generation, current_name, load_current, new_name, remove_debris, switch_current
 from indexing.manifest import now, read_manifest, read_revision, write_manifest
-from indexing.methods import DEFAULT_METHODS, Method, check_configs, train_method
+from indexing.methods import DEFAULT_METHODS, REQUIRED_METHODS, Method, check_configs, train_method
 from indexing.progress import Progress, no_progress
 from indexing.store import DocumentStore
 from indexing.text import words
-from indexing.vectors import VectorIndex
+from indexing.searchable import Searchable, build_searchable, load_searchable, searchable_path
 
 logger = logging.getLogger(__name__)
 
@@ -223,7 +223,7 @@ class Index:
             self._generation = load_current(self.directory)
         elif read_revision(live.path) != live.revision:
             logger.info("generation %s was written by another process; reloading its vectors", name)
-            vectors = {method: VectorIndex.load(live.path / method / "vectors.faiss") for method in live.methods}
+            vectors = {name: load_searchable(method, live.path / name) for name, method in live.methods.items()}
             self._generation = replace(live, manifest=read_manifest(live.path), vectors=vectors)
 
     def build(self, documents: Iterable[Document], on_progress: Progress = no_progress,
@@ -248,6 +248,8 @@ class Index:
         configs = check_configs(configs)
         with self._writing(on_progress):
             names = tuple(methods or (self._generation.methods if self._generation else DEFAULT_METHODS))
+            if not methods:
+                names += tuple(n for n in REQUIRED_METHODS if n not in names)
             # A retrain keeps each method's current config unless told otherwise.
             current = {n: m.config for n, m in (self._generation.methods.items() if self._generation else ())}
             configs = {**current, **configs}
@@ -278,11 +280,11 @@ class Index:
         encoded = self._encode_all(methods, documents, on_progress)
         vectors, described = {}, {}
         for name, method in methods.items():
-            index = VectorIndex.build(*encoded.pop(name), kind=getattr(method, "index_kind", None))
+            index = build_searchable(method, *encoded.pop(name))
             folder = path / name
             folder.mkdir()
             method.save(folder)
-            index.save(folder / "vectors.faiss")
+            index.save(searchable_path(method, folder))
             crash_point("retrain:staging")
             vectors[name], described[name] = index, method.describe()
         n_words = sum(d.n_words for d in documents)
@@ -295,7 +297,7 @@ class Index:
         }
         return Generation(path, write_manifest(path, self._counted(manifest, vectors)), methods, vectors)
 
-    def _counted(self, manifest: dict, vectors: dict[str, VectorIndex]) -> dict:
+    def _counted(self, manifest: dict, vectors: dict[str, Searchable]) -> dict:
         n_docs, n_words = self.store.counts()
         methods = {name: {**facts, "vectors": len(vectors[name]), "index": vectors[name].describe()}
                    for name, facts in manifest["methods"].items()}
@@ -312,8 +314,7 @@ class Index:
         same biLM layers (ELMo, senses) encode each sentence once
         (`indexing.contextual` remembers the last batch)."""
         stage = "Encoding with " + ", ".join(m.label for m in methods.values())
-        found = {name: ([np.empty(0, dtype=np.int64)], [np.empty((0, m.dim), dtype=np.float32)])
-                 for name, m in methods.items()}
+        found: dict[str, tuple[list, list]] = {name: ([], []) for name in methods}
         on_progress(0, len(documents), stage)
         for start in range(0, len(documents), ENCODE_BATCH):
             batch = documents[start : start + ENCODE_BATCH]
@@ -323,7 +324,9 @@ class Index:
                 found[name][0].append(ids)
                 found[name][1].append(vectors)
             on_progress(min(start + ENCODE_BATCH, len(documents)), len(documents), stage)
-        return {name: (np.concatenate(ids), np.concatenate(vectors)) for name, (ids, vectors) in found.items()}
+        return {name: (np.concatenate(ids), np.concatenate(vectors)) if ids
+                else (np.empty(0, dtype=np.int64), np.empty((0, methods[name].dim), dtype=np.float32))
+                for name, (ids, vectors) in found.items()}
 
     def _store(self, documents: Iterable[Document]) -> IngestReport:
         report = IngestReport()
@@ -437,7 +440,7 @@ class Index:
                 vectors[name].add(*self._encode(method, documents, on_progress))
         self._publish(live, vectors, methods)
 
-    def _publish(self, live: Generation, vectors: dict[str, VectorIndex],
+    def _publish(self, live: Generation, vectors: dict[str, Searchable],
                  methods: dict[str, Method] | None = None) -> None:
         """Save the changed vectors (and the state of methods that forgot
         deleted documents) into the live generation, then a manifest with
@@ -450,7 +453,7 @@ class Index:
                 method.save_state(live.path / name)
         for name, index in vectors.items():
             if index is not live.vectors[name]:
-                index.save(live.path / name / "vectors.faiss")
+                index.save(searchable_path(live.methods[name], live.path / name))
                 crash_point(f"persist:{name}")
         crash_point("persist:vectors")
         manifest = write_manifest(live.path, self._counted({**live.manifest, "revision": live.revision + 1}, vectors))

@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 # counts the writes into the generation (absent means 0).
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
-_LIBRARIES = ("gensim", "faiss-cpu", "numpy", "torch")
+_LIBRARIES = ("gensim", "faiss-cpu", "numpy", "torch", "bm25s")
 
 
 def library_versions() -> dict[str, str]:

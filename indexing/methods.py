@@ -1,5 +1,5 @@
 """Retrieval methods: each turns documents and queries into vectors for one
-FAISS index. A method is trained over the store, saved into its own folder of
+FAISS index (BM25: into terms for a BM25 index, indexing/searchable.py). A method is trained over the store, saved into its own folder of
 the index directory, and loaded back by name.
 
 Adding a method means writing one class with this contract and one entry in
@@ -197,6 +197,18 @@ def _load_senses(name: str, directory: Path):
     return load_senses(name, directory)
 
 
+def _train_bm25(documents, on_progress=no_progress, config=None):
+    from indexing.bm25_method import train_bm25
+
+    return train_bm25(documents, on_progress, config, "bm25")
+
+
+def _load_bm25(name: str, directory: Path):
+    from indexing.bm25_method import load_bm25
+
+    return load_bm25(name, directory)
+
+
 # ELMo and senses import torch lazily: `python -m indexing status` and the
 # Doc2Vec-only paths never pay for it.
 METHODS = {
@@ -204,16 +216,22 @@ METHODS = {
     "dbow": (_train_doc2vec("dbow", DBOW_CONFIG), _load_doc2vec),
     "elmo": (_train_elmo, _load_elmo),
     "senses": (_train_senses, _load_senses),
+    "bm25": (_train_bm25, _load_bm25),
 }
-DEFAULT_METHODS = ("dm", "dbow", "elmo", "senses")
+DEFAULT_METHODS = ("dm", "dbow", "elmo", "senses", "bm25")
+# Every generation has a BM25 index (the Hybrid ranking needs it): a retrain
+# of an index made before it existed adds it.
+REQUIRED_METHODS = ("bm25",)
 
 
 def config_type(name: str) -> type:
     """The config dataclass of method `name`."""
+    from indexing.bm25 import BM25Config
     from indexing.elmo_method import ElmoMethodConfig
     from indexing.senses.method import SensesConfig
 
-    return {"dm": Doc2VecConfig, "dbow": Doc2VecConfig, "elmo": ElmoMethodConfig, "senses": SensesConfig}[
+    return {"dm": Doc2VecConfig, "dbow": Doc2VecConfig, "elmo": ElmoMethodConfig, "senses": SensesConfig,
+            "bm25": BM25Config}[
         _entry(name) and name]
 
 

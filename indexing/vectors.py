@@ -133,6 +133,18 @@ class VectorIndex:
         with self._lock:
             return int(self._index.remove_ids(ids))
 
+    def vectors_of(self, ids: list[int]) -> np.ndarray | None:
+        """The stored vectors (n, dim) of `ids`, or None where the index
+        cannot give them back (IVF keeps no id -> vector map) or lacks an id."""
+        if self.kind == "ivf":
+            return None
+        with self._lock:
+            try:
+                return np.stack([self._index.reconstruct(int(i)) for i in ids]) if ids else \
+                    np.empty((0, self.dim), dtype=np.float32)
+            except RuntimeError:  # an id deleted after the caller's ranking
+                return None
+
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-k by cosine: scores (q, k) float32 and ids (q, k) int64, -1 where
         fewer than k vectors exist."""

@@ -1,4 +1,4 @@
-"""Command line: `python -m search "QUERY" [--method dm|dbow|elmo|senses] [--k N]
+"""Command line: `python -m search "QUERY" [--method hybrid|bm25|dm|dbow|elmo|senses] [--k N]
 [--layer-weights W0,W1,W2] [--json] [--data-dir DIR]`. With a sense inventory in
 the index, each hit's highlights say how the words met (same sense, other
 sense, related), in text and in JSON."""
@@ -15,13 +15,14 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads; see i
 from indexing.errors import SenseSearchError
 from indexing.index import Index
 from indexing.methods import METHODS
-from search.engine import SearchEngine
+from search.engine import HYBRID, SearchEngine
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m search", description="Search a SenseSearch index.")
     parser.add_argument("query")
-    parser.add_argument("--method", default="dbow", choices=sorted(METHODS))
+    parser.add_argument("--method", default=HYBRID, choices=[HYBRID, *sorted(METHODS)],
+                        help="hybrid (the default: BM25 and DBOW fused), bm25 (keywords), or one method")
     parser.add_argument("--k", type=int, default=10, help="number of results (1-100)")
     parser.add_argument("--layer-weights", type=_weights, default=None,
                         help="ELMo's layer weights, e.g. 0,1,1 (normalised to sum to 1)")
@@ -39,12 +40,14 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps([hit.to_dict() for hit in hits], ensure_ascii=False, indent=2))
         return 0
     for hit in hits:
-        print(f"{hit.rank:>3}. {hit.score:.3f}  {hit.title}  [doc {hit.doc_id}]")
+        found_by = "  (" + ", ".join(f"{run} #{rank}" for run, rank in hit.ranks.items()) + ")" if hit.ranks else ""
+        print(f"{hit.rank:>3}. {hit.score:.3f}  {hit.title}  [doc {hit.doc_id}]{found_by}")
         if hit.passage:
             print(f"       {' '.join(hit.passage.text.split())[:200]}")
             for h in hit.passage.highlights:
                 senses = f"  [{h.query_sense or h.query_word} | {h.doc_sense or h.word}]" if h.doc_sense else ""
-                print(f"         {h.query_word} -> {h.word}: {h.kind}, {h.similarity:.2f}{senses}")
+                literal = ", keyword match" if h.literal and h.kind != "term" else ""
+                print(f"         {h.query_word} -> {h.word}: {h.kind}{literal}, {h.similarity:.2f}{senses}")
     if not hits:
         print("no results")
     return 0

@@ -1,5 +1,6 @@
 """The search engine: encode a query with each method, find the nearest
-documents in its FAISS index, and attach the passage that matched.
+documents in its index (FAISS, or BM25's), fuse BM25 and DBOW for the
+Hybrid ranking (search/hybrid.py), and attach the passage that matched.
 
 Consumes a loaded `indexing.index.Index`; produces ranked `Hit`s. Safe to
 share between threads (Streamlit sessions): all state lives in the Index.
@@ -19,7 +20,9 @@ from indexing.index import Index
 from indexing.text import tokenize
 from search.explain import Explainer
 from search.hits import Hit
+from search.hybrid import HYBRID_CONFIG, HybridConfig, feedback_query, fuse
 from search.passages import best_passage
+from search.terms import mark_terms
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +30,9 @@ MAX_QUERY_CHARS = 1000
 MAX_K = 100
 SENTENCE_FANOUT = 10  # sentence-level methods fetch k * this many sentences to fill k documents
 EXPLAINING_METHOD = "senses"  # the method whose sense inventory explains every method's hits
+HYBRID = "hybrid"  # BM25 and DBOW fused at query time: no index of its own
+LEXICAL = "bm25"
+LABELS = {HYBRID: "Hybrid (BM25 + DBOW)"}
 
 
 def check_query(query: str) -> str:
@@ -51,13 +57,19 @@ class SearchEngine:
 
     @property
     def methods(self) -> list[str]:
-        return list(self.index.methods)
+        """The methods this index answers, as the app shows them: Hybrid
+        first, then BM25, then the others."""
+        return available_methods(self.index.snapshot())
 
-    def search(self, query: str, method: str = "dbow", k: int = 10, passages: bool = True,
-               layer_weights: Sequence[float] | None = None) -> list[Hit]:
+    def label(self, method: str) -> str:
+        return LABELS.get(method) or self.index.method(method).label
+
+    def search(self, query: str, method: str = HYBRID, k: int = 10, passages: bool = True,
+               layer_weights: Sequence[float] | None = None, hybrid: HybridConfig = HYBRID_CONFIG) -> list[Hit]:
         """The k documents nearest to `query` by `method`, best first.
         `layer_weights` (one per biLM layer) re-weigh ELMo's layers for this
-        query; other methods ignore them.
+        query; `hybrid` sets the Hybrid ranking's fusion; other methods
+        ignore them.
 
         Raises InvalidQueryError for an unusable query and SenseSearchError for
         an unknown method.
@@ -65,19 +77,20 @@ class SearchEngine:
         query = check_query(query)
         live = self.index.snapshot()
         explain = self._explainer(live, query) if passages else None
-        return self._search(live, query, method, k, passages, layer_weights, explain)
+        return self._search(live, query, method, k, passages, layer_weights, explain, hybrid)
 
     def search_all(self, query: str, methods: list[str] | None = None, k: int = 10,
-                   layer_weights: Sequence[float] | None = None) -> dict[str, list[Hit] | str]:
+                   layer_weights: Sequence[float] | None = None,
+                   hybrid: HybridConfig = HYBRID_CONFIG) -> dict[str, list[Hit] | str]:
         """Each method's hits, or the message of the error it raised; every
         method answers from the same snapshot of the index."""
         query = check_query(query)
         live = self.index.snapshot()
         explain = self._explainer(live, query)
         results: dict[str, list[Hit] | str] = {}
-        for name in methods or list(live.methods):
+        for name in methods or available_methods(live):
             try:
-                results[name] = self._search(live, query, name, k, True, layer_weights, explain)
+                results[name] = self._search(live, query, name, k, True, layer_weights, explain, hybrid)
             except SenseSearchError as error:
                 results[name] = str(error)
         return results
@@ -89,23 +102,31 @@ class SearchEngine:
         return Explainer(senses, query) if senses is not None else None
 
     def _search(self, live: Generation, query: str, method: str, k: int, passages: bool,
-                layer_weights: Sequence[float] | None, explain: Explainer | None) -> list[Hit]:
+                layer_weights: Sequence[float] | None, explain: Explainer | None,
+                hybrid: HybridConfig = HYBRID_CONFIG) -> list[Hit]:
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= MAX_K:
             raise InvalidQueryError(f"Ask for between 1 and {MAX_K} results, not {k!r}.")
         k = int(k)
-        encoder = live.method(method)
-        vector = (encoder.encode_query(query, layer_weights) if getattr(encoder, "layers", ())
-                  else encoder.encode_query(query))
         best_sentence: dict[int, int] = {}
-        if encoder.unit == "sentence":
-            scores, ids = live.search(method, vector, k * SENTENCE_FANOUT)
-            scores, ids, best_sentence = _best_per_document(
-                scores, ids, self.index.store.sentence_documents(ids.tolist()), k)
+        ranks: list[dict[str, int]] = []
+        if method == HYBRID:
+            scores, ids, ranks = self._hybrid(live, query, k, hybrid)
+            encoder = live.method(hybrid.dense_method)  # its word vectors choose the passage
         else:
-            scores, ids = live.search(method, vector, k)
+            encoder = live.method(method)
+            vector = (encoder.encode_query(query, layer_weights) if getattr(encoder, "layers", ())
+                      else encoder.encode_query(query))
+            if encoder.unit == "sentence":
+                scores, ids = live.search(method, vector, k * SENTENCE_FANOUT)
+                scores, ids, best_sentence = _best_per_document(
+                    scores, ids, self.index.store.sentence_documents(ids.tolist()), k)
+            else:
+                scores, ids = live.search(method, vector, k)
+            if method == LEXICAL and not len(ids):
+                raise InvalidQueryError(f"None of the words of {query!r} occur in the documents.")
         query_tokens = tokenize(query)
         hits, shown = [], {}  # shown: doc id -> (document, the sentence its passage comes from, the passage)
-        for score, doc_id in zip(scores.tolist(), ids.tolist()):
+        for number, (score, doc_id) in enumerate(zip(scores.tolist(), ids.tolist())):
             document = self.index.store.get(doc_id)
             if document is None:  # deleted after this snapshot was taken
                 continue
@@ -118,8 +139,46 @@ class SearchEngine:
                 if passage is not None:
                     shown[doc_id] = (document, next(s for s in sentences if s.start <= passage.start < s.end),
                                      Span(passage.start, passage.end))
-            hits.append(Hit(rank, doc_id, document.title, round(float(score), 4), method, document.source, passage))
-        return self._explained(hits, shown, explain) if explain is not None else hits
+            hits.append(Hit(rank, doc_id, document.title, round(float(score), 4), method, document.source, passage,
+                            ranks[number] if ranks else {}))
+        hits = self._explained(hits, shown, explain) if explain is not None else hits
+        if method in (LEXICAL, HYBRID) and passages:
+            terms = live.method(LEXICAL).encode_query(query)
+            language = live.method(LEXICAL).config.language
+            hits = [replace(h, passage=mark_terms(h.passage, terms, query, language)) if h.passage else h
+                    for h in hits]
+        return hits
+
+    def _hybrid(self, live: Generation, query: str, k: int,
+                config: HybridConfig) -> tuple[np.ndarray, np.ndarray, list[dict[str, int]]]:
+        """BM25 and the dense method re-queried with BM25's feedback, fused."""
+        weights = {LEXICAL: config.bm25_weight, f"{config.dense_method}+feedback": config.dense_weight}
+        return fuse(self.hybrid_runs(live, query, config), weights, config.norm, k)
+
+    def hybrid_runs(self, live: Generation, query: str,
+                    config: HybridConfig = HYBRID_CONFIG) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """The runs the Hybrid ranking fuses, each scores (n,) and store ids
+        (n,) best first: "bm25", and "<dense>+feedback" (absent when neither
+        the query nor BM25 gives the dense method anything to go on). A query
+        BM25 cannot use (only stop words) is refused as BM25 refuses it; one
+        whose words no document holds is ranked by meaning alone."""
+        lexical, dense = live.method(LEXICAL), live.method(config.dense_method)
+        bm25 = live.search(LEXICAL, lexical.encode_query(query), config.depth)
+        try:
+            inferred = dense.encode_query(query)
+        except InvalidQueryError:
+            if not len(bm25[1]):
+                raise
+            inferred = None  # no query word in DBOW's vocabulary: the feedback alone places it
+        top = bm25[1][: config.feedback_depth].tolist()
+        feedback = live.vectors[config.dense_method].vectors_of(top)
+        if feedback is None:  # an IVF index keeps no vectors to give back: read them from the model
+            feedback = dense.encode_documents(list(self.index.store.get_many(top).values()))[1]
+        vector = feedback_query(inferred, feedback, config.query_weight)
+        runs = {LEXICAL: bm25}
+        if vector is not None:
+            runs[f"{config.dense_method}+feedback"] = live.search(config.dense_method, vector, config.depth)
+        return runs
 
     @staticmethod
     def _explained(hits: list[Hit], shown: dict[int, tuple[StoredDocument, Sentence, Span]],
@@ -147,3 +206,11 @@ def _best_per_document(scores: np.ndarray, sentence_ids: np.ndarray, documents: 
     top = sorted(best.items(), key=lambda item: -item[1][0])[:k]
     return (np.array([s for _, (s, _) in top], dtype=np.float32), np.array([d for d, _ in top], dtype=np.int64),
             {d: sid for d, (_, sid) in top})
+
+
+def available_methods(live: Generation) -> list[str]:
+    """The methods of `live` in the app's order: Hybrid (where the index has
+    BM25 and DBOW), BM25, then the others in the index's order."""
+    names = list(live.methods)
+    first = [HYBRID] if LEXICAL in names and HYBRID_CONFIG.dense_method in names else []
+    return first + [n for n in names if n == LEXICAL] + [n for n in names if n != LEXICAL]

@@ -21,6 +21,9 @@ class Highlight:
     kind: str = "word"
     query_sense: str = ""  # the sense's name, e.g. "bank (river, water, flood)"
     doc_sense: str = ""
+    # The word shares its stem with a query word, so BM25 matched it literally
+    # (search/terms.py); a "term" highlight is such a word the senses did not mark.
+    literal: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,10 +42,13 @@ class Hit:
     rank: int
     doc_id: int
     title: str
-    score: float  # cosine similarity of the query and document vectors
+    score: float  # cosine similarity of the query and document vectors; BM25's score; the fused score
     method: str
     source: str
     passage: Passage | None = None
+    # Hybrid hits: the document's 1-based rank in each run that was fused
+    # ("bm25", "dbow+feedback"); a run that did not return it is absent.
+    ranks: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)

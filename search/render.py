@@ -17,12 +17,17 @@ KIND_STYLES = {
     "related": "background:#cfe2ff;border-radius:3px;padding:0 2px",
     "other sense": "background:#f8c4c4;border-radius:3px;padding:0 2px;text-decoration:line-through wavy #c0392b",
     "word": MARK_STYLE,
+    "term": "background:none;padding:0 1px",
 }
+# BM25's literal matches (same stem as a query word) are underlined, on top of
+# the colour that says how the senses met: keyword and meaning side by side.
+LITERAL_STYLE = ";border-bottom:2px solid #1f2937;font-weight:600"
 LEGEND = {
     "same sense": "same word, same sense",
     "other sense": "same word, another sense",
     "related": "related word (same topic)",
     "same word": "same word (no sense verdict)",
+    "term": "underlined: keyword match (BM25, same stem)",
 }
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 
@@ -37,8 +42,10 @@ def literal_markdown(text: str) -> str:
 
 def _tip(h: Highlight) -> str:
     tip = f"matches query word '{h.query_word}' (similarity {h.similarity:.2f})"
-    if h.kind in LEGEND and h.kind != "same word":
+    if h.kind in LEGEND and h.kind not in ("same word", "term"):
         tip += f"; {LEGEND[h.kind]}"
+    if h.literal:
+        tip += "; keyword match (BM25: same stem)"
     if h.query_sense or h.doc_sense:
         tip += f"; query: {h.query_sense or h.query_word}; here: {h.doc_sense or h.word}"
     return tip
@@ -46,7 +53,8 @@ def _tip(h: Highlight) -> str:
 
 def legend_html() -> str:
     """One line naming each highlight colour."""
-    return " ".join(f'<mark style="{KIND_STYLES[kind]}">{html.escape(text)}</mark>' for kind, text in LEGEND.items())
+    return " ".join(f'<mark style="{KIND_STYLES[kind] + (LITERAL_STYLE if kind == "term" else "")}">'
+                    f'{html.escape(text)}</mark>' for kind, text in LEGEND.items())
 
 
 def passage_html(passage: Passage) -> str:
@@ -59,8 +67,8 @@ def passage_html(passage: Passage) -> str:
         parts.append(html.escape(passage.text[cursor - passage.start : h.start - passage.start]))
         tip = html.escape(_tip(h), quote=True)
         word = html.escape(passage.text[h.start - passage.start : h.end - passage.start])
-        style = KIND_STYLES.get(h.kind, MARK_STYLE)
-        kind = html.escape(h.kind.replace(" ", "-"), quote=True)
+        style = KIND_STYLES.get(h.kind, MARK_STYLE) + (LITERAL_STYLE if h.literal else "")
+        kind = html.escape(h.kind.replace(" ", "-"), quote=True) + (" literal" if h.literal else "")
         parts.append(f'<mark class="match {kind}" title="{tip}" style="{style}">{word}</mark>')
         cursor = h.end
     parts.append(html.escape(passage.text[cursor - passage.start :]))

@@ -20,6 +20,7 @@ from indexing.backup import copy_data_dir
 from indexing.index import Index
 from indexing.ingest import read_path
 from indexing.elmo_method import ElmoMethodConfig
+from indexing.bm25 import BM25Config
 from indexing.methods import DEFAULT_METHODS
 from indexing.senses.method import SensesConfig
 from search.engine import SearchEngine
@@ -40,6 +41,7 @@ TINY_CONFIGS: dict[str, object] = {
     "dbow": replace(DBOW_CONFIG, **_TINY),
     "elmo": ElmoMethodConfig(mean_sample=500),
     "senses": SensesConfig(min_count=5, per_word=60),
+    "bm25": BM25Config(),  # nothing to shrink: BM25 trains nothing
 }
 
 

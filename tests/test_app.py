@@ -2,6 +2,7 @@
 session's tiny index."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -36,11 +37,36 @@ def test_a_query_fills_every_column(app):
     app.text_input(key="query").input("interest rates inflation central bank").run()
     assert not app.exception
     columns = _column_texts(app)
-    assert set(columns) == {"Doc2Vec DM", "Doc2Vec DBOW", "ELMo", "Senses"}
+    assert list(columns) == ["Hybrid (BM25 + DBOW)", "BM25", "Doc2Vec DM", "Doc2Vec DBOW", "ELMo", "Senses"]
     for label, text in columns.items():
         assert "**1. " in text and "**2. " in text, f"{label} shows ranked results"
     assert "Central bank" in columns["Doc2Vec DBOW"] or "central bank" in columns["Doc2Vec DBOW"].lower()
     assert any('<mark class="match' in text for text in columns.values()), "matched words are highlighted"
+
+
+def _titles(markdown: str) -> list[str]:
+    return re.findall(r"\*\*\d+\. (.*?)\*\*", markdown)
+
+
+def test_hybrid_hits_say_where_they_came_from_and_mark_keyword_matches(app):
+    app.text_input(key="query").input("fishing on the river banks").run()
+    assert not app.exception
+    assert any(c.value.startswith("found by BM25 (keywords) #") for c in app.caption)
+    hybrid = _column_texts(app)["Hybrid (BM25 + DBOW)"]
+    assert re.search(r'<mark class="match [a-z-]+ literal"[^>]*>banks?</mark>', hybrid), "keyword matches underlined"
+
+
+def test_the_hybrid_weights_can_be_changed_for_the_session(app):
+    app.text_input(key="query").input("interest rates inflation central bank").run()
+    default = _column_texts(app)
+    app.slider(key="hybrid-bm25-weight").set_value(1.0)  # BM25 alone
+    app.selectbox(key="hybrid-norm").set_value("min-max").run()
+    assert not app.exception
+    changed = _column_texts(app)
+    # (BM25's last document scores 0 once min-max normalised: it ties with
+    # DBOW's documents, so only the top of the two lists must agree.)
+    assert _titles(changed["Hybrid (BM25 + DBOW)"])[:5] == _titles(changed["BM25"])[:5]
+    assert _titles(default["Hybrid (BM25 + DBOW)"]) != _titles(default["BM25"])
 
 
 def test_matches_are_coloured_by_sense_agreement_with_the_senses_named(app):
@@ -139,7 +165,14 @@ def test_empty_and_unknown_queries_get_messages_not_tracebacks(app):
     assert not app.exception and any("Type a query" in i.value for i in app.info)
     app.text_input(key="query").input("zzyzx qwpq").run()
     assert not app.exception
-    assert len(app.warning) == 2 and all("vocabulary" in w.value for w in app.warning)
+    # Hybrid, BM25, DM and DBOW say why they cannot answer; ELMo and Senses
+    # read characters and still answer.
+    assert len(app.warning) == 4
+    assert all("vocabulary" in w.value or "occur in the documents" in w.value for w in app.warning)
+    app.text_input(key="query").input("the of and which").run()
+    assert not app.exception
+    assert sum("only common words" in w.value for w in app.warning) == 2  # BM25 and Hybrid
+    assert "**1. " in _column_texts(app)["ELMo"]  # the other columns still answer
 
 
 def test_an_upload_becomes_searchable(app):

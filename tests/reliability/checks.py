@@ -7,7 +7,7 @@ from pathlib import Path
 from indexing.backup import copy_data_dir  # noqa: F401 - re-exported for the tests
 from indexing.documents import Document
 from indexing.index import Index
-from indexing.vectors import VectorIndex
+from indexing.searchable import load_searchable
 
 # Documents none of the corpus resembles: searching one's own text must find it first.
 NEW_DOCUMENTS = [
@@ -37,7 +37,7 @@ def assert_whole(index: Index) -> None:
     status = index.status()
     for name, method in index.methods.items():
         ids = wanted[method.unit]
-        assert set(VectorIndex.load(generation / name / "vectors.faiss").ids().tolist()) == ids, name
+        assert set(load_searchable(method, generation / name).ids().tolist()) == ids, name
         assert status["methods"][name]["vectors"] == len(ids)
     manifest = index.snapshot().manifest
     assert manifest["documents"] == len(stored) == status["documents"]

@@ -52,7 +52,8 @@ def test_search_prints_json_hits(data_dir: Path) -> None:
     hits = json.loads(done.stdout)
     assert len(hits) == 4
     assert all({"doc_id", "title", "score", "method"} <= set(hit) for hit in hits)
-    assert {hit["method"] for hit in hits} == {"dbow"}  # the default method
+    assert {hit["method"] for hit in hits} == {"hybrid"}  # the default method
+    assert all(set(hit["ranks"]) <= {"bm25", "dbow+feedback"} and hit["ranks"] for hit in hits)
     assert [hit["score"] for hit in hits] == sorted((hit["score"] for hit in hits), reverse=True)
     assert hits[0]["passage"]["text"]
 
@@ -162,4 +163,4 @@ def test_status_prints_json(data_dir: Path) -> None:
     done = run("indexing", "status", data_dir=data_dir)
     assert done.returncode == 0, done.stderr
     status = json.loads(done.stdout)
-    assert status["documents"] >= 33 and set(status["methods"]) == {"dm", "dbow", "elmo", "senses"}
+    assert status["documents"] >= 33 and set(status["methods"]) == {"dm", "dbow", "elmo", "senses", "bm25"}

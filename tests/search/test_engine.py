@@ -19,7 +19,10 @@ FINANCE = {"mortgage_rates", "small_business_loan", "savings_account", "central_
            "Central bank holds interest rates steady"}
 
 
-@pytest.mark.parametrize("method", DEFAULT_METHODS)
+VECTOR_METHODS = [m for m in DEFAULT_METHODS if m != "bm25"]  # scores are cosines
+
+
+@pytest.mark.parametrize("method", VECTOR_METHODS)
 def test_hits_are_ranked_and_complete(method: str, engine: SearchEngine, index: Index) -> None:
     hits = engine.search("fishing on the river bank", method, k=7)
     assert [h.rank for h in hits] == list(range(1, 8))
@@ -31,7 +34,7 @@ def test_hits_are_ranked_and_complete(method: str, engine: SearchEngine, index: 
         assert -1.0 <= hit.score <= 1.0
 
 
-@pytest.mark.parametrize("method", DEFAULT_METHODS)
+@pytest.mark.parametrize("method", VECTOR_METHODS)
 @pytest.mark.parametrize("query", ["fishing on the river bank", "bank loan interest", "bass guitar"])
 def test_hits_and_scores_equal_brute_force_cosine(method: str, query: str, engine: SearchEngine,
                                                   index: Index) -> None:
@@ -103,7 +106,7 @@ def test_passages_can_be_left_out(engine: SearchEngine) -> None:
 
 def test_search_all_gives_each_method_its_hits(engine: SearchEngine) -> None:
     results = engine.search_all("bank loan interest", k=3)
-    assert list(results) == list(DEFAULT_METHODS)
+    assert list(results) == ["hybrid", "bm25", "dm", "dbow", "elmo", "senses"]  # Hybrid first
     assert all(len(hits) == 3 and hits[0].method == name for name, hits in results.items())
 
 

@@ -1,0 +1,105 @@
+"""Choose the product's Hybrid fusion (search/hybrid.py `HybridConfig`) on the
+dev queries of CISI and NFCorpus together: one setting for both, the one
+with the best mean of the two collections' dev nDCG@10 (each collection
+counts once, whatever its number of queries). Test queries are not ranked.
+
+The runs are the product's own, through `SearchEngine.hybrid_runs` (BM25 and
+DBOW re-queried with BM25's feedback) for each feedback setting, and the
+fusion is the product's `fuse`, at every BM25 weight and normalisation.
+
+    python -m bench hybrid     # writes bench/results/hybrid-tuning.json
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import tempfile
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import numpy as np
+
+from bench.datasets import load_collection, split_queries
+from bench.retrievers import build_product
+from search.hybrid import HYBRID_CONFIG, NORMS, HybridConfig, fuse
+
+logger = logging.getLogger(__name__)
+
+COLLECTIONS = ("cisi", "nfcorpus")
+FEEDBACK_DEPTHS = (0, 3, 5, 10, 20)
+QUERY_WEIGHTS = (0.0, 0.3, 0.5, 0.7, 1.0)
+BM25_WEIGHTS = tuple(round(w, 2) for w in np.arange(0.3, 0.951, 0.05))
+Run = dict[str, dict[str, float]]
+_QRELS: dict[str, object] = {}  # collection name -> its dev queries' ranx Qrels
+
+
+def _collection_runs(name: str, workdir: Path) -> tuple[object, list[str], dict]:
+    """Per feedback setting, per dev query, the product's two runs (in
+    collection doc ids, duplicates expanded as the quality benchmark does)."""
+    collection = load_collection(name)
+    documents, members = collection.unique_documents()
+    dev, _test = split_queries(collection.judged_queries())
+    engine = build_product(documents, workdir / name, ("dbow", "bm25"))["dbow"].engine
+    live = engine.index.snapshot()
+    source = {doc_id: src for doc_id, _title, src, _words, _added in engine.index.store.listing()}
+    found = {}
+    for depth, weight in itertools.product(FEEDBACK_DEPTHS, QUERY_WEIGHTS):
+        if depth == 0 and weight != 1.0:
+            continue  # without feedback the query's own vector is all there is
+        config = replace(HYBRID_CONFIG, feedback_depth=depth, query_weight=weight)
+        per_query = {}
+        for qid in dev:
+            try:
+                runs = engine.hybrid_runs(live, collection.queries[qid], config)
+            except Exception as error:  # noqa: BLE001 - a refused query ranks nothing, as in the app
+                logger.info("%s: %s", qid, error)
+                runs = {}
+            per_query[qid] = {run: (scores, np.array([source[i] for i in ids.tolist()], dtype=object))
+                              for run, (scores, ids) in runs.items()}
+        found[(depth, weight)] = per_query
+        logger.info("%s: feedback depth %d, query weight %.1f ranked", name, depth, weight)
+    return collection, dev, {"runs": found, "members": members}
+
+
+def _score(collection, dev: list[str], per_query: dict, members: dict, config: HybridConfig) -> float:
+    from ranx import Qrels, Run as RanxRun, evaluate
+
+    run: Run = {}
+    for qid, runs in per_query.items():
+        if not runs:
+            continue
+        weights = {"bm25": config.bm25_weight, f"{config.dense_method}+feedback": config.dense_weight}
+        ids_of = {name: ids for name, (_s, ids) in runs.items()}
+        # fuse() keys documents by id: give each run's documents one shared integer key
+        key = {doc: i for i, doc in enumerate(dict.fromkeys(d for ids in ids_of.values() for d in ids.tolist()))}
+        keyed = {name: (runs[name][0], np.array([key[d] for d in ids_of[name].tolist()], dtype=np.int64))
+                 for name in runs}
+        scores, ids, _ranks = fuse(keyed, weights, config.norm, 100)
+        doc_of = {v: k for k, v in key.items()}
+        run[qid] = {member: float(s) - 1e-6 * j for s, i in zip(scores.tolist(), ids.tolist())
+                    for j, member in enumerate(members.get(doc_of[i], [doc_of[i]]))}
+    if collection.name not in _QRELS:  # building ranx's Qrels costs more than scoring a run
+        _QRELS[collection.name] = Qrels({q: {d: g for d, g in collection.qrels[q].items() if g > 0} for q in dev})
+    qrels = _QRELS[collection.name]
+    complete = {q: run.get(q) or {"<no results>": 0.0} for q in dev}
+    return float(evaluate(qrels, RanxRun(complete), "ndcg@10", make_comparable=True))
+
+
+def tune(workdir: Path | None = None) -> dict:
+    """Every setting's dev nDCG@10 per collection, and the chosen one."""
+    with tempfile.TemporaryDirectory(prefix="bench-hybrid-", dir=workdir) as tmp:
+        prepared = {name: _collection_runs(name, Path(tmp)) for name in COLLECTIONS}
+    tried = []
+    for (depth, weight), bm25_weight, norm in itertools.product(
+            prepared[COLLECTIONS[0]][2]["runs"], BM25_WEIGHTS, NORMS):
+        config = replace(HYBRID_CONFIG, feedback_depth=depth, query_weight=weight, bm25_weight=bm25_weight,
+                         norm=norm)
+        dev = {name: _score(collection, qids, data["runs"][(depth, weight)], data["members"], config)
+               for name, (collection, qids, data) in prepared.items()}
+        tried.append({"config": asdict(config), "dev_ndcg@10": dev, "mean": float(np.mean(list(dev.values())))})
+    best = max(tried, key=lambda t: t["mean"])  # the first of equals
+    logger.info("chosen on dev: %s", best)
+    return {"collections": list(COLLECTIONS), "chosen": best,
+            "dev_queries": {name: len(qids) for name, (_c, qids, _d) in prepared.items()},
+            "tried_count": len(tried), "tried": sorted(tried, key=lambda t: -t["mean"])[:40],
+            "note": "'tried' keeps the 40 best settings by mean dev nDCG@10; tried_count says how many were scored"}

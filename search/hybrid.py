@@ -1,0 +1,108 @@
+"""Hybrid ranking: keyword and meaning together. BM25 ranks the documents
+by their words; DBOW is re-queried with BM25's feedback (Rocchio, 1971, in
+DBOW's own vector space: the query's vector moves toward the mean vector of
+BM25's first documents); the two rankings are fused by a weighted sum of
+per-query normalised scores (Fox & Shaw, 1994, CombSUM; the normalisations
+are ranx's, which the benchmark tuned with).
+
+Consumes the two runs, each scores (n,) and store ids (n,) best first;
+produces fused scores and ids, and each fused document's rank in each run.
+No index of its own: everything it reads belongs to BM25 and DBOW.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+NORMS = ("min-max", "zmuv", "rank")
+
+
+@dataclass(frozen=True)
+class HybridConfig:
+    """How the Hybrid column fuses BM25 and DBOW. Chosen by
+    `python -m bench hybrid` on the dev queries of CISI and NFCorpus together
+    (the best mean nDCG@10 of the two collections, one setting for both,
+    out of 882 tried; the test queries were not looked at;
+    bench/results/hybrid-tuning.json). The values and the reasons:"""
+
+    # BM25's share of the fused score; the dense run gets the rest. BM25
+    # alone beats every dense method of ours by 0.1 nDCG@10, so it leads,
+    # if only just: with z-scores the two runs' scales are comparable, and
+    # 0.45 to 0.6 all came within 0.003 of the best mean on dev.
+    bm25_weight: float = 0.55
+    # The dense method re-queried with BM25's feedback: DBOW, our best dense
+    # method (DM gained less from feedback in the benchmark).
+    dense_method: str = "dbow"
+    # Per-query score normalisation before the weighted sum: "min-max" maps
+    # each run's scores onto [0, 1], "zmuv" to z-scores, "rank" ignores
+    # scores. z-scores led on dev, min-max 0.0006 behind (BM25's scores are
+    # unbounded, DBOW's are cosines: either way they need a common scale).
+    norm: str = "zmuv"
+    # Documents taken from each run before fusing (the benchmark's depth).
+    depth: int = 100
+    # BM25's first documents whose DBOW vectors form the feedback, and the
+    # share the query's own inferred vector keeps (0: feedback alone).
+    # Doc2Vec infers a query's vector poorly from a few words; the documents
+    # BM25 puts first were trained on, so their vectors place its topic better.
+    # Ten documents, the query keeping half: best on dev; without feedback
+    # (depth 0) no setting was among the 40 best.
+    feedback_depth: int = 10
+    query_weight: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.bm25_weight <= 1.0 or not 0.0 <= self.query_weight <= 1.0:
+            raise ValueError(f"weights must lie in [0, 1], not {self.bm25_weight}, {self.query_weight}")
+        if self.norm not in NORMS:
+            raise ValueError(f"unknown normalisation {self.norm!r}; valid ones are {', '.join(NORMS)}")
+        if self.depth < 1 or self.feedback_depth < 0:
+            raise ValueError(f"need depth >= 1 and feedback_depth >= 0, not {self.depth}, {self.feedback_depth}")
+
+    @property
+    def dense_weight(self) -> float:
+        return 1.0 - self.bm25_weight
+
+
+HYBRID_CONFIG = HybridConfig()
+
+
+def normalise(scores: np.ndarray, norm: str) -> np.ndarray:
+    """One run's scores (n,), best first, normalised per query as ranx does."""
+    scores = np.asarray(scores, dtype=np.float64)
+    if not len(scores):
+        return scores
+    if norm == "min-max":
+        return (scores - scores.min()) / max(float(scores.max() - scores.min()), 1e-9)
+    if norm == "zmuv":
+        return (scores - scores.mean()) / max(float(scores.std()), 1e-9)
+    if norm == "rank":
+        return 1.0 - np.arange(len(scores)) / len(scores)
+    raise ValueError(f"unknown normalisation {norm!r}; valid ones are {', '.join(NORMS)}")
+
+
+def fuse(runs: dict[str, tuple[np.ndarray, np.ndarray]], weights: dict[str, float], norm: str,
+         k: int) -> tuple[np.ndarray, np.ndarray, list[dict[str, int]]]:
+    """The weighted sum of the normalised runs (name -> (scores (n,), ids
+    (n,)), best first); a document a run did not return gets nothing from
+    it. Returns the top k: scores (k,), ids (k,), and per document its
+    1-based rank in each run that returned it."""
+    total: dict[int, float] = {}
+    ranks: dict[int, dict[str, int]] = {}
+    for name, (scores, ids) in runs.items():
+        for rank, (value, doc) in enumerate(zip(normalise(scores, norm).tolist(), ids.tolist()), 1):
+            total[doc] = total.get(doc, 0.0) + weights[name] * value
+            ranks.setdefault(doc, {})[name] = rank
+    best = sorted(total, key=lambda doc: (-total[doc], doc))[:k]
+    return (np.array([total[d] for d in best], dtype=np.float32), np.array(best, dtype=np.int64),
+            [ranks[d] for d in best])
+
+
+def feedback_query(query: np.ndarray | None, feedback: np.ndarray, query_weight: float) -> np.ndarray | None:
+    """The query's unit vector (dim,) moved toward the mean of the feedback
+    documents' vectors (m, dim); None when neither says anything."""
+    vector = np.zeros(feedback.shape[1], dtype=np.float64) if query is None else query_weight * query
+    if len(feedback):
+        centroid = feedback.mean(axis=0)
+        vector = vector + (1.0 - query_weight) * centroid / max(float(np.linalg.norm(centroid)), 1e-12)
+    norm = float(np.linalg.norm(vector))
+    return None if norm == 0.0 else (vector / norm).astype(np.float32)

@@ -1,0 +1,78 @@
+"""The Hybrid ranking and BM25 through the engine: fusion that keeps track
+of where each hit came from, literal keyword matches marked, and clear
+messages for queries keyword search cannot use."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from indexing.errors import InvalidQueryError
+from search.engine import SearchEngine
+from search.hybrid import HybridConfig, fuse, normalise
+
+
+def test_normalisations_match_ranx() -> None:
+    scores = np.array([4.0, 2.0, 1.0, 1.0])
+    np.testing.assert_allclose(normalise(scores, "min-max"), [1.0, 1 / 3, 0.0, 0.0])
+    np.testing.assert_allclose(normalise(scores, "zmuv"), (scores - 2.0) / np.std(scores))
+    np.testing.assert_allclose(normalise(scores, "rank"), [1.0, 0.75, 0.5, 0.25])
+
+
+def test_fusion_is_the_weighted_sum_and_keeps_each_run_s_rank() -> None:
+    runs = {"bm25": (np.array([3.0, 2.0, 1.0]), np.array([7, 8, 9])),
+            "dbow+feedback": (np.array([0.9, 0.5]), np.array([9, 5]))}
+    scores, ids, ranks = fuse(runs, {"bm25": 0.6, "dbow+feedback": 0.4}, "min-max", 10)
+    # 7: 0.6 * 1; 9: 0.6 * 0 + 0.4 * 1; 8: 0.6 * 0.5; 5: 0.
+    assert ids.tolist() == [7, 9, 8, 5]
+    np.testing.assert_allclose(scores, [0.6, 0.4, 0.3, 0.0], atol=1e-6)
+    assert ranks == [{"bm25": 1}, {"bm25": 3, "dbow+feedback": 1}, {"bm25": 2}, {"dbow+feedback": 2}]
+
+
+def test_a_bad_config_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown normalisation 'max'"):
+        HybridConfig(norm="max")
+    with pytest.raises(ValueError, match=r"weights must lie in \[0, 1\]"):
+        HybridConfig(bm25_weight=1.5)
+
+
+def test_hybrid_hits_carry_their_rank_in_bm25_and_dbow(engine: SearchEngine) -> None:
+    query = "fishing on the river bank"
+    hybrid = engine.search(query, "hybrid", k=10)
+    bm25 = [h.doc_id for h in engine.search(query, "bm25", k=100, passages=False)]
+    assert [h.rank for h in hybrid] == list(range(1, 11))
+    assert all(h.ranks for h in hybrid)
+    for hit in hybrid:
+        if "bm25" in hit.ranks:
+            assert bm25[hit.ranks["bm25"] - 1] == hit.doc_id
+        else:
+            assert hit.doc_id not in bm25  # found by meaning alone
+    assert any("dbow+feedback" in h.ranks for h in hybrid)
+
+
+def test_bm25_weight_one_ranks_as_bm25(engine: SearchEngine) -> None:
+    query = "central bank interest rates"
+    # (With z-scores a document BM25 did not return scores 0, the mean, and
+    # so passes BM25's below-average documents: min-max keeps BM25's order.)
+    alone = engine.search(query, "hybrid", k=5, passages=False,
+                          hybrid=HybridConfig(bm25_weight=1.0, norm="min-max"))
+    assert [h.doc_id for h in alone] == [h.doc_id for h in engine.search(query, "bm25", k=5, passages=False)]
+
+
+def test_keyword_matches_are_marked_by_stem(engine: SearchEngine) -> None:
+    [hit] = engine.search("flooding rivers", "bm25", k=1)
+    literal = [h for h in hit.passage.highlights if h.literal]
+    assert literal and {h.word.lower()[:4] for h in literal} <= {"floo", "rive"}
+    assert {h.query_word for h in literal} <= {"flooding", "rivers"}
+
+
+@pytest.mark.parametrize("method", ["bm25", "hybrid"])
+def test_a_query_of_stop_words_gets_a_message(engine: SearchEngine, method: str) -> None:
+    with pytest.raises(InvalidQueryError, match="only common words"):
+        engine.search("the of and which", method)
+
+
+def test_an_unknown_script_gets_messages_and_the_other_columns_answer(engine: SearchEngine) -> None:
+    results = engine.search_all("北京大学 图书馆")
+    assert results["bm25"] == "None of the words of '北京大学 图书馆' occur in the documents."
+    assert isinstance(results["hybrid"], str)
+    assert not isinstance(results["elmo"], str) and results["elmo"]
