@@ -19,11 +19,12 @@ import numpy as np
 from indexing.bm25 import BM25Config
 from indexing.documents import Sentence, StoredDocument
 from indexing.errors import InvalidQueryError
+from indexing.methods import LearnsNoDocuments
 from indexing.progress import Progress, no_progress
 from indexing.text import terms
 
 
-class BM25Method:
+class BM25Method(LearnsNoDocuments):
     """Keyword search: one entry per document, no vectors."""
 
     unit = "document"
