@@ -46,10 +46,21 @@ def hybrid_targets(load) -> list[str]:
     if speed:
         last = speed["runs"][-1]
         hybrid = last["latency"]["hybrid"]
-        explained = "with" if hybrid["explained"] else "without (no senses method in this build)"
-        lines.append(f"| Hybrid query p95 < {HYBRID_P95_TARGET_MS} ms at {last['documents']:,} documents | "
-                     f"{hybrid['p95_ms']:.0f} ms, passages included, sense explanations {explained} | "
-                     f"{'yes' if hybrid['p95_ms'] < HYBRID_P95_TARGET_MS else 'no'} |")
+        explained = [r for r in speed["runs"] if r["latency"]["hybrid"]["explained"]]
+        figure = f"{hybrid['p95_ms']:.0f} ms with passages"
+        if hybrid["explained"]:
+            verdict = "yes" if hybrid["p95_ms"] < HYBRID_P95_TARGET_MS else "no"
+        else:
+            figure += " but without sense explanations (no senses method in this build)"
+            verdict = "not measured as asked"
+            if explained:
+                biggest = explained[-1]
+                figure += (f"; with explanations, at {biggest['documents']:,} documents: "
+                           f"{biggest['latency']['hybrid']['p95_ms']:.0f} ms")
+                if biggest["latency"]["hybrid"]["p95_ms"] >= HYBRID_P95_TARGET_MS:
+                    verdict = "no"
+        lines.append(f"| Hybrid query p95 < {HYBRID_P95_TARGET_MS} ms at {last['documents']:,} documents, passages "
+                     f"and explanations included | {figure} | {verdict} |")
         worst = max(last["upload_one_ms"])
         lines.append(f"| one-document upload < {UPLOAD_TARGET_MS / 1000:.0f} s at {last['documents']:,} documents | "
                      f"worst of {len(last['upload_one_ms'])}: {worst:.0f} ms ({', '.join(last['methods'])}) | "
