@@ -133,49 +133,38 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command in ("elmo", "senses"):
         return _elmo_command(args)
     elif args.command == "known-item":
-        from bench.elmo_eval import save_markdown
         from bench.known_item import evaluate_known_item, known_item_markdown
 
-        report.save("known_item", evaluate_known_item(args.data_dir))
-        markdown = known_item_markdown(report.load("known_item"))
-        save_markdown("known_item", markdown)
-        print(markdown)
-        return 0
+        return _saved("known_item", evaluate_known_item(args.data_dir), known_item_markdown)
     elif args.command == "dm":
         from bench.dm_tuning import dm_markdown, test_chosen, tune_dm
-        from bench.elmo_eval import save_markdown
 
         previous = report.load("dm_tuning") if (report.RESULTS / "dm_tuning.json").exists() else None
-        if args.test:
-            report.save("dm_tuning", test_chosen(previous))
-        else:
-            report.save("dm_tuning", tune_dm(args.configs, previous if args.configs else None))
-        markdown = dm_markdown(report.load("dm_tuning"))
-        save_markdown("dm_tuning", markdown)
-        print(markdown)
-        return 0
+        found = test_chosen(previous) if args.test else tune_dm(args.configs, previous if args.configs else None)
+        return _saved("dm_tuning", found, dm_markdown)
     elif args.command == "verdicts":
-        from bench.elmo_eval import save_markdown
         from bench.verdicts import evaluate_verdicts, verdicts_markdown
 
-        report.save("verdicts", evaluate_verdicts(args.data_dir))
-        markdown = verdicts_markdown(report.load("verdicts"))
-        save_markdown("verdicts", markdown)
-        print(markdown)
-        return 0
+        return _saved("verdicts", evaluate_verdicts(args.data_dir), verdicts_markdown)
     elif args.command == "homonyms":
-        from bench.elmo_eval import save_markdown
         from bench.homonyms import evaluate_homonyms, homonyms_markdown
 
-        report.save("homonyms", evaluate_homonyms())
-        markdown = homonyms_markdown(report.load("homonyms"))
-        save_markdown("homonyms", markdown)
-        print(markdown)
-        return 0
+        return _saved("homonyms", evaluate_homonyms(), homonyms_markdown)
     report.write_markdown()
     if args.command in ("speed", "report"):
         report.plot_growth()
     print(report.markdown_path().read_text())
+    return 0
+
+
+def _saved(name: str, results: dict, markdown_of) -> int:
+    """Save `results` as bench/results/<name>.json and their markdown beside it; print the markdown."""
+    from bench.elmo_eval import save_markdown
+
+    report.save(name, results)
+    markdown = markdown_of(report.load(name))
+    save_markdown(name, markdown)
+    print(markdown)
     return 0
 
 
