@@ -243,7 +243,7 @@ async def _drive(url: str, queries: Sequence[str], uploads: Sequence[Document], 
 
 async def _open(page, url: str) -> None:
     await page.goto(url)
-    await page.get_by_label("Query").wait_for(timeout=120_000)
+    await page.get_by_label("Query", exact=True).wait_for(timeout=120_000)
     await page.evaluate(_WATCH_RUNS)
 
 
@@ -261,7 +261,7 @@ async def _run(page, action) -> None:
 
 
 async def _searcher(page, queries: Sequence[str], deadline: float, report: LoadReport) -> None:
-    box = page.get_by_label("Query")
+    box = page.get_by_label("Query", exact=True)  # not the Hybrid expander's slider
     for query in itertools.cycle(queries):
         if time.perf_counter() > deadline:
             return

@@ -83,7 +83,7 @@ def _column(page, label: str):
 
 
 def _search(page, query: str) -> None:
-    box = page.get_by_label("Query")
+    box = page.get_by_label("Query", exact=True)  # not the Hybrid expander's "Query's own share ..."
     box.fill(query)
     box.press("Enter")
 
@@ -93,7 +93,7 @@ METHODS = ("Doc2Vec DM", "Doc2Vec DBOW", "ELMo", "Senses")
 
 def test_first_start_builds_demo_index_then_query_fills_every_column(page, tmp_path):
     # The first start trains every method on the demo corpus (about five minutes here).
-    page.get_by_label("Query").wait_for(timeout=900_000)
+    page.get_by_label("Query", exact=True).wait_for(timeout=900_000)
     _search(page, "bushfires threaten homes near Sydney")
     for label in METHODS:
         column = _column(page, label)
