@@ -14,7 +14,6 @@ import sys
 # ten times slower on a busy 2-core machine.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from indexing.demo import DemoCorpus  # noqa: E402
@@ -22,12 +21,11 @@ from indexing.errors import IndexCorruptError, IndexVersionError, SenseSearchErr
 from indexing.index import Index, data_dir
 from indexing.ingest import SUPPORTED_SUFFIXES, TABLE_SUFFIXES, Columns, read_uploads, table_columns
 from search.benchmarks import method_figures
-from search.compare import compare_rankings
 from search.engine import EXPLAINING_METHOD, HYBRID, MAX_K, SearchEngine
 from search.hits import Hit
 from search.hybrid import HYBRID_CONFIG, NORMS, HybridConfig
 from search.render import legend_html, literal_markdown, passage_html
-from search.word_senses import Occurrences, WordMap, word_choices, word_map, word_occurrences
+from app_views import compare_ui, word_senses_ui
 
 logger = logging.getLogger("sensesearch.app")
 
@@ -206,95 +204,6 @@ def found_by(hit: Hit) -> str:
     parts = [f"{label} #{hit.ranks[run]}" if run in hit.ranks else f"{label}: not in its top results"
              for run, label in names.items()]
     return "found by " + " · ".join(parts)
-
-
-def compare_ui(engine: SearchEngine, query: str, k: int) -> None:
-    """DM against DBOW on this query: shared documents, rank correlation,
-    each document's rank in both, and a plot of one rank against the other."""
-    if not {"dm", "dbow"} <= set(engine.index.methods):
-        return
-    with st.expander("DM vs DBOW on this query"):
-        st.caption("DM predicts each next word from its context plus the document vector, so it weighs word order "
-                   "and local context; DBOW predicts the document's words from the document vector alone, a bag "
-                   "of words. Where they disagree, that is why.")
-        try:
-            dm, dbow = ([h.doc_id for h in engine.search(query, name, MAX_K, passages=False)] for name in ("dm", "dbow"))
-        except SenseSearchError as error:
-            st.info(str(error))
-            return
-        found = compare_rankings(dm, dbow, k)
-        left, right = st.columns(2)
-        left.metric(f"Shared in the top {k}", f"{found.shared} of {k}")
-        right.metric("Rank correlation (Spearman)", "-" if found.spearman is None else f"{found.spearman:+.2f}")
-        titles = engine.index.store.get_many([p.doc_id for p in found.pairs])
-        frame = pd.DataFrame([{"document": titles[p.doc_id].title if p.doc_id in titles else f"doc {p.doc_id}",
-                               "DM rank": p.rank_a or MAX_K + 1, "DBOW rank": p.rank_b or MAX_K + 1}
-                              for p in found.pairs])
-        st.caption(f"Rank {MAX_K + 1}: beyond the other mode's first {MAX_K}.")
-        render_rank_plot(frame)
-        st.dataframe(frame, hide_index=True)
-
-
-def render_rank_plot(frame: pd.DataFrame) -> None:
-    import altair as alt
-
-    chart = alt.Chart(frame).mark_circle(size=80).encode(
-        x=alt.X("DM rank", scale=alt.Scale(type="log")), y=alt.Y("DBOW rank", scale=alt.Scale(type="log")),
-        tooltip=["document", "DM rank", "DBOW rank"])
-    st.altair_chart(chart, width="stretch")
-
-
-def word_senses_ui(index: Index, query: str) -> None:
-    senses = index.methods.get(EXPLAINING_METHOD)
-    if senses is None:
-        st.info("This index has no sense inventory; retrain to build one.")
-        return
-    choices = word_choices(senses, query)
-    if not choices:
-        st.info("No word occurs often enough in this collection to have senses yet.")
-        return
-    st.caption(f"{len(senses.inventory):,} words have a sense inventory; "
-               f"{len(senses.inventory.ambiguous_words()):,} of them have more than one sense. "
-               "Your query's words are listed first, then the other words with several senses.")
-    word = st.selectbox("Word", choices, index=0, key="sense-word")
-    live = index.snapshot()
-    occurrences = cached_occurrences(index.directory.as_posix(), live.name, live.revision, word)
-    render_word_map(word_map(occurrences, senses, query))
-
-
-@st.cache_data(max_entries=64, show_spinner="Reading the word in context…")
-def cached_occurrences(directory: str, generation: str, revision: int, word: str) -> Occurrences:
-    """The word's occurrences read in context, cached per word and index
-    generation and revision (not per query: the query's own occurrence is
-    placed on the map afresh, from the reading the search already made)."""
-    index = load_index(directory)
-    return word_occurrences(index.store, index.methods[EXPLAINING_METHOD], word)
-
-
-def render_word_map(found: WordMap) -> None:
-    for sense in found.senses:
-        start, end = sense.example_span
-        example = (literal_markdown(sense.example[:start]) + f"**{literal_markdown(sense.example[start:end])}**"
-                   + literal_markdown(sense.example[end:]))
-        st.markdown(f"**{literal_markdown(sense.name)}**, {sense.count} occurrences in the sample. "
-                    f"Example: {example}")
-    if found.query_sense:
-        st.caption(f"In your query, *{literal_markdown(found.word)}* reads as {literal_markdown(found.query_sense)}.")
-    if not found.points:
-        st.info("No occurrence of this word in the stored documents.")
-        return
-    import altair as alt
-
-    frame = pd.DataFrame([vars(p) for p in found.points])
-    frame["marker"] = ["query" if s == "query" else "corpus" for s in frame["sense"]]
-    chart = alt.Chart(frame).mark_point(filled=True).encode(
-        x=alt.X("x", title="1st principal component"), y=alt.Y("y", title="2nd principal component"),
-        color=alt.Color("sense", title="sense"), shape=alt.Shape("marker", title=""),
-        size=alt.condition(alt.datum.marker == "query", alt.value(300), alt.value(50)),
-        tooltip=["sense", "title", "context"])
-    st.altair_chart(chart, width="stretch")
-    st.caption(f"{len(found.points)} occurrences of *{literal_markdown(found.word)}* in the collection, "
-               "placed by their contextual vectors; the larger mark is your query's.")
 
 
 def render_status(status: dict) -> None:
