@@ -387,25 +387,35 @@ class Index:
                 self._reconcile(on_progress)  # nothing left to do if taking the lock did it
                 return
         live = self._generation
-        if live is not None and (self._differences(live) or self._forgotten(live) or self._stale_manifest(live)):
+        if live is None:
+            return
+        stored = self._stored_ids(live)
+        if self._differences(live, stored) or self._forgotten(live, stored) or self._stale_manifest(live):
             with self._writing(on_progress):  # wait for the busy writer
                 self._reconcile(on_progress)
 
-    def _forgotten(self, live: Generation) -> dict[str, Method]:
+    def _stored_ids(self, live: Generation) -> dict[str, np.ndarray]:
+        """The store's ids per unit the methods of `live` index ("document",
+        "sentence"), int64, read once for every check of a reconcile."""
+        units = {method.unit for method in live.methods.values()} | {"document"}
+        read = {"document": self.store.document_ids, "sentence": self.store.sentence_ids}
+        return {unit: np.array(read[unit](), dtype=np.int64) for unit in units}
+
+    def _forgotten(self, live: Generation, stored: dict[str, np.ndarray]) -> dict[str, Method]:
         """The methods that still remember a deleted document (a writer was
         killed between the store's delete and saving the trained ids), each
         without it."""
-        stored = set(self.store.document_ids())
+        documents = set(stored["document"].tolist())
         return {name: method.forget(gone) for name, method in live.methods.items()
-                if (gone := method.remembered() - stored)}
+                if (gone := method.remembered() - documents)}
 
-    def _differences(self, live: Generation) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    def _differences(self, live: Generation,
+                     stored: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Per method whose FAISS ids differ from the store: the ids to drop
         (n_extra,) and the ids to add (n_missing,)."""
         found = {}
         for name, method in live.methods.items():
-            wanted = self.store.sentence_ids() if method.unit == "sentence" else self.store.document_ids()
-            wanted, have = np.array(wanted, dtype=np.int64), live.vectors[name].ids()
+            wanted, have = stored[method.unit], live.vectors[name].ids()
             extra, missing = np.setdiff1d(have, wanted), np.setdiff1d(wanted, have)
             if len(extra) or len(missing):
                 found[name] = (extra, missing)
@@ -423,7 +433,8 @@ class Index:
         live = self._generation
         if live is None:
             return
-        differences, forgotten = self._differences(live), self._forgotten(live)
+        stored = self._stored_ids(live)
+        differences, forgotten = self._differences(live, stored), self._forgotten(live, stored)
         if not differences and not forgotten and not self._stale_manifest(live):
             return
         methods = {**live.methods, **forgotten}

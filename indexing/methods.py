@@ -71,7 +71,7 @@ class Method(Protocol):
 
 class LearnsNoDocuments:
     """For methods that encode every document from its text alone (ELMo,
-    senses): nothing to forget when one is deleted."""
+    senses, BM25): nothing to forget when one is deleted."""
 
     def remembered(self) -> frozenset[int]:
         return frozenset()

@@ -50,6 +50,8 @@ class DocumentStore:
         """Stamp a new store with the schema version; upgrade a version-1
         store (ids were reused); refuse any other version."""
         found = db.execute(schema.GET_META, ("schema_version",)).fetchone()
+        if found is not None and int(found[0]) == schema.SCHEMA_VERSION:
+            return
         if found is not None and int(found[0]) == 1:
             logger.info("upgrading the document store %s to schema version %d", self.path, schema.SCHEMA_VERSION)
             for statement in schema.MIGRATE_1_TO_2:
@@ -57,7 +59,7 @@ class DocumentStore:
             if db.execute("PRAGMA foreign_key_check").fetchone() is not None:
                 raise IndexVersionError(f"The document store {self.path} holds sentences of missing documents; "
                                         "it was not upgraded. Point --data-dir at a new directory and rebuild.")
-        elif found is not None and int(found[0]) != schema.SCHEMA_VERSION:
+        elif found is not None:
             raise IndexVersionError(
                 f"The document store {self.path} has schema version {found[0]}, this "
                 f"SenseSearch reads version {schema.SCHEMA_VERSION}. Use a matching "
