@@ -21,7 +21,11 @@ def compare_ui(engine: SearchEngine, query: str, k: int) -> None:
     each document's rank in both, and a plot of one rank against the other."""
     if not {"dm", "dbow"} <= set(engine.index.methods):
         return
-    with st.expander("DM vs DBOW on this query"):
+    # Only while open: it ranks the query again with both modes, 100 deep,
+    # which no search should wait for.
+    with st.expander("DM vs DBOW on this query", key="compare", on_change="rerun") as panel:
+        if not panel.open:
+            return
         st.caption("DM predicts each next word from its context plus the document vector, so it weighs word order "
                    "and local context; DBOW predicts the document's words from the document vector alone, a bag "
                    "of words. Where they disagree, that is why.")

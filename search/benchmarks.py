@@ -7,6 +7,7 @@ file leaves its figures out.
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from pathlib import Path
@@ -35,6 +36,17 @@ def method_figures(results: Path = RESULTS) -> dict[str, dict[str, float]]:
 
 
 def _read(path: Path) -> dict:
+    """The JSON object in `path` ({} if missing or unreadable), parsed once
+    per version of the file: the status panel asks on every rerun."""
+    try:
+        return _parsed(path, path.stat().st_mtime_ns)
+    except OSError as error:
+        logger.info("no benchmark figures from %s (%s)", path, error)
+        return {}
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(path: Path, mtime_ns: int) -> dict:
     try:
         found = json.loads(path.read_text())
     except (OSError, ValueError) as error:

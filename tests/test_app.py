@@ -143,6 +143,10 @@ def test_dm_and_dbow_are_compared_on_the_query(app):
     app.number_input(key="k").set_value(5).run()
     app.text_input(key="query").input("bank loan interest rates").run()
     assert not app.exception
+    assert not [m for m in app.metric if m.label == "Shared in the top 5"], "computed while the panel was closed"
+    app.session_state["compare"] = True  # what opening the expander sets
+    app.run()
+    assert not app.exception
     shared = next(m for m in app.metric if m.label == "Shared in the top 5")
     assert shared.value.endswith("of 5") and 0 <= int(shared.value.split()[0]) <= 5
     correlation = next(m for m in app.metric if m.label == "Rank correlation (Spearman)")
