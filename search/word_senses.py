@@ -74,7 +74,8 @@ def word_map(occurrences: Occurrences, senses: SensesMethod, query: str = "") ->
     if query:
         hit = next((t for t in senses.tag_query(query) if t.token.norm == word), None)
         if hit is not None:
-            query_vector, query_sense = hit.feature, senses.sense_name(word, hit.sense)
+            # The sense the explanation gives the query's word: read from its context bag.
+            query_vector, query_sense = hit.feature, senses.sense_name(word, senses.topical_sense(hit))
     if not occurrences.meta:
         return WordMap(word, inventory.senses(word), [], query_sense)
     every = np.concatenate([occurrences.features] + ([query_vector[None]] if query_vector is not None else []))
