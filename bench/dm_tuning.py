@@ -25,11 +25,10 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
-from gensim.test.utils import datapath
 from scipy.stats import pearsonr
 
 from bench.datasets import load_collection, split_queries
-from bench.lee import _stories
+from bench.lee import _stories, human_ratings
 from bench.quality import rank_all, score
 from bench.retrievers import build_product
 from indexing.doc2vec import DBOW_CONFIG, DM_CONFIG, Doc2VecModel, TaggedCorpus
@@ -70,7 +69,7 @@ def lee_dev_pearson(config, seeds: int = 2) -> dict:
     corpus = TaggedCorpus([StoredDocument(i + 1, "", text, "", "", 0, "")
                            for i, text in enumerate(_stories("lee_background.cor"))])
     tests = _stories("lee.cor")
-    human = np.loadtxt(datapath("similarities0-1.txt"))  # (50, 50), upper triangle filled
+    human = human_ratings()  # (50, 50), upper triangle filled
     upper = np.triu_indices(len(tests), 1)
     dev = [(i, j) for i, j in zip(*upper) if j < LEE_DEV]
     held = [(i, j) for i, j in zip(*upper) if i >= LEE_DEV]

@@ -76,9 +76,14 @@ def _stories(name: str) -> list[str]:
         return [line.strip() for line in lines if line.strip()]
 
 
+def human_ratings() -> np.ndarray:
+    """The mean human rating of each pair of the 50 stories, (50, 50), upper triangle filled."""
+    return np.loadtxt(datapath("similarities0-1.txt"))
+
+
 def human_similarity() -> np.ndarray:
     """The 1,225 mean human ratings above the diagonal, row by row."""
-    matrix = np.loadtxt(datapath("similarities0-1.txt"))  # (50, 50), upper triangle filled
+    matrix = human_ratings()
     return matrix[np.triu_indices(len(matrix), 1)]
 
 
