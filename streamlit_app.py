@@ -153,8 +153,7 @@ def layer_weights_ui(engine: SearchEngine) -> list[float] | None:
     if elmo is None:
         return None
     with st.expander("ELMo layer weights"):
-        st.caption("How much each biLM layer counts in ELMo's score: the character layer knows spelling, "
-                   "the LSTM layers know context. Set one to 1 and the others to 0 to see that layer alone.")
+        st.caption(elmo.layers_help)
         columns = st.columns(len(elmo.layers))
         weights = [column.slider(name, 0.0, 1.0, float(default), 0.05, key=f"layer-{i}")
                    for i, (column, name, default) in enumerate(zip(columns, elmo.layers, elmo.default_weights))]

@@ -12,6 +12,7 @@ markdown (and a PNG for the growth runs).
     python -m bench known-item [--data-dir DIR] # a story's first two sentences find it? (demo index)
     python -m bench report        # rewrite the markdown and the plot from the JSON files
     python -m bench elmo [--model DIR] [--limit N]      # our biLM on WiC, homographs; encoding speed
+    python -m bench elmo-retrieval --models DIR ... [--split dev|test]   # the biLM alone as a retriever
     python -m bench senses [--model DIR] [--layer L ...] [--features elmo context both] [--limit N]
                                   # sense clustering, CoarseWSD-20
 
@@ -82,6 +83,10 @@ def _elmo_parsers(commands: argparse._SubParsersAction) -> None:
         sub.add_argument("--model", type=Path,
                          help="saved ElmoEncoder directory (default: the shipped indexing/elmo/model)")
         sub.add_argument("--limit", type=int, help="at most N sentences per split and word (quick runs)")
+    retrieval = commands.add_parser("elmo-retrieval", help="nDCG@10 of biLM models alone on CISI, NFCorpus")
+    retrieval.add_argument("--models", type=Path, nargs="+", required=True, help="saved model directories")
+    retrieval.add_argument("--split", choices=("dev", "test"), default="dev")
+    retrieval.add_argument("--collections", nargs="+", choices=("cisi", "nfcorpus"), default=["cisi", "nfcorpus"])
     senses.add_argument("--layer", nargs="+", metavar="L",
                         help="vector kinds to compare: 0, 1, 2, or a mean of layers, 1+2 or 0+1+2 "
                              "(default: 1 2 1+2)")
@@ -132,6 +137,11 @@ def main(argv: list[str] | None = None) -> int:
         report.save("faiss", run_faiss(args.sizes, args.queries))
     elif args.command in ("elmo", "senses"):
         return _elmo_command(args)
+    elif args.command == "elmo-retrieval":
+        from bench.elmo_retrieval import run
+
+        run(args.models, args.collections, args.split)
+        return 0
     elif args.command == "known-item":
         from bench.known_item import evaluate_known_item, known_item_markdown
 

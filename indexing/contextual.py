@@ -24,9 +24,12 @@ from indexing.text import is_content_word, split_sentences, tokenize
 
 logger = logging.getLogger(__name__)
 
-# Our own biLM, trained by `python -m indexing.elmo train` and shipped in the
-# repository (see its MODEL_CARD.md).
+# Our own biLMs, shipped in the repository (see each one's MODEL_CARD.md):
+# "shipped", the language model alone (`python -m indexing.elmo train`), which
+# the senses read; "distilled", the larger one taught by a sentence encoder
+# (`python -m indexing.elmo distill`), which the ELMo column ranks with.
 SHIPPED_MODEL = Path(__file__).resolve().parent / "elmo" / "model"
+DISTILLED_MODEL = Path(__file__).resolve().parent / "elmo" / "distilled"
 MAX_TOKENS = 120  # sentences are at most 80 words (text.MAX_SENTENCE_WORDS) plus punctuation
 # torch threads for encoding. One: a query's batch of ten short passages is too
 # small to split, and with a second busy process on 2 cores, two threads encoded
@@ -39,8 +42,8 @@ _encoders_lock = threading.Lock()
 
 
 def model_path(model: str) -> Path:
-    """The directory of model ``model``: "shipped" or a path."""
-    return SHIPPED_MODEL if model == "shipped" else Path(model)
+    """The directory of model ``model``: "shipped", "distilled" or a path."""
+    return {"shipped": SHIPPED_MODEL, "distilled": DISTILLED_MODEL}.get(model) or Path(model)
 
 
 def weights_digest(directory: Path) -> str:

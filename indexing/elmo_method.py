@@ -1,6 +1,16 @@
-"""ELMo as a retrieval method: one vector per sentence, pooled from our biLM's
-contextual token vectors; a document scores by its best sentences (the
-engine keeps each document's best sentence).
+"""ELMo as a retrieval method, pooled from our biLM's contextual token vectors.
+
+With a distilled biLM (``indexing/elmo/distilled``, the default; it has a
+sentence head, see ``distill.py``), one vector per document: the head of the
+mean mixed vector of all the document's tokens, normalised, in the space of
+the teacher it learned from. The layer weights are the mix fed to the head:
+the model's trained mix by default; others move the query off what the head
+was trained on, which the page says.
+
+With a plain biLM (the LM-only ``indexing/elmo/model``, and every index built
+before the distilled model), one vector per sentence, as described below; a
+document scores by its best sentences (the engine keeps each document's best
+sentence).
 
 A sentence vector is three blocks, one per biLM layer (0: char CNN, 1 and 2:
 the LSTM layers): the mean of the sentence's content-word vectors in that
@@ -39,13 +49,16 @@ LAYER_NAMES = ("characters (layer 0)", "LSTM layer 1", "LSTM layer 2")
 
 @dataclass(frozen=True)
 class ElmoMethodConfig:
-    model: str = "shipped"  # "shipped" (indexing/elmo/model) or a directory with config.json + weights.pt
-    layer_weights: tuple[float, ...] = (1.0, 1.0, 1.0)  # default query mix; normalised to sum to 1
+    # "distilled" (indexing/elmo/distilled), "shipped" (the LM-only indexing/elmo/model)
+    # or a directory with config.json + weights.pt (+ heads.pt)
+    model: str = "distilled"
+    layer_weights: tuple[float, ...] | None = None  # default query mix (None: the model's own); sums to 1
     mean_sample: int = 500  # sentences encoded to estimate each layer's corpus mean
     seed: int = 0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "layer_weights", tuple(float(w) for w in self.layer_weights))
+        if self.layer_weights is not None:
+            object.__setattr__(self, "layer_weights", tuple(float(w) for w in self.layer_weights))
 
 
 def normalised_weights(weights: Sequence[float], n_layers: int) -> np.ndarray:
@@ -56,7 +69,6 @@ def normalised_weights(weights: Sequence[float], n_layers: int) -> np.ndarray:
 
 
 class ElmoMethod(LearnsNoDocuments):
-    unit = "sentence"
     label = "ELMo"
     layers = LAYER_NAMES
 
@@ -68,12 +80,34 @@ class ElmoMethod(LearnsNoDocuments):
         self.encoder = shared_encoder(model_dir)
         self.layer_means = layer_means.astype(np.float32)  # (3, d)
         self.n_layers, width = self.layer_means.shape
-        self.dim = self.n_layers * width
+        self.headed = self.encoder.sentence_head is not None
+        self.unit = "document" if self.headed else "sentence"
+        self.dim = self.encoder.head_dim if self.headed else self.n_layers * width
         self.related_threshold = related_threshold
         self.document_frequency = document_frequency
         self.n_documents = n_documents
         self._idf, self._unseen_idf = idf_table(document_frequency, n_documents)
-        self.default_weights = normalised_weights(config.layer_weights, self.n_layers)
+        own = (self.encoder.scalar_mix.layer_weights().detach().numpy() if self.headed
+               else np.ones(self.n_layers, dtype=np.float32))
+        self.default_weights = normalised_weights(own if config.layer_weights is None else config.layer_weights,
+                                                  self.n_layers)
+
+    @property
+    def layers_help(self) -> str:
+        if self.headed:
+            return ("This biLM learned from a sentence encoder: its layers are mixed and mapped into that "
+                    "encoder's space. The defaults are the mix it was trained with; other weights show what "
+                    "each layer carries, and usually rank worse.")
+        return ("How much each biLM layer counts in ELMo's score: the character layer knows spelling, the "
+                "LSTM layers know context. Set one to 1 and the others to 0 to see that layer alone.")
+
+    def headed_vector(self, layers: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """The unit head vector ``(dim,)`` of one text's layers ``(3, n, d)``:
+        the head of the ``weights``-mixed mean over all its tokens."""
+        if layers.shape[1] == 0:
+            return np.zeros(self.dim, dtype=np.float32)
+        mixed = np.tensordot(weights, layers.mean(axis=1), axes=1)  # (d,)
+        return unit_rows(self.encoder.head(mixed[None]))[0]
 
     def pooled(self, layers: np.ndarray, tokens: Sequence[Token]) -> np.ndarray:
         """Per-layer unit vectors ``(3, d)`` of one sentence's layers ``(3, n, d)``:
@@ -90,6 +124,8 @@ class ElmoMethod(LearnsNoDocuments):
 
     def encode_documents(self, documents: list[StoredDocument],
                          sentences: Mapping[int, list[Sentence]]) -> tuple[np.ndarray, np.ndarray]:
+        if self.headed:
+            return self._encode_whole_documents(documents, sentences)
         ids, texts, token_lists = [], [], []
         for document in documents:
             for sentence in sentences.get(document.id, []):
@@ -101,6 +137,23 @@ class ElmoMethod(LearnsNoDocuments):
             vectors[row] = self.pooled(layers, tokens).reshape(-1) / np.sqrt(self.n_layers)
         return np.array(ids, dtype=np.int64), vectors
 
+    def _encode_whole_documents(self, documents: list[StoredDocument],
+                                sentences: Mapping[int, list[Sentence]]) -> tuple[np.ndarray, np.ndarray]:
+        texts, token_lists, owner = [], [], []
+        for row, document in enumerate(documents):
+            for span in sentences.get(document.id) or split_sentences(document.text):
+                texts.append(document.text)
+                token_lists.append(sentence_tokens(document.text, span))
+                owner.append(row)
+        per_document: list[list[np.ndarray]] = [[] for _ in documents]
+        for row, layers in zip(owner, encode_layers(self.encoder, texts, token_lists)):
+            per_document[row].append(layers)
+        vectors = np.zeros((len(documents), self.dim), dtype=np.float32)
+        for row, parts in enumerate(per_document):
+            if parts:
+                vectors[row] = self.headed_vector(np.concatenate(parts, axis=1), self.default_weights)
+        return np.array([d.id for d in documents], dtype=np.int64), vectors
+
     def encode_query(self, text: str, layer_weights: Sequence[float] | None = None) -> np.ndarray:
         token_lists, per_sentence = read_query(self.encoder, text)  # sentence by sentence, as documents
         tokens = [token for sentence in token_lists for token in sentence]
@@ -108,6 +161,8 @@ class ElmoMethod(LearnsNoDocuments):
             raise InvalidQueryError(f"The query {text.strip()!r} has no words to search for.")
         layers = np.concatenate(per_sentence, axis=1)  # (3, tokens of every sentence, d)
         weights = self.default_weights if layer_weights is None else normalised_weights(layer_weights, self.n_layers)
+        if self.headed:
+            return self.headed_vector(layers, weights)
         blocks = self.pooled(layers, tokens) * weights[:, None] * np.sqrt(self.n_layers)
         return blocks.reshape(-1).astype(np.float32)
 
@@ -118,7 +173,7 @@ class ElmoMethod(LearnsNoDocuments):
     def describe(self) -> dict:
         return {"kind": "elmo", "label": self.label, "unit": self.unit, "dim": self.dim,
                 "config": asdict(self.config), "weights": weights_digest(self.model_dir),
-                "layers": list(self.layers)}
+                "layers": list(self.layers), "sentence_head": self.headed}
 
     def save(self, directory: Path) -> None:
         shutil.copytree(self.model_dir, directory / "model")

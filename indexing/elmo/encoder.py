@@ -39,7 +39,7 @@ import numpy as np
 import torch
 
 from indexing.elmo.bilm import BiLm, flushing_denormals, remove_sentence_boundaries
-from indexing.elmo.persistence import load_bilm, read_model_meta, save_bilm
+from indexing.elmo.persistence import load_bilm, load_heads, read_model_meta, save_bilm
 from indexing.elmo.scalar_mix import ScalarMix
 from indexing.elmo.token_cache import TokenVectorCache
 
@@ -53,8 +53,15 @@ ProgressCallback = Callable[[int, int], None]
 
 
 class ElmoEncoder:
-    def __init__(self, bilm: BiLm, scalar_mix: ScalarMix | None = None, batch_size: int = 64) -> None:
+    def __init__(self, bilm: BiLm, scalar_mix: ScalarMix | None = None, batch_size: int = 64,
+                 sentence_head: dict[str, torch.Tensor] | None = None) -> None:
         self.bilm = bilm.eval()
+        # A distilled model's linear map from a sentence's mean mixed vector into
+        # its teacher's sentence space (``distill.py``); None for a plain biLM.
+        self.sentence_head = None
+        if sentence_head is not None:
+            self.sentence_head = (sentence_head["weight"].numpy().astype(np.float32),
+                                  sentence_head["bias"].numpy().astype(np.float32))
         # Default mix: the plain average of all layers, no layer norm.
         self.scalar_mix = scalar_mix or ScalarMix(bilm.n_output_layers, trainable=False)
         if self.scalar_mix.n_layers != bilm.n_output_layers:
@@ -115,6 +122,18 @@ class ElmoEncoder:
         mixed = self.scalar_mix(layers)  # (batch, tokens, dim)
         return [mixed[i, :n].numpy().astype(np.float32) for i, n in enumerate(lengths)]
 
+    @property
+    def head_dim(self) -> int | None:
+        return None if self.sentence_head is None else int(self.sentence_head[0].shape[0])
+
+    def head(self, pooled: np.ndarray) -> np.ndarray:
+        """Sentence-head vectors ``(n, head_dim)`` (not normalised) of mean mixed
+        vectors ``(n, dim)``; the head is linear, so the mean of heads is the head of the mean."""
+        if self.sentence_head is None:
+            raise ValueError("this biLM has no sentence head (it was not distilled)")
+        weight, bias = self.sentence_head
+        return pooled @ weight.T + bias
+
     def word_vectors(self, words: list[str]) -> np.ndarray:
         """Context-free vectors ``(n, dim)`` of single words: layer 0 (the char
         CNN's token vector, duplicated for the two directions as in ``layers``)."""
@@ -148,4 +167,4 @@ class ElmoEncoder:
                 initial_gamma=settings["gamma"],
                 trainable=False,
             )
-        return cls(bilm, mix, batch_size=batch_size)
+        return cls(bilm, mix, batch_size=batch_size, sentence_head=load_heads(directory).get("sentence_head"))

@@ -2,7 +2,8 @@
 
 A model directory holds ``config.json`` (``ElmoConfig`` as JSON plus a format
 version) and ``weights.pt`` (the biLM ``state_dict``; no softmax, which only
-training needs). Loading uses ``torch.load(..., weights_only=True)``. A save is
+training needs), and, for a model distilled from a teacher (``distill.py``),
+``heads.pt``: the linear sentence head into the teacher's space. Loading uses ``torch.load(..., weights_only=True)``. A save is
 written into a temporary sibling directory and renamed into place, so a
 half-written model never appears.
 """
@@ -27,10 +28,13 @@ logger = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.pt"
+HEADS_FILE = "heads.pt"
 
 
-def save_bilm(bilm: BiLm, directory: str | Path, extra: dict | None = None) -> Path:
-    """Write ``bilm`` to ``directory`` (replacing it); ``extra`` is kept in config.json."""
+def save_bilm(bilm: BiLm, directory: str | Path, extra: dict | None = None,
+              heads: dict[str, dict[str, torch.Tensor]] | None = None) -> Path:
+    """Write ``bilm`` (and ``heads``, if any) to ``directory``, replacing it;
+    ``extra`` is kept in config.json."""
     directory = Path(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
@@ -38,6 +42,8 @@ def save_bilm(bilm: BiLm, directory: str | Path, extra: dict | None = None) -> P
         meta = {"format_version": FORMAT_VERSION, "config": asdict(bilm.config), "extra": extra or {}}
         (tmp / CONFIG_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
         torch.save(bilm.state_dict(), tmp / WEIGHTS_FILE)
+        if heads is not None:
+            torch.save(heads, tmp / HEADS_FILE)
         os.chmod(tmp, 0o755)  # mkdtemp makes it owner-only
         if directory.exists():
             old = directory.with_name(f".{directory.name}.old")
@@ -74,3 +80,11 @@ def load_bilm(directory: str | Path) -> BiLm:
     state = torch.load(Path(directory) / WEIGHTS_FILE, map_location="cpu", weights_only=True)
     bilm.load_state_dict(state)
     return bilm.eval()
+
+
+def load_heads(directory: str | Path) -> dict[str, dict[str, torch.Tensor]]:
+    """The heads a distilled model was saved with (empty for a plain biLM)."""
+    path = Path(directory) / HEADS_FILE
+    if not path.is_file():
+        return {}
+    return torch.load(path, map_location="cpu", weights_only=True)

@@ -8,7 +8,12 @@ Each function yields paragraphs of plain text:
 - ``wikitext_paragraphs``: WikiText-2 valid/test (CC BY-SA), with the ``@-@``-style
   splits undone and the `` = Heading = `` lines dropped; ``<unk>`` is kept;
 - ``lee_paragraphs`` and ``wiki_dump_paragraphs``: gensim's test data (the Lee
-  news corpus and a shortened English Wikipedia dump, markup stripped).
+  news corpus and a shortened English Wikipedia dump, markup stripped);
+- ``wordnet_paragraphs``: WordNet 3.0's definitions and example sentences, one
+  paragraph per synset ("bank, cant, camber: a slope in the turn of a road or
+  track ..."), from Debian's ``wordnet-base`` (WordNet licence: permissive,
+  notice kept in ``indexing/senses/data/WORDNET_LICENSE``). 1.7M words that
+  name and define 117k meanings: the vocabulary breadth a teacher can speak to.
 
 Not for training: Brown, WiC, CoarseWSD and NFCorpus (non-commercial or evaluation
 data). WikiText-2 test is kept as the held-out perplexity set.
@@ -77,9 +82,25 @@ def wiki_dump_paragraphs(min_chars: int = 200) -> Iterator[str]:
                     yield paragraph
 
 
+WORDNET_DIR = Path(os.environ.get("SENSESEARCH_WORDNET", "/usr/share/wordnet"))
+
+
+def wordnet_paragraphs(directory: str | Path = WORDNET_DIR) -> Iterator[str]:
+    for pos in ("noun", "verb", "adj", "adv"):
+        for line in (Path(directory) / f"data.{pos}").open(encoding="latin-1"):
+            if line.startswith("  ") or " | " not in line:
+                continue  # the licence header
+            fields, gloss = line.split(" | ", 1)
+            parts = fields.split()
+            n_words = int(parts[3], 16)
+            lemmas = [w.split("(")[0].replace("_", " ") for w in parts[4 : 4 + 2 * n_words : 2]]
+            yield f"{', '.join(dict.fromkeys(lemmas))}: {gloss.strip()}"
+
+
 TRAINING_SOURCES = {
     "gutenberg": gutenberg_paragraphs,
     "wikitext2-valid": wikitext_paragraphs,
     "lee": lee_paragraphs,
     "wiki-dump": wiki_dump_paragraphs,
+    "wordnet": wordnet_paragraphs,
 }

@@ -67,6 +67,8 @@ def test_bad_settings_are_refused(dbow: ProductRetriever, depth: int, query_weig
         FeedbackRetriever(dbow, FixedFirstStage([]), depth, query_weight)
 
 
-def test_sentence_methods_are_refused(engine: SearchEngine) -> None:
+def test_sentence_methods_are_refused(engine: SearchEngine, monkeypatch) -> None:
+    # ELMo with a plain biLM keeps one vector per sentence (the distilled default keeps one per document).
+    monkeypatch.setattr(engine.index.snapshot().method("elmo"), "unit", "sentence")
     with pytest.raises(ValueError, match="one vector per document"):
         FeedbackRetriever(ProductRetriever(engine, "elmo"), FixedFirstStage(["flood_erosion.txt"]), 1, 0.5)

@@ -1,6 +1,9 @@
-"""ELMo as a retrieval method: one vector per stored sentence; a query's score
-is the layer-weighted sum of per-layer cosines, and the weights can change per
-query; uploads are encoded on arrival."""
+"""ELMo as a retrieval method. With the distilled biLM (the default): one
+vector per document, the sentence head of its mean mixed vector, the layer
+weights the mix fed to the head. With a plain biLM (the LM-only model, and
+indexes built before the distilled one): one vector per stored sentence, a
+query's score the layer-weighted sum of per-layer cosines. Either way the
+weights can change per query and uploads are encoded on arrival."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,8 +11,54 @@ import pytest
 
 from indexing.contextual import encode_layers, sentence_tokens
 from indexing.documents import Document, Span
+from indexing.elmo_method import ElmoMethodConfig
 from indexing.errors import InvalidQueryError
+from indexing.index import Index
 from search.engine import SearchEngine
+
+
+@pytest.fixture(scope="module")
+def plain_index(tmp_path_factory, corpus_documents, tiny_configs) -> Index:
+    """The corpus indexed with the LM-only biLM (no sentence head)."""
+    configs = {"elmo": ElmoMethodConfig(model="shipped", layer_weights=(1, 1, 1), mean_sample=500)}
+    built = Index(tmp_path_factory.mktemp("plain-elmo"))
+    built.build(corpus_documents, configs={**tiny_configs, **configs}, methods=("elmo",))
+    return Index.open(built.directory)
+
+
+def head_vector(method, text: str, weights) -> np.ndarray:
+    """An independent path to a headed vector: every sentence's raw layers,
+    averaged over all tokens, mixed, through the head's weight and bias."""
+    from indexing.text import split_sentences
+
+    tokens = [sentence_tokens(text, span) for span in split_sentences(text)]
+    layers = np.concatenate(encode_layers(method.encoder, [text] * len(tokens), tokens), axis=1)
+    w = np.asarray(weights, dtype=np.float64) / sum(weights)
+    weight, bias = method.encoder.sentence_head
+    vector = (w[:, None] * layers.mean(axis=1)).sum(axis=0) @ weight.T + bias
+    return vector / np.linalg.norm(vector)
+
+
+def test_the_default_model_is_distilled_and_ranks_documents(index) -> None:
+    method = index.method("elmo")
+    assert method.headed and method.unit == "document" and method.dim == method.encoder.head_dim
+    # Its default mix is the one it was trained with, not an even split.
+    trained = method.encoder.scalar_mix.layer_weights().detach().numpy()
+    assert np.allclose(method.default_weights, trained / trained.sum())
+    vectors = index.snapshot().vectors["elmo"]
+    assert sorted(vectors.ids().tolist()) == sorted(index.store.document_ids())
+
+
+@pytest.mark.parametrize("weights", [None, (1, 0, 0), (0.2, 0.3, 0.5)])
+def test_a_headed_score_is_the_cosine_of_head_vectors(index, weights) -> None:
+    method = index.method("elmo")
+    query = "river bank erosion"
+    scores, ids = index.snapshot().search("elmo", method.encode_query(query, weights), 5)
+    mix = method.default_weights if weights is None else weights
+    wanted = head_vector(method, query, mix)
+    for score, doc_id in zip(scores.tolist(), ids.tolist()):
+        document = head_vector(method, index.store.get(doc_id).text, method.default_weights)
+        assert score == pytest.approx(float(wanted @ document), abs=1e-4)
 
 
 def per_layer_cosines(method, index, query: str, sentence_id: int) -> np.ndarray:
@@ -23,13 +72,16 @@ def per_layer_cosines(method, index, query: str, sentence_id: int) -> np.ndarray
     return (method.pooled(doc_layers, tokens) * method.pooled(query_layers, query_tokens)).sum(axis=1)
 
 
-def test_every_stored_sentence_has_one_vector(index) -> None:
-    vectors = index.snapshot().vectors["elmo"]
-    assert sorted(vectors.ids().tolist()) == sorted(index.store.sentence_ids())
+def test_a_plain_bilm_stores_one_vector_per_sentence(plain_index) -> None:
+    method = plain_index.method("elmo")
+    assert not method.headed and method.unit == "sentence"
+    vectors = plain_index.snapshot().vectors["elmo"]
+    assert sorted(vectors.ids().tolist()) == sorted(plain_index.store.sentence_ids())
 
 
 @pytest.mark.parametrize("weights", [(1, 1, 1), (1, 0, 0), (0, 0, 1), (0.2, 0.3, 0.5)])
-def test_a_score_is_the_weighted_sum_of_per_layer_cosines(index, weights) -> None:
+def test_a_plain_score_is_the_weighted_sum_of_per_layer_cosines(plain_index, weights) -> None:
+    index = plain_index
     method = index.method("elmo")
     query = "river bank erosion"
     scores, ids = index.snapshot().search("elmo", method.encode_query(query, weights), 5)
@@ -50,8 +102,10 @@ def test_bad_layer_weights_are_refused_with_a_message(engine: SearchEngine, weig
         engine.search("river", "elmo", layer_weights=list(weights))
 
 
-def test_a_hit_shows_the_sentence_that_matched(engine: SearchEngine, index) -> None:
-    for hit in engine.search("interest rates", "elmo", k=5):
+@pytest.mark.parametrize("which", ["headed", "plain"])
+def test_a_hit_shows_a_passage_of_its_document(engine: SearchEngine, index, plain_index, which) -> None:
+    index = index if which == "headed" else plain_index
+    for hit in SearchEngine(index).search("interest rates", "elmo", k=5):
         sentences = index.store.sentences(hit.doc_id)
         assert any(s.start <= hit.passage.start and hit.passage.end <= s.end for s in sentences)
 
@@ -60,8 +114,7 @@ def test_an_upload_is_encoded_on_arrival(index_copy) -> None:
     text = "Glaciers carve deep valleys as they grind slowly downhill. Meltwater lakes fill the hollows."
     report = index_copy.add_documents([Document("glaciers", text, "glaciers.txt")])
     [doc_id] = report.added
-    vectors = index_copy.snapshot().vectors["elmo"]
-    assert {s.id for s in index_copy.store.sentences(doc_id)} <= set(vectors.ids().tolist())
-    # A query that is one of its sentences meets that sentence with cosine 1 in every layer.
-    [hit, *_] = SearchEngine(index_copy).search("Meltwater lakes fill the hollows.", "elmo", k=3)
+    assert doc_id in set(index_copy.snapshot().vectors["elmo"].ids().tolist())
+    # A query that is the whole document meets it with cosine 1.
+    [hit, *_] = SearchEngine(index_copy).search(text, "elmo", k=3)
     assert (hit.doc_id, hit.score) == (doc_id, pytest.approx(1.0, abs=1e-4))

@@ -64,17 +64,16 @@ def test_the_manifest_records_versions_configs_and_counts(built_index: Index, ti
     assert found["libraries"]["gensim"] == library_versions()["gensim"]
     assert (found["documents"], found["words"]) == (n_docs, n_words) == (33, found["trained_on"]["words"])
     assert found["trained_on"]["sources"]["news.jsonl"] == 4
-    n_sentences = built_index.store.count_sentences()
     for name in ("dm", "dbow"):
         facts = found["methods"][name]
         assert facts["vectors"] == 33
         assert facts["index"] == "flat (exact inner product), 33 vectors of 16 dims"
         assert facts["config"] == {**facts["config"], "vector_size": 16, "epochs": tiny_configs[name].epochs}
     elmo, senses = found["methods"]["elmo"], found["methods"]["senses"]
-    assert elmo["vectors"] == n_sentences > 33  # one vector per sentence
-    assert elmo["index"] == f"flat (exact inner product), {n_sentences} vectors of 768 dims"  # 3 layers x 256
+    assert elmo["vectors"] == 33 and elmo["sentence_head"]  # the distilled biLM: one vector per document
+    assert elmo["index"] == "flat (exact inner product), 33 vectors of 384 dims"  # the teacher's space
     assert senses["vectors"] == 33 and senses["dim"] == 2048 + 256
-    assert elmo["weights"] == senses["weights"]  # both read the shipped biLM
+    assert elmo["weights"] != senses["weights"]  # the senses read the LM-only biLM
     assert senses["ambiguous_words"] >= 1
 
 
@@ -83,7 +82,7 @@ def test_status_reports_what_the_panel_shows(index: Index) -> None:
     assert (status["documents"], status["format_version"]) == (33, FORMAT_VERSION)
     assert status["generation"] == generation(index).name
     assert {name: facts["vectors"] for name, facts in status["methods"].items()} == {
-        "dm": 33, "dbow": 33, "elmo": index.store.count_sentences(), "senses": 33, "bm25": 33}
+        "dm": 33, "dbow": 33, "elmo": 33, "senses": 33, "bm25": 33}
 
 
 def test_opening_from_disk_gives_the_same_hits_as_the_index_that_built_it(built_index: Index, index: Index) -> None:
@@ -175,7 +174,7 @@ def test_re_adding_the_same_content_is_a_duplicate(index_copy: Index, corpus_doc
     assert (report.added, report.duplicates) == ([], ["Renamed copy"])
     assert index_copy.store.counts()[0] == 33
     assert {name: facts["vectors"] for name, facts in index_copy.status()["methods"].items()} == {
-        "dm": 33, "dbow": 33, "elmo": index_copy.store.count_sentences(), "senses": 33, "bm25": 33}
+        "dm": 33, "dbow": 33, "elmo": 33, "senses": 33, "bm25": 33}
 
 
 def test_a_document_without_words_is_reported_not_stored(index_copy: Index) -> None:
