@@ -6,7 +6,7 @@ Consumes tokenised sentences (the corpus, no labels) and target occurrences
 the idf-weighted mean of the word2vec vectors of the content words within
 ``BAG_WINDOW`` tokens of the target, centred on the mean bag of that word's
 occurrences and unit-normalised. Content words: lower-cased, alphabetic (inner
-``-'’.`` allowed), at least 2 characters, not in gensim's ``STOPWORDS``, not
+``-'’.`` allowed), at least 2 characters, not a function word (``indexing.stopwords``), not
 the target itself, and in the word2vec vocabulary. Word vectors are taken unit
 length before averaging, so the idf weights, not word frequency through the
 vector norms, set each word's share. This mirrors what the product could do:
@@ -52,7 +52,7 @@ def sentence_idf(sentences: list[list[str]]) -> dict[str, float]:
 
 
 def is_content(token: str) -> bool:
-    from gensim.parsing.preprocessing import STOPWORDS
+    from indexing.stopwords import ENGLISH_STOP_WORDS as STOPWORDS
 
     return token not in STOPWORDS and _CONTENT.fullmatch(token) is not None
 

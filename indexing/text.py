@@ -12,6 +12,7 @@ import threading
 import unicodedata
 
 from indexing.documents import Span, Token
+from indexing.stopwords import ENGLISH_STOP_WORDS
 
 # Words keep inner apostrophes and hyphens ("don't", "well-known") and
 # decimal points ("3.5"); punctuation is a token of its own when asked for.
@@ -43,11 +44,9 @@ def tokenize(text: str, keep_punct: bool = False) -> list[Token]:
 
 @functools.lru_cache(maxsize=1 << 16)  # called for every token a query's passages show
 def is_content_word(norm: str) -> bool:
-    """Function words, bare numbers and punctuation say nothing about what a
-    text is about: "the" matches everywhere."""
-    from gensim.parsing.preprocessing import STOPWORDS
-
-    return norm not in STOPWORDS and not norm.isdigit() and any(c.isalnum() for c in norm)
+    """Function words (``stopwords.ENGLISH_STOP_WORDS``), bare numbers and
+    punctuation say nothing about what a text is about: "the" matches everywhere."""
+    return norm not in ENGLISH_STOP_WORDS and not norm.isdigit() and any(c.isalnum() for c in norm)
 
 
 def document_frequencies(texts) -> dict[str, int]:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexing.text import MAX_SENTENCE_WORDS, normalize, split_sentences, tokenize, words
+from indexing.text import MAX_SENTENCE_WORDS, is_content_word, normalize, split_sentences, terms, tokenize, words
 
 SAMPLE = (
     "Mr. O’Neill said: \"Don't cross the well-known bridge!\" The river rose 3.5 metres "
@@ -122,3 +122,22 @@ def test_sentence_spans_are_stripped_ordered_and_lose_no_word(text: str) -> None
         found.extend(words(piece))
         previous_end = span.end
     assert found == words(text)
+
+
+EVERYDAY_CONTENT_WORDS = ("interest", "fire", "system", "computer", "bill", "found", "show", "name", "part",
+                          "side", "top", "back", "well", "find", "move", "call", "empty", "full", "amount")
+
+
+@pytest.mark.parametrize("word", EVERYDAY_CONTENT_WORDS)
+def test_everyday_content_words_are_not_stop_words(word: str) -> None:
+    assert is_content_word(word)
+
+
+@pytest.mark.parametrize("word", ["the", "of", "and", "which", "would", "themselves", "although", "always",
+                                  "nevertheless", "into", "should"])
+def test_function_words_are_stop_words(word: str) -> None:
+    assert not is_content_word(word)
+
+
+def test_keyword_terms_keep_content_words_and_drop_function_words() -> None:
+    assert terms("The interest on a bill of the fire system") == ["interest", "bill", "fire", "system"]

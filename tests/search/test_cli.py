@@ -58,6 +58,17 @@ def test_search_prints_json_hits(data_dir: Path) -> None:
     assert hits[0]["passage"]["text"]
 
 
+@pytest.mark.parametrize("method", ["hybrid", "bm25", "dbow", "senses"])
+def test_a_one_word_query_of_an_everyday_content_word_is_searched(method: str, data_dir: Path) -> None:
+    """gensim's stop list held "interest": this query found nothing and exited with 2."""
+    done = run("search", "interest", "--method", method, "--json", "--k", "3", data_dir=data_dir)
+    assert done.returncode == 0, done.stderr
+    hits = json.loads(done.stdout)
+    assert hits
+    if method != "dbow":  # DBOW ranks by meaning: on 33 documents, one word places it loosely
+        assert any("interest" in h["passage"]["text"].lower() for h in hits)
+
+
 def test_search_with_dm_and_plain_text_output(data_dir: Path) -> None:
     done = run("search", "a heron by the river", "--method", "dm", "--k", "2", data_dir=data_dir)
     assert done.returncode == 0, done.stderr
@@ -164,3 +175,23 @@ def test_status_prints_json(data_dir: Path) -> None:
     assert done.returncode == 0, done.stderr
     status = json.loads(done.stdout)
     assert status["documents"] >= 33 and set(status["methods"]) == {"dm", "dbow", "elmo", "senses", "bm25"}
+
+
+def test_delete_names_the_document_and_needs_yes_without_a_terminal(data_dir: Path, tmp_path: Path) -> None:
+    from indexing.backup import copy_data_dir
+    from indexing.index import Index
+
+    directory = copy_data_dir(data_dir, tmp_path / "data")
+    store = Index.open(directory).store
+    doc_id, title = store.listing()[0][:2]
+    done = run("indexing", "delete", str(doc_id), data_dir=directory)  # stdin is not a terminal
+    assert done.returncode == 2 and "add --yes" in done.stderr and title in done.stderr
+    assert store.get(doc_id) is not None
+    done = run("indexing", "delete", "--title", title, "--yes", data_dir=directory)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"Deleted: {title} (doc {doc_id})"
+    assert Index.open(directory).store.get(doc_id) is None
+    done = run("indexing", "delete", str(doc_id), "--yes", data_dir=directory)
+    assert done.returncode == 2 and f"no document {doc_id}" in done.stderr
+    done = run("indexing", "delete", "--title", "No such title", "--yes", data_dir=directory)
+    assert done.returncode == 2 and "no document titled" in done.stderr

@@ -175,3 +175,12 @@ def test_a_query_is_read_by_the_bilm_once_for_its_explanation_and_ranking(engine
     for reader in readers:
         assert encoded.count((reader, tuple(first))) == 1 and encoded.count((reader, tuple(second))) == 1
     assert all(words != tuple(first + second) for _, words in encoded)
+
+
+@pytest.mark.parametrize("method", ["hybrid", "dbow", "elmo", "senses"])
+def test_interest_is_highlighted_as_a_query_word(engine: SearchEngine, method: str) -> None:
+    """The app's example query: gensim's stop list dropped "interest", so no
+    passage ever marked it."""
+    hits = engine.search("interest rates and inflation", method, k=5)
+    marked = {h.query_word for hit in hits if hit.passage for h in hit.passage.highlights}
+    assert "interest" in marked
