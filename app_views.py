@@ -1,5 +1,5 @@
-"""The app's two views beside the results columns: DM against DBOW on the
-current query, and the word-senses tab. Laid out here, computed in
+"""The app's views beside the results columns: DM against DBOW on the
+current query, the word-senses tab, and deleting a document. Laid out here, computed in
 `search/` (`search.compare`, `search.word_senses`); `streamlit_app.py` calls
 them."""
 from __future__ import annotations
@@ -108,3 +108,38 @@ def render_word_map(found: WordMap) -> None:
     st.altair_chart(chart, width="stretch")
     st.caption(f"{len(found.points)} occurrences of *{literal_markdown(found.word)}* in the collection, "
                "placed by their contextual vectors; the larger mark is your query's.")
+
+
+def delete_ui(index: Index) -> None:
+    """Pick a document, press Delete, then confirm: the confirmation names the
+    document and is disarmed as soon as the selection changes."""
+    st.header("Delete a document")
+    if message := st.session_state.pop("delete_message", None):
+        st.success(message)
+    wanted = st.text_input("Find by title", key="delete-filter")
+    titles = {row[0]: row[1] for row in index.store.listing() if wanted.lower() in row[1].lower()}
+    if not titles:
+        st.caption("No matching document.")
+        return
+    doc_id = st.selectbox("Document", list(titles)[:200], format_func=lambda i: f"{titles[i]} (doc {i})",
+                          key="delete-choice")
+    title = titles[doc_id]
+    armed = st.session_state.get("delete-armed")
+    if armed != doc_id:
+        st.session_state.pop("delete-armed", None)
+        if st.button("Delete", key="delete"):
+            st.session_state["delete-armed"] = doc_id
+            st.rerun()
+        return
+    st.warning(f"Delete “{literal_markdown(title)}” (doc {doc_id}) from the store and every index? "
+               "This cannot be undone.")
+    confirm, cancel = st.columns(2)
+    if confirm.button("Yes, delete it", key="delete-confirm", type="primary"):
+        st.session_state.pop("delete-armed", None)
+        deleted = index.delete(doc_id)
+        st.session_state["delete_message"] = (f"Deleted: {literal_markdown(title)}" if deleted
+                                              else f"{literal_markdown(title)} was already deleted.")
+        st.rerun()
+    if cancel.button("Cancel", key="delete-cancel"):
+        st.session_state.pop("delete-armed", None)
+        st.rerun()

@@ -25,7 +25,7 @@ from search.engine import EXPLAINING_METHOD, HYBRID, MAX_K, SearchEngine
 from search.hits import Hit
 from search.hybrid import HYBRID_CONFIG, NORMS, HybridConfig
 from search.render import legend_html, literal_markdown, passage_html
-from app_views import compare_ui, word_senses_ui
+from app_views import compare_ui, delete_ui, word_senses_ui
 
 logger = logging.getLogger("sensesearch.app")
 
@@ -270,22 +270,6 @@ def retrain_ui(index: Index) -> None:
         st.session_state["retrain_message"] = "Retrained every model over the whole store."
         st.rerun()
     if message := st.session_state.pop("retrain_message", None):
-        st.success(message)
-
-
-def delete_ui(index: Index) -> None:
-    st.header("Delete a document")
-    wanted = st.text_input("Find by title", key="delete-filter")
-    listing = [row for row in index.store.listing() if wanted.lower() in row[1].lower()][:200]
-    if not listing:
-        st.caption("No matching document.")
-        return
-    choice = st.selectbox("Document", listing, format_func=lambda row: f"{row[1]} (doc {row[0]})", key="delete-choice")
-    if st.button("Delete", key="delete"):
-        index.delete(choice[0])
-        st.session_state["delete_message"] = f"Deleted “{literal_markdown(choice[1])}”."
-        st.rerun()
-    if message := st.session_state.pop("delete_message", None):
         st.success(message)
 
 

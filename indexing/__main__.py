@@ -1,8 +1,11 @@
-"""Command line: `python -m indexing build --source PATH [PATH...] [--data-dir DIR]`.
+"""Command line: `python -m indexing build --source PATH [PATH...] [--data-dir DIR]`,
+`python -m indexing delete ID|--title T [--yes]`, `python -m indexing status`.
 
 Builds (or, with --add, extends) the index over files and folders in any
 format the upload accepts, with tqdm progress. `--demo` builds the built-in
 demo corpus. Bad files are reported and skipped; nothing prints a traceback.
+`delete` names the document and asks before it deletes (`--yes` skips the
+question; without a terminal to ask on, it is required).
 """
 from __future__ import annotations
 
@@ -31,7 +34,14 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--title-column", help="column/key holding the title in .csv/.tsv/.jsonl files")
     build.add_argument("--elmo-model", metavar="DIR",
                        help="biLM for the elmo and senses methods (config.json + weights.pt, e.g. from "
-                            "`python -m indexing.elmo convert`); default: the shipped model")
+                            "`python -m indexing.elmo convert`); default: the distilled biLM for elmo, "
+                            "the LM-only one for senses")
+    delete = commands.add_parser("delete", help="delete one document from the store and every index")
+    which = delete.add_mutually_exclusive_group(required=True)
+    which.add_argument("doc_id", nargs="?", type=int, help="the document's id (shown as 'doc N')")
+    which.add_argument("--title", help="the document's exact title")
+    delete.add_argument("--yes", action="store_true", help="delete without asking")
+    delete.add_argument("--data-dir")
     status = commands.add_parser("status", help="print the index status as JSON")
     status.add_argument("--data-dir")
     return parser
@@ -44,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "status":
             print(json.dumps(Index.open(args.data_dir).status(), indent=2))
             return 0
+        if args.command == "delete":
+            return _delete(args)
         return _build(args)
     except SenseSearchError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -83,6 +95,35 @@ def _build(args: argparse.Namespace) -> int:
     n_docs, n_words = index.store.counts()
     print(f"{len(report.added)} documents added, {len(report.duplicates)} already stored; "
           f"the index holds {n_docs} documents, {n_words} words, in {index.directory}")
+    return 0
+
+
+def _delete(args: argparse.Namespace) -> int:
+    index = Index.open(args.data_dir)
+    if args.title is not None:
+        matches = [(row[0], row[1]) for row in index.store.listing() if row[1] == args.title]
+        if len(matches) != 1:
+            found = "no document" if not matches else f"{len(matches)} documents ({', '.join(f'doc {i}' for i, _ in matches)})"
+            print(f"error: {found} titled {args.title!r}; give the id instead", file=sys.stderr)
+            return 2
+        doc_id, title = matches[0]
+    else:
+        document = index.store.get(args.doc_id)
+        if document is None:
+            print(f"error: there is no document {args.doc_id}", file=sys.stderr)
+            return 2
+        doc_id, title = args.doc_id, document.title
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print(f"error: not deleting {title!r} (doc {doc_id}) without asking; add --yes", file=sys.stderr)
+            return 2
+        if input(f"Delete {title!r} (doc {doc_id}) from the store and every index? [y/N] ").strip().lower() != "y":
+            print("nothing deleted")
+            return 1
+    if not index.delete(doc_id):
+        print(f"error: doc {doc_id} was deleted meanwhile", file=sys.stderr)
+        return 2
+    print(f"Deleted: {title} (doc {doc_id})")
     return 0
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from search.render import literal_markdown
+
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 
 
@@ -223,11 +225,40 @@ def test_csv_upload_uses_the_chosen_columns(app):
     assert "Owls at night" in str(app.selectbox(key="delete-choice").options)
 
 
-def test_a_document_can_be_deleted(app):
+def test_a_document_is_deleted_only_after_confirmation(app):
+    app.text_input(key="delete-filter").input("").run()
+    before = app.sidebar.metric[0].value
+    choice = app.selectbox(key="delete-choice")
+    title = literal_markdown(choice.options[choice.index].rsplit(" (doc ", 1)[0])  # as the page writes it
+    app.button(key="delete").click().run()
+    assert not app.exception and not app.success
+    assert any(title in w.value and "cannot be undone" in w.value for w in app.warning)
+    app.run()
+    assert int(app.sidebar.metric[0].value) == int(before)  # asked, not deleted
+    app.button(key="delete-confirm").click().run()
+    assert not app.exception
+    assert any(s.value == f"Deleted: {title}" for s in app.success)
+    app.run()
+    assert int(app.sidebar.metric[0].value) == int(before) - 1
+
+
+def test_a_delete_is_disarmed_when_the_selection_changes(app):
+    app.text_input(key="delete-filter").input("").run()
+    before = app.sidebar.metric[0].value
+    options = app.selectbox(key="delete-choice").options
+    app.button(key="delete").click().run()
+    assert [b for b in app.button if b.key == "delete-confirm"]
+    other = int(re.search(r"\(doc (\d+)\)$", options[1]).group(1))
+    app.selectbox(key="delete-choice").set_value(other).run()
+    assert not [b for b in app.button if b.key == "delete-confirm"]  # armed for the old choice only
+    assert [b for b in app.button if b.key == "delete"]
+    assert len(options) > 1 and int(app.sidebar.metric[0].value) == int(before)
+
+
+def test_a_cancelled_delete_deletes_nothing(app):
     app.text_input(key="delete-filter").input("").run()
     before = app.sidebar.metric[0].value
     app.button(key="delete").click().run()
-    assert not app.exception
-    assert any("Deleted" in s.value for s in app.success)
+    app.button(key="delete-cancel").click().run()
     app.run()
-    assert int(app.sidebar.metric[0].value) == int(before) - 1
+    assert not app.success and int(app.sidebar.metric[0].value) == int(before)
