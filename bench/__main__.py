@@ -11,7 +11,7 @@ markdown (and a PNG for the growth runs).
     python -m bench dm [--configs NAME ...]     # tune DM on dev (CISI, NFCorpus dev queries, Lee dev pairs)
     python -m bench known-item [--data-dir DIR] # a story's first two sentences find it? (demo index)
     python -m bench report        # rewrite the markdown and the plot from the JSON files
-    python -m bench elmo [--model DIR] [--limit N]      # our biLM on WiC, homographs; encoding speed
+    python -m bench elmo [--model DIR] [--limit N] [--save-as NAME]   # our biLM on WiC, homographs; speed
     python -m bench elmo-retrieval --models DIR ... [--split dev|test]   # the biLM alone as a retriever
     python -m bench senses [--model DIR] [--layer L ...] [--features elmo context both] [--limit N]
                                   # sense clustering, CoarseWSD-20
@@ -83,6 +83,7 @@ def _elmo_parsers(commands: argparse._SubParsersAction) -> None:
         sub.add_argument("--model", type=Path,
                          help="saved ElmoEncoder directory (default: the shipped indexing/elmo/model)")
         sub.add_argument("--limit", type=int, help="at most N sentences per split and word (quick runs)")
+    elmo.add_argument("--save-as", default="elmo", help="results name (default elmo: bench/results/elmo.json, .md)")
     retrieval = commands.add_parser("elmo-retrieval", help="nDCG@10 of biLM models alone on CISI, NFCorpus")
     retrieval.add_argument("--models", type=Path, nargs="+", required=True, help="saved model directories")
     retrieval.add_argument("--split", choices=("dev", "test"), default="dev")
@@ -183,12 +184,12 @@ def _elmo_command(args: argparse.Namespace) -> int:
     from bench.senses_eval import evaluate_senses, senses_markdown
 
     if args.command == "elmo":
-        report.save("elmo", evaluate_elmo(args.model, args.limit))
-        markdown = elmo_markdown(report.load("elmo"))
+        report.save(args.save_as, evaluate_elmo(args.model, args.limit))
+        markdown = elmo_markdown(report.load(args.save_as))
     else:
         report.save("senses", evaluate_senses(args.model, args.layer, args.limit, args.features))
         markdown = senses_markdown(report.load("senses"))
-    save_markdown(args.command, markdown)
+    save_markdown(args.save_as if args.command == "elmo" else args.command, markdown)
     print(markdown)
     return 0
 
