@@ -19,7 +19,7 @@ import streamlit as st  # noqa: E402
 from indexing.demo import DemoCorpus  # noqa: E402
 from indexing.errors import IndexCorruptError, IndexVersionError, SenseSearchError, UnsupportedFileError
 from indexing.index import Index, data_dir
-from indexing.ingest import SUPPORTED_SUFFIXES, TABLE_SUFFIXES, Columns, read_uploads, table_columns
+from indexing.ingest import SUPPORTED_SUFFIXES, TABLE_SUFFIXES, Columns, guess_columns, read_uploads, table_columns
 from search.benchmarks import method_figures
 from search.engine import EXPLAINING_METHOD, HYBRID, MAX_K, SearchEngine
 from search.hits import Hit
@@ -241,11 +241,15 @@ def upload_ui(index: Index) -> None:
 def table_columns_ui(file) -> Columns | None:
     try:
         names = table_columns(file.name, file.getvalue())
+        guess = guess_columns(file.name, file.getvalue())
     except UnsupportedFileError as error:
         st.warning(str(error))
         return None
-    text = st.selectbox(f"Text column of {file.name}", names, key=f"text-{file.name}")
-    title = st.selectbox(f"Title column of {file.name}", ["(none)", *names], key=f"title-{file.name}")
+    text = st.selectbox(f"Text column of {file.name}", names, index=names.index(guess.text) if guess.text else 0,
+                        key=f"text-{file.name}")
+    titles = ["(none)", *names]
+    title = st.selectbox(f"Title column of {file.name}", titles,
+                         index=titles.index(guess.title) if guess.title else 0, key=f"title-{file.name}")
     return Columns(text=text, title=None if title == "(none)" else title)
 
 

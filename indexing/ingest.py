@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import logging
 import re
@@ -181,6 +182,31 @@ def table_columns(name: str, data: bytes) -> list[str]:
         return next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
     except csv.Error as error:
         raise UnsupportedFileError(f"{name}: not a readable {delimiter!r}-separated table ({error}).") from None
+
+
+def guess_columns(name: str, data: bytes, sample: int = 200) -> Columns:
+    """The columns the upload form preselects: a text and a title column by
+    their common names, else, for the text, the column whose values are
+    longest on average over the first `sample` records (an "id" column first
+    in the header is not the text)."""
+    names = table_columns(name, data)
+    lowered = {c.lower().strip(): c for c in names}
+    text = next((lowered[g] for g in TEXT_COLUMN_GUESSES if g in lowered), None)
+    title = next((lowered[g] for g in TITLE_COLUMN_GUESSES if g in lowered), None)
+    if text is None and names:
+        safe = safe_name(name)
+        decoded = decode_text(safe, data)
+        if safe.lower().endswith(".jsonl"):
+            lines = [line for line in decoded.split("\n") if line.strip()][:sample]
+            records = [_json_record(safe, n, line) for n, line in enumerate(lines, 1)]
+        else:
+            delimiter = "\t" if safe.lower().endswith(".tsv") else ","
+            records = list(itertools.islice(csv.DictReader(io.StringIO(decoded), delimiter=delimiter), sample))
+        def mean_length(column: str) -> float:
+            values = [v for r in records if isinstance(v := r.get(column), str)]
+            return sum(map(len, values)) / max(1, len(values))
+        text = max(names, key=mean_length)
+    return Columns(text=text, title=title if title != text else None)
 
 
 def _valid_unicode(text: str) -> str:

@@ -225,6 +225,13 @@ def test_csv_upload_uses_the_chosen_columns(app):
     assert "Owls at night" in str(app.selectbox(key="delete-choice").options)
 
 
+def test_a_table_upload_preselects_the_column_that_looks_like_text(app):
+    data = b"id,dish,steps\n1,Pancakes,Whisk flour eggs and milk and fry thin cakes.\n2,Soup,Boil the stock.\n"
+    app.file_uploader(key="upload").set_value(("recipes.csv", data, "text/csv")).run()
+    assert app.selectbox(key="text-recipes.csv").value == "steps"  # not "id", the first column
+    assert app.selectbox(key="title-recipes.csv").value == "(none)"
+
+
 def test_a_document_is_deleted_only_after_confirmation(app):
     app.text_input(key="delete-filter").input("").run()
     before = app.sidebar.metric[0].value
