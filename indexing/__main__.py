@@ -42,8 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--title", help="the document's exact title")
     delete.add_argument("--yes", action="store_true", help="delete without asking")
     delete.add_argument("--data-dir")
-    status = commands.add_parser("status", help="print the index status as JSON")
+    status = commands.add_parser("status", help="print what the index holds (--json: the full record)")
     status.add_argument("--data-dir")
+    status.add_argument("--json", action="store_true", help="the full status record as JSON")
     return parser
 
 
@@ -52,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         if args.command == "status":
-            print(json.dumps(Index.open(args.data_dir).status(), indent=2))
+            status = Index.open(args.data_dir).status()
+            print(json.dumps(status, indent=2) if args.json else status_summary(status))
             return 0
         if args.command == "delete":
             return _delete(args)
@@ -96,6 +98,25 @@ def _build(args: argparse.Namespace) -> int:
     print(f"{len(report.added)} documents added, {len(report.duplicates)} already stored; "
           f"the index holds {n_docs} documents, {n_words} words, in {index.directory}")
     return 0
+
+
+def status_summary(status: dict) -> str:
+    """The status record as a person reads it."""
+    lines = [f"Index in {status['data_dir']}: {status['documents']:,} documents, {status['words']:,} words."]
+    trained = status.get("trained")
+    if not trained:
+        return "\n".join([*lines, "Not trained yet: python -m indexing build --source PATH"])
+    when = trained["at"].replace("T", " ")[:16] + " UTC"
+    sources = ", ".join(f"{name} ({count:,})" for name, count in sorted(trained.get("sources", {}).items()))
+    lines.append(f"Last trained {when} on {trained['documents']:,} documents: {sources}.")
+    lines.append("Methods:")
+    width = max(len(facts.get("label", name)) for name, facts in status["methods"].items())
+    for name, facts in status["methods"].items():
+        lines.append(f"  {facts.get('label', name):<{width}}  {facts['vectors']:>9,} {facts.get('unit', 'document')} "
+                     f"entries; {facts['index']}")
+    lines.append(f"Generation {status.get('generation')}, revision {status.get('revision')}, "
+                 f"format {status.get('format_version')}. --json prints the full record.")
+    return "\n".join(lines)
 
 
 def _delete(args: argparse.Namespace) -> int:

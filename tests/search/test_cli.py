@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -170,8 +171,15 @@ def test_build_from_a_missing_path_fails_cleanly(tmp_path: Path) -> None:
                                  "error: no readable documents in the sources given"]
 
 
-def test_status_prints_json(data_dir: Path) -> None:
+def test_status_prints_a_summary_and_json_on_request(data_dir: Path) -> None:
     done = run("indexing", "status", data_dir=data_dir)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert re.fullmatch(rf"Index in {re.escape(str(data_dir))}: [\d,]+ documents, [\d,]+ words\.", lines[0])
+    assert lines[1].startswith("Last trained ") and "documents: " in lines[1]
+    assert lines[2] == "Methods:" and any(line.strip().startswith("Doc2Vec DBOW") for line in lines)
+    assert "--json" in lines[-1]
+    done = run("indexing", "status", "--json", data_dir=data_dir)
     assert done.returncode == 0, done.stderr
     status = json.loads(done.stdout)
     assert status["documents"] >= 33 and set(status["methods"]) == {"dm", "dbow", "elmo", "senses", "bm25"}
