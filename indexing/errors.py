@@ -15,6 +15,11 @@ class InvalidQueryError(SenseSearchError):
     """An empty query, or one with no word any model has seen."""
 
 
+class NoGoodMatchError(InvalidQueryError):
+    """A query whose words mean nothing to a method: it would only list the
+    documents nearest to nonsense."""
+
+
 class IndexNotFoundError(SenseSearchError):
     """No index in the data directory yet."""
 

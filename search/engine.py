@@ -21,6 +21,7 @@ from indexing.text import tokenize
 from search.explain import Explainer
 from search.hits import Hit
 from search.hybrid import HYBRID_CONFIG, HybridConfig, feedback_query, fuse
+from search.known import require_a_known_word
 from search.passages import best_passage
 from search.terms import mark_terms
 
@@ -114,6 +115,8 @@ class SearchEngine:
             encoder = live.method(hybrid.dense_method)  # its word vectors choose the passage
         else:
             encoder = live.method(method)
+            if hasattr(encoder, "document_frequency"):  # reads any string (ELMo, senses): see search/known.py
+                require_a_known_word(query, encoder.document_frequency, encoder.label)
             vector = (encoder.encode_query(query, layer_weights) if getattr(encoder, "layers", ())
                       else encoder.encode_query(query))
             if encoder.unit == "sentence":

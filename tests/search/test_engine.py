@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from indexing.errors import InvalidQueryError, SenseSearchError
+from indexing.errors import InvalidQueryError, NoGoodMatchError, SenseSearchError
 from indexing.index import Index
 from indexing.methods import DEFAULT_METHODS
 from search.engine import MAX_K, MAX_QUERY_CHARS, SearchEngine, check_query
@@ -184,3 +184,26 @@ def test_interest_is_highlighted_as_a_query_word(engine: SearchEngine, method: s
     hits = engine.search("interest rates and inflation", method, k=5)
     marked = {h.query_word for hit in hits if hit.passage for h in hit.passage.highlights}
     assert "interest" in marked
+
+
+@pytest.mark.parametrize("method", ["elmo", "senses"])
+@pytest.mark.parametrize("query", ["qwzx vvkq", "금리 인상과 물가"])
+def test_nonsense_or_another_language_gets_no_good_match(engine: SearchEngine, method: str, query: str) -> None:
+    """Both read any string and listed confident-looking neighbours (0.7-0.94)."""
+    with pytest.raises(NoGoodMatchError, match="No good match"):
+        engine.search(query, method, k=3)
+    assert "No good match" in engine.search_all(query, [method])[method]
+
+
+@pytest.mark.parametrize("query", ["heron", "herons", "Riverside qwzx"])
+def test_a_query_with_one_known_word_is_answered(engine: SearchEngine, query: str) -> None:
+    for method in ("elmo", "senses"):
+        assert engine.search(query, method, k=3)
+
+
+def test_a_word_of_the_collection_that_no_dictionary_knows_is_known(engine: SearchEngine, index) -> None:
+    from indexing.senses.lexicon import english
+
+    vocabulary = index.method("elmo").document_frequency
+    [name, *_] = sorted(w for w in vocabulary if w.isalpha() and len(w) > 4 and not english().lemmas(w))
+    assert engine.search(name, "elmo", k=3)
