@@ -84,11 +84,17 @@ def cached_occurrences(_index: Index, directory: str, generation: str, revision:
     return word_senses.word_occurrences(_index.store, _index.methods[EXPLAINING_METHOD], word)
 
 
+def bold_word(text: str, start: int, end: int) -> str:
+    """``text`` as literal markdown with ``text[start:end]`` in bold, keeping
+    the spaces around it (``literal_markdown`` trims each piece's ends)."""
+    before, word, after = text[:start], text[start:end], text[end:]
+    return (literal_markdown(before) + (" " if before[-1:].isspace() else "") + f"**{literal_markdown(word)}**"
+            + (" " if after[:1].isspace() else "") + literal_markdown(after))
+
+
 def render_word_map(found: WordMap) -> None:
     for sense in found.senses:
-        start, end = sense.example_span
-        example = (literal_markdown(sense.example[:start]) + f"**{literal_markdown(sense.example[start:end])}**"
-                   + literal_markdown(sense.example[end:]))
+        example = bold_word(sense.example, *sense.example_span)
         st.markdown(f"**{literal_markdown(sense.name)}**, {sense.count} occurrences in the sample. "
                     f"Example: {example}")
     if found.query_sense:

@@ -190,8 +190,20 @@ def _label(word: str, clusters: Clusters, vectors: np.ndarray, contexts: list[tu
 
 
 def _trim(text: str, start: int, end: int) -> tuple[str, tuple[int, int]]:
-    """At most EXAMPLE_CHARS of ``text`` around ``[start, end)``, with the word's new offsets."""
+    """About EXAMPLE_CHARS of ``text`` around ``[start, end)``, cut between
+    words ("…" where text was left out), with the word's new offsets."""
     if len(text) <= EXAMPLE_CHARS:
         return text, (start, end)
     lo = max(0, min(start - EXAMPLE_CHARS // 3, len(text) - EXAMPLE_CHARS))
-    return text[lo : lo + EXAMPLE_CHARS], (start - lo, end - lo)
+    hi = lo + EXAMPLE_CHARS
+    if lo > 0 and not text[lo - 1].isspace():  # never start inside a word
+        space = text.find(" ", lo, start)
+        lo = space + 1 if space != -1 else start
+    if hi < len(text) and not text[hi].isspace():  # nor end inside one
+        space = text.rfind(" ", end, hi)
+        hi = space if space != -1 else max(hi, end)
+    piece = text[lo:hi]
+    lead = len(piece) - len(piece.lstrip())
+    prefix, suffix = ("… " if lo > 0 else ""), (" …" if hi < len(text) else "")
+    shift = len(prefix) - lo - lead
+    return prefix + piece.strip() + suffix, (start + shift, end + shift)

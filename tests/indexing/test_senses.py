@@ -106,3 +106,19 @@ def test_an_occurrence_takes_the_sense_of_its_context(index, query: str, other: 
     [tagged] = senses.tag([query], [sentence_tokens(query, Span(0, len(query)))])
     [bank] = [t for t in tagged if t.token.norm == "bank"]
     assert not other & set(senses.inventory.senses("bank")[bank.sense].label)
+
+
+def test_a_sense_example_is_cut_between_words_with_the_word_where_it_says() -> None:
+    from indexing.senses.inventory import EXAMPLE_CHARS, _trim
+
+    words = [f"w{i:03d}" for i in range(200)]
+    text = " ".join(words[:100] + ["bank"] + words[100:])
+    start = text.index("bank")
+    example, (s, e) = _trim(text, start, start + 4)
+    assert example[s:e] == "bank"
+    assert example.startswith("… w") and example.endswith(" …")
+    inner = example.removeprefix("… ").removesuffix(" …").split()
+    assert all(w in words or w == "bank" for w in inner)  # no word cut in two
+    assert len(example) <= EXAMPLE_CHARS + 4
+    short = "A bank by the river."
+    assert _trim(short, 2, 6) == (short, (2, 6))
