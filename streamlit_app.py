@@ -165,7 +165,8 @@ def layer_weights_ui(engine: SearchEngine) -> list[float] | None:
 
 def render_results(results: dict[str, list[Hit] | str], engine: SearchEngine) -> None:
     found = [{h.doc_id for h in hits} for hits in results.values() if not isinstance(hits, str)]
-    in_all = set.intersection(*found) if len(found) > 1 else set()
+    # "Found by all" counts the columns shown: a column that answered with a message found nothing.
+    in_all = set.intersection(*found) if len(found) == len(results) > 1 else set()
     if EXPLAINING_METHOD in engine.index.methods:
         st.markdown(f"Matched words: {legend_html()}", unsafe_allow_html=True)
     columns = st.columns(len(results))
@@ -177,11 +178,11 @@ def render_results(results: dict[str, list[Hit] | str], engine: SearchEngine) ->
             elif not hits:
                 st.info("No results.")
             for hit in [] if isinstance(hits, str) else hits:
-                render_hit(hit, len(found) if hit.doc_id in in_all else 0)
+                render_hit(hit, len(results) if hit.doc_id in in_all else 0)
 
 
 def render_hit(hit: Hit, found_by_all: int) -> None:
-    badge = f" · :green-background[found by all {found_by_all} models]" if found_by_all else ""
+    badge = f" · :green-background[found by all {found_by_all} columns]" if found_by_all else ""
     with st.container(border=True):
         st.markdown(f"**{hit.rank}. {literal_markdown(hit.title)}**")
         st.caption(f"score {hit.score:.3f} · doc {hit.doc_id} · {literal_markdown(hit.source)}{badge}")

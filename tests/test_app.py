@@ -171,10 +171,12 @@ def test_empty_and_unknown_queries_get_messages_not_tracebacks(app):
     assert not app.exception and any("Type a query" in i.value for i in app.info)
     app.text_input(key="query").input("zzyzx qwpq").run()
     assert not app.exception
-    # Hybrid, BM25, DM and DBOW say why they cannot answer; ELMo and Senses
-    # read characters and still answer.
-    assert len(app.warning) == 4
-    assert all("vocabulary" in w.value or "occur in the documents" in w.value for w in app.warning)
+    # Hybrid, BM25, DM and DBOW say why they cannot answer; ELMo and Senses,
+    # which read any string, say there is no good match.
+    assert len(app.warning) == 6
+    assert all("vocabulary" in w.value or "occur in the documents" in w.value or "No good match" in w.value
+               for w in app.warning)
+    assert sum("No good match" in w.value for w in app.warning) == 2
     app.text_input(key="query").input("the of and which").run()
     assert not app.exception
     assert sum("only common words" in w.value for w in app.warning) == 2  # BM25 and Hybrid
@@ -269,3 +271,27 @@ def test_a_cancelled_delete_deletes_nothing(app):
     app.button(key="delete-cancel").click().run()
     app.run()
     assert not app.success and int(app.sidebar.metric[0].value) == int(before)
+
+
+def test_a_bold_example_word_keeps_its_spaces():
+    from app_views import bold_word
+
+    text = "the company's ability to pay"
+    start = text.index("ability")
+    assert bold_word(text, start, start + 7) == "the company\\'s **ability** to pay"
+    assert bold_word("ability, then", 0, 7) == "**ability**\\, then"
+
+
+@pytest.mark.parametrize("query", ["interest rates inflation central bank", "the of and"])
+def test_found_by_all_counts_the_columns_shown(app, query):
+    """A column that answers with a message (BM25 and Hybrid for a query of
+    common words) found nothing: the badge once said "all 2 models" beside
+    four columns."""
+    app.text_input(key="query").input(query).run()
+    shown = len([c for c in app.columns if c.subheader])
+    badges = [re.search(r"found by all (\d+) (?:models|columns)", c.value) for c in app.caption]
+    counts = {int(b.group(1)) for b in badges if b}
+    assert counts <= {shown}
+    if query == "the of and":
+        assert any(c.warning for c in app.columns if c.subheader)  # BM25 and Hybrid answer with a message
+        assert not counts
