@@ -10,6 +10,7 @@ markdown (and a PNG for the growth runs).
     python -m bench verdicts [--data-dir DIR]   # "other sense" verdicts on everyday demo queries, judged
     python -m bench dm [--configs NAME ...]     # tune DM on dev (CISI, NFCorpus dev queries, Lee dev pairs)
     python -m bench known-item [--data-dir DIR] # a story's first two sentences find it? (demo index)
+    python -m bench pollution [--data-dir DIR]  # do 50 short uploads enter unrelated top-10s? (demo index)
     python -m bench report        # rewrite the markdown and the plot from the JSON files
     python -m bench elmo [--model DIR] [--limit N] [--save-as NAME]   # our biLM on WiC, homographs; speed
     python -m bench elmo-retrieval --models DIR ... [--split dev|test]   # the biLM alone as a retriever
@@ -64,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     known = commands.add_parser("known-item", help="known-item search on the demo: first two sentences as the query")
     known.add_argument("--data-dir", type=Path, default=Path("data-bench-demo"),
                        help="the demo index (built there first if missing)")
+    pollution = commands.add_parser("pollution", help="do 50 short uploads enter unrelated demo rankings?")
+    pollution.add_argument("--data-dir", type=Path, default=Path("data-bench-pollution"),
+                           help="the demo index with DM, DBOW and BM25 (built there first if missing)")
     dm = commands.add_parser("dm", help="tune Doc2Vec DM on dev queries and dev Lee pairs")
     dm.add_argument("--configs", nargs="+", help="names of bench.dm_tuning.DM_GRID to run (default: all)")
     dm.add_argument("--test", action="store_true", help="score the chosen config on the test queries, once")
@@ -143,6 +147,10 @@ def main(argv: list[str] | None = None) -> int:
 
         run(args.models, args.collections, args.split)
         return 0
+    elif args.command == "pollution":
+        from bench.pollution import measure, pollution_markdown
+
+        return _saved("pollution", measure(args.data_dir), pollution_markdown)
     elif args.command == "known-item":
         from bench.known_item import evaluate_known_item, known_item_markdown
 
