@@ -76,6 +76,20 @@ def sentence_tokens(text: str, span: Span) -> list[Token]:
     return [Token(t.norm, t.start + span.start, t.end + span.start) for t in tokens]
 
 
+def document_sentences(documents, sentences) -> tuple[list[str], list[list[Token]], list[int]]:
+    """Every sentence of ``documents`` as the encoders read it: its document's
+    text, its tokens, and the row of its document in ``documents``. Stored
+    sentence spans come from ``sentences`` (doc id -> spans), else the text
+    is split here."""
+    texts, token_lists, owner = [], [], []
+    for row, document in enumerate(documents):
+        for span in sentences.get(document.id) or split_sentences(document.text):
+            texts.append(document.text)
+            token_lists.append(sentence_tokens(document.text, span))
+            owner.append(row)
+    return texts, token_lists, owner
+
+
 def surface(text: str, tokens: Sequence[Token]) -> list[str]:
     return [text[t.start : t.end] for t in tokens]
 

@@ -34,8 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
-from indexing.contextual import (content_mask, encode_layers, model_path, read_query, sentence_tokens, shared_encoder,
-                                 unit_rows, weights_digest)
+from indexing.contextual import (content_mask, document_sentences, encode_layers, model_path, read_query,
+                                 sentence_tokens, shared_encoder, unit_rows, weights_digest)
 from indexing.documents import Sentence, StoredDocument, Token
 from indexing.errors import InvalidQueryError
 from indexing.methods import LearnsNoDocuments
@@ -139,12 +139,7 @@ class ElmoMethod(LearnsNoDocuments):
 
     def _encode_whole_documents(self, documents: list[StoredDocument],
                                 sentences: Mapping[int, list[Sentence]]) -> tuple[np.ndarray, np.ndarray]:
-        texts, token_lists, owner = [], [], []
-        for row, document in enumerate(documents):
-            for span in sentences.get(document.id) or split_sentences(document.text):
-                texts.append(document.text)
-                token_lists.append(sentence_tokens(document.text, span))
-                owner.append(row)
+        texts, token_lists, owner = document_sentences(documents, sentences)
         per_document: list[list[np.ndarray]] = [[] for _ in documents]
         for row, layers in zip(owner, encode_layers(self.encoder, texts, token_lists)):
             per_document[row].append(layers)

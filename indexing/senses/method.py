@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexing.contextual import (content_mask, encode_layers, model_path, read_query, sentence_tokens,
+from indexing.contextual import (content_mask, document_sentences, encode_layers, model_path, read_query,
                                  shared_encoder, unit_rows, weights_digest)
 from indexing.documents import Sentence, StoredDocument, Token
 from indexing.elmo_method import corpus_sentences
@@ -240,12 +240,7 @@ class SensesMethod(LearnsNoDocuments):
 
     def encode_documents(self, documents: list[StoredDocument],
                          sentences: Mapping[int, list[Sentence]]) -> tuple[np.ndarray, np.ndarray]:
-        texts, token_lists, owner = [], [], []
-        for row, document in enumerate(documents):
-            for span in sentences.get(document.id) or split_sentences(document.text):
-                texts.append(document.text)
-                token_lists.append(sentence_tokens(document.text, span))
-                owner.append(row)
+        texts, token_lists, owner = document_sentences(documents, sentences)
         per_document: list[list[TaggedToken]] = [[] for _ in documents]
         for row, tagged in zip(owner, self.tag(texts, token_lists, remember=True)):
             per_document[row].extend(tagged)
