@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.slow,  # the first start builds the demo index: about five minutes
+    pytest.mark.slow,  # the first start builds the demo index: about nine minutes
     # Skipped on a developer machine without Chromium; CI installs it and must run this.
     pytest.mark.skipif(not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
                        reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
