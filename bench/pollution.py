@@ -7,7 +7,9 @@ notes on one unrelated topic, cooking, written here; uploads them as a user
 would (inferred, not retrained) into a copy of that index, then asks the 30
 everyday demo queries of ``bench.verdicts`` (none is about food). Produces,
 per column, how many of the 300 top-10 slots an upload takes: the issue's
-target is under 2%.
+target is under 2%. And the other side: that an upload still ranks for its
+own content: for each of the 10 dishes, how many of its 5 notes the dish's
+name as a query puts in the top 10.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from pathlib import Path
 from bench.verdicts import DEV_QUERIES, EVAL_QUERIES
 from indexing.demo import DemoCorpus
 from indexing.documents import Document
+from indexing.errors import InvalidQueryError
 from indexing.index import Index
 from indexing.progress import TqdmProgress
 from search.engine import SearchEngine
@@ -82,8 +85,16 @@ def measure(data_dir: Path) -> dict:
                         polluted += 1
                         examples.append(f"{query!r}: #{hit.rank} {hit.title}")
             slots = K * len(queries)
+            own = 0
+            for dish in _DISHES:
+                try:
+                    hits = engine.search(dish, column, k=K, passages=False)
+                except InvalidQueryError:  # no word of the dish's name in the model's vocabulary
+                    continue
+                own += sum(1 for h in hits if h.doc_id in added and h.title.startswith(dish))
             found[column] = {"polluted_slots": polluted, "slots": slots, "share": round(polluted / slots, 4),
-                             "met": polluted / slots < TARGET, "examples": examples[:8]}
+                             "met": polluted / slots < TARGET, "examples": examples[:8],
+                             "own_found": own, "own_possible": len(uploads)}
             logger.info("%s: %d of %d slots (%.1f%%)", column, polluted, slots, 100 * polluted / slots)
         shutil.rmtree(copy, ignore_errors=True)
     return {"uploads": len(uploads), "queries": len(DEV_QUERIES + EVAL_QUERIES), "k": K, "target": TARGET,
@@ -95,10 +106,12 @@ def pollution_markdown(result: dict) -> str:
              f"{result['uploads']} short cooking notes uploaded into the demo index (inferred, not retrained); "
              f"{result['queries']} everyday demo queries; top {result['k']}. Target: under "
              f"{100 * result['target']:.0f}% of the slots.", "",
-             "| column | upload slots | share | target met |", "|---|---|---|---|"]
+             "| column | upload slots | share | target met | a dish's notes found by its name |",
+             "|---|---|---|---|---|"]
     for column, facts in result["columns"].items():
         lines.append(f"| {column} | {facts['polluted_slots']} of {facts['slots']} | {100 * facts['share']:.1f}% | "
-                     f"{'yes' if facts['met'] else 'no'} |")
+                     f"{'yes' if facts['met'] else 'no'} | {facts.get('own_found', '-')} of "
+                     f"{facts.get('own_possible', '-')} |")
     lines += ["", "Examples:", ""]
     for column, facts in result["columns"].items():
         lines += [f"- {column}: {e}" for e in facts["examples"][:3]]
