@@ -19,7 +19,7 @@ import streamlit as st  # noqa: E402
 from indexing.demo import DemoCorpus  # noqa: E402
 from indexing.errors import IndexCorruptError, IndexVersionError, SenseSearchError, UnsupportedFileError
 from indexing.index import Index, data_dir
-from indexing.ingest import SUPPORTED_SUFFIXES, TABLE_SUFFIXES, Columns, guess_columns, read_uploads, table_columns
+from indexing.ingest import SUPPORTED_SUFFIXES, TABLE_SUFFIXES, Columns, column_choices, read_uploads
 from search.benchmarks import method_figures
 from search.engine import EXPLAINING_METHOD, HYBRID, MAX_K, SearchEngine
 from search.hits import Hit
@@ -241,8 +241,7 @@ def upload_ui(index: Index) -> None:
 
 def table_columns_ui(file) -> Columns | None:
     try:
-        names = table_columns(file.name, file.getvalue())
-        guess = guess_columns(file.name, file.getvalue())
+        names, guess = column_choices(file.name, file.getvalue())
     except UnsupportedFileError as error:
         st.warning(str(error))
         return None

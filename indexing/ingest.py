@@ -168,45 +168,49 @@ def decode_text(name: str, data: bytes) -> str:
 
 def table_columns(name: str, data: bytes) -> list[str]:
     """The header of a .csv/.tsv file, or the keys of a .jsonl file's first record."""
+    return _table_sample(name, data, 0)[0]
+
+
+def column_choices(name: str, data: bytes, sample: int = 200) -> tuple[list[str], Columns]:
+    """The columns a table upload offers (``table_columns``) and the ones the
+    upload form preselects: a text and a title column by their common names,
+    else, for the text, the column whose values are longest on average over
+    the first ``sample`` records (an "id" column first in the header is not
+    the text). The upload is decoded once: the form asks on every rerun."""
+    names, records = _table_sample(name, data, sample)
+    text = _named(names, TEXT_COLUMN_GUESSES)
+    title = _named(names, TITLE_COLUMN_GUESSES)
+    if text is None and names:
+        def mean_length(column: str) -> float:
+            values = [v for r in records if isinstance(v := r.get(column), str)]
+            return sum(map(len, values)) / max(1, len(values))
+
+        text = max(names, key=mean_length)
+    return names, Columns(text=text, title=title if title != text else None)
+
+
+def _table_sample(name: str, data: bytes, sample: int) -> tuple[list[str], list[dict]]:
+    """A table upload's column names and its first ``sample`` records."""
     name = safe_name(name)
     text = decode_text(name, data)
     if name.lower().endswith(".jsonl"):
-        for line in text.split("\n"):
-            if line.strip():
-                record = _json_record(name, 1, line)
-                return [k for k, v in record.items() if isinstance(v, str)]
-        return []
+        lines = [(n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()][: max(sample, 1)]
+        records = [_json_record(name, n, line) for n, line in lines]
+        names = [k for k, v in records[0].items() if isinstance(v, str)] if records else []
+        return names, records[:sample]
     delimiter = "\t" if name.lower().endswith(".tsv") else ","
     csv.field_size_limit(MAX_FILE_BYTES)
     try:
-        return next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+        reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+        return list(reader.fieldnames or []), list(itertools.islice(reader, sample))
     except csv.Error as error:
         raise UnsupportedFileError(f"{name}: not a readable {delimiter!r}-separated table ({error}).") from None
 
 
-def guess_columns(name: str, data: bytes, sample: int = 200) -> Columns:
-    """The columns the upload form preselects: a text and a title column by
-    their common names, else, for the text, the column whose values are
-    longest on average over the first `sample` records (an "id" column first
-    in the header is not the text)."""
-    names = table_columns(name, data)
-    lowered = {c.lower().strip(): c for c in names}
-    text = next((lowered[g] for g in TEXT_COLUMN_GUESSES if g in lowered), None)
-    title = next((lowered[g] for g in TITLE_COLUMN_GUESSES if g in lowered), None)
-    if text is None and names:
-        safe = safe_name(name)
-        decoded = decode_text(safe, data)
-        if safe.lower().endswith(".jsonl"):
-            lines = [line for line in decoded.split("\n") if line.strip()][:sample]
-            records = [_json_record(safe, n, line) for n, line in enumerate(lines, 1)]
-        else:
-            delimiter = "\t" if safe.lower().endswith(".tsv") else ","
-            records = list(itertools.islice(csv.DictReader(io.StringIO(decoded), delimiter=delimiter), sample))
-        def mean_length(column: str) -> float:
-            values = [v for r in records if isinstance(v := r.get(column), str)]
-            return sum(map(len, values)) / max(1, len(values))
-        text = max(names, key=mean_length)
-    return Columns(text=text, title=title if title != text else None)
+def _named(available: list[str], guesses: tuple[str, ...]) -> str | None:
+    """The first of ``guesses`` among ``available`` column names, ignoring case and outer spaces."""
+    lowered = {c.lower().strip(): c for c in available}
+    return next((lowered[g] for g in guesses if g in lowered), None)
 
 
 def _valid_unicode(text: str) -> str:
@@ -239,8 +243,7 @@ def _pick(name: str, available: list[str], wanted: str | None, guesses: tuple[st
                 f"{name}: no {what} column {wanted!r}; the columns are {', '.join(available) or '(none)'}."
             )
         return wanted
-    lowered = {c.lower().strip(): c for c in available}
-    found = next((lowered[g] for g in guesses if g in lowered), None)
+    found = _named(available, guesses)
     if found is None and what == "text":
         raise UnsupportedFileError(
             f"{name}: choose the text column; the columns are {', '.join(available) or '(none)'}."

@@ -11,7 +11,7 @@ import pytest
 from indexing import ingest
 from indexing.documents import Document
 from indexing.errors import UnsupportedFileError
-from indexing.ingest import Columns, guess_columns, read_path, read_upload, safe_name, table_columns
+from indexing.ingest import Columns, column_choices, read_path, read_upload, safe_name, table_columns
 
 
 def refusal(name: str, data: bytes, columns: Columns | None = None) -> str:
@@ -247,9 +247,10 @@ def test_a_missing_path_is_reported(tmp_path: Path) -> None:
 
 
 def test_the_text_column_is_guessed_by_name_else_by_the_longest_values() -> None:
-    assert guess_columns("x.csv", b"id,Title,Body\n1,A,b\n") == Columns(text="Body", title="Title")
+    assert column_choices("x.csv", b"id,Title,Body\n1,A,b\n") == (["id", "Title", "Body"],
+                                                                     Columns(text="Body", title="Title"))
     recipes = b"id,dish,steps,minutes\n1,Pancakes,Whisk flour eggs and milk; fry thin cakes.,20\n2,Soup,Boil.,30\n"
-    assert guess_columns("recipes.csv", recipes) == Columns(text="steps", title=None)
-    assert guess_columns("x.tsv", b"code\tnote\nA1\tA long note about rivers\n") == Columns(text="note")
-    assert guess_columns("x.jsonl", b'{"id": "1", "summary": "A long summary of the text"}\n') == \
+    assert column_choices("recipes.csv", recipes)[1] == Columns(text="steps", title=None)
+    assert column_choices("x.tsv", b"code\tnote\nA1\tA long note about rivers\n")[1] == Columns(text="note")
+    assert column_choices("x.jsonl", b'{"id": "1", "summary": "A long summary of the text"}\n')[1] == \
         Columns(text="summary")
