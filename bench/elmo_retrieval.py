@@ -25,6 +25,7 @@ import numpy as np
 
 from bench.datasets import load_collection, split_queries
 from bench.quality import score
+from indexing.contextual import unit_rows
 from indexing.elmo.tokenizer import tokenize_sentences
 
 logger = logging.getLogger(__name__)
@@ -32,10 +33,6 @@ logger = logging.getLogger(__name__)
 RESULTS = Path(__file__).resolve().parent / "results" / "elmo_retrieval.json"
 MAX_TOKENS = 120
 POOLINGS = ("doc-mean", "sent-max")
-
-
-def _unit(x: np.ndarray) -> np.ndarray:
-    return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-8)
 
 
 def _sentence_means(encoder, sentences: list[list[str]]) -> np.ndarray:
@@ -49,8 +46,8 @@ def _sentence_means(encoder, sentences: list[list[str]]) -> np.ndarray:
 
 def _project(encoder, pooled: np.ndarray, centre: np.ndarray | None) -> np.ndarray:
     if encoder.sentence_head is not None:
-        return _unit(encoder.head(pooled))
-    return _unit(pooled - centre)
+        return unit_rows(encoder.head(pooled))
+    return unit_rows(pooled - centre)
 
 
 def evaluate_model(model_dir: Path, collection_name: str, split: str) -> dict[str, float]:
@@ -73,8 +70,7 @@ def evaluate_model(model_dir: Path, collection_name: str, split: str) -> dict[st
     centre = doc_pooled.mean(axis=0)
     dev, test = split_queries(collection.judged_queries())
     qids = dev if split == "dev" else test
-    query_tokens = [(tokenize_sentences(collection.queries[q]) and
-                     [t for s in tokenize_sentences(collection.queries[q]) for t in s][:MAX_TOKENS]) or ["."]
+    query_tokens = [[t for s in tokenize_sentences(collection.queries[q]) for t in s][:MAX_TOKENS] or ["."]
                     for q in qids]
     query_means, _ = _sentence_means(encoder, query_tokens)
     queries = _project(encoder, query_means, centre)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -96,9 +95,7 @@ def measure(data_dir: Path) -> dict:
                              "met": polluted / slots < TARGET, "examples": examples[:8],
                              "own_found": own, "own_possible": len(uploads)}
             logger.info("%s: %d of %d slots (%.1f%%)", column, polluted, slots, 100 * polluted / slots)
-        shutil.rmtree(copy, ignore_errors=True)
-    return {"uploads": len(uploads), "queries": len(DEV_QUERIES + EVAL_QUERIES), "k": K, "target": TARGET,
-            "columns": found}
+    return {"uploads": len(uploads), "queries": len(queries), "k": K, "target": TARGET, "columns": found}
 
 
 def pollution_markdown(result: dict) -> str:
@@ -110,8 +107,7 @@ def pollution_markdown(result: dict) -> str:
              "|---|---|---|---|---|"]
     for column, facts in result["columns"].items():
         lines.append(f"| {column} | {facts['polluted_slots']} of {facts['slots']} | {100 * facts['share']:.1f}% | "
-                     f"{'yes' if facts['met'] else 'no'} | {facts.get('own_found', '-')} of "
-                     f"{facts.get('own_possible', '-')} |")
+                     f"{'yes' if facts['met'] else 'no'} | {facts['own_found']} of {facts['own_possible']} |")
     lines += ["", "Examples:", ""]
     for column, facts in result["columns"].items():
         lines += [f"- {column}: {e}" for e in facts["examples"][:3]]

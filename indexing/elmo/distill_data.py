@@ -15,6 +15,7 @@ padding); the order depends only on (seed, epoch).
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,21 +60,18 @@ class SentencePairs:
         type_ids: dict[str, int] = {BOS_TOKEN: 0, EOS_TOKEN: 1}
         sentences: list[np.ndarray] = []
         pairs: list[tuple[int, int]] = []
-        counts: dict[str, int] = {}
+        counts: Counter[str] = Counter()
         for paragraph in paragraphs:
             first = len(sentences)
             for sentence in paragraph:
                 sentences.append(np.array([type_ids.setdefault(w, len(type_ids)) for w in sentence], dtype=np.int32))
-                for w in sentence:
-                    counts[w] = counts.get(w, 0) + 1
+                counts.update(sentence)
             last = len(sentences) - 1
             pairs += [(i, i + 1) for i in range(first, last)] or [(first, first)]
         if not pairs:
             raise ValueError("the corpus has no sentences")
         counts[BOS_TOKEN] = counts[EOS_TOKEN] = len(sentences)
-        from collections import Counter
-
-        self.vocab = vocab or Vocabulary.build(Counter(counts), vocab_size)
+        self.vocab = vocab or Vocabulary.build(counts, vocab_size)
         self.types = tuple(type_ids)
         self.sentences = sentences
         self.pairs = np.array(pairs, dtype=np.int64)  # (n_pairs, 2)

@@ -30,7 +30,6 @@ from torch.nn import functional as F
 
 logger = logging.getLogger(__name__)
 
-PACKED_FILE = "teacher.pt"
 MAX_WORDPIECES = 128
 
 
