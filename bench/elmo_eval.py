@@ -42,7 +42,8 @@ import numpy as np  # noqa: E402
 
 from bench import report  # noqa: E402
 from indexing.elmo.sources import SHARED_DATA, WIKITEXT_TEST, wikitext_paragraphs  # noqa: E402
-from indexing.elmo.tokenizer import TOKEN_PATTERN, tokenize_sentences  # noqa: E402
+from indexing.elmo.tokenizer import tokenize_sentences  # noqa: E402
+from indexing.text import tokenize  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -201,10 +202,10 @@ def char_span(sentence: str, start: int, end: int) -> tuple[int, int]:
 def homograph_occurrence(sentence: str, start: int, end: int) -> Occurrence:
     """The sentence's tokens and the token overlapping the byte span."""
     first, last = char_span(sentence, start, end)
-    matches = list(TOKEN_PATTERN.finditer(sentence))
-    for i, match in enumerate(matches):
-        if match.start() < last and match.end() > first:
-            return window([m.group() for m in matches], i)
+    tokens = tokenize(sentence, keep_punct=True)
+    for i, token in enumerate(tokens):
+        if token.start < last and token.end > first:
+            return window([sentence[t.start : t.end] for t in tokens], i)
     raise ValueError(f"no token at characters {first}-{last} of {sentence!r}")
 
 

@@ -38,3 +38,11 @@ under unless until up upon us various very via was we were what whatever when wh
 whereafter whereas whereby wherein whereupon wherever whether which while whither who whoever whom
 whose why will with within without would yet you your yours yourself yourselves
 """.split())
+
+# Korean function morphemes (particles, endings, suffixes, pronouns, bound
+# nouns, determiners, adverbs) are told apart by the analyser's tags
+# (`indexing.korean`), not by a list. What the tags call a verb but works
+# as "do", "be" and "become" do in English is listed here, as dictionary
+# forms: 하다 (do; also the verb-forming 하 of 공부하다), 되다 (become),
+# 있다 and 없다 (there is, there is not), 않다 (not).
+KOREAN_STOP_WORDS = frozenset("하다 되다 있다 없다 않다".split())

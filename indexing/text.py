@@ -11,8 +11,9 @@ import re
 import threading
 import unicodedata
 
+from indexing import korean
 from indexing.documents import Span, Token
-from indexing.stopwords import ENGLISH_STOP_WORDS
+from indexing.stopwords import ENGLISH_STOP_WORDS, KOREAN_STOP_WORDS
 
 # Words keep inner apostrophes and hyphens ("don't", "well-known") and
 # decimal points ("3.5"); punctuation is a token of its own when asked for.
@@ -37,16 +38,64 @@ def normalize(word: str) -> str:
 
 
 def tokenize(text: str, keep_punct: bool = False) -> list[Token]:
-    """Split `text` into tokens with their character offsets into `text`."""
+    """Split `text` into tokens with their character offsets into `text`:
+    the one analyser every model, index and highlight reads text with.
+    Words cut at the regex `_WORD`; runs of Korean words are cut into
+    morphemes instead (`indexing.korean`), so 금리가 and 금리를 share 금리.
+    The language is detected per run of words, so a document or a query
+    that mixes English and Korean reads each part with its own analyser."""
     pattern = _WORD_OR_PUNCT_RE if keep_punct else _WORD_RE
-    return [Token(normalize(m.group()), m.start(), m.end()) for m in pattern.finditer(text)]
+    if not korean.has_hangul(text):
+        return _regex_tokens(pattern, text, 0, len(text))
+    tokens, cursor = [], 0
+    for start, end in _hangul_runs(text):
+        tokens += _regex_tokens(pattern, text, cursor, start)
+        tokens += [Token(t.norm, t.start + start, t.end + start)
+                   for t in korean.morphemes(text[start:end], keep_punct)]
+        cursor = end
+    return tokens + _regex_tokens(pattern, text, cursor, len(text))
+
+
+def _regex_tokens(pattern: re.Pattern, text: str, start: int, end: int) -> list[Token]:
+    return [Token(normalize(m.group()), m.start(), m.end()) for m in pattern.finditer(text, start, end)]
+
+
+def _hangul_runs(text: str) -> list[tuple[int, int]]:
+    """`[start, end)` of each run of consecutive words that hold Hangul
+    (with what lies between them), for the Korean analyser to read whole:
+    it needs a word's neighbours to cut it right."""
+    runs: list[list[int]] = []
+    extends = False
+    for m in _WORD_RE.finditer(text):
+        if not korean.has_hangul(m.group()):
+            extends = False
+        elif extends:
+            runs[-1][1] = m.end()
+        else:
+            runs.append([m.start(), m.end()])
+            extends = True
+    return [(start, end) for start, end in runs]
+
+
+KOREAN_ANALYSER = "Korean (Kiwi morphemes)"
+WORD_ANALYSER = "words (English rules)"  # English, and any other script, cut at `_WORD`
+_OTHER_LETTER_RE = re.compile(f"[^\\W\\d_{korean.HANGUL}]")  # a letter that is not Hangul
+
+
+def analysers(text: str) -> list[str]:
+    """Which analysers read `text`, for the page and the JSON to say so."""
+    found = [KOREAN_ANALYSER] if korean.has_hangul(text) else []
+    return found + [WORD_ANALYSER] if _OTHER_LETTER_RE.search(text) else found
 
 
 @functools.lru_cache(maxsize=1 << 16)  # called for every token a query's passages show
 def is_content_word(norm: str) -> bool:
-    """Function words (``stopwords.ENGLISH_STOP_WORDS``), bare numbers and
+    """Function words (``stopwords.ENGLISH_STOP_WORDS``; Korean particles,
+    endings and other morphemes the analyser tags as function, written
+    ``form/TAG``, and ``stopwords.KOREAN_STOP_WORDS``), bare numbers and
     punctuation say nothing about what a text is about: "the" matches everywhere."""
-    return norm not in ENGLISH_STOP_WORDS and not norm.isdigit() and any(c.isalnum() for c in norm)
+    return (norm not in ENGLISH_STOP_WORDS and norm not in KOREAN_STOP_WORDS
+            and korean.FUNCTION_MARK not in norm and not norm.isdigit() and any(c.isalnum() for c in norm))
 
 
 def document_frequencies(texts) -> dict[str, int]:
@@ -68,7 +117,19 @@ def idf_table(document_frequency: dict[str, int], n_documents: int) -> tuple[dic
 
 
 def words(text: str) -> list[str]:
-    """The normalised words of `text`, as Doc2Vec trains and infers on them."""
+    """The normalised words of `text`, as Doc2Vec trains and infers on them:
+    `tokenize`'s norms (English-only text takes a faster path to the same),
+    less Korean particles and endings. Those are bound to the word before
+    them and carry its grammar, not its topic (English keeps that inside
+    the word: "raised"); and in a collection that is mostly English,
+    frequency subsampling does not thin them as it thins "the" and "of", so
+    they made half of every Korean text's training words and its Doc2Vec
+    vector said "Korean" more than what the text was about. Without them,
+    sixteen Korean texts among the Lee stories found themselves from their
+    own queries in the top 3 for 7 and 10 of 16 (DBOW, two seeds; with them
+    3 to 5) and 11 and 14 (DM; with them 4 to 6): `python -m bench korean`."""
+    if korean.has_hangul(text):
+        return [t.norm for t in tokenize(text) if korean.FUNCTION_MARK not in t.norm]
     return [normalize(word) for word in _WORD_RE.findall(text)]
 
 
@@ -87,7 +148,18 @@ def terms(text: str, language: str = "english") -> list[str]:
     that "running" meets "runs". BM25 indexes documents and reads queries
     with it. (Cutting compounds raised BM25's dev nDCG@10 by 0.014 on
     NFCorpus and 0.006 on CISI.)"""
-    parts = [part for word in words(text) for part in _INNER_PUNCTUATION.split(word)]
+    return _word_terms(words(text), language)
+
+
+def token_terms(norm: str, language: str = "english") -> list[str]:
+    """The terms of one token (its `Token.norm`), as `terms` gives them for
+    it in running text: a norm is not analysed again (a Korean morpheme
+    read alone could be cut differently than in its sentence)."""
+    return _word_terms([norm], language)
+
+
+def _word_terms(norms: list[str], language: str) -> list[str]:
+    parts = [part for word in norms for part in _INNER_PUNCTUATION.split(word)]
     return stems([part for part in parts if part and is_content_word(part)], language)
 
 
@@ -131,7 +203,7 @@ def split_sentences(text: str) -> list[Span]:
 def _ends_with_abbreviation(text: str, dot: int) -> bool:
     head = text[max(0, dot - 12) : dot]
     word = re.split(r"\s", head)[-1].lower().lstrip("(\"'")
-    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha() and not korean.has_hangul(word))
 
 
 def _numbers_list_item(text: str, dot: int) -> bool:

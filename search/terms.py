@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from indexing.text import terms, tokenize
+from indexing.text import token_terms, tokenize
 from search.hits import Highlight, Passage
 
 
@@ -23,7 +23,7 @@ def mark_terms(passage: Passage, query_terms: list[str], query: str, language: s
     query_word = {stem: word for word, stem in _query_stems(query, language)}
     marked = {(h.start, h.end): h for h in passage.highlights}
     for token in tokens:
-        matched = [stem for stem in terms(token.norm, language) if stem in wanted]  # a compound: any part
+        matched = [stem for stem in token_terms(token.norm, language) if stem in wanted]  # a compound: any part
         if not matched:
             continue
         stem = matched[0]
@@ -39,4 +39,4 @@ def mark_terms(passage: Passage, query_terms: list[str], query: str, language: s
 
 def _query_stems(query: str, language: str) -> list[tuple[str, str]]:
     """(query word, one of its terms) pairs, to name the query word a term came from."""
-    return [(t.norm, term) for t in tokenize(query) for term in terms(t.norm, language)]
+    return [(t.norm, term) for t in tokenize(query) for term in token_terms(t.norm, language)]

@@ -1,11 +1,12 @@
-"""The simple regex tokenizer ELMo training and encoding share.
+"""Training text for the biLM cut into paragraphs, sentences and tokens.
 
 Consumes raw text; produces paragraphs (``split_paragraphs``), sentences
-(``split_sentences``) and tokens
-(``tokenize``): runs of word characters, joined through inner hyphens,
-apostrophes and dots ("well-known", "don't", "3.5", "U.S"), and every other
-non-space character on its own. WikiText's ``<unk>`` stays one token.
-Case is kept: the char CNN sees it (Peters et al., 2018).
+(``split_sentences``) and tokens (``tokenize``). The tokens are the
+product's own (``indexing.text.tokenize``, the one analyser: words joined
+through inner hyphens, apostrophes and dots, "well-known", "don't", "3.5",
+"U.S"; Korean cut into morphemes; every other non-space character on its
+own) as they are written: case is kept, the char CNN sees it (Peters et
+al., 2018). WikiText's ``<unk>`` stays one token.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from __future__ import annotations
 import logging
 import re
 
+from indexing.elmo.vocab import UNK_TOKEN
+from indexing.text import tokenize as analyse
+
 logger = logging.getLogger(__name__)
 
 BLANK_LINES = re.compile(r"\n\s*\n")
-TOKEN_PATTERN = re.compile(r"<unk>|\w+(?:[-'’.]\w+)*|[^\w\s]")
 # A sentence ends at . ! or ? (optionally followed by closing quotes or brackets)
 # when whitespace and an upper-case letter, digit or opening quote follow.
 SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)\]]))\s+(?=[\"'“‘(\[]?[A-Z0-9])")
@@ -30,7 +33,10 @@ def split_paragraphs(text: str) -> list[str]:
 
 
 def tokenize(text: str) -> list[str]:
-    return TOKEN_PATTERN.findall(text)
+    if UNK_TOKEN in text:  # WikiText's placeholder for a rare word
+        pieces = [tokenize(piece) for piece in text.split(UNK_TOKEN)]
+        return [token for i, piece in enumerate(pieces) for token in ([UNK_TOKEN] if i else []) + piece]
+    return [text[t.start : t.end] for t in analyse(text, keep_punct=True)]
 
 
 def split_sentences(text: str) -> list[str]:

@@ -1,0 +1,111 @@
+"""The Korean analyser: morphemes with offsets into the original text, content
+words by the analyser's tags, English untouched in mixed text."""
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from indexing.elmo.tokenizer import tokenize as elmo_tokens
+from indexing.text import (KOREAN_ANALYSER, WORD_ANALYSER, analysers, is_content_word, split_sentences, terms,
+                           token_terms, tokenize, words)
+
+SENTENCE = "한국은행이 기준금리를 인상했다. 금리가 올랐고 대출 금리도 오르면서 부담이 커졌다."
+
+
+def surfaces(text: str) -> list[tuple[str, str]]:
+    return [(t.norm, text[t.start : t.end]) for t in tokenize(text)]
+
+
+def test_a_noun_meets_itself_whatever_particle_it_carries():
+    for text in ("금리가 올랐다", "금리를 올렸다", "기준금리는 그대로다", "금리"):
+        assert "금리" in words(text), text
+    assert "금리가" not in words(SENTENCE) and "금리를" not in words(SENTENCE)
+
+
+def test_offsets_mark_exactly_the_stem():
+    found = surfaces(SENTENCE)
+    assert ("금리", "금리") in found  # of 기준금리를: the noun's own characters, not its particle
+    assert ("인상", "인상") in found
+    # 올랐고: the verb 오르다, marked on the stem's syllable 올
+    assert ("오르다", "올") in found
+    for token in tokenize(SENTENCE):
+        assert 0 <= token.start < token.end <= len(SENTENCE)
+        assert not SENTENCE[token.start : token.end].isspace()
+
+
+def test_content_words_follow_the_tags():
+    content = [w for w in words(SENTENCE) if is_content_word(w)]
+    assert {"한국은행", "기준", "금리", "인상", "오르다", "대출", "부담", "커지다"} <= set(content)
+    # particles and endings are not words Doc2Vec trains on, nor content
+    assert not any(w in ("이", "를", "가", "다", "고") for w in words(SENTENCE))
+    function = [t.norm for t in tokenize(SENTENCE) if not is_content_word(t.norm)]
+    assert "를/JKO" in function and "가/JKS" in function
+    # the verb that works as "do" is a stop word, as "do" is in English
+    assert not is_content_word("하다") and is_content_word("오르다")
+
+
+def test_keyword_terms_meet_across_inflections():
+    assert set(terms("금리를 올렸고 금리가 올랐다")) & set(terms("금리가 오르면")) == {"금리", "오르다"}
+    assert "올리다" in terms("금리를 올렸다")  # to raise: another verb than 오르다, to rise
+    # a token's norm is not analysed again: its terms are what running text gives
+    assert token_terms("오르다") == ["오르다"] and token_terms("가/JKS") == []
+
+
+def test_english_text_reads_as_before():
+    text = "The well-known U.S. bank's rates rose 3.5% in 2024."
+    assert [t.norm for t in tokenize(text)] == ["the", "well-known", "u.s", "bank's", "rates", "rose", "3.5", "in",
+                                                "2024"]
+    assert words(text) == [t.norm for t in tokenize(text)]
+    assert elmo_tokens("The well-known U.S. policy, don't (3.5) <unk>!") == [
+        "The", "well-known", "U.S", ".", "policy", ",", "don't", "(", "3.5", ")", "<unk>", "!"]
+
+
+def test_mixed_scripts_read_each_part_with_its_analyser():
+    text = "The Bank of Korea (한국은행) raised 기준금리를 by a quarter point."
+    found = surfaces(text)
+    assert ("bank", "Bank") in found and ("raised", "raised") in found and ("quarter", "quarter") in found
+    assert ("한국은행", "한국은행") in found and ("금리", "금리") in found
+    assert analysers(text) == [KOREAN_ANALYSER, WORD_ANALYSER]
+    assert analysers("금리가 올랐다") == [KOREAN_ANALYSER] and analysers("rates rose") == [WORD_ANALYSER]
+    assert analysers("2024 12 31") == []
+
+
+def test_decomposed_hangul_reads_as_composed_with_offsets_into_the_original():
+    composed = "금리가 올랐다"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert len(decomposed) > len(composed)
+    assert words(decomposed) == words(composed)
+    noun = next(t for t in tokenize(decomposed) if t.norm == "금리")
+    assert unicodedata.normalize("NFC", decomposed[noun.start : noun.end]) == "금리"
+
+
+def test_offsets_survive_characters_outside_the_basic_plane():
+    text = "😀😀 금리가 올랐다"
+    noun = next(t for t in tokenize(text) if t.norm == "금리")
+    assert text[noun.start : noun.end] == "금리"
+
+
+def test_punctuation_is_a_token_only_when_asked():
+    text = "금리, 물가와 환율이 올랐다!"
+    assert all(is_content_word(t.norm) or "/" in t.norm or not t.norm.isalnum() for t in tokenize(text))
+    with_punct = [text[t.start : t.end] for t in tokenize(text, keep_punct=True)]
+    assert "," in with_punct and "!" in with_punct
+    assert "," not in [text[t.start : t.end] for t in tokenize(text)]
+
+
+def test_korean_sentences_split_at_their_ends():
+    spans = split_sentences(SENTENCE)
+    assert [SENTENCE[s.start : s.end] for s in spans] == [
+        "한국은행이 기준금리를 인상했다.", "금리가 올랐고 대출 금리도 오르면서 부담이 커졌다."]
+    # a one-syllable Korean word before a full stop is not an initial ("J. S. Bach")
+    text = "그것은 책. 이것은 펜이다."
+    assert len(split_sentences(text)) == 2
+
+
+@pytest.mark.parametrize("text", ["", "   ", "은 는 이 가", "ㅋㅋㅋ", "…", "🙂", "\u200b한\u200b국"])
+def test_odd_korean_input_never_fails(text):
+    for token in tokenize(text, keep_punct=True):
+        assert 0 <= token.start <= token.end <= len(text)
+    words(text)
+    terms(text)
