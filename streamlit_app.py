@@ -20,6 +20,7 @@ from indexing.demo import DemoCorpus  # noqa: E402
 from indexing.errors import IndexCorruptError, IndexVersionError, SenseSearchError, UnsupportedFileError
 from indexing.index import Index, data_dir
 from indexing.ingest import SUPPORTED_SUFFIXES, TABLE_SUFFIXES, Columns, column_choices, read_uploads
+from indexing.text import KOREAN_ANALYSER, analysers
 from search.benchmarks import method_figures
 from search.engine import EXPLAINING_METHOD, HYBRID, MAX_K, SearchEngine
 from search.hits import Hit
@@ -185,7 +186,8 @@ def render_hit(hit: Hit, found_by_all: int) -> None:
     badge = f" · :green-background[found by all {found_by_all} columns]" if found_by_all else ""
     with st.container(border=True):
         st.markdown(f"**{hit.rank}. {literal_markdown(hit.title)}**")
-        st.caption(f"score {hit.score:.3f} · doc {hit.doc_id} · {literal_markdown(hit.source)}{badge}")
+        read_as = f" · read as {' + '.join(hit.analysers)}" if hit.analysers else ""
+        st.caption(f"score {hit.score:.3f} · doc {hit.doc_id} · {literal_markdown(hit.source)}{read_as}{badge}")
         if hit.method == HYBRID:
             st.caption(found_by(hit))
         if hit.passage is not None:
@@ -233,7 +235,7 @@ def upload_ui(index: Index) -> None:
         bar, on_progress = progress_bar("Indexing uploads")
         report = index.add_documents(documents, on_progress) if documents else None
         bar.empty()
-        st.session_state["upload_messages"] = upload_messages(report, errors)
+        st.session_state["upload_messages"] = upload_messages(report, errors, documents)
         st.rerun()  # redraw the status above with the new counts
     for level, message in st.session_state.pop("upload_messages", []):
         getattr(st, level)(message)
@@ -253,12 +255,16 @@ def table_columns_ui(file) -> Columns | None:
     return Columns(text=text, title=None if title == "(none)" else title)
 
 
-def upload_messages(report, errors: list[str]) -> list[tuple[str, str]]:
+def upload_messages(report, errors: list[str], documents=()) -> list[tuple[str, str]]:
     messages = [("error", e) for e in errors]
     if report is not None:
         messages += [("error", e) for e in report.errors]
         if report.added:
             messages.append(("success", f"Added {len(report.added)} document(s); they are searchable now."))
+            korean = sum(KOREAN_ANALYSER in analysers(d.text) for d in documents)
+            if korean:
+                messages.append(("info", f"{korean} of the uploaded documents hold Korean text, read as morphemes by Kiwi "
+                                 "(금리가 and 금리를 both meet 금리)."))
         if report.duplicates:
             messages.append(("info", "Already in the index, not added again: " + ", ".join(report.duplicates)))
     return messages

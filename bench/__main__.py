@@ -10,6 +10,7 @@ markdown (and a PNG for the growth runs).
     python -m bench verdicts [--data-dir DIR]   # "other sense" verdicts on everyday demo queries, judged
     python -m bench dm [--configs NAME ...]     # tune DM on dev (CISI, NFCorpus dev queries, Lee dev pairs)
     python -m bench known-item [--data-dir DIR] # a story's first two sentences find it? (demo index)
+    python -m bench korean [--methods ...]      # Korean texts among the Lee stories: retrieval per method
     python -m bench pollution [--data-dir DIR]  # do 50 short uploads enter unrelated top-10s? (demo index)
     python -m bench report        # rewrite the markdown and the plot from the JSON files
     python -m bench elmo [--model DIR] [--limit N] [--save-as NAME]   # our biLM on WiC, homographs; speed
@@ -68,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     pollution = commands.add_parser("pollution", help="do 50 short uploads enter unrelated demo rankings?")
     pollution.add_argument("--data-dir", type=Path, default=Path("data-bench-pollution"),
                            help="the demo index with DM, DBOW and BM25 (built there first if missing)")
+    korean = commands.add_parser("korean", help="sixteen Korean texts among the Lee stories: retrieval per method")
+    korean.add_argument("--methods", nargs="+", help="methods to train (default: all)")
     dm = commands.add_parser("dm", help="tune Doc2Vec DM on dev queries and dev Lee pairs")
     dm.add_argument("--configs", nargs="+", help="names of bench.dm_tuning.DM_GRID to run (default: all)")
     dm.add_argument("--test", action="store_true", help="score the chosen config on the test queries, once")
@@ -155,6 +158,11 @@ def main(argv: list[str] | None = None) -> int:
         from bench.known_item import evaluate_known_item, known_item_markdown
 
         return _saved("known_item", evaluate_known_item(args.data_dir), known_item_markdown)
+    elif args.command == "korean":
+        from bench.korean import evaluate_korean, korean_markdown
+        from indexing.methods import DEFAULT_METHODS
+
+        return _saved("korean", evaluate_korean(tuple(args.methods or DEFAULT_METHODS)), korean_markdown)
     elif args.command == "dm":
         from bench.dm_tuning import dm_markdown, test_chosen, tune_dm
 

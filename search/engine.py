@@ -17,7 +17,7 @@ from indexing.documents import Sentence, Span, StoredDocument
 from indexing.errors import InvalidQueryError, SenseSearchError
 from indexing.generation import Generation
 from indexing.index import Index
-from indexing.text import tokenize
+from indexing.text import analysers, tokenize
 from search.explain import Explainer
 from search.hits import Hit
 from search.hybrid import HYBRID_CONFIG, HybridConfig, feedback_query, fuse
@@ -143,7 +143,7 @@ class SearchEngine:
                     shown[doc_id] = (document, next(s for s in sentences if s.start <= passage.start < s.end),
                                      Span(passage.start, passage.end))
             hits.append(Hit(rank, doc_id, document.title, round(float(score), 4), method, document.source, passage,
-                            ranks[number] if ranks else {}))
+                            ranks[number] if ranks else {}, analysers(document.text)))
         hits = self._explained(hits, shown, explain) if explain is not None else hits
         if method in (LEXICAL, HYBRID) and passages:
             terms = live.method(LEXICAL).encode_query(query)

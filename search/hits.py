@@ -49,6 +49,9 @@ class Hit:
     # Hybrid hits: the document's 1-based rank in each run that was fused
     # ("bm25", "dbow+feedback"); a run that did not return it is absent.
     ranks: dict[str, int] = field(default_factory=dict)
+    # Which analysers read the document (indexing.text.analysers): "Korean
+    # (Kiwi morphemes)", "words (English rules)", or both for mixed text.
+    analysers: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
