@@ -141,6 +141,10 @@ class BM25Index:
         """Every store id in the index, sorted (int64)."""
         return np.sort(np.concatenate([self._rows[self._mask], self._delta_ids]))
 
+    def added_ids(self) -> np.ndarray:
+        """The store ids added since training (the delta index), int64."""
+        return self._delta_ids.copy()
+
     def copy(self) -> BM25Index:
         """An independent copy sharing the immutable parts (the main index,
         the delta's scores until the copy changes them)."""

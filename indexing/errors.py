@@ -20,6 +20,10 @@ class NoGoodMatchError(InvalidQueryError):
     documents nearest to nonsense."""
 
 
+class UnknownWordsError(InvalidQueryError):
+    """None of a query's words is in a model's vocabulary (Doc2Vec)."""
+
+
 class IndexNotFoundError(SenseSearchError):
     """No index in the data directory yet."""
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from indexing.doc2vec import DBOW_CONFIG, DM_CONFIG, Doc2VecConfig, Doc2VecModel, TaggedCorpus
 from indexing.documents import Sentence, StoredDocument
-from indexing.errors import InvalidQueryError, UnknownMethodError
+from indexing.errors import UnknownMethodError, UnknownWordsError
 from indexing.progress import Progress, no_progress
 from indexing.text import words
 
@@ -110,7 +110,7 @@ class Doc2VecMethod:
     def encode_query(self, text: str) -> np.ndarray:
         tokens = words(text)
         if not self.model.known_words(tokens):
-            raise InvalidQueryError(
+            raise UnknownWordsError(
                 f"None of the words of {text.strip()!r} occur in the {self.label} model's "
                 "vocabulary, so it cannot place the query; try other words."
             )
@@ -219,9 +219,10 @@ METHODS = {
     "bm25": (_train_bm25, _load_bm25),
 }
 DEFAULT_METHODS = ("dm", "dbow", "elmo", "senses", "bm25")
+LEXICAL = "bm25"  # the keyword index
 # Every generation has a BM25 index (the Hybrid ranking needs it): a retrain
 # of an index made before it existed adds it.
-REQUIRED_METHODS = ("bm25",)
+REQUIRED_METHODS = (LEXICAL,)
 
 
 def config_type(name: str) -> type:

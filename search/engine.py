@@ -14,14 +14,15 @@ from dataclasses import replace
 import numpy as np
 
 from indexing.documents import Sentence, Span, StoredDocument
-from indexing.errors import InvalidQueryError, SenseSearchError
+from indexing.errors import InvalidQueryError, SenseSearchError, UnknownWordsError
 from indexing.generation import Generation
 from indexing.index import Index
+from indexing.methods import LEXICAL
 from indexing.text import analysers, tokenize
 from search.explain import Explainer
 from search.hits import Hit
 from search.hybrid import HYBRID_CONFIG, HybridConfig, feedback_query, fuse
-from search.known import require_a_known_word
+from search.known import CollectionWords, require_a_known_word, with_retrain_hint
 from search.passages import best_passage
 from search.terms import mark_terms
 
@@ -32,7 +33,6 @@ MAX_K = 100
 SENTENCE_FANOUT = 10  # sentence-level methods fetch k * this many sentences to fill k documents
 EXPLAINING_METHOD = "senses"  # the method whose sense inventory explains every method's hits
 HYBRID = "hybrid"  # BM25 and DBOW fused at query time: no index of its own
-LEXICAL = "bm25"
 LABELS = {HYBRID: "Hybrid (BM25 + DBOW)"}
 
 
@@ -115,10 +115,14 @@ class SearchEngine:
             encoder = live.method(hybrid.dense_method)  # its word vectors choose the passage
         else:
             encoder = live.method(method)
+            words = CollectionWords(getattr(encoder, "document_frequency", ()), live)
             if hasattr(encoder, "document_frequency"):  # reads any string (ELMo, senses): see search/known.py
-                require_a_known_word(query, encoder.document_frequency, encoder.label)
-            vector = (encoder.encode_query(query, layer_weights) if getattr(encoder, "layers", ())
-                      else encoder.encode_query(query))
+                require_a_known_word(query, words, encoder.label)
+            try:
+                vector = (encoder.encode_query(query, layer_weights) if getattr(encoder, "layers", ())
+                          else encoder.encode_query(query))
+            except UnknownWordsError as error:
+                raise with_retrain_hint(error, query, words) from None
             if encoder.unit == "sentence":
                 scores, ids = live.search(method, vector, k * SENTENCE_FANOUT)
                 scores, ids, best_sentence = _best_per_document(

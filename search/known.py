@@ -9,16 +9,61 @@ for nonsense, 1.8-2.8 for real queries) separated the two on that corpus, so
 no score floor can say "no good match" without refusing real queries. What
 does separate them is whether any of the query's content words is a word:
 an English word WordNet knows (any inflection, ``senses.lexicon``) or a word
-of the collection (the method's document frequencies, so names and jargon of
-the user's documents count).
+of the collection (`CollectionWords`: the method's document frequencies, and
+any word a document added since training holds, so names, jargon and
+another language of the user's documents count).
 """
 from __future__ import annotations
 
 from collections.abc import Container
 
-from indexing.errors import NoGoodMatchError
+import numpy as np
+
+from indexing.errors import InvalidQueryError, NoGoodMatchError, UnknownWordsError
+from indexing.generation import Generation
+from indexing.methods import LEXICAL
 from indexing.senses.lexicon import english
-from indexing.text import is_content_word, tokenize
+from indexing.text import is_content_word, token_terms, tokenize
+
+
+class CollectionWords:
+    """The words of the collection as it is now: those a method counted when
+    it was trained, and those any live document holds (BM25's index, which
+    every upload and delete keeps in step), so that a word of an upload
+    counts at once."""
+
+    def __init__(self, counted: Container[str], live: Generation) -> None:
+        self._counted = counted
+        self._live = live if LEXICAL in live.methods else None
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and (word in self._counted or self.in_documents(word))
+
+    def in_documents(self, word: str, added_since_training: bool = False) -> bool:
+        """Whether a live document holds `word` (only those added since
+        training, when asked)."""
+        if self._live is None:
+            return False
+        terms = token_terms(word, self._live.method(LEXICAL).config.language)
+        if not terms:
+            return False
+        if not added_since_training:
+            return self._live.search(LEXICAL, terms, 1)[1].size > 0
+        index = self._live.vectors[LEXICAL]
+        added = index.added_ids()
+        return bool(len(added)) and bool(np.isin(self._live.search(LEXICAL, terms, len(index))[1], added).any())
+
+
+def with_retrain_hint(error: UnknownWordsError, query: str, words: CollectionWords) -> InvalidQueryError:
+    """`error` (a model knows none of the query's words) with a hint when
+    documents added since the model was trained hold some of them:
+    retraining teaches the model those words."""
+    new = [t.norm for t in tokenize(query) if is_content_word(t.norm) and words.in_documents(t.norm, True)]
+    if not new:
+        return error
+    return UnknownWordsError(f"{error} {', '.join(repr(w) for w in new[:3])} "
+                             f"{'is' if len(new) == 1 else 'are'} in documents added since the models were "
+                             "trained: Retrain teaches the models their words.")
 
 
 def unknown_words(query: str, vocabulary: Container[str]) -> list[str] | None:

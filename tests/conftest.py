@@ -107,17 +107,23 @@ def index_copy(copy_index: Callable[[Path], Path], tmp_path: Path) -> Index:
 def make_pdf() -> Callable[..., bytes]:
     """A function that writes a minimal valid PDF by hand (pypdf cannot
     write a text layer): one page per string in `pages`, each line a text
-    object in Helvetica; a page given as None holds only a filled rectangle,
-    i.e. no text layer, like a scan."""
+    object in Helvetica (or, when the text holds characters beyond Latin-1,
+    such as Korean, in a CID font whose ToUnicode map is how a PDF reader
+    gets the text back, as in PDFs made by word processors); a page given
+    as None holds only a filled rectangle, i.e. no text layer, like a scan."""
 
     def make(pages: list[str | None], title: str | None = None) -> bytes:
         objects = ["<< /Type /Catalog /Pages 2 0 R >>", None]  # pages object filled in below
         font = 3
         objects.append("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+        cids = _cid_font(objects, sorted({c for page in pages if page for c in page if c != "\n"}))
         kids = []
         for page in pages:
             if page is None:
                 content = "0.2 0.2 0.2 rg 72 500 300 200 re f"
+            elif cids:
+                lines = ["<" + "".join(f"{cids[c]:04X}" for c in line) + ">" for line in page.split("\n")]
+                content = "BT /F1 12 Tf 14 TL 72 720 Td " + " T* ".join(f"{line} Tj" for line in lines) + " ET"
             else:
                 lines = [line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
                          for line in page.split("\n")]
@@ -144,3 +150,26 @@ def make_pdf() -> Callable[..., bytes]:
         return bytes(out)
 
     return make
+
+
+def _cid_font(objects: list, chars: list[str]) -> dict[str, int]:
+    """For text beyond Latin-1: replace the font (object 3) with a Type0 CID
+    font whose ToUnicode map gives character `i` for CID `i + 1`, appending
+    the objects it needs; returns char -> CID ({} when Latin-1 does)."""
+    if all(ord(c) < 256 for c in chars):
+        return {}
+    cids = {c: i + 1 for i, c in enumerate(chars)}
+    cmap = ("/CIDInit /ProcSet findresource begin 12 dict begin begincmap "
+            "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def "
+            "/CMapName /Adobe-Identity-UCS def /CMapType 2 def 1 begincodespacerange <0000> <FFFF> endcodespacerange "
+            f"{len(chars)} beginbfchar " + " ".join(f"<{cid:04X}> <{ord(c):04X}>" for c, cid in cids.items())
+            + " endbfchar endcmap CMapName currentdict /CMap defineresource pop end end")
+    objects.append(f"<< /Length {len(cmap)} >>\nstream\n{cmap}\nendstream")
+    to_unicode = len(objects)
+    objects.append("<< /Type /FontDescriptor /FontName /TestCID /Flags 4 /FontBBox [0 -200 1000 900] "
+                   "/ItalicAngle 0 /Ascent 900 /Descent -200 /CapHeight 700 /StemV 80 >>")
+    objects.append("<< /Type /Font /Subtype /CIDFontType2 /BaseFont /TestCID /CIDSystemInfo << /Registry (Adobe) "
+                   f"/Ordering (Identity) /Supplement 0 >> /FontDescriptor {len(objects)} 0 R /DW 1000 >>")
+    objects[2] = (f"<< /Type /Font /Subtype /Type0 /BaseFont /TestCID /Encoding /Identity-H "
+                  f"/DescendantFonts [{len(objects)} 0 R] /ToUnicode {to_unicode} 0 R >>")
+    return cids

@@ -295,3 +295,26 @@ def test_found_by_all_counts_the_columns_shown(app, query):
     if query == "the of and":
         assert any(c.warning for c in app.columns if c.subheader)  # BM25 and Hybrid answer with a message
         assert not counts
+
+
+def test_a_korean_upload_is_found_by_other_inflections_and_says_how_it_was_read(app):
+    text = "한국은행이 기준금리를 올렸다. 대출 금리도 함께 오르면서 가계의 이자 부담이 커졌다.".encode("utf-8")
+    app.file_uploader(key="upload").set_value(("금리.txt", text, "text/plain")).run()
+    app.button(key="add").click().run()
+    assert not app.exception
+    assert any("Korean text, read as morphemes by Kiwi" in i.value for i in app.info)
+    app.text_input(key="query").input("금리가 오르면 이자는?").run()  # no word form of the text
+    assert not app.exception
+    columns = _column_texts(app)
+    for label in ("Hybrid (BM25 + DBOW)", "BM25"):
+        assert _titles(columns[label])[:1] == ["금리"], label
+        assert re.search(r'<mark class="match [^"]*"[^>]*>금리</mark>', columns[label]), "the stem is marked"
+    assert any("read as Korean (Kiwi morphemes)" in c.value for c in app.caption)
+    # DM and DBOW learn the upload's words at the next retrain, and say so;
+    # ELMo and Senses count a word of an upload as a word of the documents at once.
+    assert [w.value for w in app.warning if "Retrain teaches the models their words" in w.value] == [
+        f"None of the words of '금리가 오르면 이자는?' occur in the Doc2Vec {mode} model's vocabulary, so it cannot "
+        "place the query; try other words. '금리', '오르다', '이자' are in documents added since the models were "
+        "trained: Retrain teaches the models their words." for mode in ("DM", "DBOW")]
+    assert not any("No good match" in w.value for w in app.warning)
+    assert "**1. 금리**" in columns["ELMo"] and "**1. 금리**" in columns["Senses"]

@@ -2,11 +2,14 @@
 words by the analyser's tags, English untouched in mixed text."""
 from __future__ import annotations
 
+import json
 import unicodedata
 
 import pytest
 
 from indexing.elmo.tokenizer import tokenize as elmo_tokens
+from indexing.errors import UnsupportedFileError
+from indexing.ingest import Columns, read_upload
 from indexing.text import (KOREAN_ANALYSER, WORD_ANALYSER, analysers, is_content_word, split_sentences, terms,
                            token_terms, tokenize, words)
 
@@ -109,3 +112,33 @@ def test_odd_korean_input_never_fails(text):
         assert 0 <= token.start <= token.end <= len(text)
     words(text)
     terms(text)
+
+
+# Korean uploads, in every format the page takes.
+NEWS = "한국은행이 기준금리를 올렸다.\n대출 금리도 함께 오르면서 이자 부담이 커졌다."
+
+
+@pytest.mark.parametrize("name, data", [
+    ("news.txt", NEWS.encode("utf-8")),
+    ("news.md", ("# 금리 소식\n\n" + NEWS).encode("utf-8-sig")),
+    ("news_utf16.txt", NEWS.encode("utf-16")),
+    ("news_cp949.txt", NEWS.encode("cp949")),  # what older Windows software saves
+    ("news.csv", ("제목,본문\n금리 소식,\"" + NEWS + "\"\n").encode("utf-8")),
+    ("news.jsonl", (json.dumps({"title": "금리 소식", "text": NEWS}, ensure_ascii=False) + "\n").encode("utf-8")),
+])
+def test_korean_uploads_are_read_in_every_format(name: str, data: bytes) -> None:
+    columns = Columns(text="본문", title="제목") if name.endswith(".csv") else None
+    (document,) = read_upload(name, data, columns)
+    assert "기준금리를" in document.text and "이자 부담이" in document.text
+    assert {"금리", "오르다", "이자"} <= set(words(document.text))
+
+
+def test_a_korean_pdf_is_read_from_its_text_layer(make_pdf) -> None:
+    (document,) = read_upload("news.pdf", make_pdf([NEWS]))
+    assert "기준금리를" in document.text.replace("\n", " ")
+    assert {"금리", "오르다", "이자"} <= set(words(document.text))
+
+
+def test_a_legacy_encoding_that_is_not_korean_is_still_refused() -> None:
+    with pytest.raises(UnsupportedFileError, match="not valid UTF-8"):
+        read_upload("menu.txt", "Café crème brûlée".encode("cp1252"))

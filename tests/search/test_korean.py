@@ -58,12 +58,12 @@ def test_english_queries_still_find_english_documents(mixed: SearchEngine) -> No
 
 def test_highlights_mark_the_matched_morphemes(mixed: SearchEngine) -> None:
     first = korean_queries()["known_item"][0]
-    hit = mixed.search(first["query"], "bm25", k=1)[0]  # 금리가 오르면 대출 이자 부담
+    hit = mixed.search(first["query"], "bm25", k=1)[0]  # 대출의 이자가 오르자 가계는 부담을 느낀다
     assert hit.title == first["title"] and hit.analysers == [KOREAN_ANALYSER]
     passage = hit.passage
     marked = {passage.text[h.start - passage.start : h.end - passage.start] for h in passage.highlights}
     # "대출 금리도 함께 오르면서 가계의 이자 부담이 ...": the stems are marked, not their particles
-    assert {"금리", "대출", "이자", "부담"} <= marked, marked
+    assert {"대출", "이자", "부담"} <= marked, marked
     assert not any(word.endswith(("도", "의", "이")) for word in marked), marked
 
 
