@@ -142,3 +142,34 @@ def test_a_korean_pdf_is_read_from_its_text_layer(make_pdf) -> None:
 def test_a_legacy_encoding_that_is_not_korean_is_still_refused() -> None:
     with pytest.raises(UnsupportedFileError, match="not valid UTF-8"):
         read_upload("menu.txt", "Café crème brûlée".encode("cp1252"))
+
+
+def test_korean_senses_come_from_the_collection_labelled_with_korean_words(tmp_path) -> None:
+    """No Korean dictionary ships: a Korean word's senses are the collection's
+    clusters of its occurrences, named by Korean neighbours (배: ship, pear)."""
+    import random
+
+    from indexing.documents import Document
+    from indexing.index import Index
+    from indexing.senses.method import SensesConfig
+
+    ship = ["어부들이 새벽에 배를 타고 바다로 나갔다.", "항구에 정박한 배에서 선원들이 그물을 내렸다.",
+            "거센 파도 때문에 배가 항구로 돌아왔다.", "선장은 배의 엔진을 점검하고 바다로 출항했다.",
+            "작은 어선 배 한 척이 섬 근처에서 고기를 잡았다.", "배가 부두에 닿자 선원들이 생선을 옮겼다."]
+    pear = ["과수원에서 딴 배는 달고 시원하다.", "추석 선물로 사과와 배를 상자에 담았다.",
+            "껍질을 깎은 배를 접시에 담아 손님에게 냈다.", "올해 배 수확이 늘어 과일 가격이 내렸다.",
+            "배를 갈아 고기 양념에 넣으면 맛이 부드럽다.", "시장에서 배와 감을 한 바구니 샀다."]
+    documents = []
+    for i in range(6):
+        rng = random.Random(i)
+        documents += [Document(f"ship {i}", " ".join(rng.sample(ship, 4)), "ship.txt"),
+                      Document(f"pear {i}", " ".join(rng.sample(pear, 4)), "pear.txt")]
+    index = Index(tmp_path / "data")
+    index.build(documents, methods=("senses", "bm25"), configs={"senses": SensesConfig(min_count=5, per_word=60)})
+    senses = index.method("senses").inventory.senses("배")
+    assert len(senses) >= 2
+    labels = [set(s.label) for s in senses]
+    assert all(is_content_word(w) and any("\uac00" <= c <= "\ud7a3" for c in w) for label in labels for w in label)
+    at_sea = [i for i, label in enumerate(labels) if label & {"바다", "항구", "정박", "선원", "선장", "어부", "출항"}]
+    fruit = [i for i, label in enumerate(labels) if label & {"과일", "사과", "과수원", "수확", "껍질", "접시"}]
+    assert at_sea and fruit and set(at_sea) != set(fruit), labels
