@@ -62,6 +62,10 @@ class Doc2VecConfig:
     # Infer queries and uploads from their content words (all words if none):
     # function words pull an inferred vector toward every other text.
     content_words_inference: bool = False
+    # Centre inferred vectors (queries, uploads) on the mean inferred vector
+    # of training-text snippets of their length, not on the trained mean:
+    # see `Doc2VecModel.inferred_means`.
+    centre_inferred: bool = False
 
 
 # DM (chosen on dev data only by `python -m bench dm`: CISI and NFCorpus dev
@@ -72,12 +76,14 @@ class Doc2VecConfig:
 # learn what tells documents apart, and centring removes what is still
 # shared. Queries and uploads are inferred from their content words, in
 # 100 epochs (the dev queries preferred them to 50; bench/results/dm_tuning.md).
-DM_CONFIG = Doc2VecConfig(dm=1, window=5, epochs=80, infer_epochs=100, centre=True, content_words_inference=True)
+DM_CONFIG = Doc2VecConfig(dm=1, window=5, epochs=80, infer_epochs=100, centre=True, content_words_inference=True,
+                          centre_inferred=True)
 # DBOW on Lee, inferred (`python -m bench quality --collection lee`; chosen
 # among ~180 settings on those same pairs, which have no dev split): window 8
 # and 50 inference epochs 0.41; window 15 and 15 epochs 0.46; with centring and
 # content-word inference 0.50. Window 15 trains its word vectors ~1.5x slower.
-DBOW_CONFIG = Doc2VecConfig(dm=0, window=15, infer_epochs=15, centre=True, content_words_inference=True)
+DBOW_CONFIG = Doc2VecConfig(dm=0, window=15, infer_epochs=15, centre=True, content_words_inference=True,
+                            centre_inferred=True)
 
 
 class TaggedCorpus:
@@ -117,14 +123,19 @@ class _EpochProgress(CallbackAny2Vec):
         self.on_progress(self.done, self.epochs, self.stage)
 
 
-OUR_SETTINGS = ("infer_epochs", "centre", "content_words_inference")  # not gensim's
+OUR_SETTINGS = ("infer_epochs", "centre", "content_words_inference", "centre_inferred")  # not gensim's
+# Lengths (content words) of the training-text snippets whose inferred mean
+# centres an inferred text: a text takes the mean of the nearest length.
+SNIPPET_LENGTHS = (4, 8, 16, 32, 64)
+SNIPPETS_PER_LENGTH = 200  # DM: ~5 s on 2 cores, whatever the collection's size
+SNIPPET_DOCUMENTS = 1000  # the documents snippets are cut from, sampled
 
 
 class Doc2VecModel:
     """A trained Doc2Vec model that encodes documents and queries."""
 
     def __init__(self, model: Doc2Vec, config: Doc2VecConfig, trained_ids: Iterable[int],
-                 mean: np.ndarray | None = None) -> None:
+                 mean: np.ndarray | None = None, inferred_means: np.ndarray | None = None) -> None:
         self.model = model
         self.config = config
         # gensim sizes its plain-int tag array by the largest id: ids below it
@@ -140,12 +151,27 @@ class Doc2VecModel:
         # Fixed at training: the indexed vectors were centred on it, so a
         # delete must not move it.
         self.mean = np.asarray(mean, dtype=np.float32)  # (vector_size,)
+        # An inferred text (a query, an upload) is not a trained vector: short
+        # texts inferred against the fixed output layer share a direction that
+        # trained ones lack, and centring them on the trained mean left it in.
+        # 50 short cooking notes uploaded into the demo then took 58% of
+        # DBOW's and 70% of DM's top-10 slots for 30 unrelated queries.
+        # Centred instead on the mean inferred vector of training-text
+        # snippets of the same length (`SNIPPET_LENGTHS`), they take 6% and
+        # 19% (`python -m bench pollution`), and dev queries rank better or
+        # the same (nDCG@10 on the same trained models: DBOW 0.279 -> 0.298
+        # on CISI, 0.225 -> 0.240 on NFCorpus; DM 0.263 -> 0.259, 0.187 ->
+        # 0.192). Queries and uploads are centred alike, so an upload's own
+        # text still finds it at cosine 1. (len(SNIPPET_LENGTHS), vector_size),
+        # or None: trained before these were, or `centre_inferred` off.
+        self.inferred_means = None if inferred_means is None else np.asarray(inferred_means, dtype=np.float32)
 
     def forget(self, doc_ids: Iterable[int]) -> Doc2VecModel:
         """This model without `doc_ids` among its trained documents (they
         were deleted): a new document never inherits their vectors. Shares
         the gensim model and the centring mean."""
-        return Doc2VecModel(self.model, self.config, self.trained_ids - {int(i) for i in doc_ids}, self.mean)
+        return Doc2VecModel(self.model, self.config, self.trained_ids - {int(i) for i in doc_ids}, self.mean,
+                            self.inferred_means)
 
     @property
     def dim(self) -> int:
@@ -169,7 +195,39 @@ class Doc2VecModel:
         )
         trained_ids = {tagged.tags[0] for tagged in corpus}
         logger.info("trained %s on %d documents, %d words in vocabulary", name, len(trained_ids), len(model.wv))
-        return cls(model, config, trained_ids)
+        trained = cls(model, config, trained_ids)
+        if config.centre and config.centre_inferred:
+            trained.inferred_means = trained._snippet_means(corpus, on_progress, f"Calibrating Doc2Vec {name}")
+        return trained
+
+    def _snippet_means(self, corpus: TaggedCorpus, on_progress: Progress = no_progress, stage: str = "") -> np.ndarray:
+        """The mean unit inferred vector of `SNIPPETS_PER_LENGTH` snippets of
+        each of `SNIPPET_LENGTHS` content words, cut at random places of
+        training documents (`SNIPPET_DOCUMENTS` of them, sampled with a seed);
+        a length no document reaches takes the next shorter one's mean.
+        (len(SNIPPET_LENGTHS), vector_size)."""
+        rng = np.random.default_rng(self.config.seed)
+        sample: list[list[str]] = []  # a reservoir of SNIPPET_DOCUMENTS documents: one pass, bounded memory
+        for seen, tagged in enumerate(corpus):
+            slot = seen if seen < SNIPPET_DOCUMENTS else int(rng.integers(0, seen + 1))
+            if slot < SNIPPET_DOCUMENTS:
+                sample[slot:slot + 1] = [list(tagged.words)]
+        documents = [doc for doc in map(self._inference_words, sample) if doc]
+        means = np.zeros((len(SNIPPET_LENGTHS), self.dim), dtype=np.float32)
+        for row, length in enumerate(SNIPPET_LENGTHS):
+            on_progress(row, len(SNIPPET_LENGTHS), stage)
+            long_enough = [doc for doc in documents if len(doc) >= length]
+            if not long_enough:
+                means[row] = means[row - 1] if row else self.mean
+                continue
+            vectors = []
+            for pick in rng.integers(0, len(long_enough), SNIPPETS_PER_LENGTH):
+                doc = long_enough[pick]
+                start = int(rng.integers(0, len(doc) - length + 1))
+                vectors.append(_unit(self._inferred(doc[start : start + length])[None, :])[0])
+            means[row] = np.mean(vectors, axis=0)
+        on_progress(len(SNIPPET_LENGTHS), len(SNIPPET_LENGTHS), stage)
+        return means
 
     def known_words(self, tokens: list[str]) -> list[str]:
         """The tokens that are in the model's vocabulary."""
@@ -178,12 +236,24 @@ class Doc2VecModel:
     def infer(self, tokens: list[str]) -> np.ndarray:
         """A unit vector (vector_size,) for unseen text; the same tokens always
         give the same vector."""
+        tokens = self._inference_words(tokens)
+        vector = self._inferred(tokens)
+        if self.inferred_means is None:
+            return self._centred(vector[None, :])[0]
+        # the snippet length nearest to this text's (in ratio: 10 words is nearer 8 than 16)
+        row = int(np.argmin(np.abs(np.log(SNIPPET_LENGTHS) - np.log(max(len(tokens), 1)))))
+        return _unit(_unit(vector[None, :]) - self.inferred_means[row])[0]
+
+    def _inference_words(self, tokens: list[str]) -> list[str]:
         if self.config.content_words_inference:
-            tokens = [t for t in tokens if is_content_word(t)] or tokens
+            return [t for t in tokens if is_content_word(t)] or tokens
+        return tokens
+
+    def _inferred(self, tokens: list[str]) -> np.ndarray:
+        """The raw inferred vector (vector_size,) of `tokens`, not unit."""
         with self._infer_lock:
             self.model.random = np.random.RandomState(self.config.seed)
-            vector = _infer_vector(self.model, tokens[:CHUNK_WORDS], self.config.infer_epochs)
-        return self._centred(vector[None, :])[0]
+            return _infer_vector(self.model, tokens[:CHUNK_WORDS], self.config.infer_epochs)
 
     def _centred(self, vectors: np.ndarray) -> np.ndarray:
         """Unit rows, minus the mean trained document vector (when centring), unit."""
@@ -205,6 +275,8 @@ class Doc2VecModel:
         self.model.save(str(directory / "doc2vec.model"))
         (directory / "config.json").write_text(json.dumps(asdict(self.config), indent=2))
         np.save(directory / "mean.npy", self.mean)
+        if self.inferred_means is not None:
+            np.save(directory / "inferred_means.npy", self.inferred_means)
         self.save_trained_ids(directory)
 
     def save_trained_ids(self, directory: Path) -> None:
@@ -219,7 +291,10 @@ class Doc2VecModel:
         trained_ids = np.load(directory / "trained_ids.npy", allow_pickle=False)
         # Indexes saved before the mean was: it was then the mean over the trained ids.
         mean = np.load(directory / "mean.npy", allow_pickle=False) if (directory / "mean.npy").exists() else None
-        return cls(Doc2Vec.load(str(directory / "doc2vec.model")), config, trained_ids.tolist(), mean)
+        # ... and before the inferred means were: inferred texts are centred on the trained mean, as then.
+        inferred = directory / "inferred_means.npy"
+        inferred_means = np.load(inferred, allow_pickle=False) if inferred.exists() else None
+        return cls(Doc2Vec.load(str(directory / "doc2vec.model")), config, trained_ids.tolist(), mean, inferred_means)
 
 
 def _keep_rare_korean(word: str, count: int, min_count: int) -> int:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import zlib
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -18,7 +19,7 @@ from indexing import doc2vec
 from indexing.doc2vec import Doc2VecConfig, Doc2VecModel, TaggedCorpus, _infer_vector
 from indexing.documents import StoredDocument
 from indexing.index import Index
-from indexing.text import words
+from indexing.text import is_content_word, words
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERY = words("the heron waited on the river bank")
@@ -72,8 +73,11 @@ def test_training_reports_every_epoch(tiny_configs) -> None:
     config = replace(tiny_configs["dm"], epochs=3)
     Doc2VecModel.train(TaggedCorpus([stored(1, "a b c a b c"), stored(2, "c b a c b a")]), config,
                        lambda done, total, stage: calls.append((done, total, stage)))
-    assert calls == [(0, 3, "Training Doc2Vec DM"), (1, 3, "Training Doc2Vec DM"),
-                     (2, 3, "Training Doc2Vec DM"), (3, 3, "Training Doc2Vec DM")]
+    assert calls[:4] == [(0, 3, "Training Doc2Vec DM"), (1, 3, "Training Doc2Vec DM"),
+                         (2, 3, "Training Doc2Vec DM"), (3, 3, "Training Doc2Vec DM")]
+    # then the inference is calibrated, one step per snippet length
+    lengths = len(doc2vec.SNIPPET_LENGTHS)
+    assert calls[4:] == [(i, lengths, "Calibrating Doc2Vec DM") for i in range(lengths + 1)]
 
 
 def test_trained_documents_get_their_trained_vectors_as_unit_rows(dbow: Doc2VecModel, index: Index) -> None:
@@ -186,7 +190,8 @@ def test_centring_takes_the_shared_direction_out_of_documents_and_queries(tiny_c
              "the river flooded the fields", "the loan rates rose again at the bank"] * 3
     corpus = TaggedCorpus([stored(i + 1, text) for i, text in enumerate(texts)])
     plain = Doc2VecModel.train(corpus, replace(tiny_configs["dbow"], min_count=1, centre=False))
-    centred = Doc2VecModel.train(corpus, replace(tiny_configs["dbow"], min_count=1, centre=True))
+    centred = Doc2VecModel.train(corpus, replace(tiny_configs["dbow"], min_count=1, centre=True,
+                                                 centre_inferred=False))
     documents = [stored(i + 1, text) for i, text in enumerate(texts)]
     shared = np.linalg.norm(plain.encode_documents(documents).mean(axis=0))
     left = np.linalg.norm(centred.encode_documents(documents).mean(axis=0))
@@ -197,6 +202,32 @@ def test_centring_takes_the_shared_direction_out_of_documents_and_queries(tiny_c
         words("river fields"))
     expected = (raw - centred.mean) / np.linalg.norm(raw - centred.mean)
     np.testing.assert_allclose(query, expected, atol=1e-5)
+
+
+def test_inferred_texts_are_centred_on_inferred_snippets_of_their_length(corpus_documents, tiny_configs) -> None:
+    """Short inferred texts (queries, uploads) share a direction trained
+    vectors lack; centred on the trained mean they kept it, and unrelated
+    uploads came near every query. Centred on the mean of inferred training
+    snippets of their length, they do not share it."""
+    documents = [stored(i + 1, d.text) for i, d in enumerate(corpus_documents)]
+    corpus = TaggedCorpus(documents)
+    model = Doc2VecModel.train(corpus, tiny_configs["dbow"])
+    assert model.inferred_means is not None and model.inferred_means.shape == (len(doc2vec.SNIPPET_LENGTHS), 16)
+    old_way = Doc2VecModel(model.model, model.config, model.trained_ids, model.mean)  # no inferred means
+    # each document's last six content words, as a short query or note would be
+    notes = [" ".join([w for w in words(d.text) if is_content_word(w)][-6:]) for d in documents]
+    shared = [np.linalg.norm(np.mean([m.infer(words(n)) for n in notes], axis=0)) for m in (old_way, model)]
+    assert shared[1] < shared[0] * 0.75, shared  # measured: 0.29 -> 0.16
+    # queries and uploads are centred alike: an upload's own text meets it at cosine 1
+    (upload,) = model.encode_documents([stored(999, notes[0])])
+    np.testing.assert_allclose(upload @ model.infer(words(notes[0])), 1.0, atol=1e-5)
+    # what was saved is what is loaded; an index saved before has none, and centres as before
+    with tempfile.TemporaryDirectory() as tmp:
+        model.save(Path(tmp))
+        np.testing.assert_array_equal(Doc2VecModel.load(Path(tmp)).inferred_means, model.inferred_means)
+        (Path(tmp) / "inferred_means.npy").unlink()
+        np.testing.assert_allclose(Doc2VecModel.load(Path(tmp)).infer(words(notes[1])),
+                                   old_way.infer(words(notes[1])), atol=1e-6)
 
 
 def test_content_word_inference_ignores_function_words(tiny_configs) -> None:

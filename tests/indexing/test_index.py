@@ -101,7 +101,8 @@ def test_a_progress_callback_sees_every_stage_finish(tmp_path: Path, corpus_docu
     last: dict[str, tuple[int, int]] = {}
     Index(tmp_path).build(corpus_documents[:6], lambda done, total, stage: last.__setitem__(stage, (done, total)),
                           configs=tiny_configs)
-    assert set(last) == {"Training Doc2Vec DM", "Training Doc2Vec DBOW", "ELMo: measuring the corpus",
+    assert set(last) == {"Training Doc2Vec DM", "Training Doc2Vec DBOW", "Calibrating Doc2Vec DM",
+                         "Calibrating Doc2Vec DBOW", "ELMo: measuring the corpus",
                          "Senses: learning word contexts", "Senses: reading words in context",
                          "Senses: clustering each word's occurrences",
                          "Encoding with Doc2Vec DM, Doc2Vec DBOW, ELMo, Senses, BM25"}
