@@ -55,8 +55,8 @@ def evaluate_engine(engine: SearchEngine) -> dict:
     by_title = {d.title: d.id for d in engine.index.store if d.source.endswith("news.jsonl")}
     queries = korean_queries()
     known = [(q["query"], by_title[q["title"]]) for q in queries["known_item"]]
-    first = [(engine.index.store.get(i).text[: split_sentences(engine.index.store.get(i).text)[0].end], i)
-             for _query, i in known]
+    texts = [(engine.index.store.get(i).text, i) for _query, i in known]
+    first = [(text[: split_sentences(text)[0].end], i) for text, i in texts]
     english = [query for _doc_id, query in known_item_queries(engine)]
     korean_ids, all_ids = set(by_title.values()), {d.id for d in engine.index.store}
     rows = {}

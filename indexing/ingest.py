@@ -162,12 +162,11 @@ def decode_text(name: str, data: bytes) -> str:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
         text = _legacy_korean(data) if encoding == "utf-8-sig" else None
-        if text is not None:
-            return text.replace("\r\n", "\n").replace("\r", "\n")
-        raise UnsupportedFileError(
-            f"{name}: not valid {encoding.upper().replace('-SIG', '')} text "
-            f"(byte {data[error.start]:#04x} at position {error.start}); save it as UTF-8 and retry."
-        ) from None
+        if text is None:
+            raise UnsupportedFileError(
+                f"{name}: not valid {encoding.upper().replace('-SIG', '')} text "
+                f"(byte {data[error.start]:#04x} at position {error.start}); save it as UTF-8 and retry."
+            ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -64,17 +64,17 @@ def _hangul_runs(text: str) -> list[tuple[int, int]]:
     """`[start, end)` of each run of consecutive words that hold Hangul
     (with what lies between them), for the Korean analyser to read whole:
     it needs a word's neighbours to cut it right."""
-    runs: list[list[int]] = []
+    runs: list[tuple[int, int]] = []
     extends = False
     for m in _WORD_RE.finditer(text):
         if not korean.has_hangul(m.group()):
             extends = False
         elif extends:
-            runs[-1][1] = m.end()
+            runs[-1] = (runs[-1][0], m.end())
         else:
-            runs.append([m.start(), m.end()])
+            runs.append((m.start(), m.end()))
             extends = True
-    return [(start, end) for start, end in runs]
+    return runs
 
 
 KOREAN_ANALYSER = "Korean (Kiwi morphemes)"

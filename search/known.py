@@ -19,7 +19,7 @@ from collections.abc import Container
 
 import numpy as np
 
-from indexing.errors import InvalidQueryError, NoGoodMatchError, UnknownWordsError
+from indexing.errors import NoGoodMatchError, UnknownWordsError
 from indexing.generation import Generation
 from indexing.methods import LEXICAL
 from indexing.senses.lexicon import english
@@ -54,7 +54,7 @@ class CollectionWords:
         return bool(len(added)) and bool(np.isin(self._live.search(LEXICAL, terms, len(index))[1], added).any())
 
 
-def with_retrain_hint(error: UnknownWordsError, query: str, words: CollectionWords) -> InvalidQueryError:
+def with_retrain_hint(error: UnknownWordsError, query: str, words: CollectionWords) -> UnknownWordsError:
     """`error` (a model knows none of the query's words) with a hint when
     documents added since the model was trained hold some of them:
     retraining teaches the model those words."""
