@@ -25,7 +25,7 @@ import numpy as np
 
 from bench.datasets import load_collection, split_queries
 from bench.quality import score
-from indexing.contextual import unit_rows
+from indexing.linalg import unit_rows
 from indexing.elmo.tokenizer import tokenize_sentences
 
 logger = logging.getLogger(__name__)

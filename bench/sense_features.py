@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from bench.elmo_eval import Occurrence
+from indexing.linalg import unit_rows
 
 logger = logging.getLogger(__name__)
 
@@ -87,10 +88,6 @@ def context_bags(groups: dict[str, list[Occurrence]], wv, idf: dict[str, float])
         rows = np.stack([b - mean if b is not None else np.zeros_like(mean) for b in bags]).astype(np.float32)
         out[word] = unit_rows(rows)
     return out, empty
-
-
-def unit_rows(matrix: np.ndarray) -> np.ndarray:
-    return (matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-8)).astype(np.float32)
 
 
 def centred_unit(vectors: np.ndarray) -> np.ndarray:

@@ -177,8 +177,3 @@ def _encode(encoder, spelled: list[list[str]], on_progress: Callable[[int, int],
     for i, layers in zip(nonempty, encoded):
         out[i] = layers
     return out
-
-
-def unit_rows(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
-    return (matrix / np.maximum(norms, 1e-8)).astype(np.float32)

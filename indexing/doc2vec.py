@@ -26,6 +26,7 @@ from indexing.atomic import atomic_path
 from indexing import korean
 from indexing.crash import crash_point
 from indexing.documents import StoredDocument
+from indexing.linalg import unit_rows
 from indexing.progress import Progress, no_progress
 from indexing.text import is_content_word, words
 
@@ -146,7 +147,7 @@ class Doc2VecModel:
         self._infer_lock = threading.Lock()  # inference resets the model's shared RNG
         if mean is None:
             trained = sorted(self.trained_ids)
-            mean = (_unit(model.dv[trained]).mean(axis=0) if config.centre and trained
+            mean = (unit_rows(model.dv[trained]).mean(axis=0) if config.centre and trained
                     else np.zeros(config.vector_size, dtype=np.float32))
         # Fixed at training: the indexed vectors were centred on it, so a
         # delete must not move it.
@@ -224,7 +225,7 @@ class Doc2VecModel:
             for pick in rng.integers(0, len(long_enough), SNIPPETS_PER_LENGTH):
                 doc = long_enough[pick]
                 start = int(rng.integers(0, len(doc) - length + 1))
-                vectors.append(_unit(self._inferred(doc[start : start + length])[None, :])[0])
+                vectors.append(unit_rows(self._inferred(doc[start : start + length])[None, :])[0])
             means[row] = np.mean(vectors, axis=0)
         on_progress(len(SNIPPET_LENGTHS), len(SNIPPET_LENGTHS), stage)
         return means
@@ -242,7 +243,7 @@ class Doc2VecModel:
             return self._centred(vector[None, :])[0]
         # the snippet length nearest to this text's (in ratio: 10 words is nearer 8 than 16)
         row = int(np.argmin(np.abs(np.log(SNIPPET_LENGTHS) - np.log(max(len(tokens), 1)))))
-        return _unit(_unit(vector[None, :]) - self.inferred_means[row])[0]
+        return unit_rows(unit_rows(vector[None, :]) - self.inferred_means[row])[0]
 
     def _inference_words(self, tokens: list[str]) -> list[str]:
         if self.config.content_words_inference:
@@ -257,7 +258,7 @@ class Doc2VecModel:
 
     def _centred(self, vectors: np.ndarray) -> np.ndarray:
         """Unit rows, minus the mean trained document vector (when centring), unit."""
-        return _unit(_unit(vectors) - self.mean) if self.config.centre else _unit(vectors)
+        return unit_rows(unit_rows(vectors) - self.mean) if self.config.centre else unit_rows(vectors)
 
     def encode_documents(self, documents: list[StoredDocument]) -> np.ndarray:
         """Unit vectors (n, vector_size): trained ones where the model saw the
@@ -332,9 +333,3 @@ def _infer_vector(model: Doc2Vec, tokens: list[str], epochs: int) -> np.ndarray:
                                 doctag_vectors=vector, doctags_lockf=lockf)
         alpha -= step
     return vector[0]
-
-
-def _unit(vectors: np.ndarray) -> np.ndarray:
-    vectors = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)

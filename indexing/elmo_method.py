@@ -35,9 +35,10 @@ from pathlib import Path
 import numpy as np
 
 from indexing.contextual import (content_mask, document_sentences, encode_layers, model_path, read_query,
-                                 sentence_tokens, shared_encoder, unit_rows, weights_digest)
+                                 sentence_tokens, shared_encoder, weights_digest)
 from indexing.documents import Sentence, StoredDocument, Token
 from indexing.errors import InvalidQueryError
+from indexing.linalg import pair_percentile, unit_rows
 from indexing.methods import LearnsNoDocuments
 from indexing.progress import Progress, no_progress
 from indexing.text import document_frequencies, idf_table, split_sentences, tokenize
@@ -221,7 +222,7 @@ def _random_pair_percentile(method: ElmoMethod, documents: list[StoredDocument],
     rng = np.random.default_rng(seed)
     picked = [vocabulary[i] for i in rng.integers(0, len(vocabulary), 2000)]
     vectors = method.word_vectors(picked)
-    return float(np.percentile((vectors[:1000] * vectors[1000:]).sum(axis=1), percentile))
+    return pair_percentile(vectors[:1000], vectors[1000:], percentile)
 
 
 def load_elmo(name: str, directory: Path) -> ElmoMethod:

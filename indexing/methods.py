@@ -18,6 +18,7 @@ import numpy as np
 from indexing.doc2vec import DBOW_CONFIG, DM_CONFIG, Doc2VecConfig, Doc2VecModel, TaggedCorpus
 from indexing.documents import Sentence, StoredDocument
 from indexing.errors import UnknownMethodError, UnknownWordsError
+from indexing.linalg import pair_percentile
 from indexing.progress import Progress, no_progress
 from indexing.text import words
 
@@ -133,7 +134,7 @@ class Doc2VecMethod:
         rng = np.random.default_rng(0)
         picked = [vocabulary[i] for i in rng.integers(0, len(vocabulary), 4000)]
         vectors = self.word_vectors(picked)
-        return float(np.percentile((vectors[:2000] * vectors[2000:]).sum(axis=1), percentile))
+        return pair_percentile(vectors[:2000], vectors[2000:], percentile)
 
     def remembered(self) -> frozenset[int]:
         return self.model.trained_ids
@@ -223,22 +224,6 @@ LEXICAL = "bm25"  # the keyword index
 # Every generation has a BM25 index (the Hybrid ranking needs it): a retrain
 # of an index made before it existed adds it.
 REQUIRED_METHODS = (LEXICAL,)
-
-
-def config_type(name: str) -> type:
-    """The config dataclass of method `name`."""
-    from indexing.bm25 import BM25Config
-    from indexing.elmo_method import ElmoMethodConfig
-    from indexing.senses.method import SensesConfig
-
-    return {"dm": Doc2VecConfig, "dbow": Doc2VecConfig, "elmo": ElmoMethodConfig, "senses": SensesConfig,
-            "bm25": BM25Config}[
-        _entry(name) and name]
-
-
-def config_from_dict(name: str, values: dict) -> object:
-    """The config of method `name` from `asdict(config)` (a manifest, a job file)."""
-    return config_type(name)(**values)
 
 
 def _entry(name: str):

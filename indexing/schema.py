@@ -71,4 +71,3 @@ SENTENCES_OF = "SELECT id, doc_id, position, start, end FROM sentences WHERE doc
 GET_SENTENCE = "SELECT id, doc_id, position, start, end FROM sentences WHERE id = ?"
 SENTENCE_IDS = "SELECT id FROM sentences ORDER BY id"
 SENTENCE_DOCS = "SELECT id, doc_id FROM sentences WHERE id IN ({placeholders})"
-COUNT_SENTENCES = "SELECT COUNT(*) FROM sentences"

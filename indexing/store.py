@@ -169,20 +169,9 @@ class DocumentStore:
     def sentence_ids(self) -> list[int]:
         return [r[0] for r in self._connection().execute(schema.SENTENCE_IDS)]
 
-    def count_sentences(self) -> int:
-        return int(self._connection().execute(schema.COUNT_SENTENCES).fetchone()[0])
-
     def sentence_documents(self, sentence_ids: list[int]) -> dict[int, int]:
         """Map sentence id -> document id for the given sentence ids."""
         if not sentence_ids:
             return {}
         sql = schema.SENTENCE_DOCS.format(placeholders=",".join("?" * len(sentence_ids)))
         return dict(self._connection().execute(sql, sentence_ids).fetchall())
-
-    def get_meta(self, key: str) -> str | None:
-        row = self._connection().execute(schema.GET_META, (key,)).fetchone()
-        return row[0] if row else None
-
-    def set_meta(self, key: str, value: str) -> None:
-        with self._transaction() as db:
-            db.execute(schema.SET_META, (key, value))

@@ -10,8 +10,6 @@ ignored: "the" matches everywhere and says nothing.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from indexing.documents import Sentence, StoredDocument, Token
@@ -29,12 +27,11 @@ _is_content = is_content_word
 
 
 def best_passage(document: StoredDocument, sentences: list[Sentence], query: list[Token], method,
-                 sentence: Sentence | None = None,
-                 explain: Callable[[StoredDocument, Sentence], list[Highlight]] | None = None) -> Passage | None:
+                 sentence: Sentence | None = None) -> Passage | None:
     """The sentence of `document` whose words best meet the query words, or
     `sentence` when the method already knows which one matched (a sentence
-    index). `explain`, when given, replaces the word-vector highlights with
-    contextual ones (search/explain.py)."""
+    index), with its words highlighted by the method's word vectors (the
+    engine replaces those with contextual ones: search/explain.py)."""
     if sentence is not None:
         sentences = [sentence]
     query_words = sorted({t.norm for t in query if _is_content(t.norm)})
@@ -63,11 +60,7 @@ def best_passage(document: StoredDocument, sentences: list[Sentence], query: lis
     tokens = [Token(t.norm, t.start + sentence.start, t.end + sentence.start)
               for t in content_tokens(document.text[sentence.start : sentence.end])]
     block = similarity[:, [column[t.norm] for t in tokens]]  # (q, tokens of the sentence)
-    if explain is not None:
-        highlights = explain(document, sentence)
-    else:
-        highlights = [_highlight(document, tokens[i], query_words[q], float(block[q, i]))
-                      for i, q in _matched(block)]
+    highlights = [_highlight(document, tokens[i], query_words[q], float(block[q, i])) for i, q in _matched(block)]
     start, end = _window(sentence, highlights)
     return Passage(document.text[start:end], start, end, round(score, 4),
                    [h for h in highlights if start <= h.start and h.end <= end])

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from indexing.linalg import unit_rows
+
 MAX_SENSES = 4
 MIN_SILHOUETTE = 0.20
 MIN_CLUSTER = 3
@@ -57,7 +59,7 @@ def cluster_senses(vectors: np.ndarray, max_senses: int = MAX_SENSES, min_silhou
     points = centred(vectors, mean)
     rng = np.random.default_rng(seed)
     shuffled = centred(np.stack([rng.permutation(column) for column in vectors.T], axis=1), mean)
-    one = Clusters(np.zeros(len(points), dtype=np.int64), _unit(points.mean(axis=0, keepdims=True)), mean, 0.0)
+    one = Clusters(np.zeros(len(points), dtype=np.int64), unit_rows(points.mean(axis=0, keepdims=True)), mean, 0.0)
     best = one
     for k in range(2, min(max_senses, len(points) // max(min_cluster, 1)) + 1):
         labels = KMeans(n_clusters=k, n_init=2, random_state=seed).fit_predict(points)
@@ -66,7 +68,7 @@ def cluster_senses(vectors: np.ndarray, max_senses: int = MAX_SENSES, min_silhou
         null = KMeans(n_clusters=k, n_init=2, random_state=seed).fit_predict(shuffled)
         gain = _silhouette(points, labels) - _silhouette(shuffled, null)
         if gain >= min_silhouette and gain > best.silhouette:
-            centroids = _unit(np.stack([points[labels == j].mean(axis=0) for j in range(k)]))
+            centroids = unit_rows(np.stack([points[labels == j].mean(axis=0) for j in range(k)]))
             best = Clusters(labels.astype(np.int64), centroids, mean, gain)
     return _by_size(best)
 
@@ -82,10 +84,6 @@ def assign(vectors: np.ndarray, clusters_mean: np.ndarray, centroids: np.ndarray
     similarity = centred(vectors, clusters_mean) @ centroids.T  # (n, k)
     best = similarity.argmax(axis=1)
     return best, similarity[np.arange(len(best)), best]
-
-
-def _unit(matrix: np.ndarray) -> np.ndarray:
-    return (matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-8)).astype(np.float32)
 
 
 def _by_size(clusters: Clusters) -> Clusters:

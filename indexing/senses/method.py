@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from indexing.contextual import (content_mask, document_sentences, encode_layers, model_path, read_query,
-                                 shared_encoder, unit_rows, weights_digest)
+                                 shared_encoder, weights_digest)
 from indexing.documents import Sentence, StoredDocument, Token
 from indexing.elmo_method import corpus_sentences
 from indexing.errors import InvalidQueryError
@@ -47,6 +47,7 @@ from indexing.senses.cluster import MIN_SILHOUETTE
 from indexing.senses.context import ContextBags, ContextConfig
 from indexing.senses.inventory import OccurrenceSample, SenseInventory
 from indexing.text import document_frequencies, idf_table, split_sentences, words
+from indexing.linalg import pair_percentile, unit_rows
 from indexing.lru import LruCache
 
 logger = logging.getLogger(__name__)
@@ -102,8 +103,7 @@ class SensesMethod(LearnsNoDocuments):
 
     def __init__(self, name: str, config: SensesConfig, model_dir: Path, context: ContextBags,
                  inventory: SenseInventory,
-                 space_mean: np.ndarray, document_frequency: dict[str, int], n_documents: int,
-                 context_threshold: float) -> None:
+                 space_mean: np.ndarray, document_frequency: dict[str, int], n_documents: int) -> None:
         self.name, self.config, self.model_dir = name, config, model_dir
         self.encoder = shared_encoder(model_dir)
         self.context = context
@@ -112,7 +112,6 @@ class SensesMethod(LearnsNoDocuments):
         self.document_frequency = document_frequency
         self.n_documents = n_documents
         self._idf, self._unseen_idf = idf_table(document_frequency, n_documents)
-        self.context_threshold = context_threshold  # contextual cosine that counts as related
         self._layer_weights = np.asarray(config.sense_layers, dtype=np.float32) / sum(config.sense_layers)
         self.dim = config.hash_dim + len(space_mean)
         self._readings = LruCache(READINGS_CACHED)  # (sentence key, position) -> TaggedToken
@@ -285,7 +284,6 @@ class SensesMethod(LearnsNoDocuments):
         np.save(directory / "space_mean.npy", self.space_mean)
         (directory / "method.json").write_text(json.dumps({
             "kind": "senses", "name": self.name, "config": asdict(self.config), "n_documents": self.n_documents,
-            "context_threshold": self.context_threshold,
             "document_frequency": self.document_frequency}))
 
 
@@ -294,8 +292,7 @@ def load_senses(name: str, directory: Path) -> SensesMethod:
     config = SensesConfig(**meta["config"])
     return SensesMethod(name, config, directory / "model", ContextBags.load(directory, config.context),
                         SenseInventory.load(directory),
-                        np.load(directory / "space_mean.npy"), meta["document_frequency"], meta["n_documents"],
-                        meta["context_threshold"])
+                        np.load(directory / "space_mean.npy"), meta["document_frequency"], meta["n_documents"])
 
 
 def train_senses(documents: list[StoredDocument], on_progress: Progress = no_progress,
@@ -339,8 +336,7 @@ def train_senses(documents: list[StoredDocument], on_progress: Progress = no_pro
                                      frequency, len(documents), config.seed, config.max_words,
                                      lambda done, total: on_progress(done, total, stage), config.min_documents)
     on_progress(1, 1, stage)
-    method = SensesMethod(name, config, directory, context, inventory, space_mean, frequency, len(documents),
-                          context_threshold=_pair_percentile(unit_rows(stacked - space_mean), config.seed))
+    method = SensesMethod(name, config, directory, context, inventory, space_mean, frequency, len(documents))
     logger.info("sense inventory: %d words, %d with more than one sense", len(inventory),
                 len(inventory.ambiguous_words()))
     return method
@@ -365,4 +361,4 @@ def _pair_percentile(vectors: np.ndarray, seed: int, percentile: float = 99.0) -
         return 1.0
     rng = np.random.default_rng(seed)
     a, b = rng.integers(0, len(vectors), (2, 2000))
-    return float(np.percentile((vectors[a] * vectors[b]).sum(axis=1), percentile))
+    return pair_percentile(vectors[a], vectors[b], percentile)

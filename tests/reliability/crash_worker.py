@@ -29,12 +29,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from indexing.crash import CRASH_ENV  # noqa: E402
 from indexing.documents import Document  # noqa: E402
 from indexing.index import Index  # noqa: E402
-from indexing.methods import config_from_dict  # noqa: E402
+from indexing.bm25 import BM25Config  # noqa: E402
+from indexing.doc2vec import Doc2VecConfig  # noqa: E402
+from indexing.elmo_method import ElmoMethodConfig  # noqa: E402
+from indexing.senses.method import SensesConfig  # noqa: E402
+
+# A job file names each method's config by the method (`asdict` of it).
+CONFIGS = {"dm": Doc2VecConfig, "dbow": Doc2VecConfig, "elmo": ElmoMethodConfig, "senses": SensesConfig,
+           "bm25": BM25Config}
 
 
 def run(job: dict) -> None:
     documents = [Document(*d) for d in job.get("documents", [])]
-    configs = {name: config_from_dict(name, c) for name, c in job.get("configs", {}).items()}
+    configs = {name: CONFIGS[name](**c) for name, c in job.get("configs", {}).items()}
     if job["op"] == "build":
         Index(job["data_dir"]).build(documents, configs=configs)
     elif job["op"] == "retrain":
@@ -64,7 +71,7 @@ def run_jobs(jobs: list[dict]) -> None:
 
 
 def run_loop(job: dict) -> None:
-    configs = {name: config_from_dict(name, c) for name, c in job["configs"].items()}
+    configs = {name: CONFIGS[name](**c) for name, c in job["configs"].items()}
     index = Index(job["data_dir"])
     index.build_if_missing(lambda: [Document(*d) for d in job["seed"]], configs=configs)
     for number, document in enumerate(job["documents"], 1):
