@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from indexing.atomic import atomic_path
 from indexing.errors import IndexCorruptError, IndexNotFoundError, SenseSearchError
 from indexing.manifest import read_manifest
 from indexing.methods import METHODS, Method, load_method
@@ -86,12 +87,10 @@ def current_name(directory: Path) -> str:
 
 def switch_current(directory: Path, name: str) -> None:
     """Make `name` the live generation: the commit point of a build."""
-    tmp = directory / "CURRENT.tmp"
-    with open(tmp, "w") as handle:
+    with atomic_path(directory / "CURRENT") as tmp, open(tmp, "w") as handle:
         handle.write(name)
         handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, directory / "CURRENT")
+        os.fsync(handle.fileno())  # the commit point must reach the disk before it is named
 
 
 def load_current(directory: Path) -> Generation:
@@ -140,7 +139,7 @@ def remove_debris(directory: Path) -> None:
         return  # never delete generations on the word of a damaged pointer
     indexes = directory / "indexes"
     debris = [p for p in indexes.iterdir() if p.name != keep] if indexes.is_dir() else []
-    debris += [p for p in [directory / "CURRENT.tmp"] if p.exists()]
+    debris += [*directory.glob(".CURRENT.*.tmp"), *[p for p in [directory / "CURRENT.tmp"] if p.exists()]]  # today's, older versions'
     if keep is not None and (indexes / keep).is_dir():
         debris += list((indexes / keep).rglob("*.tmp"))
     for path in debris:

@@ -345,3 +345,17 @@ def test_a_retrain_adds_bm25_to_an_index_made_without_it(tmp_path: Path, corpus_
     assert set(index.methods) == {"dbow", "bm25"}
     assert SearchEngine(index).methods == ["hybrid", "bm25", "dbow"]
     assert faiss_ids(index, "bm25") == set(index.store.document_ids())
+
+
+def test_a_pointer_left_half_written_is_removed_and_the_live_one_kept(tmp_path: Path) -> None:
+    from indexing.generation import current_name, remove_debris, switch_current
+
+    (tmp_path / "indexes" / "20260101-000000-1-1").mkdir(parents=True)
+    switch_current(tmp_path, "20260101-000000-1-1")
+    killed = [tmp_path / ".CURRENT.x1y2.tmp", tmp_path / "CURRENT.tmp"]  # today's writer, an older version's
+    for path in killed:
+        path.write_text("20260101-000000-1-")
+    remove_debris(tmp_path)
+    assert not any(path.exists() for path in killed)
+    assert current_name(tmp_path) == "20260101-000000-1-1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["CURRENT", "indexes"]
