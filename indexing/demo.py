@@ -27,21 +27,34 @@ class DemoCorpus:
 
 
 def lee_stories() -> Iterator[Document]:
-    with open(datapath(LEE_FILE), encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            text = line.strip()
-            if text:
-                yield Document(title=_headline(text, number), text=text, source=LEE_FILE)
+    for number, text in lee_lines():
+        yield Document(title=_headline(text, number), text=text, source=LEE_FILE)
 
 
 def wikipedia_articles() -> Iterator[Document]:
+    for title, markup in wiki_pages():
+        text = clean_wiki_prose(markup)
+        if len(text.split()) >= MIN_ARTICLE_WORDS:
+            yield Document(title=title, text=text, source="Wikipedia (gensim test data)")
+
+
+def lee_lines() -> Iterator[tuple[int, str]]:
+    """The Lee stories as they are stored, one a line: (line number, text),
+    blank lines skipped. The one reader of the file (the demo, the biLM's
+    training text)."""
+    with open(datapath(LEE_FILE), encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, 1):
+            if line.strip():
+                yield number, line.strip()
+
+
+def wiki_pages() -> Iterator[tuple[str, str]]:
+    """(title, wiki markup) of each article of gensim's Wikipedia sample,
+    redirects skipped. The one reader of the dump."""
     with bz2.open(datapath(WIKI_FILE)) as dump:
         for title, markup, _page_id in extract_pages(dump, filter_namespaces=("0",)):
-            if markup.lstrip().lower().startswith("#redirect"):
-                continue
-            text = clean_wiki_prose(markup)
-            if len(text.split()) >= MIN_ARTICLE_WORDS:
-                yield Document(title=title, text=text, source="Wikipedia (gensim test data)")
+            if not markup.lstrip().lower().startswith("#redirect"):
+                yield title, markup
 
 
 def clean_wiki_prose(markup: str) -> str:

@@ -21,7 +21,6 @@ data). WikiText-2 test is kept as the held-out perplexity set.
 
 from __future__ import annotations
 
-import bz2
 import logging
 import re
 import zipfile
@@ -39,7 +38,6 @@ SHARED_DATA = Path(os.environ.get("SENSESEARCH_SHARED_DATA", Path(__file__).reso
 GUTENBERG_ZIP = SHARED_DATA / "gutenberg_nltk" / "gutenberg.zip"
 WIKITEXT_VALID = SHARED_DATA / "wikitext2_valid_test" / "valid.txt"
 WIKITEXT_TEST = SHARED_DATA / "wikitext2_valid_test" / "test.txt"
-WIKI_DUMP = "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
 
 _WIKITEXT_SPLIT = re.compile(r" @([-,.])@ ")
 _WIKITEXT_HEADING = re.compile(r"^\s*=.*=\s*$")
@@ -61,25 +59,22 @@ def wikitext_paragraphs(path: str | Path = WIKITEXT_VALID) -> Iterator[str]:
 
 
 def lee_paragraphs() -> Iterator[str]:
-    from gensim.test.utils import datapath
+    from indexing.demo import lee_lines
 
-    with open(datapath("lee_background.cor"), encoding="utf-8", errors="replace") as f:
-        yield from (line.strip() for line in f if line.strip())
+    yield from (text for _number, text in lee_lines())
 
 
 def wiki_dump_paragraphs(min_chars: int = 200) -> Iterator[str]:
-    from gensim.corpora.wikicorpus import extract_pages, filter_wiki
-    from gensim.test.utils import datapath
+    from gensim.corpora.wikicorpus import filter_wiki
 
-    with bz2.open(datapath(WIKI_DUMP), "rb") as f:
-        for _title, markup, _page_id in extract_pages(f):
-            if markup.lstrip().lower().startswith("#redirect"):
-                continue
-            # filter_wiki leaves the bold/italic quote marks in place.
-            for paragraph in split_paragraphs(filter_wiki(markup).replace("'''", "").replace("''", "")):
-                # Drop list items, table debris and captions: keep prose.
-                if len(paragraph) >= min_chars and not paragraph.startswith(("*", "|", "{", "!")):
-                    yield paragraph
+    from indexing.demo import wiki_pages
+
+    for _title, markup in wiki_pages():
+        # filter_wiki leaves the bold/italic quote marks in place.
+        for paragraph in split_paragraphs(filter_wiki(markup).replace("'''", "").replace("''", "")):
+            # Drop list items, table debris and captions: keep prose.
+            if len(paragraph) >= min_chars and not paragraph.startswith(("*", "|", "{", "!")):
+                yield paragraph
 
 
 WORDNET_DIR = Path(os.environ.get("SENSESEARCH_WORDNET", "/usr/share/wordnet"))
