@@ -173,8 +173,12 @@ def _pack_teacher(args: argparse.Namespace) -> None:
 def _convert(args: argparse.Namespace) -> None:
     """Official weights into our format: `python -m indexing build --elmo-model OUT` then indexes with them."""
     from indexing.elmo.persistence import save_bilm
-    from indexing.elmo.weights import load_allennlp_bilm
 
+    try:
+        from indexing.elmo.weights import load_allennlp_bilm
+    except ModuleNotFoundError as missing:  # h5py is an extra: only this command reads HDF5
+        raise SystemExit(f"convert needs {missing.name}: pip install 'sensesearch[convert]' "
+                         f"(or pip install -r requirements-dev.txt in a checkout)") from None
     save_bilm(load_allennlp_bilm(args.options, args.weights), args.out)
     logger.info("wrote %s", args.out)
 
