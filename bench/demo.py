@@ -12,13 +12,14 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 
 import numpy as np
+
+from bench.timing import forget_caches, peak_mb
 
 QUERIES = [
     "bushfires threaten homes near Sydney", "interest rates and inflation", "river bank erosion",
@@ -30,10 +31,6 @@ QUERIES = [
 ]
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def phase_build(data_dir: str) -> dict:
     from indexing.demo import DemoCorpus
     from indexing.index import Index
@@ -43,7 +40,7 @@ def phase_build(data_dir: str) -> dict:
     index.build_if_missing(lambda: list(DemoCorpus()))
     seconds = time.perf_counter() - start
     n_docs, n_words = index.store.counts()
-    return {"build_s": seconds, "documents": n_docs, "words": n_words, "build_peak_mb": _peak_mb()}
+    return {"build_s": seconds, "documents": n_docs, "words": n_words, "build_peak_mb": peak_mb()}
 
 
 def phase_query(data_dir: str, repeats: int) -> dict:
@@ -53,7 +50,6 @@ def phase_query(data_dir: str, repeats: int) -> dict:
     start = time.perf_counter()
     engine = SearchEngine(Index.open(data_dir))
     load_s = time.perf_counter() - start
-    from bench.speed import forget_caches
 
     latency = {}
     for method in engine.methods:
@@ -68,7 +64,7 @@ def phase_query(data_dir: str, repeats: int) -> dict:
                 times.append((time.perf_counter() - t) * 1000)
         latency[method] = {"p50_ms": float(np.median(times)), "p95_ms": float(np.percentile(times, 95)),
                            "queries": len(times)}
-    return {"load_s": load_s, "latency": latency, "query_peak_mb": _peak_mb()}
+    return {"load_s": load_s, "latency": latency, "query_peak_mb": peak_mb()}
 
 
 def _run_phase(*args: str) -> dict:

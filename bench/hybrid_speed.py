@@ -22,7 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.speed import K, StageClock, _peak_mb, _pct, forget_caches, real_queries
+from bench.speed import K, real_queries
+from bench.timing import StageClock, forget_caches, peak_mb, percentile
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def phase_build(size: int, data_dir: str, methods: list[str], epochs: int) -> di
     (Path(data_dir) / "uploads.json").write_text(json.dumps([[d.title, d.text, d.source]
                                                               for d in documents[size:]]))
     return {"documents": len(index.store), "build_s": build_s, "methods": methods, "epochs": epochs,
-            "build_peak_mb": _peak_mb()}
+            "build_peak_mb": peak_mb()}
 
 
 def phase_measure(data_dir: str, n_queries: int) -> dict:
@@ -71,7 +72,7 @@ def phase_measure(data_dir: str, n_queries: int) -> dict:
                 times.append((time.perf_counter() - t) * 1000)
             except InvalidQueryError:
                 refused += 1
-        latency[method] = {"p50_ms": _pct(times, 50), "p95_ms": _pct(times, 95), "queries": len(times),
+        latency[method] = {"p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95), "queries": len(times),
                            "refused": refused, "explained": "senses" in index.methods}
     uploads = [Document(*d) for d in json.loads((Path(data_dir) / "uploads.json").read_text())]
     upload_ms, delete_ms, added = [], [], []
@@ -96,7 +97,7 @@ def phase_measure(data_dir: str, n_queries: int) -> dict:
     return {"load_s": load_s, "latency": latency, "upload_one_ms": upload_ms, "delete_one_ms": delete_ms,
             "uploads_found_first_by_bm25": f"{found_first}/{len(added)}",
             "bm25_full_rebuild_s": rebuild_s, "bm25_analyse_all_s": analyse_s,
-            "bm25_index": live.vectors["bm25"].describe(), "query_peak_mb": _peak_mb()}
+            "bm25_index": live.vectors["bm25"].describe(), "query_peak_mb": peak_mb()}
 
 
 def _run_phase(*args: str) -> dict:

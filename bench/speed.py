@@ -20,7 +20,6 @@ import json
 import logging
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.timing import StageClock, forget_caches, peak_mb, percentile
+
 logger = logging.getLogger(__name__)
 
 QUERY_SEED = 11
@@ -38,22 +39,6 @@ K = 10
 # longer ones (CISI's and NFCorpus's paragraph-long queries): the biLM reads a
 # query at ~0.5 ms a token, one sentence at a time.
 SHORT_QUERY_WORDS = 12
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-class StageClock:
-    """A progress callback that notes when each stage was first and last
-    reported, so one build can be cut into stages."""
-
-    def __init__(self) -> None:
-        self.seen: dict[str, list[float]] = {}
-
-    def __call__(self, done: int, total: int, stage: str) -> None:
-        now = time.perf_counter()
-        self.seen.setdefault(stage, [now, now])[1] = now
 
 
 def real_queries() -> list[str]:
@@ -104,7 +89,7 @@ def phase_build(size: int, data_dir: str, epochs: int | None) -> dict:
     full_s = build_s + sum(t["extra_s_at_default_epochs"] for t in training.values())
     return {"documents": n_docs, "words": n_words, "sources": sources, "build_s": build_s,
             "build_s_product_epochs_estimate": full_s, "docs_per_s": n_docs / build_s,
-            "stages_s": stages, "training": training, "build_peak_mb": _peak_mb(),
+            "stages_s": stages, "training": training, "build_peak_mb": peak_mb(),
             "configs": {n: asdict(c) for n, c in configs.items()}}
 
 
@@ -144,15 +129,15 @@ def phase_query(data_dir: str, n_queries: int) -> dict:
                 bare.append((time.perf_counter() - t) * 1000)
             except InvalidQueryError:
                 refused += 1
-        latency[method] = {"p50_ms": _pct(full, 50), "p95_ms": _pct(full, 95),
+        latency[method] = {"p50_ms": percentile(full, 50), "p95_ms": percentile(full, 95),
                            # CPU time of the process (all threads): what a query costs
                            # when it has the cores to itself, spinning FAISS threads included
-                           "cpu_p50_ms": _pct(cpu, 50), "cpu_p95_ms": _pct(cpu, 95),
-                           "no_passages_p50_ms": _pct(bare, 50), "no_passages_p95_ms": _pct(bare, 95),
+                           "cpu_p50_ms": percentile(cpu, 50), "cpu_p95_ms": percentile(cpu, 95),
+                           "no_passages_p50_ms": percentile(bare, 50), "no_passages_p95_ms": percentile(bare, 95),
                            "queries": len(full), "refused": refused,
                            **_by_length(full, short),
                            "index": engine.index.status()["methods"][method]["index"]}
-    return {"load_s": load_s, "latency": latency, "query_peak_mb": _peak_mb()}
+    return {"load_s": load_s, "latency": latency, "query_peak_mb": peak_mb()}
 
 
 def _by_length(times: list[float], short: list[bool]) -> dict:
@@ -160,8 +145,8 @@ def _by_length(times: list[float], short: list[bool]) -> dict:
     out = {}
     for name, wanted in (("short", True), ("long", False)):
         part = [t for t, s in zip(times, short) if s == wanted]
-        out |= {f"{name}_queries": len(part), f"{name}_p50_ms": _pct(part, 50),
-                f"{name}_p95_ms": _pct(part, 95)}
+        out |= {f"{name}_queries": len(part), f"{name}_p50_ms": percentile(part, 50),
+                f"{name}_p95_ms": percentile(part, 95)}
     return out
 
 
@@ -211,18 +196,6 @@ def phase_recall(data_dir: str, n_queries: int) -> dict:
     return found
 
 
-def forget_caches(engine, readings: bool = True) -> None:
-    """Time queries cold: forget the encodings of recent queries and, with
-    `readings`, the occurrences the explanations read in context (within one
-    method's run that cache is kept: passages recur across queries in use too)."""
-    from indexing.contextual import forget_recent
-
-    forget_recent()
-    senses = engine.index.methods.get("senses")
-    if readings and senses is not None:
-        senses.forget_readings()
-
-
 def phase_bm25(data_dir: str, n_queries: int) -> dict:
     """BM25 (bm25s) over the same stored documents, for comparison."""
     from bench.retrievers import BM25Retriever
@@ -238,11 +211,7 @@ def phase_bm25(data_dir: str, n_queries: int) -> dict:
         t = time.perf_counter()
         bm25.search(query, K)
         times.append((time.perf_counter() - t) * 1000)
-    return {"build_s": build_s, "p50_ms": _pct(times, 50), "p95_ms": _pct(times, 95), "peak_mb": _peak_mb()}
-
-
-def _pct(values: list[float], q: float) -> float | None:
-    return float(np.percentile(values, q)) if values else None
+    return {"build_s": build_s, "p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95), "peak_mb": peak_mb()}
 
 
 def _run_phase(*args: str, env: dict[str, str] | None = None) -> dict:

@@ -19,7 +19,7 @@ import numpy as np
 from indexing.bm25 import BM25Config
 from indexing.documents import Sentence, StoredDocument
 from indexing.errors import InvalidQueryError
-from indexing.methods import LearnsNoDocuments
+from indexing.contract import LearnsNoDocuments
 from indexing.progress import Progress, no_progress
 from indexing.text import terms
 

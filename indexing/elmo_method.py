@@ -39,7 +39,7 @@ from indexing.contextual import (content_mask, document_sentences, encode_layers
 from indexing.documents import Sentence, StoredDocument, Token
 from indexing.errors import InvalidQueryError
 from indexing.linalg import pair_percentile, unit_rows
-from indexing.methods import LearnsNoDocuments
+from indexing.contract import LearnsNoDocuments
 from indexing.progress import Progress, no_progress
 from indexing.text import document_frequencies, idf_table, split_sentences, tokenize
 

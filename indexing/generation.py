@@ -20,9 +20,10 @@ from pathlib import Path
 import numpy as np
 
 from indexing.atomic import atomic_path
+from indexing.contract import Method
 from indexing.errors import IndexCorruptError, IndexNotFoundError, SenseSearchError
 from indexing.manifest import read_manifest
-from indexing.methods import METHODS, Method, load_method
+from indexing.methods import METHODS, load_method
 from indexing.searchable import Searchable, load_searchable
 
 logger = logging.getLogger(__name__)

@@ -40,12 +40,13 @@ from pathlib import Path
 
 import numpy as np
 
+from indexing.contract import Method
 from indexing.crash import crash_point
 from indexing.documents import Document, IngestReport, StoredDocument
 from indexing.errors import IndexNotFoundError, SenseSearchError
 from indexing.generation import Generation, current_name, load_current, new_name, remove_debris, switch_current
 from indexing.manifest import now, read_manifest, read_revision, write_manifest
-from indexing.methods import DEFAULT_METHODS, REQUIRED_METHODS, Method, check_configs, train_method
+from indexing.methods import DEFAULT_METHODS, REQUIRED_METHODS, check_configs, train_method
 from indexing.progress import Progress, no_progress
 from indexing.store import DocumentStore
 from indexing.text import words

@@ -30,6 +30,7 @@ import threading
 import unicodedata
 
 from indexing.documents import Token
+from indexing.normalize import normalize
 
 HANGUL = "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7a3\ud7b0-\ud7ff"
 HANGUL_RE = re.compile(f"[{HANGUL}]")
@@ -63,8 +64,6 @@ def morphemes(text: str, keep_punct: bool = False) -> list[Token]:
 
 
 def _norm(form: str, tag: str) -> str | None:
-    from indexing.text import normalize
-
     if tag in NOUN_TAGS:
         return unicodedata.normalize("NFKC", form)
     if tag in PREDICATE_TAGS:

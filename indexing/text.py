@@ -9,10 +9,10 @@ from __future__ import annotations
 import functools
 import re
 import threading
-import unicodedata
 
 from indexing import korean
 from indexing.documents import Span, Token
+from indexing.normalize import normalize
 from indexing.stopwords import ENGLISH_STOP_WORDS, KOREAN_STOP_WORDS
 
 # Words keep inner apostrophes and hyphens ("don't", "well-known") and
@@ -29,12 +29,6 @@ _ABBREVIATIONS = frozenset(
     "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 MAX_SENTENCE_WORDS = 80  # longer runs (lists, tables) are cut so encoders see bounded input
-
-
-@functools.lru_cache(maxsize=1 << 16)  # every token of every passage shown goes through here
-def normalize(word: str) -> str:
-    """The form a model sees: NFKC, lower-cased, typographic apostrophe folded."""
-    return unicodedata.normalize("NFKC", word).lower().replace("’", "'")
 
 
 def tokenize(text: str, keep_punct: bool = False) -> list[Token]:

@@ -41,7 +41,7 @@ from indexing.contextual import (content_mask, document_sentences, encode_layers
 from indexing.documents import Sentence, StoredDocument, Token
 from indexing.elmo_method import corpus_sentences
 from indexing.errors import InvalidQueryError
-from indexing.methods import LearnsNoDocuments
+from indexing.contract import LearnsNoDocuments
 from indexing.progress import Progress, no_progress
 from indexing.senses.cluster import MIN_SILHOUETTE
 from indexing.senses.context import ContextBags, ContextConfig
