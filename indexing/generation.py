@@ -14,7 +14,7 @@ import re
 import shutil
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,7 @@ import numpy as np
 from indexing.atomic import atomic_path
 from indexing.contract import Method
 from indexing.errors import IndexCorruptError, IndexNotFoundError, SenseSearchError
-from indexing.manifest import read_manifest
+from indexing.manifest import read_manifest, read_revision
 from indexing.methods import METHODS, load_method
 from indexing.searchable import Searchable, load_searchable
 
@@ -126,6 +126,36 @@ def load(path: Path) -> Generation:
                 f"The {name} part of the index in {path} cannot be read ({error}); rebuild the index."
             ) from error
     return Generation(path, manifest, methods, vectors)
+
+
+def changed_on_disk(directory: Path, live: Generation) -> bool:
+    """Another process switched generations or wrote into ours since `live` was loaded."""
+    return current_name(directory) != live.name or read_revision(live.path) != live.revision
+
+
+def follow_disk(directory: Path, live: Generation) -> Generation:
+    """`live` as it is on disk now: the generation a retrain of another
+    process switched to (ours is gone), or ours with the vectors and manifest
+    of its uploads and deletes (the manifest's revision moved on)."""
+    name = current_name(directory)
+    if name != live.name:
+        logger.info("index generation changed on disk; loading %s", name)
+        return load_current(directory)
+    if read_revision(live.path) != live.revision:
+        logger.info("generation %s was written by another process; reloading its vectors", name)
+        vectors = {name: load_searchable(method, live.path / name) for name, method in live.methods.items()}
+        return replace(live, manifest=read_manifest(live.path), vectors=vectors)
+    return live
+
+
+def describe(live: Generation) -> dict:
+    """What the status panel shows of a generation: training facts, and per
+    method its manifest entry with its index's kind and size."""
+    methods = {name: {**live.manifest["methods"].get(name, {}), "index": live.vectors[name].describe(),
+                      "vectors": len(live.vectors[name])} for name in live.methods}
+    return {"trained": live.manifest.get("trained_on"), "methods": methods, "generation": live.name,
+            "revision": live.revision, "format_version": live.manifest.get("format_version"),
+            "libraries": live.manifest.get("libraries", {})}
 
 
 def remove_debris(directory: Path) -> None:

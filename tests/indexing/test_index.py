@@ -11,6 +11,7 @@ import pytest
 
 from indexing.documents import Document
 from indexing.errors import IndexCorruptError, IndexNotFoundError, IndexVersionError, SenseSearchError
+import indexing.index
 from indexing.index import Index
 from indexing.manifest import FORMAT_VERSION, library_versions
 from indexing.methods import DEFAULT_METHODS
@@ -162,7 +163,7 @@ def test_added_vectors_are_saved_so_reopening_encodes_nothing(index_copy: Index,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     [new_id] = index_copy.add_documents([ZOO]).added
     expected = hits(index_copy, ZOO.text, "dm")
-    monkeypatch.setattr(Index, "_encode", lambda *args: pytest.fail("re-encoded on open: the add was not saved"))
+    monkeypatch.setattr(indexing.index, "encode", lambda *args: pytest.fail("re-encoded on open: the add was not saved"))
     reopened = Index.open(index_copy.directory)
     assert hits(reopened, ZOO.text, "dm") == expected
     assert new_id in faiss_ids(reopened, "dbow")

@@ -1,0 +1,124 @@
+"""Store, train and encode: the build-time path from read documents to a
+new index generation on disk (store what has words, train every method,
+encode every document with each, build and save each method's searchable
+index, write the manifest).
+
+Consumes documents, the store's documents and sentences, method names and configs;
+produces a `Generation` in a staging folder that the index then commits
+(indexing/index.py). Encoding is also what an upload and a repair use.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from indexing.contract import Method
+from indexing.crash import crash_point
+from indexing.documents import Document, IngestReport, StoredDocument
+from indexing.generation import Generation, new_name, switch_current
+from indexing.manifest import now, write_manifest
+from indexing.methods import train_method
+from indexing.progress import Progress
+from indexing.searchable import Searchable, build_searchable, searchable_path
+from indexing.store import DocumentStore
+from indexing.text import words
+
+ENCODE_BATCH = 16  # documents encoded between two progress reports (and the biLM batch remembered)
+
+
+def store_documents(store: DocumentStore, documents: Iterable[Document]) -> IngestReport:
+    """Add `documents` to the store, less those with no words (an error
+    each) and those it already holds (a duplicate each)."""
+    report = IngestReport()
+    usable = []
+    for doc in documents:
+        if words(doc.text):
+            usable.append(doc)
+        else:
+            report.errors.append(f"{doc.title}: no words in the text.")
+    added, duplicates = store.add(usable)
+    report.added.extend(added)
+    report.duplicates.extend(d.title for d in duplicates)
+    return report
+
+
+def commit_generation(directory: Path, names: tuple[str, ...], store: DocumentStore,
+                      documents: list[StoredDocument], on_progress: Progress,
+                      configs: dict[str, object]) -> Generation:
+    """Train a whole new generation into `<name>.partial`, rename it, and
+    switch CURRENT to it: that switch is the commit point of a build or a
+    retrain. On any failure the staging folder goes and CURRENT is untouched."""
+    name = new_name()
+    staging = directory / "indexes" / (name + ".partial")
+    staging.mkdir(parents=True)
+    try:
+        generation = train_generation(staging, names, store, documents, on_progress, configs)
+        final = staging.with_name(name)
+        os.replace(staging, final)
+        crash_point("retrain:staged")
+        switch_current(directory, name)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return replace(generation, path=final)
+
+
+def train_generation(path: Path, names: tuple[str, ...], store: DocumentStore, documents: list[StoredDocument],
+                     on_progress: Progress, configs: dict[str, object]) -> Generation:
+    """Train the methods `names` over `documents`, encode them, and save
+    everything into `path` (a staging folder)."""
+    methods = {name: train_method(name, documents, on_progress, configs.get(name)) for name in names}
+    encoded = encode(methods, store, documents, on_progress)
+    vectors, described = {}, {}
+    for name, method in methods.items():
+        index = build_searchable(method, *encoded.pop(name))
+        folder = path / name
+        folder.mkdir()
+        method.save(folder)
+        index.save(searchable_path(method, folder))
+        crash_point("retrain:staging")
+        vectors[name], described[name] = index, method.describe()
+    manifest = {
+        "created_at": now(),
+        "trained_on": {"at": now(), "documents": len(documents), "words": sum(d.n_words for d in documents),
+                       "sources": dict(Counter(d.source for d in documents).most_common(20))},
+        "methods": described,
+        "revision": 0,
+    }
+    return Generation(path, write_manifest(path, counted(manifest, vectors, store)), methods, vectors)
+
+
+def counted(manifest: dict, vectors: dict[str, Searchable], store: DocumentStore) -> dict:
+    """`manifest` with the store's and each index's counts as they are now."""
+    n_docs, n_words = store.counts()
+    methods = {name: {**facts, "vectors": len(vectors[name]), "index": vectors[name].describe()}
+               for name, facts in manifest["methods"].items()}
+    return {**manifest, "documents": n_docs, "words": n_words, "methods": methods}
+
+
+def encode(methods: dict[str, Method], store: DocumentStore, documents: list[StoredDocument],
+           on_progress: Progress) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """FAISS ids and vectors of `documents` for every method. Each batch of
+    documents goes through all methods in turn, so that methods reading the
+    same biLM layers (ELMo, senses) encode each sentence once
+    (`indexing.contextual` remembers the last batch)."""
+    stage = "Encoding with " + ", ".join(m.label for m in methods.values())
+    found: dict[str, tuple[list, list]] = {name: ([], []) for name in methods}
+    on_progress(0, len(documents), stage)
+    for start in range(0, len(documents), ENCODE_BATCH):
+        batch = documents[start : start + ENCODE_BATCH]
+        sentences = store.sentences_of([d.id for d in batch])
+        for name, method in methods.items():
+            ids, vectors = method.encode_documents(batch, sentences)
+            found[name][0].append(ids)
+            found[name][1].append(vectors)
+        on_progress(min(start + ENCODE_BATCH, len(documents)), len(documents), stage)
+    return {name: (np.concatenate(ids), np.concatenate(vectors)) if ids
+            else (np.empty(0, dtype=np.int64), np.empty((0, methods[name].dim), dtype=np.float32))
+            for name, (ids, vectors) in found.items()}
