@@ -34,7 +34,7 @@ def _load_elmo(name: str, directory: Path):
 
 
 def _train_senses(documents, on_progress=no_progress, config=None):
-    from indexing.senses.method import train_senses
+    from indexing.senses.train import train_senses
 
     return train_senses(documents, on_progress, config, "senses")
 

@@ -9,16 +9,19 @@ skip-gram) is trained on the indexed corpus itself.
 Why both views: our small biLM knows syntax better than topic, and on
 CoarseWSD-20 these bags tell senses apart better than its vectors alone;
 `python -m bench senses` measures each view and their mix
-(bench/results/senses.md has the current figures).
+(bench/results/senses.md has the current figures). `sense_features` joins
+the two views into what an occurrence's sense is read from.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from indexing.linalg import unit_rows
 from indexing.text import is_content_word
 
 FILE = "context.kv"
@@ -93,3 +96,11 @@ class ContextBags:
         from gensim.models import KeyedVectors
 
         return cls(KeyedVectors.load(str(directory / FILE)), config)
+
+
+def sense_features(vectors: np.ndarray, bags: np.ndarray, space_mean: np.ndarray, context_weight: float) -> np.ndarray:
+    """``[sqrt(1 - w) * unit(vector - mean), sqrt(w) * unit(bag)]`` per row."""
+    contextual = unit_rows(np.atleast_2d(vectors) - space_mean) if len(vectors) else np.atleast_2d(vectors)
+    topical = unit_rows(bags) if len(bags) else bags
+    return np.concatenate([math.sqrt(1 - context_weight) * contextual, math.sqrt(context_weight) * topical],
+                          axis=1).astype(np.float32)

@@ -16,16 +16,15 @@ layers) and a topical context bag (``context.py``: what the neighbouring
 words are about). Each alone, and the mix, are measured on CoarseWSD-20 by
 ``python -m bench senses``.
 
-Training learns word2vec context vectors over the corpus, encodes a sample of
-it, builds the ``SenseInventory`` from the sample and counts document
-frequencies; uploads are tagged with the existing senses; a retrain rebuilds
-the inventory.
+Training (``train.py``) learns word2vec context vectors over the corpus,
+encodes a sample of it, builds the ``SenseInventory`` from the sample and
+counts document frequencies; uploads are tagged with the existing senses; a
+retrain rebuilds the inventory.
 """
 from __future__ import annotations
 
 import functools
 import json
-import logging
 import math
 import shutil
 import zlib
@@ -36,21 +35,17 @@ from pathlib import Path
 
 import numpy as np
 
-from indexing.contextual import (content_mask, document_sentences, encode_layers, model_path, read_query,
-                                 shared_encoder, weights_digest)
-from indexing.documents import Sentence, StoredDocument, Token
-from indexing.elmo_method import corpus_sentences
-from indexing.errors import InvalidQueryError
+from indexing.contextual import (content_mask, document_sentences, encode_layers, read_query, shared_encoder,
+                                 weights_digest)
 from indexing.contract import LearnsNoDocuments
-from indexing.progress import Progress, no_progress
-from indexing.senses.cluster import MIN_SILHOUETTE
-from indexing.senses.context import ContextBags, ContextConfig
-from indexing.senses.inventory import OccurrenceSample, SenseInventory
-from indexing.text import document_frequencies, idf_table, split_sentences, words
+from indexing.documents import Sentence, StoredDocument, Token
+from indexing.errors import InvalidQueryError
 from indexing.linalg import pair_percentile, unit_rows
 from indexing.lru import LruCache
-
-logger = logging.getLogger(__name__)
+from indexing.senses.cluster import MIN_SILHOUETTE
+from indexing.senses.context import ContextBags, ContextConfig, sense_features
+from indexing.senses.inventory import SenseInventory
+from indexing.text import idf_table
 
 # Occurrences read in context kept for explanations (~2.5 KB each): popular
 # passages come back query after query.
@@ -197,8 +192,9 @@ class SensesMethod(LearnsNoDocuments):
         if len(vocabulary) < 2:
             return 1.0
         rng = np.random.default_rng(self.config.seed)
-        return _pair_percentile(self.context.word_vectors([vocabulary[i] for i in rng.integers(0, len(vocabulary), 2000)]),
-                                self.config.seed)
+        vectors = self.context.word_vectors([vocabulary[i] for i in rng.integers(0, len(vocabulary), 2000)])
+        a, b = np.random.default_rng(self.config.seed).integers(0, len(vectors), (2, 2000))
+        return pair_percentile(vectors[a], vectors[b])
 
     def _sense(self, word: str, feature: np.ndarray) -> int | None:
         found = self.inventory.assign(word, feature)
@@ -293,72 +289,3 @@ def load_senses(name: str, directory: Path) -> SensesMethod:
     return SensesMethod(name, config, directory / "model", ContextBags.load(directory, config.context),
                         SenseInventory.load(directory),
                         np.load(directory / "space_mean.npy"), meta["document_frequency"], meta["n_documents"])
-
-
-def train_senses(documents: list[StoredDocument], on_progress: Progress = no_progress,
-                 config: SensesConfig | None = None, name: str = "senses") -> SensesMethod:
-    """Encode a sample of the corpus and cluster each frequent word's
-    occurrences into senses."""
-    config = config or SensesConfig()
-    if not isinstance(config, SensesConfig):
-        raise TypeError(f"the {name} method takes a SensesConfig, not {type(config).__name__}")
-    directory = model_path(config.model)
-    encoder = shared_encoder(directory)
-    frequency = document_frequencies(d.text for d in documents)
-    on_progress(0, 1, "Senses: learning word contexts")
-    context = ContextBags.train(_word_sentences(documents), config.context)
-    on_progress(1, 1, "Senses: learning word contexts")
-    idf, unseen_idf = idf_table(frequency, len(documents))
-    sample = corpus_sentences(documents, config.sample_sentences, config.seed)
-    stage = "Senses: reading words in context"
-    on_progress(0, len(sample), stage)
-    layers = encode_layers(encoder, [t for t, _ in sample], [tok for _, tok in sample],
-                           on_progress=lambda done, total: on_progress(done, total, stage))
-    weights = np.asarray(config.sense_layers, dtype=np.float32) / sum(config.sense_layers)
-    contents = [np.flatnonzero(content_mask(tokens)).tolist() for _, tokens in sample]
-    spaces = [np.tensordot(weights, sentence_layers, axes=1) for sentence_layers in layers]
-    all_vectors = [vectors[content] for vectors, content in zip(spaces, contents)]
-    stacked = np.concatenate(all_vectors) if all_vectors else np.zeros((1, encoder.dim), dtype=np.float32)
-    space_mean = stacked.mean(axis=0)
-    occurrences = OccurrenceSample(config.per_word, config.seed)
-    for (text, tokens), vectors, content in zip(sample, spaces, contents):
-        bags = context.bags([t.norm for t in tokens], content, idf, unseen_idf)
-        features = sense_features(vectors[content], bags, space_mean, config.context_weight)
-        for position, i in enumerate(content):
-            lo, hi = max(0, position - config.context_window), position + config.context_window + 1
-            neighbours = tuple(tokens[j].norm for j in content[lo:hi] if j != i)
-            start = tokens[0].start
-            example = (text[start : tokens[-1].end], tokens[i].start - start, tokens[i].end - start)
-            occurrences.add(tokens[i].norm, features[position], neighbours, example)
-    stage = "Senses: clustering each word's occurrences"
-    on_progress(0, 1, stage)
-    inventory = SenseInventory.build(occurrences, config.min_count, config.max_senses, config.min_silhouette,
-                                     frequency, len(documents), config.seed, config.max_words,
-                                     lambda done, total: on_progress(done, total, stage), config.min_documents)
-    on_progress(1, 1, stage)
-    method = SensesMethod(name, config, directory, context, inventory, space_mean, frequency, len(documents))
-    logger.info("sense inventory: %d words, %d with more than one sense", len(inventory),
-                len(inventory.ambiguous_words()))
-    return method
-
-
-def sense_features(vectors: np.ndarray, bags: np.ndarray, space_mean: np.ndarray, context_weight: float) -> np.ndarray:
-    """``[sqrt(1 - w) * unit(vector - mean), sqrt(w) * unit(bag)]`` per row."""
-    contextual = unit_rows(np.atleast_2d(vectors) - space_mean) if len(vectors) else np.atleast_2d(vectors)
-    topical = unit_rows(bags) if len(bags) else bags
-    return np.concatenate([math.sqrt(1 - context_weight) * contextual, math.sqrt(context_weight) * topical],
-                          axis=1).astype(np.float32)
-
-
-def _word_sentences(documents: list[StoredDocument]) -> list[list[str]]:
-    """Every sentence of the corpus as normalised words, for word2vec."""
-    return [words(d.text[span.start : span.end]) for d in documents for span in split_sentences(d.text)]
-
-
-def _pair_percentile(vectors: np.ndarray, seed: int, percentile: float = 99.0) -> float:
-    """The cosine that only 1% of random pairs of rows reach."""
-    if len(vectors) < 2:
-        return 1.0
-    rng = np.random.default_rng(seed)
-    a, b = rng.integers(0, len(vectors), (2, 2000))
-    return pair_percentile(vectors[a], vectors[b], percentile)
