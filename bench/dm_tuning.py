@@ -31,7 +31,8 @@ from bench.datasets import load_collection, split_queries
 from bench.lee import _stories, human_ratings
 from bench.quality import rank_all, score
 from bench.retrievers import build_product
-from indexing.doc2vec import DBOW_CONFIG, DM_CONFIG, Doc2VecModel, TaggedCorpus
+from indexing.doc2vec import DBOW_CONFIG, DM_CONFIG, Doc2VecModel
+from indexing.doc2vec_corpus import TaggedCorpus
 from indexing.documents import StoredDocument
 from indexing.text import words
 

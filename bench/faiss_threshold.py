@@ -24,7 +24,8 @@ import numpy as np
 
 from bench.paragraphs import paragraph_pool
 from bench.speed import real_queries
-from indexing.doc2vec import Doc2VecConfig, Doc2VecModel, TaggedCorpus
+from indexing.doc2vec import Doc2VecConfig, Doc2VecModel
+from indexing.doc2vec_corpus import TaggedCorpus
 from indexing.text import split_sentences, words
 from indexing.vectors import EXACT_MAX_FLOATS, IVF_NPROBE, exact_kind, VectorIndex
 

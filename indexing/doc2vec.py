@@ -5,6 +5,8 @@ DM (distributed memory) and DBOW (distributed bag of words) are two
 configurations of one trainer. Consumes stored documents; produces float32
 unit vectors of shape (n, vector_size): the trained vectors for documents seen
 in training, inferred ones (fixed seed and epochs, so repeatable) for the rest.
+The corpus it trains on is indexing/doc2vec_corpus.py's; the retrieval
+method around it, indexing/doc2vec_method.py.
 """
 from __future__ import annotations
 
@@ -12,19 +14,19 @@ import json
 import logging
 import threading
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-from gensim import matutils, utils
+from gensim import matutils
 from gensim.models.callbacks import CallbackAny2Vec
-from gensim.models.doc2vec import Doc2Vec, TaggedDocument
+from gensim.models.doc2vec import Doc2Vec
 from gensim.models.doc2vec_inner import train_document_dbow, train_document_dm
 
 from indexing.atomic import atomic_path
-from indexing import korean
 from indexing.crash import crash_point
+from indexing.doc2vec_corpus import CHUNK_WORDS, TaggedCorpus, keep_rare_korean
 from indexing.documents import StoredDocument
 from indexing.linalg import unit_rows
 from indexing.progress import Progress, no_progress
@@ -32,8 +34,6 @@ from indexing.text import is_content_word, words
 
 logger = logging.getLogger(__name__)
 
-CHUNK_WORDS = 10_000  # gensim ignores words past 10,000 in one document: longer ones train as chunks
-IN_MEMORY_WORDS = 20_000_000  # above this the corpus is re-tokenised on every pass instead of cached
 
 
 @dataclass(frozen=True)
@@ -85,34 +85,6 @@ DM_CONFIG = Doc2VecConfig(dm=1, window=5, epochs=80, infer_epochs=100, centre=Tr
 # content-word inference 0.50. Window 15 trains its word vectors ~1.5x slower.
 DBOW_CONFIG = Doc2VecConfig(dm=0, window=15, infer_epochs=15, centre=True, content_words_inference=True,
                             centre_inferred=True)
-
-
-class TaggedCorpus:
-    """The store's documents as gensim `TaggedDocument`s, tagged with their
-    store ids; re-iterable, because Doc2Vec reads it once per epoch."""
-
-    def __init__(self, documents: Iterable[StoredDocument], cache: bool = True) -> None:
-        self._documents = documents
-        self._cached: list[TaggedDocument] | None = None
-        if cache:
-            cached, total = [], 0
-            for tagged in self._tagged():
-                cached.append(tagged)
-                total += len(tagged.words)
-                if total > IN_MEMORY_WORDS:
-                    logger.info("corpus over %d words: streaming it instead of caching", IN_MEMORY_WORDS)
-                    break
-            else:
-                self._cached = cached
-
-    def _tagged(self) -> Iterator[TaggedDocument]:
-        for doc in self._documents:
-            tokens = words(doc.text)
-            for start in range(0, len(tokens), CHUNK_WORDS):
-                yield TaggedDocument(tokens[start : start + CHUNK_WORDS], [doc.id])
-
-    def __iter__(self) -> Iterator[TaggedDocument]:
-        return iter(self._cached) if self._cached is not None else self._tagged()
 
 
 class _EpochProgress(CallbackAny2Vec):
@@ -186,7 +158,7 @@ class Doc2VecModel:
         # documents) trained only 1.03x (DBOW) and 1.17x (DM) faster than this
         # iterable on 2 cores (1.4M words of NFCorpus, 2 workers): not worth it here.
         model = Doc2Vec(**settings)
-        model.build_vocab(corpus, trim_rule=_keep_rare_korean)
+        model.build_vocab(corpus, trim_rule=keep_rare_korean)
         on_progress(0, config.epochs, f"Training Doc2Vec {name}")
         model.train(
             corpus,
@@ -296,19 +268,6 @@ class Doc2VecModel:
         inferred = directory / "inferred_means.npy"
         inferred_means = np.load(inferred, allow_pickle=False) if inferred.exists() else None
         return cls(Doc2Vec.load(str(directory / "doc2vec.model")), config, trained_ids.tolist(), mean, inferred_means)
-
-
-def _keep_rare_korean(word: str, count: int, min_count: int) -> int:
-    """gensim's vocabulary rule: Korean morphemes seen once stay. Korean
-    texts are few in most collections here (a handful among English ones),
-    and a morpheme is already a lemma: 금리 seen once is the one mention of
-    a topic, not a typo. Dropping them left a Korean query with no known
-    word at all ("미세먼지 농도가 나빠서 외출을 자제했다") and DBOW found a
-    Korean text from its own query for 7 to 10 of 16; keeping them,
-    `python -m bench korean`'s figures. English words keep `min_count`."""
-    if count >= min_count:
-        return utils.RULE_KEEP
-    return utils.RULE_KEEP if korean.has_hangul(word) else utils.RULE_DISCARD
 
 
 def _infer_vector(model: Doc2Vec, tokens: list[str], epochs: int) -> np.ndarray:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from indexing.doc2vec import Doc2VecConfig, Doc2VecModel, TaggedCorpus
+from indexing.doc2vec import Doc2VecConfig, Doc2VecModel
+from indexing.doc2vec_corpus import TaggedCorpus
 from indexing.documents import Sentence, StoredDocument
 from indexing.errors import UnknownWordsError
 from indexing.linalg import pair_percentile

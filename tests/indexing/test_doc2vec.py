@@ -15,8 +15,9 @@ import gensim.models.doc2vec as gensim_doc2vec
 import numpy as np
 import pytest
 
-from indexing import doc2vec
-from indexing.doc2vec import Doc2VecConfig, Doc2VecModel, TaggedCorpus, _infer_vector
+from indexing import doc2vec, doc2vec_corpus
+from indexing.doc2vec import Doc2VecConfig, Doc2VecModel, _infer_vector
+from indexing.doc2vec_corpus import TaggedCorpus
 from indexing.documents import StoredDocument
 from indexing.index import Index
 from indexing.text import is_content_word, words
@@ -51,7 +52,7 @@ def test_tagged_corpus_is_re_iterable_and_tagged_with_store_ids() -> None:
 
 
 def test_long_documents_train_as_chunks_under_one_tag(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(doc2vec, "CHUNK_WORDS", 4)
+    monkeypatch.setattr(doc2vec_corpus, "CHUNK_WORDS", 4)
     tagged = list(TaggedCorpus([stored(3, "one two three four five six seven eight nine ten")]))
     assert [t.words for t in tagged] == [["one", "two", "three", "four"], ["five", "six", "seven", "eight"],
                                          ["nine", "ten"]]
@@ -61,7 +62,7 @@ def test_long_documents_train_as_chunks_under_one_tag(monkeypatch: pytest.Monkey
 def test_a_corpus_too_big_to_cache_streams_the_same_documents(monkeypatch: pytest.MonkeyPatch) -> None:
     docs = [stored(i, f"note number {i} about the river") for i in range(1, 6)]
     cached = list(TaggedCorpus(docs))
-    monkeypatch.setattr(doc2vec, "IN_MEMORY_WORDS", 10)
+    monkeypatch.setattr(doc2vec_corpus, "IN_MEMORY_WORDS", 10)
     streamed = TaggedCorpus(docs)
     assert list(streamed) == list(streamed) == cached
 
