@@ -131,25 +131,9 @@ def run_threads(index: Index, queries: Sequence[str], uploads: Sequence[Document
             with lock:
                 report.uploads += len(added)
 
-    def check_snapshots() -> None:
-        # A reader must see every method at the same point: the same documents
-        # (a sentence index's ids are sentence ids: compare their documents).
-        while not stop.is_set():
-            live = index.snapshot()
-            ids = {}
-            for name, vectors in live.vectors.items():
-                found = vectors.ids().tolist()
-                if live.methods[name].unit == "sentence":
-                    found = set(index.store.sentence_documents(found).values())
-                ids[name] = tuple(sorted(found))
-            if len(set(ids.values())) > 1:
-                with lock:
-                    report.inconsistent.append(f"snapshot {live.name}: methods hold different ids")
-            time.sleep(0.001)
-
     workers = [threading.Thread(target=search, args=(i,)) for i in range(threads)]
     workers += [threading.Thread(target=upload)] if uploads else []
-    workers += [threading.Thread(target=check_snapshots)]
+    workers += [threading.Thread(target=_check_snapshots, args=(index, report, stop, lock))]
     started = time.perf_counter()
     for worker in workers:
         worker.start()
@@ -159,6 +143,24 @@ def run_threads(index: Index, queries: Sequence[str], uploads: Sequence[Document
         worker.join()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _check_snapshots(index: Index, report: LoadReport, stop: threading.Event, lock: threading.Lock) -> None:
+    """Until `stop`: a reader must see every method at the same point, the
+    same documents (a sentence index's ids are sentence ids: compare their
+    documents)."""
+    while not stop.is_set():
+        live = index.snapshot()
+        ids = {}
+        for name, vectors in live.vectors.items():
+            found = vectors.ids().tolist()
+            if live.methods[name].unit == "sentence":
+                found = set(index.store.sentence_documents(found).values())
+            ids[name] = tuple(sorted(found))
+        if len(set(ids.values())) > 1:
+            with lock:
+                report.inconsistent.append(f"snapshot {live.name}: methods hold different ids")
+        time.sleep(0.001)
 
 
 def _inconsistencies(query: str, results: dict, baseline: dict, newest_before: int) -> list[str]:

@@ -255,28 +255,12 @@ def evaluate_senses(model_dir: Path | None = None, layers: list[str] | None = No
     info: dict = {}
     elmo: dict[str, np.ndarray] = {}
     if any(v != CONTEXT for v in views):
-        encoder, info = load_encoder(model_dir or DEFAULT_MODEL)
-        targets = encode_targets(encoder, [o for occ in pooled.values() for o in occ], "CoarseWSD-20 + controls")
-        at = 0
-        for word, occ in pooled.items():
-            elmo[word] = targets[at:at + len(occ)]
-            at += len(occ)
+        elmo, info = _encoded(pooled, model_dir)
         seconds["encode"] = round(time.perf_counter() - start, 1)
     bags: dict[str, np.ndarray] = {}
     context_info = None
     if any(v == CONTEXT or v.endswith("+" + CONTEXT) for v in views):
-        start = time.perf_counter()
-        # The whole corpus, not only the sampled occurrences, as the product would see it.
-        corpus = sense_features.lower([o.tokens for occ in (train[0] + test[0] for train, test in data.values())
-                                       for o in occ] + wikitext)
-        model = sense_features.train_word2vec(corpus)
-        seconds["word2vec"] = round(time.perf_counter() - start, 1)
-        start = time.perf_counter()
-        bags, empty = sense_features.context_bags(pooled, model.wv, sense_features.sentence_idf(corpus))
-        seconds["context_bags"] = round(time.perf_counter() - start, 1)
-        context_info = {"sentences": len(corpus), "tokens": sum(map(len, corpus)), "vocabulary": len(model.wv),
-                        "occurrences": sum(map(len, pooled.values())), "empty_bags": empty,
-                        "bag_window": sense_features.BAG_WINDOW, "word2vec": sense_features.WORD2VEC}
+        bags, context_info = _bags(data, wikitext, pooled, seconds)
 
     def vectors(view: str, word: str) -> np.ndarray:
         if view == CONTEXT:
@@ -286,25 +270,9 @@ def evaluate_senses(model_dir: Path | None = None, layers: list[str] | None = No
         return VIEWS[view](elmo[word])
 
     start = time.perf_counter()
-    words, control_figures = {}, {}
     with threadpool_limits(limits=1):  # KMeans and BLAS stay on one core
-        for word, ((_, train_gold), (_, test_gold)) in data.items():
-            n = len(train_gold)
-            gold_senses = len(json.loads((COARSE / word / "classes_map.txt").read_text()))
-            words[word] = {"gold_senses": gold_senses, "train": n, "test": len(test_gold),
-                           "most_frequent_sense": most_frequent_sense(train_gold, test_gold), "layers": {}}
-            for v in views:
-                x = vectors(v, word)
-                words[word]["layers"][v] = evaluate_word(x[:n], train_gold, x[n:], test_gold, gold_senses)
-            logger.info("%s: %s", word, {v: (f["test"]["ari"]["0.00"], f["test"]["ari_gold_k"])
-                                         for v, f in words[word]["layers"].items()})
-        for word, occ in controls.items():
-            control_figures[word] = {"occurrences": len(occ), "layers": {}}
-            for v in views:
-                clusters = _cluster(vectors(v, word))
-                control_figures[word]["layers"][v] = {
-                    "silhouette": round(clusters.silhouette, 4),
-                    "senses_found": {_key(t): int(labels_at(clusters, t).max()) + 1 for t in THRESHOLDS}}
+        words = {word: _word_figures(word, gold, views, vectors) for word, gold in data.items()}
+        control_figures = {word: _control_figures(occ, word, views, vectors) for word, occ in controls.items()}
     seconds["cluster_and_score"] = round(time.perf_counter() - start, 1)
     tuning = tune(words, control_figures, views)
     best = max(tuning, key=lambda r: r["objective"])
@@ -315,6 +283,59 @@ def evaluate_senses(model_dir: Path | None = None, layers: list[str] | None = No
             "tuning_train": tuning, "median_silhouette": silhouettes(words, control_figures, views),
             "test": {v: test_summary(words, control_figures, v, r["threshold"]) for v, r in per_layer_best.items()},
             "words": words, "controls": control_figures, "seconds": seconds}
+
+
+def _encoded(pooled: dict[str, list], model_dir: Path | None) -> tuple[dict[str, np.ndarray], dict]:
+    """The biLM's vectors of every pooled occurrence, per word, and the model's facts."""
+    encoder, info = load_encoder(model_dir or DEFAULT_MODEL)
+    targets = encode_targets(encoder, [o for occ in pooled.values() for o in occ], "CoarseWSD-20 + controls")
+    elmo, at = {}, 0
+    for word, occ in pooled.items():
+        elmo[word] = targets[at:at + len(occ)]
+        at += len(occ)
+    return elmo, info
+
+
+def _bags(data: dict, wikitext: list, pooled: dict[str, list], seconds: dict[str, float]) -> tuple[dict, dict]:
+    """The context bag of every pooled occurrence, per word, from word2vec
+    trained on the whole corpus (not only the sampled occurrences, as the
+    product would see it); notes its times in `seconds`."""
+    start = time.perf_counter()
+    corpus = sense_features.lower([o.tokens for occ in (train[0] + test[0] for train, test in data.values())
+                                   for o in occ] + wikitext)
+    model = sense_features.train_word2vec(corpus)
+    seconds["word2vec"] = round(time.perf_counter() - start, 1)
+    start = time.perf_counter()
+    bags, empty = sense_features.context_bags(pooled, model.wv, sense_features.sentence_idf(corpus))
+    seconds["context_bags"] = round(time.perf_counter() - start, 1)
+    return bags, {"sentences": len(corpus), "tokens": sum(map(len, corpus)), "vocabulary": len(model.wv),
+                  "occurrences": sum(map(len, pooled.values())), "empty_bags": empty,
+                  "bag_window": sense_features.BAG_WINDOW, "word2vec": sense_features.WORD2VEC}
+
+
+def _word_figures(word: str, gold: tuple, views: list[str], vectors) -> dict:
+    """One CoarseWSD-20 word's figures per view: clustered on train, scored on test."""
+    (_, train_gold), (_, test_gold) = gold
+    n = len(train_gold)
+    gold_senses = len(json.loads((COARSE / word / "classes_map.txt").read_text()))
+    found = {"gold_senses": gold_senses, "train": n, "test": len(test_gold),
+             "most_frequent_sense": most_frequent_sense(train_gold, test_gold), "layers": {}}
+    for v in views:
+        x = vectors(v, word)
+        found["layers"][v] = evaluate_word(x[:n], train_gold, x[n:], test_gold, gold_senses)
+    logger.info("%s: %s", word, {v: (f["test"]["ari"]["0.00"], f["test"]["ari_gold_k"])
+                                 for v, f in found["layers"].items()})
+    return found
+
+
+def _control_figures(occurrences: list, word: str, views: list[str], vectors) -> dict:
+    """An unambiguous control word's split per view: how many senses each threshold finds."""
+    found = {"occurrences": len(occurrences), "layers": {}}
+    for v in views:
+        clusters = _cluster(vectors(v, word))
+        found["layers"][v] = {"silhouette": round(clusters.silhouette, 4),
+                              "senses_found": {_key(t): int(labels_at(clusters, t).max()) + 1 for t in THRESHOLDS}}
+    return found
 
 
 def _ari(value: float) -> str:

@@ -59,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--log-every", type=int, default=200, help="steps between loss log lines")
     train.add_argument("--threads", type=int, help="torch threads (default: one per core)")
 
+    _more_parsers(commands, PRESETS)
+    return parser
+
+
+def _more_parsers(commands: argparse._SubParsersAction, presets: dict) -> None:
+    """The distill, pack-teacher, convert and bench commands."""
     distill = commands.add_parser("distill", help="teach the biLM from a pretrained sentence encoder")
     distill.add_argument("--corpus", type=Path, nargs="+", required=True, help="plain-text training files")
     distill.add_argument("--out", type=Path, required=True, help="directory for checkpoint, metrics and model/")
@@ -67,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     distill.add_argument("--objectives", nargs="+", default=["lm", "sentence", "token"],
                          help="some of lm, sentence, token, contrastive")
     distill.add_argument("--init", type=Path, help="start the biLM from this model directory")
-    distill.add_argument("--preset", choices=sorted(PRESETS), default="light")
+    distill.add_argument("--preset", choices=sorted(presets), default="light")
     distill.add_argument("--vocab-size", type=int, default=40000)
     distill.add_argument("--pairs", type=int, default=128, help="sentence pairs per batch")
     distill.add_argument("--lr", type=float, default=2e-3)
@@ -88,10 +94,9 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("--out", type=Path, required=True, help="model directory to write (config.json + weights.pt)")
 
     bench = commands.add_parser("bench", help="measure encoding and training throughput")
-    bench.add_argument("--preset", choices=sorted(PRESETS), default="light")
+    bench.add_argument("--preset", choices=sorted(presets), default="light")
     bench.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     bench.add_argument("--train-steps", type=int, default=8)
-    return parser
 
 
 def _prepare(args: argparse.Namespace) -> None:
