@@ -1,9 +1,11 @@
 """Hybrid ranking: keyword and meaning together. BM25 ranks the documents
-by their words; DBOW is re-queried with BM25's feedback (Rocchio, 1971, in
-DBOW's own vector space: the query's vector moves toward the mean vector of
-BM25's first documents); the two rankings are fused by a weighted sum of
-per-query normalised scores (Fox & Shaw, 1994, CombSUM; the normalisations
-are ranx's, which the benchmark tuned with).
+by their words, alone or with RM3 query expansion (search/rm3.py: the
+lexical feedback of its first documents); DBOW is re-queried with BM25's
+feedback (Rocchio, 1971, in DBOW's own vector space: the query's vector
+moves toward the mean vector of the keyword run's first documents); the two
+rankings are fused by a weighted sum of per-query normalised scores (Fox &
+Shaw, 1994, CombSUM; the normalisations are ranx's, which the benchmark
+tuned with).
 
 Consumes the two runs, each scores (n,) and store ids (n,) best first;
 produces fused scores and ids, and each fused document's rank in each run.
@@ -15,7 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from search.rm3 import RM3_CONFIG, RM3Config
+
 NORMS = ("min-max", "zmuv", "rank")
+# The keyword runs, by the name each hit's `ranks` gives them, and how the
+# page and the command line name them to a user.
+KEYWORD_RUNS = {"bm25": "BM25 (keywords)", "rm3": "BM25 with RM3 query expansion (keywords)"}
 
 
 @dataclass(frozen=True)
@@ -26,7 +33,14 @@ class HybridConfig:
     out of 882 tried; the test queries were not looked at;
     bench/results/hybrid-tuning.json). The values and the reasons:"""
 
-    # BM25's share of the fused score; the dense run gets the rest. BM25
+    # The keyword run: "bm25" (plain BM25, as its own column ranks) or "rm3"
+    # (BM25 with RM3 query expansion, search/rm3.py).
+    lexical: str = "bm25"
+    # The keyword run whose first documents feed DBOW: "bm25" or "rm3".
+    feedback_from: str = "bm25"
+    # RM3's parameters (Anserini's defaults, not tuned on our collections).
+    rm3: RM3Config = RM3_CONFIG
+    # The keyword run's share of the fused score; the dense run gets the rest. BM25
     # alone beats every dense method of ours by 0.1 nDCG@10, so it leads,
     # if only just: with z-scores the two runs' scales are comparable, and
     # 0.45 to 0.6 all came within 0.003 of the best mean on dev.
@@ -55,12 +69,30 @@ class HybridConfig:
             raise ValueError(f"weights must lie in [0, 1], not {self.bm25_weight}, {self.query_weight}")
         if self.norm not in NORMS:
             raise ValueError(f"unknown normalisation {self.norm!r}; valid ones are {', '.join(NORMS)}")
+        for run in (self.lexical, self.feedback_from):
+            if run not in KEYWORD_RUNS:
+                raise ValueError(f"unknown keyword run {run!r}; valid ones are {', '.join(KEYWORD_RUNS)}")
         if self.depth < 1 or self.feedback_depth < 0:
             raise ValueError(f"need depth >= 1 and feedback_depth >= 0, not {self.depth}, {self.feedback_depth}")
 
     @property
     def dense_weight(self) -> float:
         return 1.0 - self.bm25_weight
+
+    @property
+    def dense_run(self) -> str:
+        """The dense run's name in each hit's `ranks`."""
+        return f"{self.dense_method}+feedback"
+
+    @property
+    def label(self) -> str:
+        """The Hybrid column's name on the page."""
+        return f"Hybrid ({'BM25 + RM3' if self.lexical == 'rm3' else 'BM25'} + {self.dense_method.upper()})"
+
+
+def run_label(run: str) -> str:
+    """How a run of `Hit.ranks` ("bm25", "rm3", "dbow+feedback") is named to a user."""
+    return KEYWORD_RUNS.get(run) or f"{run.partition('+')[0].upper()} (meaning)"
 
 
 HYBRID_CONFIG = HybridConfig()
