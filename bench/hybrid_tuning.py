@@ -50,11 +50,11 @@ def _collection_runs(name: str, workdir: Path) -> tuple[object, list[str], dict]
     live = engine.index.snapshot()
     source = {doc_id: src for doc_id, _title, src, _words, _added in engine.index.store.listing()}
     found = {}
-    for source, depth, weight in itertools.product(FEEDBACK_FROM, FEEDBACK_DEPTHS, QUERY_WEIGHTS):
-        if depth == 0 and (weight != 1.0 or source != FEEDBACK_FROM[0]):
+    for feeder, depth, weight in itertools.product(FEEDBACK_FROM, FEEDBACK_DEPTHS, QUERY_WEIGHTS):
+        if depth == 0 and (weight != 1.0 or feeder != FEEDBACK_FROM[0]):
             continue  # without feedback the query's own vector is all there is
         # lexical="rm3" makes hybrid_runs give both keyword runs
-        config = replace(HYBRID_CONFIG, feedback_depth=depth, query_weight=weight, feedback_from=source,
+        config = replace(HYBRID_CONFIG, feedback_depth=depth, query_weight=weight, feedback_from=feeder,
                          lexical="rm3")
         per_query = {}
         for qid in dev:
@@ -65,8 +65,8 @@ def _collection_runs(name: str, workdir: Path) -> tuple[object, list[str], dict]
                 runs = {}
             per_query[qid] = {run: (scores, np.array([source[i] for i in ids.tolist()], dtype=object))
                               for run, (scores, ids) in runs.items()}
-        found[(source, depth, weight)] = per_query
-        logger.info("%s: feedback from %s, depth %d, query weight %.1f ranked", name, source, depth, weight)
+        found[(feeder, depth, weight)] = per_query
+        logger.info("%s: feedback from %s, depth %d, query weight %.1f ranked", name, feeder, depth, weight)
     return collection, dev, {"runs": found, "members": members}
 
 
@@ -100,11 +100,11 @@ def tune(workdir: Path | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-hybrid-", dir=workdir) as tmp:
         prepared = {name: _collection_runs(name, Path(tmp)) for name in COLLECTIONS}
     tried = []
-    for (source, depth, weight), lexical, bm25_weight, norm in itertools.product(
+    for (feeder, depth, weight), lexical, bm25_weight, norm in itertools.product(
             prepared[COLLECTIONS[0]][2]["runs"], LEXICAL_RUNS, BM25_WEIGHTS, NORMS):
-        config = replace(HYBRID_CONFIG, feedback_depth=depth, query_weight=weight, feedback_from=source,
+        config = replace(HYBRID_CONFIG, feedback_depth=depth, query_weight=weight, feedback_from=feeder,
                          lexical=lexical, bm25_weight=bm25_weight, norm=norm)
-        dev = {name: _score(collection, qids, data["runs"][(source, depth, weight)], data["members"], config)
+        dev = {name: _score(collection, qids, data["runs"][(feeder, depth, weight)], data["members"], config)
                for name, (collection, qids, data) in prepared.items()}
         tried.append({"config": asdict(config), "dev_ndcg@10": dev, "mean": float(np.mean(list(dev.values())))})
         if len(tried) % 500 == 0:

@@ -8,7 +8,9 @@ import pytest
 
 from indexing.errors import InvalidQueryError
 from search.engine import SearchEngine
-from search.hybrid import HybridConfig, fuse, normalise
+from search.hybrid import HybridConfig, fuse, normalise, run_label
+
+RM3_LEG = HybridConfig(lexical="rm3", feedback_from="rm3")
 
 
 def test_normalisations_match_ranx() -> None:
@@ -47,6 +49,30 @@ def test_hybrid_hits_carry_their_rank_in_bm25_and_dbow(engine: SearchEngine) -> 
         else:
             assert hit.doc_id not in bm25  # found by meaning alone
     assert any("dbow+feedback" in h.ranks for h in hybrid)
+
+
+def test_hybrid_with_the_rm3_keyword_run_carries_its_rank_in_rm3_and_dbow(engine: SearchEngine) -> None:
+    query = "fishing on the river bank"
+    hybrid = engine.search(query, "hybrid", k=10, hybrid=RM3_LEG)
+    runs = engine.hybrid_runs(engine.index.snapshot(), query, RM3_LEG)
+    rm3, bm25 = runs["rm3"][1].tolist(), runs["bm25"][1].tolist()
+    assert set(rm3) > set(bm25)  # expansion finds documents without the query's words
+    assert [h.rank for h in hybrid] == list(range(1, 11))
+    assert all(h.ranks and set(h.ranks) <= {"rm3", "dbow+feedback"} for h in hybrid)  # plain BM25 is not fused
+    for hit in hybrid:
+        if "rm3" in hit.ranks:
+            assert rm3[hit.ranks["rm3"] - 1] == hit.doc_id
+        else:
+            assert hit.doc_id not in rm3
+    assert any("dbow+feedback" in h.ranks for h in hybrid)
+    assert "RM3" in run_label("rm3") and RM3_LEG.label == "Hybrid (BM25 + RM3 + DBOW)"
+    # The standalone BM25 column stays plain BM25.
+    assert [h.doc_id for h in engine.search(query, "bm25", k=100, passages=False)] == bm25
+
+
+def test_an_unknown_keyword_run_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown keyword run 'rm4'"):
+        HybridConfig(lexical="rm4")
 
 
 def test_bm25_weight_one_ranks_as_bm25(engine: SearchEngine) -> None:
