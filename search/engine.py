@@ -1,6 +1,7 @@
 """The search engine: encode a query with each method, find the nearest
-documents in its index (FAISS, or BM25's), fuse BM25 and DBOW for the
-Hybrid ranking (search/hybrid.py), and attach the passage that matched.
+documents in its index (FAISS, or BM25's), fuse BM25 (or BM25 with RM3
+expansion, search/rm3.py) and DBOW for the Hybrid ranking
+(search/hybrid.py), and attach the passage that matched.
 
 Consumes a loaded `indexing.index.Index`; produces ranked `Hit`s. Safe to
 share between threads (Streamlit sessions): all state lives in the Index.
@@ -22,9 +23,9 @@ from indexing.text import analysers, tokenize
 from search.explain import Explainer
 from search.hits import Hit
 from search.hybrid import HYBRID_CONFIG, HybridConfig, feedback_query, fuse
-from search.rm3 import rm3_search
 from search.known import CollectionWords, require_a_known_word, with_retrain_hint
 from search.passages import best_passage
+from search.rm3 import rm3_search
 from search.terms import mark_terms
 
 logger = logging.getLogger(__name__)
