@@ -131,9 +131,11 @@ def query_ui() -> tuple[str, int]:
 def hybrid_ui() -> HybridConfig:
     """The Hybrid column's fusion, shown with its reasons, changeable for this session."""
     with st.expander("Hybrid: how keyword and meaning are fused"):
-        st.caption(" ".join(HybridConfig.__doc__.split()) + " BM25 weight: BM25 alone beats our dense methods, "
-                   "so it leads. Feedback: DBOW infers a short query poorly, so its vector moves toward the "
-                   "vectors of BM25's first documents before DBOW ranks.")
+        st.caption(" ".join(HybridConfig.__doc__.split()) + " Keyword run: BM25, or BM25 with RM3 query "
+                   "expansion (the words that weigh most in BM25's first documents join the query). Its weight: "
+                   "keywords alone beat our dense methods, so they lead. Feedback: DBOW infers a short query "
+                   "poorly, so its vector moves toward the vectors of the keyword run's first documents before "
+                   "DBOW ranks.")
         left, middle, right = st.columns(3)
         bm25_weight = left.slider("Keyword run's weight (DBOW gets the rest)", 0.0, 1.0, HYBRID_CONFIG.bm25_weight, 0.05,
                                   key="hybrid-bm25-weight")

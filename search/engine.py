@@ -34,7 +34,7 @@ MAX_QUERY_CHARS = 1000
 MAX_K = 100
 SENTENCE_FANOUT = 10  # sentence-level methods fetch k * this many sentences to fill k documents
 EXPLAINING_METHOD = "senses"  # the method whose sense inventory explains every method's hits
-HYBRID = "hybrid"  # BM25 and DBOW fused at query time: no index of its own
+HYBRID = "hybrid"  # BM25 (with RM3 expansion) and DBOW fused at query time: no index of its own
 LABELS = {HYBRID: HYBRID_CONFIG.label}
 
 

@@ -11,6 +11,7 @@ from search.engine import SearchEngine
 from search.hybrid import HybridConfig, fuse, normalise, run_label
 
 RM3_LEG = HybridConfig(lexical="rm3", feedback_from="rm3")
+BM25_LEG = HybridConfig(lexical="bm25", feedback_from="bm25")
 
 
 def test_normalisations_match_ranx() -> None:
@@ -39,7 +40,7 @@ def test_a_bad_config_is_refused() -> None:
 
 def test_hybrid_hits_carry_their_rank_in_bm25_and_dbow(engine: SearchEngine) -> None:
     query = "fishing on the river bank"
-    hybrid = engine.search(query, "hybrid", k=10)
+    hybrid = engine.search(query, "hybrid", k=10, hybrid=BM25_LEG)
     bm25 = [h.doc_id for h in engine.search(query, "bm25", k=100, passages=False)]
     assert [h.rank for h in hybrid] == list(range(1, 11))
     assert all(h.ranks for h in hybrid)
@@ -80,7 +81,7 @@ def test_bm25_weight_one_ranks_as_bm25(engine: SearchEngine) -> None:
     # (With z-scores a document BM25 did not return scores 0, the mean, and
     # so passes BM25's below-average documents: min-max keeps BM25's order.)
     alone = engine.search(query, "hybrid", k=5, passages=False,
-                          hybrid=HybridConfig(bm25_weight=1.0, norm="min-max"))
+                          hybrid=HybridConfig(lexical="bm25", bm25_weight=1.0, norm="min-max"))
     assert [h.doc_id for h in alone] == [h.doc_id for h in engine.search(query, "bm25", k=5, passages=False)]
 
 
