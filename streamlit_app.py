@@ -24,7 +24,7 @@ from indexing.text import KOREAN_ANALYSER, analysers
 from search.benchmarks import method_figures
 from search.engine import EXPLAINING_METHOD, HYBRID, MAX_K, SearchEngine
 from search.hits import Hit
-from search.hybrid import HYBRID_CONFIG, NORMS, HybridConfig
+from search.hybrid import HYBRID_CONFIG, KEYWORD_RUNS, NORMS, HybridConfig, run_label
 from search.render import legend_html, literal_markdown, passage_html
 from app_views import compare_ui, delete_ui, word_senses_ui
 
@@ -58,7 +58,7 @@ def main() -> None:
         methods = engine.methods
         hybrid = hybrid_ui() if HYBRID in methods else HYBRID_CONFIG
         weights = layer_weights_ui(engine)
-        render_results(engine.search_all(query, methods, k, layer_weights=weights, hybrid=hybrid), engine)
+        render_results(engine.search_all(query, methods, k, layer_weights=weights, hybrid=hybrid), engine, hybrid)
         compare_ui(engine, query, k)
 
 
@@ -131,11 +131,13 @@ def query_ui() -> tuple[str, int]:
 def hybrid_ui() -> HybridConfig:
     """The Hybrid column's fusion, shown with its reasons, changeable for this session."""
     with st.expander("Hybrid: how keyword and meaning are fused"):
-        st.caption(" ".join(HybridConfig.__doc__.split()) + " BM25 weight: BM25 alone beats our dense methods, "
-                   "so it leads. Feedback: DBOW infers a short query poorly, so its vector moves toward the "
-                   "vectors of BM25's first documents before DBOW ranks.")
+        st.caption(" ".join(HybridConfig.__doc__.split()) + " Keyword run: BM25, or BM25 with RM3 query "
+                   "expansion (the words that weigh most in BM25's first documents join the query). Its weight: "
+                   "keywords alone beat our dense methods, so they lead. Feedback: DBOW infers a short query "
+                   "poorly, so its vector moves toward the vectors of the keyword run's first documents before "
+                   "DBOW ranks.")
         left, middle, right = st.columns(3)
-        bm25_weight = left.slider("BM25 weight (DBOW gets the rest)", 0.0, 1.0, HYBRID_CONFIG.bm25_weight, 0.05,
+        bm25_weight = left.slider("Keyword run's weight (DBOW gets the rest)", 0.0, 1.0, HYBRID_CONFIG.bm25_weight, 0.05,
                                   key="hybrid-bm25-weight")
         norm = left.selectbox("Score normalisation", NORMS, index=NORMS.index(HYBRID_CONFIG.norm), key="hybrid-norm")
         feedback_depth = middle.slider("Feedback documents (BM25's top)", 0, 20, HYBRID_CONFIG.feedback_depth,
@@ -144,8 +146,10 @@ def hybrid_ui() -> HybridConfig:
                                      0.05, key="hybrid-query-weight")
         depth = right.slider("Documents fused from each ranking", 10, MAX_K, HYBRID_CONFIG.depth, 10,
                              key="hybrid-depth")
+        lexical = right.selectbox("Keyword run", list(KEYWORD_RUNS), index=list(KEYWORD_RUNS).index(HYBRID_CONFIG.lexical),
+                                  format_func=run_label, key="hybrid-lexical")
     return HybridConfig(bm25_weight=bm25_weight, norm=norm, feedback_depth=feedback_depth,
-                        query_weight=query_weight, depth=depth)
+                        query_weight=query_weight, depth=depth, lexical=lexical)
 
 
 def layer_weights_ui(engine: SearchEngine) -> list[float] | None:
@@ -164,7 +168,8 @@ def layer_weights_ui(engine: SearchEngine) -> list[float] | None:
     return weights
 
 
-def render_results(results: dict[str, list[Hit] | str], engine: SearchEngine) -> None:
+def render_results(results: dict[str, list[Hit] | str], engine: SearchEngine,
+                   hybrid: HybridConfig = HYBRID_CONFIG) -> None:
     found = [{h.doc_id for h in hits} for hits in results.values() if not isinstance(hits, str)]
     # "Found by all" counts the columns shown: a column that answered with a message found nothing.
     in_all = set.intersection(*found) if len(found) == len(results) > 1 else set()
@@ -173,23 +178,23 @@ def render_results(results: dict[str, list[Hit] | str], engine: SearchEngine) ->
     columns = st.columns(len(results))
     for column, (name, hits) in zip(columns, results.items()):
         with column:
-            st.subheader(engine.label(name))
+            st.subheader(hybrid.label if name == HYBRID else engine.label(name))
             if isinstance(hits, str):
                 st.warning(hits)
             elif not hits:
                 st.info("No results.")
             for hit in [] if isinstance(hits, str) else hits:
-                render_hit(hit, len(results) if hit.doc_id in in_all else 0)
+                render_hit(hit, len(results) if hit.doc_id in in_all else 0, hybrid)
 
 
-def render_hit(hit: Hit, found_by_all: int) -> None:
+def render_hit(hit: Hit, found_by_all: int, hybrid: HybridConfig = HYBRID_CONFIG) -> None:
     badge = f" · :green-background[found by all {found_by_all} columns]" if found_by_all else ""
     with st.container(border=True):
         st.markdown(f"**{hit.rank}. {literal_markdown(hit.title)}**")
         read_as = f" · read as {' + '.join(hit.analysers)}" if hit.analysers else ""
         st.caption(f"score {hit.score:.3f} · doc {hit.doc_id} · {literal_markdown(hit.source)}{read_as}{badge}")
         if hit.method == HYBRID:
-            st.caption(found_by(hit))
+            st.caption(found_by(hit, hybrid))
         if hit.passage is not None:
             st.markdown(f'<div class="passage">{passage_html(hit.passage)}</div>', unsafe_allow_html=True)
             senses = [h for h in hit.passage.highlights if h.doc_sense or h.query_sense]
@@ -199,12 +204,12 @@ def render_hit(hit: Hit, found_by_all: int) -> None:
                     for h in senses))
 
 
-def found_by(hit: Hit) -> str:
-    """Where a Hybrid hit came from: its rank in BM25 (words matched
-    literally) and in DBOW (found by meaning)."""
-    names = {"bm25": "BM25 (keywords)", "dbow+feedback": "DBOW (meaning)"}
-    parts = [f"{label} #{hit.ranks[run]}" if run in hit.ranks else f"{label}: not in its top results"
-             for run, label in names.items()]
+def found_by(hit: Hit, hybrid: HybridConfig = HYBRID_CONFIG) -> str:
+    """Where a Hybrid hit came from: its rank in the keyword run (BM25, or
+    BM25 with RM3 query expansion: words matched) and in DBOW (found by
+    meaning)."""
+    parts = [f"{run_label(run)} #{hit.ranks[run]}" if run in hit.ranks else f"{run_label(run)}: not in its top results"
+             for run in (hybrid.lexical, hybrid.dense_run)]
     return "found by " + " · ".join(parts)
 
 

@@ -3,7 +3,7 @@ markdown (and a PNG for the growth runs).
 
     python -m bench quality [--collection cisi|nfcorpus|lee|all] [--tune] [--no-minilm]
     python -m bench hybrid        # choose the Hybrid column's fusion on dev queries (CISI + NFCorpus)
-    python -m bench hybrid-speed [--sizes 1000 10000 100000] [--full-up-to 10000]   # BM25, Hybrid, uploads
+    python -m bench hybrid-speed [--sizes 1000 10000 100000] [--full-up-to 10000] [--save-as NAME]   # BM25, Hybrid
     python -m bench speed [--sizes 1000 10000 100000] [--epochs N] [--queries N] [--keep DIR]
     python -m bench faiss [--sizes 10000 ... 1000000] [--queries N]
     python -m bench homonyms      # homonym queries over the fixture: right sense first?
@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     hybrid_speed.add_argument("--large-methods", nargs="+", default=["dbow", "bm25"])
     hybrid_speed.add_argument("--epochs", type=int, default=5, help="Doc2Vec epochs of the builds")
     hybrid_speed.add_argument("--queries", type=int, default=200)
+    hybrid_speed.add_argument("--save-as", default="hybrid-speed",
+                              help="results name (default hybrid-speed: bench/results/hybrid-speed.json); a "
+                                   "one-size check under another name leaves the growth runs as they are")
     commands.add_parser("report", help="rewrite the markdown tables and the plot from bench/results/*.json")
     commands.add_parser("homonyms", help="homonym queries: does each method rank the query's sense first?")
     known = commands.add_parser("known-item", help="known-item search on the demo: first two sentences as the query")
@@ -134,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         from indexing.methods import DEFAULT_METHODS
 
         methods = {s: list(DEFAULT_METHODS) if s <= args.full_up_to else args.large_methods for s in args.sizes}
-        report.save("hybrid-speed", run(args.sizes, methods, args.epochs, args.queries))
+        report.save(args.save_as, run(args.sizes, methods, args.epochs, args.queries))
     elif args.command == "speed":
         from bench.speed import run_growth
 

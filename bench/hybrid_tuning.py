@@ -3,9 +3,12 @@ dev queries of CISI and NFCorpus together: one setting for both, the one
 with the best mean of the two collections' dev nDCG@10 (each collection
 counts once, whatever its number of queries). Test queries are not ranked.
 
-The runs are the product's own, through `SearchEngine.hybrid_runs` (BM25 and
-DBOW re-queried with BM25's feedback) for each feedback setting, and the
-fusion is the product's `fuse`, at every BM25 weight and normalisation.
+The runs are the product's own, through `SearchEngine.hybrid_runs` (BM25,
+BM25 with RM3 expansion, and DBOW re-queried with the feedback of BM25's or
+RM3's first documents) for each feedback setting, and the fusion is the
+product's `fuse`, of either keyword run with DBOW, at every keyword weight
+and normalisation. `alternatives` keeps the best setting of each keyword run
+and feedback source, and each keyword run alone.
 
     python -m bench hybrid     # writes bench/results/hybrid-tuning.json
 """
@@ -26,9 +29,13 @@ from search.hybrid import HYBRID_CONFIG, NORMS, HybridConfig, fuse
 logger = logging.getLogger(__name__)
 
 COLLECTIONS = ("cisi", "nfcorpus")
-FEEDBACK_DEPTHS = (0, 3, 5, 10, 20)
+# Depth 3 of the first grid is left out to make room for the keyword run
+# and the feedback source (it was never among the best; 882 settings then).
+FEEDBACK_DEPTHS = (0, 5, 10, 20)
 QUERY_WEIGHTS = (0.0, 0.3, 0.5, 0.7, 1.0)
-BM25_WEIGHTS = tuple(round(w, 2) for w in np.arange(0.3, 0.951, 0.05))
+FEEDBACK_FROM = ("bm25", "rm3")  # the keyword run whose first documents feed DBOW
+LEXICAL_RUNS = ("bm25", "rm3")  # the keyword run that is fused
+BM25_WEIGHTS = tuple(round(w, 2) for w in np.arange(0.3, 1.001, 0.05))  # 1.0: the keyword run alone
 Run = dict[str, dict[str, float]]
 _QRELS: dict[str, object] = {}  # collection name -> its dev queries' ranx Qrels
 
@@ -43,10 +50,12 @@ def _collection_runs(name: str, workdir: Path) -> tuple[object, list[str], dict]
     live = engine.index.snapshot()
     source = {doc_id: src for doc_id, _title, src, _words, _added in engine.index.store.listing()}
     found = {}
-    for depth, weight in itertools.product(FEEDBACK_DEPTHS, QUERY_WEIGHTS):
-        if depth == 0 and weight != 1.0:
+    for feeder, depth, weight in itertools.product(FEEDBACK_FROM, FEEDBACK_DEPTHS, QUERY_WEIGHTS):
+        if depth == 0 and (weight != 1.0 or feeder != FEEDBACK_FROM[0]):
             continue  # without feedback the query's own vector is all there is
-        config = replace(HYBRID_CONFIG, feedback_depth=depth, query_weight=weight)
+        # lexical="rm3" makes hybrid_runs give both keyword runs
+        config = replace(HYBRID_CONFIG, feedback_depth=depth, query_weight=weight, feedback_from=feeder,
+                         lexical="rm3")
         per_query = {}
         for qid in dev:
             try:
@@ -56,8 +65,8 @@ def _collection_runs(name: str, workdir: Path) -> tuple[object, list[str], dict]
                 runs = {}
             per_query[qid] = {run: (scores, np.array([source[i] for i in ids.tolist()], dtype=object))
                               for run, (scores, ids) in runs.items()}
-        found[(depth, weight)] = per_query
-        logger.info("%s: feedback depth %d, query weight %.1f ranked", name, depth, weight)
+        found[(feeder, depth, weight)] = per_query
+        logger.info("%s: feedback from %s, depth %d, query weight %.1f ranked", name, feeder, depth, weight)
     return collection, dev, {"runs": found, "members": members}
 
 
@@ -68,7 +77,8 @@ def _score(collection, dev: list[str], per_query: dict, members: dict, config: H
     for qid, runs in per_query.items():
         if not runs:
             continue
-        weights = {"bm25": config.bm25_weight, f"{config.dense_method}+feedback": config.dense_weight}
+        weights = {config.lexical: config.bm25_weight, config.dense_run: config.dense_weight}
+        runs = {name: run for name, run in runs.items() if name in weights}
         ids_of = {name: ids for name, (_s, ids) in runs.items()}
         # fuse() keys documents by id: give each run's documents one shared integer key
         key = {doc: i for i, doc in enumerate(dict.fromkeys(d for ids in ids_of.values() for d in ids.tolist()))}
@@ -90,16 +100,33 @@ def tune(workdir: Path | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-hybrid-", dir=workdir) as tmp:
         prepared = {name: _collection_runs(name, Path(tmp)) for name in COLLECTIONS}
     tried = []
-    for (depth, weight), bm25_weight, norm in itertools.product(
-            prepared[COLLECTIONS[0]][2]["runs"], BM25_WEIGHTS, NORMS):
-        config = replace(HYBRID_CONFIG, feedback_depth=depth, query_weight=weight, bm25_weight=bm25_weight,
-                         norm=norm)
-        dev = {name: _score(collection, qids, data["runs"][(depth, weight)], data["members"], config)
+    for (feeder, depth, weight), lexical, bm25_weight, norm in itertools.product(
+            prepared[COLLECTIONS[0]][2]["runs"], LEXICAL_RUNS, BM25_WEIGHTS, NORMS):
+        config = replace(HYBRID_CONFIG, feedback_depth=depth, query_weight=weight, feedback_from=feeder,
+                         lexical=lexical, bm25_weight=bm25_weight, norm=norm)
+        dev = {name: _score(collection, qids, data["runs"][(feeder, depth, weight)], data["members"], config)
                for name, (collection, qids, data) in prepared.items()}
         tried.append({"config": asdict(config), "dev_ndcg@10": dev, "mean": float(np.mean(list(dev.values())))})
+        if len(tried) % 500 == 0:
+            logger.info("%d settings scored", len(tried))
     best = max(tried, key=lambda t: t["mean"])  # the first of equals
     logger.info("chosen on dev: %s", best)
     return {"collections": list(COLLECTIONS), "chosen": best,
             "dev_queries": {name: len(qids) for name, (_c, qids, _d) in prepared.items()},
+            "alternatives": alternatives(tried),
             "tried_count": len(tried), "tried": sorted(tried, key=lambda t: -t["mean"])[:40],
             "note": "'tried' keeps the 40 best settings by mean dev nDCG@10; tried_count says how many were scored"}
+
+
+def alternatives(tried: list[dict]) -> dict[str, dict]:
+    """The best setting of each keyword run with each feedback source, and
+    each keyword run alone (weight 1, min-max: its own order), on dev."""
+    found = {}
+    for lexical, source in itertools.product(LEXICAL_RUNS, FEEDBACK_FROM):
+        fused = [t for t in tried if t["config"]["lexical"] == lexical and t["config"]["bm25_weight"] < 1.0
+                 and (t["config"]["feedback_from"] == source or t["config"]["feedback_depth"] == 0)]
+        found[f"{lexical} + dbow, feedback from {source}"] = max(fused, key=lambda t: t["mean"])
+    for lexical in LEXICAL_RUNS:
+        found[f"{lexical} alone"] = next(t for t in tried if t["config"]["lexical"] == lexical
+                                         and t["config"]["bm25_weight"] == 1.0 and t["config"]["norm"] == "min-max")
+    return found

@@ -39,7 +39,8 @@ Documents = Mapping[str, tuple[str, str]]  # collection doc id -> (title, text)
 PRODUCT_METHODS: tuple[str, ...] = ("dm", "dbow", "elmo", "senses", "bm25")
 # The product's keyword and fused rankings, named apart from the bm25s
 # baseline ("bm25") they are compared with. "hybrid" is the app's default
-# column: BM25 fused with DBOW re-queried by BM25's feedback (search/hybrid.py).
+# column: BM25 with RM3 expansion fused with DBOW re-queried by its feedback
+# (search/hybrid.py `HybridConfig`).
 PRODUCT_NAMES = {"bm25": "bm25 (ours)", "hybrid": "hybrid (ours)"}
 
 
@@ -167,7 +168,10 @@ class RM3Retriever(BM25Retriever):
     documents (each document's term frequencies over its length, weighted by
     its BM25 score), its 10 heaviest terms, mixed half and half with the
     query's own terms; then BM25 with those term weights. It shows how much of
-    a feedback hybrid's gain any feedback would give."""
+    a feedback hybrid's gain any feedback would give. Written apart from the
+    product's RM3 (search/rm3.py) on purpose: over bm25s's own index and
+    tokeniser it is a second, independent reading of the same recipe, so a
+    slip in either shows as a gap between "rm3" and the product's RM3 run."""
 
     FEEDBACK_DOCUMENTS = 10
     FEEDBACK_TERMS = 10

@@ -26,6 +26,7 @@ tombstones, the delta's ids and terms), replaced atomically on each write.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -181,10 +182,28 @@ class BM25Index:
         """The k best documents for a query's terms: scores (1, k') float32
         and store ids (1, k') int64, k' <= k; documents that share no term
         with the query are left out."""
-        scores = [self._scores(self._main, query, len(self._rows))]
+        return self._best(lambda index, n: self._scores(index, query, n), k)
+
+    def search_weighted(self, weights: Mapping[str, float], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The k best documents for a weighted query (term -> weight, as RM3
+        expansion gives it, search/rm3.py): each document scores the sum
+        over terms of weight * the term's BM25 score. Scores (1, k') and
+        store ids (1, k'), as `search`; terms no document holds score nothing."""
+        return self._best(lambda index, n: self._weighted_scores(index, weights, n), k)
+
+    def known(self, terms: list[str]) -> list[str]:
+        """The `terms` some document holds (in the main index or the delta), in order."""
+        main = getattr(self._main, "vocab_dict", None) or {}
+        delta = self._delta.vocab_dict if self._delta is not None else {}
+        return [t for t in terms if t in main or t in delta]
+
+    def _best(self, score: Callable[[object, int], np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The top k of `score(bm25s index, its row count)` over the main
+        index (deleted rows masked) and the delta, best first, ties by id."""
+        scores = [score(self._main, len(self._rows))]
         scores[0][~self._mask] = 0.0
         if self._delta is not None:
-            scores.append(self._scores(self._delta, query, len(self._delta_ids)))
+            scores.append(score(self._delta, len(self._delta_ids)))
         every = np.concatenate(scores)  # (n_main + n_delta,)
         ids = np.concatenate([self._rows, self._delta_ids])
         k = min(k, len(every))
@@ -200,6 +219,16 @@ class BM25Index:
         if not known or not n:
             return np.zeros(n, dtype=np.float32)
         return np.asarray(index.get_scores_from_ids(known), dtype=np.float32)
+
+    @staticmethod
+    def _weighted_scores(index, weights: Mapping[str, float], n: int) -> np.ndarray:
+        vocabulary = getattr(index, "vocab_dict", None) or {}
+        total = np.zeros(n, dtype=np.float32)  # (n,)
+        for term, weight in weights.items():
+            if term in vocabulary and n:  # one pass over the term's postings per term
+                total += np.float32(weight) * np.asarray(index.get_scores_from_ids([vocabulary[term]]),
+                                                         dtype=np.float32)
+        return total
 
     # ---- saving ----------------------------------------------------------
     def save(self, path: Path) -> None:

@@ -16,13 +16,14 @@ from indexing.errors import SenseSearchError
 from indexing.index import Index
 from indexing.methods import METHODS
 from search.engine import HYBRID, SearchEngine
+from search.hybrid import HYBRID_CONFIG, run_label
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m search", description="Search a SenseSearch index.")
     parser.add_argument("query")
     parser.add_argument("--method", default=HYBRID, choices=[HYBRID, *sorted(METHODS)],
-                        help="hybrid (the default: BM25 and DBOW fused), bm25 (keywords), or one method")
+                        help=f"hybrid (the default: {HYBRID_CONFIG.label}, fused), bm25 (keywords), or one method")
     parser.add_argument("--k", type=int, default=10, help="number of results (1-100)")
     parser.add_argument("--layer-weights", type=_weights, default=None,
                         help="ELMo's layer weights, e.g. 0,1,1 (normalised to sum to 1)")
@@ -40,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps([hit.to_dict() for hit in hits], ensure_ascii=False, indent=2))
         return 0
     for hit in hits:
-        found_by = "  (" + ", ".join(f"{run} #{rank}" for run, rank in hit.ranks.items()) + ")" if hit.ranks else ""
+        found_by = ("  (" + ", ".join(f"{run_label(run)} #{rank}" for run, rank in hit.ranks.items()) + ")"
+                    if hit.ranks else "")
         print(f"{hit.rank:>3}. {hit.score:.3f}  {hit.title}  [doc {hit.doc_id}]{found_by}")
         if hit.passage:
             print(f"       {' '.join(hit.passage.text.split())[:200]}")

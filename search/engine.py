@@ -1,6 +1,7 @@
 """The search engine: encode a query with each method, find the nearest
-documents in its index (FAISS, or BM25's), fuse BM25 and DBOW for the
-Hybrid ranking (search/hybrid.py), and attach the passage that matched.
+documents in its index (FAISS, or BM25's), fuse BM25 (or BM25 with RM3
+expansion, search/rm3.py) and DBOW for the Hybrid ranking
+(search/hybrid.py), and attach the passage that matched.
 
 Consumes a loaded `indexing.index.Index`; produces ranked `Hit`s. Safe to
 share between threads (Streamlit sessions): all state lives in the Index.
@@ -24,6 +25,7 @@ from search.hits import Hit
 from search.hybrid import HYBRID_CONFIG, HybridConfig, feedback_query, fuse
 from search.known import CollectionWords, require_a_known_word, with_retrain_hint
 from search.passages import best_passage
+from search.rm3 import rm3_search
 from search.terms import mark_terms
 
 logger = logging.getLogger(__name__)
@@ -32,8 +34,8 @@ MAX_QUERY_CHARS = 1000
 MAX_K = 100
 SENTENCE_FANOUT = 10  # sentence-level methods fetch k * this many sentences to fill k documents
 EXPLAINING_METHOD = "senses"  # the method whose sense inventory explains every method's hits
-HYBRID = "hybrid"  # BM25 and DBOW fused at query time: no index of its own
-LABELS = {HYBRID: "Hybrid (BM25 + DBOW)"}
+HYBRID = "hybrid"  # BM25 (with RM3 expansion) and DBOW fused at query time: no index of its own
+LABELS = {HYBRID: HYBRID_CONFIG.label}
 
 
 def check_query(query: str) -> str:
@@ -158,33 +160,42 @@ class SearchEngine:
 
     def _hybrid(self, live: Generation, query: str, k: int,
                 config: HybridConfig) -> tuple[np.ndarray, np.ndarray, list[dict[str, int]]]:
-        """BM25 and the dense method re-queried with BM25's feedback, fused."""
-        weights = {LEXICAL: config.bm25_weight, f"{config.dense_method}+feedback": config.dense_weight}
-        return fuse(self.hybrid_runs(live, query, config), weights, config.norm, k)
+        """The keyword run (BM25, or BM25 with RM3 expansion) and the dense
+        method re-queried with the keyword run's feedback, fused."""
+        weights = {config.lexical: config.bm25_weight, config.dense_run: config.dense_weight}
+        runs = self.hybrid_runs(live, query, config)
+        return fuse({name: run for name, run in runs.items() if name in weights}, weights, config.norm, k)
 
     def hybrid_runs(self, live: Generation, query: str,
                     config: HybridConfig = HYBRID_CONFIG) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """The runs the Hybrid ranking fuses, each scores (n,) and store ids
-        (n,) best first: "bm25", and "<dense>+feedback" (absent when neither
-        the query nor BM25 gives the dense method anything to go on). A query
-        BM25 cannot use (only stop words) is refused as BM25 refuses it; one
-        whose words no document holds is ranked by meaning alone."""
+        """The runs the Hybrid ranking draws on, each scores (n,) and store
+        ids (n,) best first: "bm25"; "rm3" (BM25 with RM3 expansion) when
+        the config's keyword run or feedback is RM3's; and "<dense>+feedback"
+        (absent when neither the query nor the keyword run gives the dense
+        method anything to go on). A query BM25 cannot use (only stop words)
+        is refused as BM25 refuses it; one whose words no document holds is
+        ranked by meaning alone."""
         lexical, dense = live.method(LEXICAL), live.method(config.dense_method)
-        bm25 = live.search(LEXICAL, lexical.encode_query(query), config.depth)
+        terms = lexical.encode_query(query)
+        runs = {LEXICAL: live.search(LEXICAL, terms, config.depth)}
+        if "rm3" in (config.lexical, config.feedback_from):
+            top = runs[LEXICAL][1][: config.rm3.feedback_documents].tolist()
+            texts = {i: document.text for i, document in self.index.store.get_many(top).items()}
+            runs["rm3"] = rm3_search(live.vectors[LEXICAL], terms, runs[LEXICAL], texts, config.depth, config.rm3,
+                                     lexical.config.language)
         try:
             inferred = dense.encode_query(query)
         except InvalidQueryError:
-            if not len(bm25[1]):
+            if not len(runs[LEXICAL][1]):
                 raise
             inferred = None  # no query word in DBOW's vocabulary: the feedback alone places it
-        top = bm25[1][: config.feedback_depth].tolist()
+        top = runs[config.feedback_from][1][: config.feedback_depth].tolist()
         feedback = live.vectors[config.dense_method].vectors_of(top)
         if feedback is None:  # an IVF index keeps no vectors to give back: read them from the model
             feedback = dense.encode_documents(list(self.index.store.get_many(top).values()))[1]
         vector = feedback_query(inferred, feedback, config.query_weight)
-        runs = {LEXICAL: bm25}
         if vector is not None:
-            runs[f"{config.dense_method}+feedback"] = live.search(config.dense_method, vector, config.depth)
+            runs[config.dense_run] = live.search(config.dense_method, vector, config.depth)
         return runs
 
     @staticmethod

@@ -47,7 +47,8 @@ class Hit:
     source: str
     passage: Passage | None = None
     # Hybrid hits: the document's 1-based rank in each run that was fused
-    # ("bm25", "dbow+feedback"); a run that did not return it is absent.
+    # ("bm25", or "rm3" for BM25 with RM3 query expansion, and "dbow+feedback");
+    # a run that did not return it is absent.
     ranks: dict[str, int] = field(default_factory=dict)
     # Which analysers read the document (indexing.text.analysers): "Korean
     # (Kiwi morphemes)", "words (English rules)", or both for mixed text.

@@ -1,9 +1,11 @@
 """Hybrid ranking: keyword and meaning together. BM25 ranks the documents
-by their words; DBOW is re-queried with BM25's feedback (Rocchio, 1971, in
-DBOW's own vector space: the query's vector moves toward the mean vector of
-BM25's first documents); the two rankings are fused by a weighted sum of
-per-query normalised scores (Fox & Shaw, 1994, CombSUM; the normalisations
-are ranx's, which the benchmark tuned with).
+by their words, alone or with RM3 query expansion (search/rm3.py: the
+lexical feedback of its first documents); DBOW is re-queried with BM25's
+feedback (Rocchio, 1971, in DBOW's own vector space: the query's vector
+moves toward the mean vector of the keyword run's first documents); the two
+rankings are fused by a weighted sum of per-query normalised scores (Fox &
+Shaw, 1994, CombSUM; the normalisations are ranx's, which the benchmark
+tuned with).
 
 Consumes the two runs, each scores (n,) and store ids (n,) best first;
 produces fused scores and ids, and each fused document's rank in each run.
@@ -15,52 +17,94 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from search.rm3 import RM3_CONFIG, RM3Config
+
 NORMS = ("min-max", "zmuv", "rank")
+# The keyword runs, by the name each hit's `ranks` gives them, and how the
+# page and the command line name them to a user.
+KEYWORD_RUNS = {"bm25": "BM25 (keywords)", "rm3": "BM25 with RM3 query expansion (keywords)"}
 
 
 @dataclass(frozen=True)
 class HybridConfig:
-    """How the Hybrid column fuses BM25 and DBOW. Chosen by
+    """How the Hybrid column fuses its keyword run and DBOW. Chosen by
     `python -m bench hybrid` on the dev queries of CISI and NFCorpus together
     (the best mean nDCG@10 of the two collections, one setting for both,
-    out of 882 tried; the test queries were not looked at;
+    out of 2,790 tried; the test queries were not looked at;
     bench/results/hybrid-tuning.json). The values and the reasons:"""
 
-    # BM25's share of the fused score; the dense run gets the rest. BM25
-    # alone beats every dense method of ours by 0.1 nDCG@10, so it leads,
-    # if only just: with z-scores the two runs' scales are comparable, and
-    # 0.45 to 0.6 all came within 0.003 of the best mean on dev.
-    bm25_weight: float = 0.55
-    # The dense method re-queried with BM25's feedback: DBOW, our best dense
-    # method (DM gained less from feedback in the benchmark).
+    # The keyword run: "bm25" (plain BM25, as its own column ranks) or "rm3"
+    # (BM25 with RM3 query expansion, search/rm3.py). RM3: its best fusion
+    # led the best with plain BM25 by 0.011 mean dev nDCG@10. The best of
+    # each, dev nDCG@10 CISI / NFCorpus / mean (one DBOW training each):
+    #   rm3 + DBOW fed by rm3    0.413 / 0.330 / 0.372  (this setting)
+    #   rm3 + DBOW fed by bm25   0.407 / 0.331 / 0.369
+    #   bm25 + DBOW fed by rm3   0.412 / 0.322 / 0.367
+    #   bm25 + DBOW fed by bm25  0.400 / 0.322 / 0.361  (the previous kind)
+    #   rm3 alone                0.391 / 0.332 / 0.362
+    #   bm25 alone               0.378 / 0.303 / 0.340
+    # No setting of plain BM25 fed by BM25 was among the 40 best.
+    lexical: str = "rm3"
+    # The keyword run whose first documents feed DBOW: "bm25" or "rm3".
+    # RM3's: its first documents are better ones (see the table above).
+    feedback_from: str = "rm3"
+    # RM3's parameters (Anserini's defaults, not tuned on our collections).
+    rm3: RM3Config = RM3_CONFIG
+    # The keyword run's share of the fused score; the dense run gets the
+    # rest. Keywords alone beat every dense method of ours by 0.1 nDCG@10,
+    # so they lead; at this feedback setting 0.7 came within 0.001 of the
+    # best mean on dev, 0.6 and 0.75 within 0.005.
+    bm25_weight: float = 0.65
+    # The dense method re-queried with the keyword run's feedback: DBOW, our
+    # best dense method (DM gained less from feedback in the benchmark).
     dense_method: str = "dbow"
     # Per-query score normalisation before the weighted sum: "min-max" maps
     # each run's scores onto [0, 1], "zmuv" to z-scores, "rank" ignores
-    # scores. z-scores led on dev, min-max 0.0006 behind (BM25's scores are
-    # unbounded, DBOW's are cosines: either way they need a common scale).
-    norm: str = "zmuv"
+    # scores. min-max led on dev, the best with z-scores 0.003 behind
+    # (BM25's scores are unbounded, DBOW's are cosines: either way they
+    # need a common scale).
+    norm: str = "min-max"
     # Documents taken from each run before fusing (the benchmark's depth).
     depth: int = 100
-    # BM25's first documents whose DBOW vectors form the feedback, and the
-    # share the query's own inferred vector keeps (0: feedback alone).
-    # Doc2Vec infers a query's vector poorly from a few words; the documents
-    # BM25 puts first were trained on, so their vectors place its topic better.
-    # Ten documents, the query keeping half: best on dev; without feedback
-    # (depth 0) no setting was among the 40 best.
+    # The keyword run's first documents whose DBOW vectors form the
+    # feedback, and the share the query's own inferred vector keeps (0:
+    # feedback alone). Doc2Vec infers a query's vector poorly from a few
+    # words; the documents the keyword run puts first were trained on, so
+    # their vectors place its topic better. Ten documents, the query keeping
+    # 0.7: best on dev; without feedback (depth 0) no setting was among the
+    # 40 best.
     feedback_depth: int = 10
-    query_weight: float = 0.5
+    query_weight: float = 0.7
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.bm25_weight <= 1.0 or not 0.0 <= self.query_weight <= 1.0:
             raise ValueError(f"weights must lie in [0, 1], not {self.bm25_weight}, {self.query_weight}")
         if self.norm not in NORMS:
             raise ValueError(f"unknown normalisation {self.norm!r}; valid ones are {', '.join(NORMS)}")
+        for run in (self.lexical, self.feedback_from):
+            if run not in KEYWORD_RUNS:
+                raise ValueError(f"unknown keyword run {run!r}; valid ones are {', '.join(KEYWORD_RUNS)}")
         if self.depth < 1 or self.feedback_depth < 0:
             raise ValueError(f"need depth >= 1 and feedback_depth >= 0, not {self.depth}, {self.feedback_depth}")
 
     @property
     def dense_weight(self) -> float:
         return 1.0 - self.bm25_weight
+
+    @property
+    def dense_run(self) -> str:
+        """The dense run's name in each hit's `ranks`."""
+        return f"{self.dense_method}+feedback"
+
+    @property
+    def label(self) -> str:
+        """The Hybrid column's name on the page."""
+        return f"Hybrid ({'BM25 + RM3' if self.lexical == 'rm3' else 'BM25'} + {self.dense_method.upper()})"
+
+
+def run_label(run: str) -> str:
+    """How a run of `Hit.ranks` ("bm25", "rm3", "dbow+feedback") is named to a user."""
+    return KEYWORD_RUNS.get(run) or f"{run.partition('+')[0].upper()} (meaning)"
 
 
 HYBRID_CONFIG = HybridConfig()

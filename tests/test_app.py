@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from search.hybrid import HYBRID_CONFIG, run_label
 from search.render import literal_markdown
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
@@ -39,7 +40,7 @@ def test_a_query_fills_every_column(app):
     app.text_input(key="query").input("interest rates inflation central bank").run()
     assert not app.exception
     columns = _column_texts(app)
-    assert list(columns) == ["Hybrid (BM25 + DBOW)", "BM25", "Doc2Vec DM", "Doc2Vec DBOW", "ELMo", "Senses"]
+    assert list(columns) == [HYBRID_CONFIG.label, "BM25", "Doc2Vec DM", "Doc2Vec DBOW", "ELMo", "Senses"]
     for label, text in columns.items():
         assert "**1. " in text and "**2. " in text, f"{label} shows ranked results"
     assert "Central bank" in columns["Doc2Vec DBOW"] or "central bank" in columns["Doc2Vec DBOW"].lower()
@@ -53,8 +54,8 @@ def _titles(markdown: str) -> list[str]:
 def test_hybrid_hits_say_where_they_came_from_and_mark_keyword_matches(app):
     app.text_input(key="query").input("fishing on the river banks").run()
     assert not app.exception
-    assert any(c.value.startswith("found by BM25 (keywords) #") for c in app.caption)
-    hybrid = _column_texts(app)["Hybrid (BM25 + DBOW)"]
+    assert any(c.value.startswith(f"found by {run_label(HYBRID_CONFIG.lexical)} #") for c in app.caption)
+    hybrid = _column_texts(app)[HYBRID_CONFIG.label]
     assert re.search(r'<mark class="match [a-z-]+ literal"[^>]*>banks?</mark>', hybrid), "keyword matches underlined"
 
 
@@ -62,13 +63,14 @@ def test_the_hybrid_weights_can_be_changed_for_the_session(app):
     app.text_input(key="query").input("interest rates inflation central bank").run()
     default = _column_texts(app)
     app.slider(key="hybrid-bm25-weight").set_value(1.0)  # BM25 alone
+    app.selectbox(key="hybrid-lexical").set_value("bm25")
     app.selectbox(key="hybrid-norm").set_value("min-max").run()
     assert not app.exception
     changed = _column_texts(app)
     # (BM25's last document scores 0 once min-max normalised: it ties with
     # DBOW's documents, so only the top of the two lists must agree.)
-    assert _titles(changed["Hybrid (BM25 + DBOW)"])[:5] == _titles(changed["BM25"])[:5]
-    assert _titles(default["Hybrid (BM25 + DBOW)"]) != _titles(default["BM25"])
+    assert _titles(changed["Hybrid (BM25 + DBOW)"])[:5] == _titles(changed["BM25"])[:5]  # the title follows the run
+    assert _titles(default[HYBRID_CONFIG.label]) != _titles(default["BM25"])
 
 
 def test_matches_are_coloured_by_sense_agreement_with_the_senses_named(app):
@@ -306,7 +308,7 @@ def test_a_korean_upload_is_found_by_other_inflections_and_says_how_it_was_read(
     app.text_input(key="query").input("금리가 오르면 이자는?").run()  # no word form of the text
     assert not app.exception
     columns = _column_texts(app)
-    for label in ("Hybrid (BM25 + DBOW)", "BM25"):
+    for label in (HYBRID_CONFIG.label, "BM25"):
         assert _titles(columns[label])[:1] == ["금리"], label
         assert re.search(r'<mark class="match [^"]*"[^>]*>금리</mark>', columns[label]), "the stem is marked"
     assert any("read as Korean (Kiwi morphemes)" in c.value for c in app.caption)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from indexing.text import words
+from search.hybrid import HYBRID_CONFIG, run_label
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,7 +55,7 @@ def test_search_prints_json_hits(data_dir: Path) -> None:
     assert len(hits) == 4
     assert all({"doc_id", "title", "score", "method"} <= set(hit) for hit in hits)
     assert {hit["method"] for hit in hits} == {"hybrid"}  # the default method
-    assert all(set(hit["ranks"]) <= {"bm25", "dbow+feedback"} and hit["ranks"] for hit in hits)
+    assert all(set(hit["ranks"]) <= {HYBRID_CONFIG.lexical, HYBRID_CONFIG.dense_run} and hit["ranks"] for hit in hits)
     assert [hit["score"] for hit in hits] == sorted((hit["score"] for hit in hits), reverse=True)
     assert hits[0]["passage"]["text"]
 
@@ -68,6 +69,12 @@ def test_a_one_word_query_of_an_everyday_content_word_is_searched(method: str, d
     assert hits
     if method != "dbow":  # DBOW ranks by meaning: on 33 documents, one word places it loosely
         assert any("interest" in h["passage"]["text"].lower() for h in hits)
+
+
+def test_hybrid_plain_text_output_names_the_runs_each_hit_came_from(data_dir: Path) -> None:
+    done = run("search", "fishing on the river bank", "--k", "5", data_dir=data_dir)
+    assert done.returncode == 0, done.stderr
+    assert f"{run_label(HYBRID_CONFIG.lexical)} #" in done.stdout  # "BM25 with RM3 query expansion (keywords) #2"
 
 
 def test_search_with_dm_and_plain_text_output(data_dir: Path) -> None:

@@ -8,7 +8,10 @@ import pytest
 
 from indexing.errors import InvalidQueryError
 from search.engine import SearchEngine
-from search.hybrid import HybridConfig, fuse, normalise
+from search.hybrid import HybridConfig, fuse, normalise, run_label
+
+RM3_LEG = HybridConfig(lexical="rm3", feedback_from="rm3")
+BM25_LEG = HybridConfig(lexical="bm25", feedback_from="bm25")
 
 
 def test_normalisations_match_ranx() -> None:
@@ -37,7 +40,7 @@ def test_a_bad_config_is_refused() -> None:
 
 def test_hybrid_hits_carry_their_rank_in_bm25_and_dbow(engine: SearchEngine) -> None:
     query = "fishing on the river bank"
-    hybrid = engine.search(query, "hybrid", k=10)
+    hybrid = engine.search(query, "hybrid", k=10, hybrid=BM25_LEG)
     bm25 = [h.doc_id for h in engine.search(query, "bm25", k=100, passages=False)]
     assert [h.rank for h in hybrid] == list(range(1, 11))
     assert all(h.ranks for h in hybrid)
@@ -49,12 +52,36 @@ def test_hybrid_hits_carry_their_rank_in_bm25_and_dbow(engine: SearchEngine) -> 
     assert any("dbow+feedback" in h.ranks for h in hybrid)
 
 
+def test_hybrid_with_the_rm3_keyword_run_carries_its_rank_in_rm3_and_dbow(engine: SearchEngine) -> None:
+    query = "fishing on the river bank"
+    hybrid = engine.search(query, "hybrid", k=10, hybrid=RM3_LEG)
+    runs = engine.hybrid_runs(engine.index.snapshot(), query, RM3_LEG)
+    rm3, bm25 = runs["rm3"][1].tolist(), runs["bm25"][1].tolist()
+    assert set(rm3) > set(bm25)  # expansion finds documents without the query's words
+    assert [h.rank for h in hybrid] == list(range(1, 11))
+    assert all(h.ranks and set(h.ranks) <= {"rm3", "dbow+feedback"} for h in hybrid)  # plain BM25 is not fused
+    for hit in hybrid:
+        if "rm3" in hit.ranks:
+            assert rm3[hit.ranks["rm3"] - 1] == hit.doc_id
+        else:
+            assert hit.doc_id not in rm3
+    assert any("dbow+feedback" in h.ranks for h in hybrid)
+    assert "RM3" in run_label("rm3") and RM3_LEG.label == "Hybrid (BM25 + RM3 + DBOW)"
+    # The standalone BM25 column stays plain BM25.
+    assert [h.doc_id for h in engine.search(query, "bm25", k=100, passages=False)] == bm25
+
+
+def test_an_unknown_keyword_run_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown keyword run 'rm4'"):
+        HybridConfig(lexical="rm4")
+
+
 def test_bm25_weight_one_ranks_as_bm25(engine: SearchEngine) -> None:
     query = "central bank interest rates"
     # (With z-scores a document BM25 did not return scores 0, the mean, and
     # so passes BM25's below-average documents: min-max keeps BM25's order.)
     alone = engine.search(query, "hybrid", k=5, passages=False,
-                          hybrid=HybridConfig(bm25_weight=1.0, norm="min-max"))
+                          hybrid=HybridConfig(lexical="bm25", bm25_weight=1.0, norm="min-max"))
     assert [h.doc_id for h in alone] == [h.doc_id for h in engine.search(query, "bm25", k=5, passages=False)]
 
 
