@@ -87,7 +87,7 @@ def phase_measure(data_dir: str, n_queries: int) -> dict:
         added += index.add_documents([document]).added
         upload_ms.append((time.perf_counter() - t) * 1000)
     found_first = sum(engine.search(d.text[:300], "bm25", 1, passages=False)[0].doc_id == i
-                      for d, i in zip(uploads, added))  # (the product refuses queries over 1,000 characters)
+                      for d, i in zip(uploads, added))  # (a query: an opening, not the whole text)
     for doc_id in added[:2]:
         t = time.perf_counter()
         index.delete(doc_id)

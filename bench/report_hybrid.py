@@ -28,7 +28,7 @@ def hybrid_targets(load) -> list[str]:
         accepted = ""
         if "test_accepted" in hybrid and n.get("test_accepted_by_the_product", n["test"]) < n["test"]:
             accepted = (f"; on the {n['test_accepted_by_the_product']} test queries the product accepts "
-                        f"(≤ 1,000 characters): {hybrid['test_accepted']['ndcg@10']:.3f} vs "
+                        f"(≤ {n.get('max_query_chars', 1000):,} characters): {hybrid['test_accepted']['ndcg@10']:.3f} vs "
                         f"{bm25['test_accepted']['ndcg@10']:.3f} (p = {_f(hybrid.get('test_accepted_p_vs_bm25'))})")
         lines.append(f"| product Hybrid ≥ BM25 + {HYBRID_GAIN_TARGET} nDCG@10, {name.upper()} test"
                      f"{', p < 0.05' if name == 'nfcorpus' else ''} | {hybrid['test']['ndcg@10']:.3f} vs bm25s "
