@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,7 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench.speed import K, real_queries
-from bench.timing import StageClock, forget_caches, peak_mb, percentile
+from bench.timing import StageClock, forget_caches, peak_mb, percentile, phase_main, run_phase
 
 logger = logging.getLogger(__name__)
 
@@ -107,9 +106,7 @@ def phase_measure(data_dir: str, n_queries: int) -> dict:
 
 
 def _run_phase(*args: str) -> dict:
-    out = subprocess.run([sys.executable, "-m", "bench.hybrid_speed", *args], check=True, stdout=subprocess.PIPE,
-                         text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_phase("bench.hybrid_speed", *args)
 
 
 def run(sizes: list[int], methods: dict[int, list[str]], epochs: int, n_queries: int) -> dict:
@@ -125,15 +122,8 @@ def run(sizes: list[int], methods: dict[int, list[str]], epochs: int, n_queries:
 
 
 def main(argv: list[str]) -> None:
-    logging.basicConfig(level=logging.WARNING)
-    phase, *rest = argv
-    if phase == "build":
-        result = phase_build(int(rest[0]), rest[1], rest[2].split(","), int(rest[3]))
-    elif phase == "measure":
-        result = phase_measure(rest[0], int(rest[1]))
-    else:
-        raise SystemExit(f"unknown phase {phase!r}")
-    print(json.dumps(result))
+    phase_main(argv, {"build": lambda rest: phase_build(int(rest[0]), rest[1], rest[2].split(","), int(rest[3])),
+                      "measure": lambda rest: phase_measure(rest[0], int(rest[1]))})
 
 
 if __name__ == "__main__":

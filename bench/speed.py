@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.timing import StageClock, forget_caches, peak_mb, percentile
+from bench.timing import StageClock, forget_caches, peak_mb, percentile, phase_main, run_phase
 
 logger = logging.getLogger(__name__)
 
@@ -215,9 +213,7 @@ def phase_bm25(data_dir: str, n_queries: int) -> dict:
 
 
 def _run_phase(*args: str, env: dict[str, str] | None = None) -> dict:
-    out = subprocess.run([sys.executable, "-m", "bench.speed", *args], check=True, stdout=subprocess.PIPE, text=True,
-                         env={**os.environ, **(env or {})})
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_phase("bench.speed", *args, env=env)
 
 
 def run_growth(sizes: list[int], epochs: int | None, n_queries: int, workdir: str | None = None) -> dict:
@@ -250,19 +246,10 @@ def run_growth(sizes: list[int], epochs: int | None, n_queries: int, workdir: st
 
 
 def main(argv: list[str]) -> None:
-    logging.basicConfig(level=logging.WARNING)
-    phase, *rest = argv
-    if phase == "build":
-        result = phase_build(int(rest[0]), rest[1], int(rest[2]) or None)
-    elif phase == "query":
-        result = phase_query(rest[0], int(rest[1]))
-    elif phase == "bm25":
-        result = phase_bm25(rest[0], int(rest[1]))
-    elif phase == "recall":
-        result = phase_recall(rest[0], int(rest[1]))
-    else:
-        raise SystemExit(f"unknown phase {phase!r}")
-    print(json.dumps(result))
+    phase_main(argv, {"build": lambda rest: phase_build(int(rest[0]), rest[1], int(rest[2]) or None),
+                      "query": lambda rest: phase_query(rest[0], int(rest[1])),
+                      "bm25": lambda rest: phase_bm25(rest[0], int(rest[1])),
+                      "recall": lambda rest: phase_recall(rest[0], int(rest[1]))})
 
 
 if __name__ == "__main__":

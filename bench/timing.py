@@ -1,14 +1,21 @@
 """What every speed benchmark times with: peak memory of this process,
 percentiles of a list of timings, a progress callback that cuts a build
-into stages, and emptying the query caches so that a query is timed cold.
+into stages, emptying the query caches so that a query is timed cold, and
+running each phase in a process of its own (so a peak is one phase's).
 
 Consumed by bench/speed.py, bench/hybrid_speed.py and bench/demo.py (each
 phase of theirs runs in its own process, so a peak is one phase's).
 """
 from __future__ import annotations
 
+import json
+import logging
+import os
 import resource
+import subprocess
+import sys
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -44,3 +51,20 @@ def forget_caches(engine, readings: bool = True) -> None:
     senses = engine.index.methods.get("senses")
     if readings and senses is not None:
         senses.forget_readings()
+
+
+def run_phase(module: str, *args: str, env: dict[str, str] | None = None) -> dict:
+    """``python -m module args...`` in a new process; the JSON it prints last."""
+    out = subprocess.run([sys.executable, "-m", module, *args], check=True, stdout=subprocess.PIPE, text=True,
+                         env={**os.environ, **(env or {})})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def phase_main(argv: list[str], phases: dict[str, Callable[[list[str]], dict]]) -> None:
+    """A phase process's entry: run the phase ``argv[0]`` names with the
+    rest of ``argv`` and print its result as one JSON line."""
+    logging.basicConfig(level=logging.WARNING)
+    phase, *rest = argv
+    if phase not in phases:
+        raise SystemExit(f"unknown phase {phase!r}")
+    print(json.dumps(phases[phase](rest)))
