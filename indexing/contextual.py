@@ -1,11 +1,16 @@
-"""Contextual token vectors for stored text: the ELMo encoder shared by every
-method of a process, and sentences tokenised the way it reads them.
+"""Contextual token vectors for stored text: a `BiLMReader` per biLM and
+process, shared by every method that reads with those weights, and
+sentences tokenised the way it reads them.
 
 Consumes document text and sentence spans; produces, per sentence, its tokens
 (normalised word + character offsets into the document, punctuation included)
 and the float32 biLM layers ``(3, n_tokens, dim)`` from ``ElmoEncoder``.
 The encoder sees each token's original spelling: case is information the
-char CNN was trained with.
+char CNN was trained with. A reader owns what is worth reading once: the
+queries it read lately (the ELMo method, the senses method and the
+explanation read the same query) and the last batch a method asked it to
+keep (at index time ELMo and senses encode the same batch when they share
+weights). Nothing is keyed by an object's id in a module global.
 """
 from __future__ import annotations
 
@@ -37,8 +42,8 @@ MAX_TOKENS = 120  # sentences are at most 80 words (text.MAX_SENTENCE_WORDS) plu
 # nothing from two (bench/results/elmo.md). SENSESEARCH_TORCH_THREADS overrides.
 DEFAULT_THREADS = 1
 
-_encoders: dict[str, object] = {}
-_encoders_lock = threading.Lock()
+_readers: dict[str, BiLMReader] = {}  # weights digest -> the process's reader of those weights
+_readers_lock = threading.Lock()
 
 
 def model_path(model: str) -> Path:
@@ -51,10 +56,11 @@ def weights_digest(directory: Path) -> str:
     return hashlib.sha256((directory / "weights.pt").read_bytes()).hexdigest()[:16]
 
 
-def shared_encoder(directory: Path):
-    """One ``ElmoEncoder`` per set of weights and process: its weights and its
-    per-word char-CNN cache are shared by every method, generation and session
-    (calls are serialised by the encoder's own lock)."""
+def shared_reader(directory: Path) -> BiLMReader:
+    """One `BiLMReader` per set of weights and process: its encoder's weights,
+    its per-word char-CNN cache and the reader's caches are shared by every
+    method, generation and session (calls are serialised by the encoder's
+    own lock)."""
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # only helps before torch loads
     import torch
 
@@ -63,11 +69,11 @@ def shared_encoder(directory: Path):
     torch.set_num_threads(int(os.environ.get("SENSESEARCH_TORCH_THREADS", DEFAULT_THREADS)))
 
     key = weights_digest(Path(directory))
-    with _encoders_lock:
-        if key not in _encoders:
-            _encoders[key] = ElmoEncoder.load(directory)
+    with _readers_lock:
+        if key not in _readers:
+            _readers[key] = BiLMReader(ElmoEncoder.load(directory))
             logger.info("loaded ELMo encoder from %s", directory)
-        return _encoders[key]
+        return _readers[key]
 
 
 def sentence_tokens(text: str, span: Span) -> list[Token]:
@@ -102,7 +108,7 @@ def content_mask(tokens: Sequence[Token]) -> np.ndarray:
 class _LastBatch:
     """The layers of the last batch encoded with ``remember=True``, handed
     once to the next identical call: at index time the ELMo and senses methods
-    encode the same batch of sentences one after the other (``Index._encode_all``).
+    encode the same batch of sentences one after the other (``pipeline.encode``).
     Holds one batch at most (about 16 documents)."""
 
     def __init__(self) -> None:
@@ -122,51 +128,59 @@ class _LastBatch:
             self._key, self._layers = key, layers
 
 
-_last_batch = _LastBatch()
-# Queries recently read: one query is read by the explanation, the senses
-# method and the ELMo method in turn.
-_recent_queries = LruCache(64)
+class BiLMReader:
+    """One biLM as the methods of a process read it."""
+
+    def __init__(self, encoder) -> None:
+        self.encoder = encoder
+        self._last_batch = _LastBatch()
+        self._recent_queries = LruCache(64)
+
+    def forget_recent(self) -> None:
+        """Empty the cache of recently read queries (benchmarks time cold queries)."""
+        self._recent_queries.clear()
+
+    def read_query(self, text: str) -> tuple[list[list[Token]], list[np.ndarray]]:
+        """A query's sentences (``query_sentences``) and each one's biLM layers
+        ``(n_layers, n_tokens, dim)``. A query is read as documents are,
+        sentence by sentence, in one batch: the biLM then walks the longest
+        sentence, not the whole query (a 77-token CISI query is 2-3
+        sentences). Cached: the ELMo method, the senses method and the
+        explanation read the same query."""
+        if (found := self._recent_queries.get(text)) is None:
+            token_lists = query_sentences(text)
+            found = (token_lists, _encode(self.encoder, [surface(text, tokens) for tokens in token_lists], None))
+            self._recent_queries.put(text, found)
+        token_lists, layers = found
+        return list(token_lists), [layer.copy() for layer in layers]
+
+    def encode_layers(self, texts: Sequence[str], token_lists: Sequence[Sequence[Token]],
+                      on_progress: Callable[[int, int], None] | None = None,
+                      remember: bool = False) -> list[np.ndarray]:
+        """biLM layers ``(n_layers, n_tokens, dim)`` per sentence; an empty
+        sentence gives ``(n_layers, 0, dim)``. With ``remember``, the result
+        is kept for (or taken from) one identical call by another method."""
+        spelled = [surface(text, tokens) for text, tokens in zip(texts, token_lists)]
+        key = tuple(map(tuple, spelled)) if remember else None
+        if key is not None and (found := self._last_batch.take(key)) is not None:
+            return found
+        layers = _encode(self.encoder, spelled, on_progress)
+        if key is not None:
+            self._last_batch.keep(key, layers)
+        return layers
 
 
 def forget_recent() -> None:
-    """Empty the cache of recently read queries (benchmarks time cold queries)."""
-    _recent_queries.clear()
+    """Every reader forgets the queries it read (benchmarks time cold queries)."""
+    with _readers_lock:
+        readers = list(_readers.values())
+    for reader in readers:
+        reader.forget_recent()
 
 
 def query_sentences(text: str) -> list[list[Token]]:
     """The tokens of each sentence of a query, offsets into ``text``."""
     return [sentence_tokens(text, span) for span in split_sentences(text) or [Span(0, len(text))]]
-
-
-def read_query(encoder, text: str) -> tuple[list[list[Token]], list[np.ndarray]]:
-    """A query's sentences (``query_sentences``) and each one's biLM layers
-    ``(n_layers, n_tokens, dim)``. A query is read as documents are, sentence
-    by sentence, in one batch: the biLM then walks the longest sentence, not
-    the whole query (a 77-token CISI query is 2-3 sentences). The ELMo method,
-    the senses method and the explanation read the same query, so the reading
-    is cached."""
-    key = (id(encoder), text)
-    if (found := _recent_queries.get(key)) is None:
-        token_lists = query_sentences(text)
-        found = (token_lists, _encode(encoder, [surface(text, tokens) for tokens in token_lists], None))
-        _recent_queries.put(key, found)
-    token_lists, layers = found
-    return list(token_lists), [layer.copy() for layer in layers]
-
-
-def encode_layers(encoder, texts: Sequence[str], token_lists: Sequence[Sequence[Token]],
-                  on_progress: Callable[[int, int], None] | None = None, remember: bool = False) -> list[np.ndarray]:
-    """biLM layers ``(n_layers, n_tokens, dim)`` per sentence; an empty
-    sentence gives ``(n_layers, 0, dim)``. With ``remember``, the result is
-    kept for (or taken from) one identical call by another method."""
-    spelled = [surface(text, tokens) for text, tokens in zip(texts, token_lists)]
-    key = (id(encoder), tuple(map(tuple, spelled))) if remember else None
-    if key is not None and (found := _last_batch.take(key)) is not None:
-        return found
-    layers = _encode(encoder, spelled, on_progress)
-    if key is not None:
-        _last_batch.keep(key, layers)
-    return layers
 
 
 def _encode(encoder, spelled: list[list[str]], on_progress: Callable[[int, int], None] | None) -> list[np.ndarray]:

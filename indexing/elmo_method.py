@@ -34,8 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
-from indexing.contextual import (content_mask, document_sentences, encode_layers, model_path, read_query,
-                                 sentence_tokens, shared_encoder, weights_digest)
+from indexing.contextual import (content_mask, document_sentences, model_path, sentence_tokens, shared_reader,
+                                 weights_digest)
 from indexing.documents import Sentence, StoredDocument, Token
 from indexing.errors import InvalidQueryError
 from indexing.linalg import pair_percentile, unit_rows
@@ -78,7 +78,8 @@ class ElmoMethod(LearnsNoDocuments):
         self.name = name
         self.config = config
         self.model_dir = model_dir
-        self.encoder = shared_encoder(model_dir)
+        self.reader = shared_reader(model_dir)
+        self.encoder = self.reader.encoder
         self.layer_means = layer_means.astype(np.float32)  # (3, d)
         self.n_layers, width = self.layer_means.shape
         self.headed = self.encoder.sentence_head is not None
@@ -134,7 +135,7 @@ class ElmoMethod(LearnsNoDocuments):
                 texts.append(document.text)
                 token_lists.append(sentence_tokens(document.text, sentence))
         vectors = np.zeros((len(ids), self.dim), dtype=np.float32)
-        for row, (tokens, layers) in enumerate(zip(token_lists, encode_layers(self.encoder, texts, token_lists, remember=True))):
+        for row, (tokens, layers) in enumerate(zip(token_lists, self.reader.encode_layers(texts, token_lists, remember=True))):
             vectors[row] = self.pooled(layers, tokens).reshape(-1) / np.sqrt(self.n_layers)
         return np.array(ids, dtype=np.int64), vectors
 
@@ -142,7 +143,7 @@ class ElmoMethod(LearnsNoDocuments):
                                 sentences: Mapping[int, list[Sentence]]) -> tuple[np.ndarray, np.ndarray]:
         texts, token_lists, owner = document_sentences(documents, sentences)
         per_document: list[list[np.ndarray]] = [[] for _ in documents]
-        for row, layers in zip(owner, encode_layers(self.encoder, texts, token_lists)):
+        for row, layers in zip(owner, self.reader.encode_layers(texts, token_lists)):
             per_document[row].append(layers)
         vectors = np.zeros((len(documents), self.dim), dtype=np.float32)
         for row, parts in enumerate(per_document):
@@ -151,7 +152,7 @@ class ElmoMethod(LearnsNoDocuments):
         return np.array([d.id for d in documents], dtype=np.int64), vectors
 
     def encode_query(self, text: str, layer_weights: Sequence[float] | None = None) -> np.ndarray:
-        token_lists, per_sentence = read_query(self.encoder, text)  # sentence by sentence, as documents
+        token_lists, per_sentence = self.reader.read_query(text)  # sentence by sentence, as documents
         tokens = [token for sentence in token_lists for token in sentence]
         if not tokens:
             raise InvalidQueryError(f"The query {text.strip()!r} has no words to search for.")
@@ -196,11 +197,12 @@ def train_elmo(documents: list[StoredDocument], on_progress: Progress = no_progr
     if not isinstance(config, ElmoMethodConfig):
         raise TypeError(f"the {name} method takes an ElmoMethodConfig, not {type(config).__name__}")
     directory = model_path(config.model)
-    encoder = shared_encoder(directory)
+    reader = shared_reader(directory)
+    encoder = reader.encoder
     sample = corpus_sentences(documents, config.mean_sample, config.seed)
     stage = "ELMo: measuring the corpus"
     on_progress(0, len(sample), stage)
-    layers = encode_layers(encoder, [t for t, _ in sample], [tok for _, tok in sample],
+    layers = reader.encode_layers([t for t, _ in sample], [tok for _, tok in sample],
                            on_progress=lambda done, total: on_progress(done, total, stage))
     # Content words only: the pooled vectors are means of content words.
     stacked = [l[:, content_mask(tokens)] for (_, tokens), l in zip(sample, layers)]

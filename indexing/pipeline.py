@@ -107,7 +107,7 @@ def encode(methods: dict[str, Method], store: DocumentStore, documents: list[Sto
     """FAISS ids and vectors of `documents` for every method. Each batch of
     documents goes through all methods in turn, so that methods reading the
     same biLM layers (ELMo, senses) encode each sentence once
-    (`indexing.contextual` remembers the last batch)."""
+    (their shared `contextual.BiLMReader` keeps the last batch)."""
     stage = "Encoding with " + ", ".join(m.label for m in methods.values())
     found: dict[str, tuple[list, list]] = {name: ([], []) for name in methods}
     on_progress(0, len(documents), stage)

@@ -35,8 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexing.contextual import (content_mask, document_sentences, encode_layers, read_query, shared_encoder,
-                                 weights_digest)
+from indexing.contextual import content_mask, document_sentences, shared_reader, weights_digest
 from indexing.contract import LearnsNoDocuments
 from indexing.documents import Sentence, StoredDocument, Token
 from indexing.errors import InvalidQueryError
@@ -100,7 +99,7 @@ class SensesMethod(LearnsNoDocuments):
                  inventory: SenseInventory,
                  space_mean: np.ndarray, document_frequency: dict[str, int], n_documents: int) -> None:
         self.name, self.config, self.model_dir = name, config, model_dir
-        self.encoder = shared_encoder(model_dir)
+        self.reader = shared_reader(model_dir)
         self.context = context
         self.inventory = inventory
         self.space_mean = space_mean.astype(np.float32)  # (d,) corpus mean of the sense space
@@ -127,7 +126,7 @@ class SensesMethod(LearnsNoDocuments):
         """Each content token of each sentence with its sense in context;
         ``layers`` are the sentences' biLM layers when already read."""
         if layers is None:
-            layers = encode_layers(self.encoder, texts, token_lists, remember=remember)
+            layers = self.reader.encode_layers(texts, token_lists, remember=remember)
         tagged = []
         for tokens, sentence_layers in zip(token_lists, layers):
             vectors = self.sense_vectors(sentence_layers)
@@ -163,7 +162,7 @@ class SensesMethod(LearnsNoDocuments):
                     windows[-1] = (s, windows[-1][1], hi, [*windows[-1][3], i])
                 else:
                     windows.append((s, lo, hi, [i]))
-        layers = encode_layers(self.encoder, [texts[s] for s, _, _, _ in windows],
+        layers = self.reader.encode_layers([texts[s] for s, _, _, _ in windows],
                                [token_lists[s][lo:hi] for s, lo, hi, _ in windows])
         for (s, lo, _, wanted), window_layers in zip(windows, layers):
             tokens = token_lists[s]
@@ -245,8 +244,8 @@ class SensesMethod(LearnsNoDocuments):
 
     def tag_query(self, text: str) -> list[TaggedToken]:
         """The query's content tokens with their senses; a query is read like
-        a document, sentence by sentence (``contextual.read_query``)."""
-        token_lists, layers = read_query(self.encoder, text)
+        a document, sentence by sentence (``BiLMReader.read_query``)."""
+        token_lists, layers = self.reader.read_query(text)
         return [t for sentence in self.tag([text] * len(token_lists), token_lists, layers=layers) for t in sentence]
 
     def encode_query(self, text: str) -> np.ndarray:

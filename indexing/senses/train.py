@@ -11,7 +11,7 @@ import logging
 
 import numpy as np
 
-from indexing.contextual import content_mask, encode_layers, model_path, shared_encoder
+from indexing.contextual import content_mask, model_path, shared_reader
 from indexing.documents import StoredDocument
 from indexing.elmo_method import corpus_sentences
 from indexing.progress import Progress, no_progress
@@ -31,7 +31,7 @@ def train_senses(documents: list[StoredDocument], on_progress: Progress = no_pro
     if not isinstance(config, SensesConfig):
         raise TypeError(f"the {name} method takes a SensesConfig, not {type(config).__name__}")
     directory = model_path(config.model)
-    encoder = shared_encoder(directory)
+    reader = shared_reader(directory)
     frequency = document_frequencies(d.text for d in documents)
     on_progress(0, 1, "Senses: learning word contexts")
     context = ContextBags.train(_word_sentences(documents), config.context)
@@ -40,13 +40,13 @@ def train_senses(documents: list[StoredDocument], on_progress: Progress = no_pro
     sample = corpus_sentences(documents, config.sample_sentences, config.seed)
     stage = "Senses: reading words in context"
     on_progress(0, len(sample), stage)
-    layers = encode_layers(encoder, [t for t, _ in sample], [tok for _, tok in sample],
+    layers = reader.encode_layers([t for t, _ in sample], [tok for _, tok in sample],
                            on_progress=lambda done, total: on_progress(done, total, stage))
     weights = np.asarray(config.sense_layers, dtype=np.float32) / sum(config.sense_layers)
     contents = [np.flatnonzero(content_mask(tokens)).tolist() for _, tokens in sample]
     spaces = [np.tensordot(weights, sentence_layers, axes=1) for sentence_layers in layers]
     all_vectors = [vectors[content] for vectors, content in zip(spaces, contents)]
-    stacked = np.concatenate(all_vectors) if all_vectors else np.zeros((1, encoder.dim), dtype=np.float32)
+    stacked = np.concatenate(all_vectors) if all_vectors else np.zeros((1, reader.encoder.dim), dtype=np.float32)
     space_mean = stacked.mean(axis=0)
     occurrences = OccurrenceSample(config.per_word, config.seed)
     for (text, tokens), vectors, content in zip(sample, spaces, contents):

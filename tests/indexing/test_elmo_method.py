@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indexing.contextual import encode_layers, sentence_tokens
+from indexing.contextual import sentence_tokens
 from indexing.documents import Document, Span
 from indexing.elmo_method import ElmoMethodConfig
 from indexing.errors import InvalidQueryError
@@ -32,7 +32,7 @@ def head_vector(method, text: str, weights) -> np.ndarray:
     from indexing.text import split_sentences
 
     tokens = [sentence_tokens(text, span) for span in split_sentences(text)]
-    layers = np.concatenate(encode_layers(method.encoder, [text] * len(tokens), tokens), axis=1)
+    layers = np.concatenate(method.reader.encode_layers([text] * len(tokens), tokens), axis=1)
     w = np.asarray(weights, dtype=np.float64) / sum(weights)
     weight, bias = method.encoder.sentence_head
     vector = (w[:, None] * layers.mean(axis=1)).sum(axis=0) @ weight.T + bias
@@ -68,7 +68,7 @@ def per_layer_cosines(method, index, query: str, sentence_id: int) -> np.ndarray
     document = index.store.get(sentence.doc_id)
     tokens = sentence_tokens(document.text, sentence)
     query_tokens = sentence_tokens(query, Span(0, len(query)))
-    [doc_layers, query_layers] = encode_layers(method.encoder, [document.text, query], [tokens, query_tokens])
+    [doc_layers, query_layers] = method.reader.encode_layers([document.text, query], [tokens, query_tokens])
     return (method.pooled(doc_layers, tokens) * method.pooled(query_layers, query_tokens)).sum(axis=1)
 
 
