@@ -22,10 +22,9 @@ from indexing.index import Index, data_dir
 from indexing.ingest import SUPPORTED_SUFFIXES, TABLE_SUFFIXES, Columns, column_choices, read_uploads
 from indexing.text import KOREAN_ANALYSER, analysers
 from search.benchmarks import method_figures
-from search.engine import EXPLAINING_METHOD, HYBRID, MAX_K, SearchEngine
-from search.hits import Hit
+from search.engine import HYBRID, MAX_K, SearchEngine
 from search.hybrid import HYBRID_CONFIG, NORMS, HybridConfig
-from search.render import legend_html, literal_markdown, passage_html
+from app_results import render_results
 from app_views import compare_ui, delete_ui, word_senses_ui
 
 logger = logging.getLogger("sensesearch.app")
@@ -43,7 +42,7 @@ def main() -> None:
         upload_ui(index)
         retrain_ui(index)
         delete_ui(index)
-    query, k = query_ui()
+    query, k, sources = query_ui(engine)
     # Only the open tab runs: the word map reads up to 150 sentences with the
     # biLM, which no search should wait for.
     search_tab, senses_tab = st.tabs(["Search", "Word senses"], key="view", on_change="rerun")
@@ -58,7 +57,8 @@ def main() -> None:
         methods = engine.methods
         hybrid = hybrid_ui() if HYBRID in methods else HYBRID_CONFIG
         weights = layer_weights_ui(engine)
-        render_results(engine.search_all(query, methods, k, layer_weights=weights, hybrid=hybrid), engine)
+        render_results(engine.search_all(query, methods, k, layer_weights=weights, hybrid=hybrid, sources=sources),
+                       engine)
         compare_ui(engine, query, k)
 
 
@@ -121,11 +121,15 @@ def rebuild_ui(index: Index, error: SenseSearchError) -> None:
     st.stop()
 
 
-def query_ui() -> tuple[str, int]:
-    left, right = st.columns([4, 1])
+def query_ui(engine: SearchEngine) -> tuple[str, int, list[str]]:
+    """The query, the number of results per column, and the sources searched (none chosen: all)."""
+    left, middle, right = st.columns([4, 2, 1])
     query = left.text_input("Query", key="query", placeholder="What are you looking for?")
+    counts = engine.sources()
+    sources = middle.multiselect("Sources", list(counts), format_func=lambda s: f"{s} ({counts.get(s, 0)})",
+                                 placeholder="All sources", key="sources")
     k = right.number_input("Results", min_value=1, max_value=MAX_K, value=10, step=1, key="k")
-    return query, int(k)
+    return query, int(k), sources
 
 
 def hybrid_ui() -> HybridConfig:
@@ -162,50 +166,6 @@ def layer_weights_ui(engine: SearchEngine) -> list[float] | None:
         st.warning("All ELMo layer weights are 0; using the default mix.")
         return None
     return weights
-
-
-def render_results(results: dict[str, list[Hit] | str], engine: SearchEngine) -> None:
-    found = [{h.doc_id for h in hits} for hits in results.values() if not isinstance(hits, str)]
-    # "Found by all" counts the columns shown: a column that answered with a message found nothing.
-    in_all = set.intersection(*found) if len(found) == len(results) > 1 else set()
-    if EXPLAINING_METHOD in engine.index.methods:
-        st.markdown(f"Matched words: {legend_html()}", unsafe_allow_html=True)
-    columns = st.columns(len(results))
-    for column, (name, hits) in zip(columns, results.items()):
-        with column:
-            st.subheader(engine.label(name))
-            if isinstance(hits, str):
-                st.warning(hits)
-            elif not hits:
-                st.info("No results.")
-            for hit in [] if isinstance(hits, str) else hits:
-                render_hit(hit, len(results) if hit.doc_id in in_all else 0)
-
-
-def render_hit(hit: Hit, found_by_all: int) -> None:
-    badge = f" · :green-background[found by all {found_by_all} columns]" if found_by_all else ""
-    with st.container(border=True):
-        st.markdown(f"**{hit.rank}. {literal_markdown(hit.title)}**")
-        read_as = f" · read as {' + '.join(hit.analysers)}" if hit.analysers else ""
-        st.caption(f"score {hit.score:.3f} · doc {hit.doc_id} · {literal_markdown(hit.source)}{read_as}{badge}")
-        if hit.method == HYBRID:
-            st.caption(found_by(hit))
-        if hit.passage is not None:
-            st.markdown(f'<div class="passage">{passage_html(hit.passage)}</div>', unsafe_allow_html=True)
-            senses = [h for h in hit.passage.highlights if h.doc_sense or h.query_sense]
-            if senses:
-                st.caption(" · ".join(
-                    f"{literal_markdown(h.word)}: {h.kind} ({literal_markdown(h.doc_sense or h.word)})"
-                    for h in senses))
-
-
-def found_by(hit: Hit) -> str:
-    """Where a Hybrid hit came from: its rank in BM25 (words matched
-    literally) and in DBOW (found by meaning)."""
-    names = {"bm25": "BM25 (keywords)", "dbow+feedback": "DBOW (meaning)"}
-    parts = [f"{label} #{hit.ranks[run]}" if run in hit.ranks else f"{label}: not in its top results"
-             for run, label in names.items()]
-    return "found by " + " · ".join(parts)
 
 
 def render_status(status: dict) -> None:

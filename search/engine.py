@@ -8,7 +8,7 @@ share between threads (Streamlit sessions): all state lives in the Index.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -66,11 +66,14 @@ class SearchEngine:
         return LABELS.get(method) or self.index.method(method).label
 
     def search(self, query: str, method: str = HYBRID, k: int = 10, passages: bool = True,
-               layer_weights: Sequence[float] | None = None, hybrid: HybridConfig = HYBRID_CONFIG) -> list[Hit]:
+               layer_weights: Sequence[float] | None = None, hybrid: HybridConfig = HYBRID_CONFIG,
+               sources: Collection[str] = ()) -> list[Hit]:
         """The k documents nearest to `query` by `method`, best first.
         `layer_weights` (one per biLM layer) re-weigh ELMo's layers for this
         query; `hybrid` sets the Hybrid ranking's fusion; other methods
-        ignore them.
+        ignore them. `sources`, when given, keeps only documents from those
+        sources (file names, uploads, corpus names: `sources()`), ranked as
+        if the collection held nothing else.
 
         Raises InvalidQueryError for an unusable query and SenseSearchError for
         an unknown method.
@@ -78,23 +81,34 @@ class SearchEngine:
         query = check_query(query)
         live = self.index.snapshot()
         explain = self._explainer(live, query) if passages else None
-        return self._search(live, query, method, k, passages, layer_weights, explain, hybrid)
+        return self._search(live, query, method, k, passages, layer_weights, explain, hybrid,
+                            self._allowed(sources))
 
     def search_all(self, query: str, methods: list[str] | None = None, k: int = 10,
-                   layer_weights: Sequence[float] | None = None,
-                   hybrid: HybridConfig = HYBRID_CONFIG) -> dict[str, list[Hit] | str]:
+                   layer_weights: Sequence[float] | None = None, hybrid: HybridConfig = HYBRID_CONFIG,
+                   sources: Collection[str] = ()) -> dict[str, list[Hit] | str]:
         """Each method's hits, or the message of the error it raised; every
-        method answers from the same snapshot of the index."""
+        method answers from the same snapshot of the index, over the
+        documents of `sources` when given (as `search`)."""
         query = check_query(query)
         live = self.index.snapshot()
         explain = self._explainer(live, query)
+        allowed = self._allowed(sources)
         results: dict[str, list[Hit] | str] = {}
         for name in methods or available_methods(live):
             try:
-                results[name] = self._search(live, query, name, k, True, layer_weights, explain, hybrid)
+                results[name] = self._search(live, query, name, k, True, layer_weights, explain, hybrid, allowed)
             except SenseSearchError as error:
                 results[name] = str(error)
         return results
+
+    def sources(self) -> dict[str, int]:
+        """Each source of the stored documents -> its number of documents."""
+        return self.index.store.sources()
+
+    def _allowed(self, sources: Collection[str]) -> frozenset[int] | None:
+        """The ids of the documents from `sources`; None (every document) when none is named."""
+        return frozenset(self.index.store.ids_from(sources)) if sources else None
 
     @staticmethod
     def _explainer(live: Generation, query: str) -> Explainer | None:
@@ -104,14 +118,14 @@ class SearchEngine:
 
     def _search(self, live: Generation, query: str, method: str, k: int, passages: bool,
                 layer_weights: Sequence[float] | None, explain: Explainer | None,
-                hybrid: HybridConfig = HYBRID_CONFIG) -> list[Hit]:
+                hybrid: HybridConfig = HYBRID_CONFIG, allowed: frozenset[int] | None = None) -> list[Hit]:
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= MAX_K:
             raise InvalidQueryError(f"Ask for between 1 and {MAX_K} results, not {k!r}.")
         k = int(k)
         best_sentence: dict[int, int] = {}
         ranks: list[dict[str, int]] = []
         if method == HYBRID:
-            scores, ids, ranks = self._hybrid(live, query, k, hybrid)
+            scores, ids, ranks = self._hybrid(live, query, k, hybrid, allowed)
             encoder = live.method(hybrid.dense_method)  # its word vectors choose the passage
         else:
             encoder = live.method(method)
@@ -124,11 +138,13 @@ class SearchEngine:
             except UnknownWordsError as error:
                 raise with_retrain_hint(error, query, words) from None
             if encoder.unit == "sentence":
-                scores, ids = live.search(method, vector, k * SENTENCE_FANOUT)
-                scores, ids, best_sentence = _best_per_document(
-                    scores, ids, self.index.store.sentence_documents(ids.tolist()), k)
+                scores, ids = live.search(method, vector, _depth(live, method, k * SENTENCE_FANOUT, allowed))
+                owners = self.index.store.sentence_documents(ids.tolist())
+                if allowed is not None:
+                    owners = {sid: doc for sid, doc in owners.items() if doc in allowed}
+                scores, ids, best_sentence = _best_per_document(scores, ids, owners, k)
             else:
-                scores, ids = live.search(method, vector, k)
+                scores, ids = _within(live.search(method, vector, _depth(live, method, k, allowed)), allowed, k)
             if method == LEXICAL and not len(ids):
                 raise InvalidQueryError(f"None of the words of {query!r} occur in the documents.")
         query_tokens = tokenize(query)
@@ -156,21 +172,23 @@ class SearchEngine:
                     for h in hits]
         return hits
 
-    def _hybrid(self, live: Generation, query: str, k: int,
-                config: HybridConfig) -> tuple[np.ndarray, np.ndarray, list[dict[str, int]]]:
+    def _hybrid(self, live: Generation, query: str, k: int, config: HybridConfig,
+                allowed: frozenset[int] | None = None) -> tuple[np.ndarray, np.ndarray, list[dict[str, int]]]:
         """BM25 and the dense method re-queried with BM25's feedback, fused."""
         weights = {LEXICAL: config.bm25_weight, f"{config.dense_method}+feedback": config.dense_weight}
-        return fuse(self.hybrid_runs(live, query, config), weights, config.norm, k)
+        return fuse(self.hybrid_runs(live, query, config, allowed), weights, config.norm, k)
 
-    def hybrid_runs(self, live: Generation, query: str,
-                    config: HybridConfig = HYBRID_CONFIG) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    def hybrid_runs(self, live: Generation, query: str, config: HybridConfig = HYBRID_CONFIG,
+                    allowed: frozenset[int] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """The runs the Hybrid ranking fuses, each scores (n,) and store ids
         (n,) best first: "bm25", and "<dense>+feedback" (absent when neither
         the query nor BM25 gives the dense method anything to go on). A query
         BM25 cannot use (only stop words) is refused as BM25 refuses it; one
-        whose words no document holds is ranked by meaning alone."""
+        whose words no document holds is ranked by meaning alone. With
+        `allowed` (store ids), both runs hold only those documents."""
         lexical, dense = live.method(LEXICAL), live.method(config.dense_method)
-        bm25 = live.search(LEXICAL, lexical.encode_query(query), config.depth)
+        bm25 = _within(live.search(LEXICAL, lexical.encode_query(query), _depth(live, LEXICAL, config.depth, allowed)),
+                       allowed, config.depth)
         try:
             inferred = dense.encode_query(query)
         except InvalidQueryError:
@@ -184,7 +202,9 @@ class SearchEngine:
         vector = feedback_query(inferred, feedback, config.query_weight)
         runs = {LEXICAL: bm25}
         if vector is not None:
-            runs[f"{config.dense_method}+feedback"] = live.search(config.dense_method, vector, config.depth)
+            depth = _depth(live, config.dense_method, config.depth, allowed)
+            runs[f"{config.dense_method}+feedback"] = _within(live.search(config.dense_method, vector, depth),
+                                                              allowed, config.depth)
         return runs
 
     @staticmethod
@@ -199,6 +219,22 @@ class SearchEngine:
                 hit = replace(hit, passage=replace(hit.passage, highlights=explain(*shown[hit.doc_id])))
             explained.append(hit)
         return explained
+
+
+def _depth(live: Generation, method: str, depth: int, allowed: frozenset[int] | None) -> int:
+    """How many rows to ask `method`'s index for: `depth`, or every row when
+    only the `allowed` documents count (any of them may rank last)."""
+    return depth if allowed is None else max(depth, len(live.vectors[method]))
+
+
+def _within(run: tuple[np.ndarray, np.ndarray], allowed: frozenset[int] | None,
+            k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first k rows of a run (scores (n,), store ids (n,)) whose ids are `allowed`."""
+    scores, ids = run
+    if allowed is not None:
+        keep = np.isin(ids, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
+        scores, ids = scores[keep], ids[keep]
+    return scores[:k], ids[:k]
 
 
 def _best_per_document(scores: np.ndarray, sentence_ids: np.ndarray, documents: dict[int, int],
