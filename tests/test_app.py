@@ -169,6 +169,22 @@ def test_the_word_senses_view_lists_the_querys_words_first(app):
     assert "river" in in_query and set(options[: len(in_query)]) == set(in_query)
 
 
+def test_the_word_list_opens_on_the_new_querys_word_and_matches_by_prefix(app):
+    from streamlit.proto.SelectWidgetFilterMode_pb2 import SelectWidgetFilterMode
+
+    app.text_input(key="query").input("river bank erosion").run()
+    _open_tab(app, "Word senses")
+    assert app.selectbox(key="sense-word").value == "bank"
+    app.selectbox(key="sense-word").set_value("river").run()
+    assert app.selectbox(key="sense-word").value == "river"
+    app.text_input(key="query").input("a bass guitar solo").run()  # typed while the tab is open
+    assert not app.exception
+    box = app.selectbox(key="sense-word")
+    assert box.value == box.options[0] and box.value in ("bass", "guitar", "solo"), "kept the last query's word"
+    # Typing "ban" must reach "bank", not stay on a word that merely holds b-a-n ("albania").
+    assert box.proto.filter_mode == SelectWidgetFilterMode.FILTER_MODE_PREFIX
+
+
 def test_the_word_senses_view_shows_senses_examples_and_a_map(app):
     app.text_input(key="query").input("river bank erosion").run()
     _open_tab(app, "Word senses")
