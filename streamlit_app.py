@@ -9,6 +9,7 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Sequence
 
 # Before torch loads: OpenMP threads that spin while waiting made ELMo encoding
 # ten times slower on a busy 2-core machine.
@@ -20,6 +21,7 @@ from indexing.demo import DemoCorpus  # noqa: E402
 from indexing.errors import IndexCorruptError, IndexVersionError, SenseSearchError, UnsupportedFileError
 from indexing.index import Index, data_dir
 from indexing.ingest import SUPPORTED_SUFFIXES, TABLE_SUFFIXES, Columns, column_choices, read_uploads
+from indexing.progress import BUILD_STAGES, UPLOAD_STAGES, Estimate, OverallProgress, progress_text
 from indexing.text import KOREAN_ANALYSER, analysers
 from search.benchmarks import method_figures
 from search.engine import HYBRID, MAX_K, SearchEngine
@@ -83,14 +85,15 @@ def load_index(directory: str) -> Index:
     return index
 
 
-def progress_bar(label: str):
-    """A `Progress` callback drawing one Streamlit progress bar."""
+def progress_bar(label: str, stages: Sequence[tuple[str, float]] = BUILD_STAGES):
+    """A `Progress` callback drawing one Streamlit progress bar for the whole
+    job (`stages`: each stage's share of it), with the time left."""
     bar = st.progress(0.0, text=label)
 
-    def on_progress(done: int, total: int, stage: str) -> None:
-        bar.progress(min(1.0, done / total) if total else 0.0, text=f"{stage}: {done}/{total}")
+    def show(estimate: Estimate) -> None:
+        bar.progress(estimate.fraction, text=f"{label}: {progress_text(estimate)}")
 
-    return bar, on_progress
+    return bar, OverallProgress(show, stages)
 
 
 def ensure_index_ui(index: Index) -> None:
@@ -192,7 +195,7 @@ def upload_ui(index: Index) -> None:
     columns = {f.name: table_columns_ui(f) for f in files or [] if f.name.lower().endswith((*TABLE_SUFFIXES, ".jsonl"))}
     if files and st.button("Add to index", key="add", type="primary"):
         documents, errors = read_uploads(((f.name, f.getvalue()) for f in files), columns)
-        bar, on_progress = progress_bar("Indexing uploads")
+        bar, on_progress = progress_bar("Indexing uploads", UPLOAD_STAGES)
         report = index.add_documents(documents, on_progress) if documents else None
         bar.empty()
         st.session_state["upload_messages"] = upload_messages(report, errors, documents)

@@ -92,6 +92,10 @@ METHODS = ("Doc2Vec DM", "Doc2Vec DBOW", "ELMo", "Senses")
 
 
 def test_first_start_builds_demo_index_then_query_fills_every_column(page, tmp_path):
+    # One bar for the whole first start, not one refilling per stage, with the time left.
+    overall = re.compile(r"Building the demo index: .+ \(\d+/\d+\) · \d+% of all stages · "
+                         r"(about \d+ (s|min) left|estimating the time left)")
+    expect(page.get_by_text(overall)).to_be_visible(timeout=180_000)
     # The first start trains every method on the demo corpus (about five minutes here).
     page.get_by_label("Query", exact=True).wait_for(timeout=900_000)
     _search(page, "bushfires threaten homes near Sydney")
