@@ -17,7 +17,7 @@ def render_results(results: dict[str, list[Hit] | str], engine: SearchEngine) ->
     # "Found by all" counts the columns shown: a column that answered with a message found nothing.
     in_all = set.intersection(*found) if len(found) == len(results) > 1 else set()
     if EXPLAINING_METHOD in engine.index.methods:
-        st.markdown(f"Matched words: {legend_html()}", unsafe_allow_html=True)
+        st.markdown(f'<div class="legend">Matched words: {legend_html()}</div>', unsafe_allow_html=True)
     columns = st.columns(len(results))
     for column, (name, hits) in zip(columns, results.items()):
         with column:
@@ -32,7 +32,7 @@ def render_results(results: dict[str, list[Hit] | str], engine: SearchEngine) ->
 
 def render_hit(hit: Hit, found_by_all: int, engine: SearchEngine) -> None:
     badge = f" · :green-background[found by all {found_by_all} columns]" if found_by_all else ""
-    with st.container(border=True):
+    with st.container(border=True, key=f"hit-{hit.method}-{hit.rank}"):
         st.markdown(f"**{hit.rank}. {literal_markdown(hit.title)}**")
         read_as = f" · read as {' + '.join(hit.analysers)}" if hit.analysers else ""
         st.caption(f"score {hit.score:.3f} · doc {hit.doc_id} · {literal_markdown(hit.source)}{read_as}{badge}")
@@ -45,7 +45,7 @@ def render_hit(hit: Hit, found_by_all: int, engine: SearchEngine) -> None:
                 st.caption(" · ".join(
                     f"{literal_markdown(h.word)}: {h.kind} ({literal_markdown(h.doc_sense or h.word)})"
                     for h in senses))
-        if st.button("Read the whole document", key=f"open-{hit.method}-{hit.doc_id}", type="tertiary",
+        if st.button("Open document", key=f"open-{hit.method}-{hit.doc_id}", type="tertiary",
                      icon=":material/article:"):
             read_document(engine, hit)
 

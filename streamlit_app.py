@@ -27,15 +27,19 @@ from search.benchmarks import method_figures
 from search.engine import HYBRID, MAX_K, SearchEngine
 from search.hybrid import HYBRID_CONFIG, NORMS, HybridConfig
 from app_results import render_results
+from app_style import apply_style
 from app_views import compare_ui, delete_ui, word_senses_ui
 
 logger = logging.getLogger("sensesearch.app")
 
 
 def main() -> None:
-    st.set_page_config(page_title="SenseSearch", page_icon="🔎", layout="wide")
+    # The sidebar starts closed: six results columns need the screen's width.
+    st.set_page_config(page_title="SenseSearch", page_icon="🔎", layout="wide", initial_sidebar_state="collapsed")
+    apply_style()
     st.title("SenseSearch")
-    st.caption("Search your documents by meaning, and see which words matched.")
+    st.caption("Search your documents by meaning, and see which words matched. Add, retrain and delete "
+               "documents in the sidebar (open it at the top left).")
     index = load_index(data_dir_argument())
     ensure_index_ui(index)
     engine = SearchEngine(index)
@@ -57,8 +61,11 @@ def main() -> None:
             st.info("Type a query above, for example: *bushfires near Sydney* or *interest rates and inflation*.")
             return
         methods = engine.methods
-        hybrid = hybrid_ui() if HYBRID in methods else HYBRID_CONFIG
-        weights = layer_weights_ui(engine)
+        left, right = st.columns(2)  # the two settings panels side by side: one row above the results
+        with left:
+            hybrid = hybrid_ui() if HYBRID in methods else HYBRID_CONFIG
+        with right:
+            weights = layer_weights_ui(engine)
         render_results(engine.search_all(query, methods, k, layer_weights=weights, hybrid=hybrid, sources=sources),
                        engine)
         compare_ui(engine, query, k)
