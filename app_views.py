@@ -67,8 +67,15 @@ def word_senses_ui(index: Index, query: str) -> None:
         return
     st.caption(f"{len(senses.inventory):,} words have a sense inventory; "
                f"{len(senses.inventory.ambiguous_words()):,} of them have more than one sense. "
-               "Your query's words are listed first, then the other words with several senses.")
-    word = st.selectbox("Word", choices, index=0, key="sense-word")
+               "Your query's words are listed first, then the other words with several senses; "
+               "type the start of a word to find it.")
+    if st.session_state.get("sense-query") != query:
+        # A new query opens on its own first word, not on the word picked for the last one.
+        st.session_state["sense-query"] = query
+        st.session_state.pop("sense-word", None)
+    # Prefix matching: Streamlit's default fuzzy match offers any word holding
+    # the typed letters in order, so "ban" found "albania" (the demo has no "bank").
+    word = st.selectbox("Word", choices, index=0, key="sense-word", filter_mode="prefix")
     live = index.snapshot()
     occurrences = cached_occurrences(index, index.directory.as_posix(), live.name, live.revision, word)
     render_word_map(word_senses.word_map(occurrences, senses, query))

@@ -9,6 +9,7 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Sequence
 
 # Before torch loads: OpenMP threads that spin while waiting made ELMo encoding
 # ten times slower on a busy 2-core machine.
@@ -20,21 +21,25 @@ from indexing.demo import DemoCorpus  # noqa: E402
 from indexing.errors import IndexCorruptError, IndexVersionError, SenseSearchError, UnsupportedFileError
 from indexing.index import Index, data_dir
 from indexing.ingest import SUPPORTED_SUFFIXES, TABLE_SUFFIXES, Columns, column_choices, read_uploads
+from indexing.progress import BUILD_STAGES, UPLOAD_STAGES, Estimate, OverallProgress, progress_text
 from indexing.text import KOREAN_ANALYSER, analysers
 from search.benchmarks import method_figures
-from search.engine import EXPLAINING_METHOD, HYBRID, MAX_K, SearchEngine
-from search.hits import Hit
+from search.engine import HYBRID, MAX_K, SearchEngine
 from search.hybrid import HYBRID_CONFIG, KEYWORD_RUNS, NORMS, HybridConfig, run_label
-from search.render import legend_html, literal_markdown, passage_html
+from app_results import render_results
+from app_style import apply_style
 from app_views import compare_ui, delete_ui, word_senses_ui
 
 logger = logging.getLogger("sensesearch.app")
 
 
 def main() -> None:
-    st.set_page_config(page_title="SenseSearch", page_icon="🔎", layout="wide")
+    # The sidebar starts closed: six results columns need the screen's width.
+    st.set_page_config(page_title="SenseSearch", page_icon="🔎", layout="wide", initial_sidebar_state="collapsed")
+    apply_style()
     st.title("SenseSearch")
-    st.caption("Search your documents by meaning, and see which words matched.")
+    st.caption("Search your documents by meaning, and see which words matched. Add, retrain and delete "
+               "documents in the sidebar (open it at the top left).")
     index = load_index(data_dir_argument())
     ensure_index_ui(index)
     engine = SearchEngine(index)
@@ -43,7 +48,7 @@ def main() -> None:
         upload_ui(index)
         retrain_ui(index)
         delete_ui(index)
-    query, k = query_ui()
+    query, k, sources = query_ui(engine)
     # Only the open tab runs: the word map reads up to 150 sentences with the
     # biLM, which no search should wait for.
     search_tab, senses_tab = st.tabs(["Search", "Word senses"], key="view", on_change="rerun")
@@ -56,9 +61,13 @@ def main() -> None:
             st.info("Type a query above, for example: *bushfires near Sydney* or *interest rates and inflation*.")
             return
         methods = engine.methods
-        hybrid = hybrid_ui() if HYBRID in methods else HYBRID_CONFIG
-        weights = layer_weights_ui(engine)
-        render_results(engine.search_all(query, methods, k, layer_weights=weights, hybrid=hybrid), engine, hybrid)
+        left, right = st.columns(2)  # the two settings panels side by side: one row above the results
+        with left:
+            hybrid = hybrid_ui() if HYBRID in methods else HYBRID_CONFIG
+        with right:
+            weights = layer_weights_ui(engine)
+        render_results(engine.search_all(query, methods, k, layer_weights=weights, hybrid=hybrid, sources=sources),
+                       engine, hybrid)
         compare_ui(engine, query, k)
 
 
@@ -83,14 +92,15 @@ def load_index(directory: str) -> Index:
     return index
 
 
-def progress_bar(label: str):
-    """A `Progress` callback drawing one Streamlit progress bar."""
+def progress_bar(label: str, stages: Sequence[tuple[str, float]] = BUILD_STAGES):
+    """A `Progress` callback drawing one Streamlit progress bar for the whole
+    job (`stages`: each stage's share of it), with the time left."""
     bar = st.progress(0.0, text=label)
 
-    def on_progress(done: int, total: int, stage: str) -> None:
-        bar.progress(min(1.0, done / total) if total else 0.0, text=f"{stage}: {done}/{total}")
+    def show(estimate: Estimate) -> None:
+        bar.progress(estimate.fraction, text=f"{label}: {progress_text(estimate)}")
 
-    return bar, on_progress
+    return bar, OverallProgress(show, stages)
 
 
 def ensure_index_ui(index: Index) -> None:
@@ -121,11 +131,15 @@ def rebuild_ui(index: Index, error: SenseSearchError) -> None:
     st.stop()
 
 
-def query_ui() -> tuple[str, int]:
-    left, right = st.columns([4, 1])
+def query_ui(engine: SearchEngine) -> tuple[str, int, list[str]]:
+    """The query, the number of results per column, and the sources searched (none chosen: all)."""
+    left, middle, right = st.columns([4, 2, 1])
     query = left.text_input("Query", key="query", placeholder="What are you looking for?")
+    counts = engine.sources()
+    sources = middle.multiselect("Sources", list(counts), format_func=lambda s: f"{s} ({counts.get(s, 0)})",
+                                 placeholder="All sources", key="sources")
     k = right.number_input("Results", min_value=1, max_value=MAX_K, value=10, step=1, key="k")
-    return query, int(k)
+    return query, int(k), sources
 
 
 def hybrid_ui() -> HybridConfig:
@@ -168,51 +182,6 @@ def layer_weights_ui(engine: SearchEngine) -> list[float] | None:
     return weights
 
 
-def render_results(results: dict[str, list[Hit] | str], engine: SearchEngine,
-                   hybrid: HybridConfig = HYBRID_CONFIG) -> None:
-    found = [{h.doc_id for h in hits} for hits in results.values() if not isinstance(hits, str)]
-    # "Found by all" counts the columns shown: a column that answered with a message found nothing.
-    in_all = set.intersection(*found) if len(found) == len(results) > 1 else set()
-    if EXPLAINING_METHOD in engine.index.methods:
-        st.markdown(f"Matched words: {legend_html()}", unsafe_allow_html=True)
-    columns = st.columns(len(results))
-    for column, (name, hits) in zip(columns, results.items()):
-        with column:
-            st.subheader(hybrid.label if name == HYBRID else engine.label(name))
-            if isinstance(hits, str):
-                st.warning(hits)
-            elif not hits:
-                st.info("No results.")
-            for hit in [] if isinstance(hits, str) else hits:
-                render_hit(hit, len(results) if hit.doc_id in in_all else 0, hybrid)
-
-
-def render_hit(hit: Hit, found_by_all: int, hybrid: HybridConfig = HYBRID_CONFIG) -> None:
-    badge = f" · :green-background[found by all {found_by_all} columns]" if found_by_all else ""
-    with st.container(border=True):
-        st.markdown(f"**{hit.rank}. {literal_markdown(hit.title)}**")
-        read_as = f" · read as {' + '.join(hit.analysers)}" if hit.analysers else ""
-        st.caption(f"score {hit.score:.3f} · doc {hit.doc_id} · {literal_markdown(hit.source)}{read_as}{badge}")
-        if hit.method == HYBRID:
-            st.caption(found_by(hit, hybrid))
-        if hit.passage is not None:
-            st.markdown(f'<div class="passage">{passage_html(hit.passage)}</div>', unsafe_allow_html=True)
-            senses = [h for h in hit.passage.highlights if h.doc_sense or h.query_sense]
-            if senses:
-                st.caption(" · ".join(
-                    f"{literal_markdown(h.word)}: {h.kind} ({literal_markdown(h.doc_sense or h.word)})"
-                    for h in senses))
-
-
-def found_by(hit: Hit, hybrid: HybridConfig = HYBRID_CONFIG) -> str:
-    """Where a Hybrid hit came from: its rank in the keyword run (BM25, or
-    BM25 with RM3 query expansion: words matched) and in DBOW (found by
-    meaning)."""
-    parts = [f"{run_label(run)} #{hit.ranks[run]}" if run in hit.ranks else f"{run_label(run)}: not in its top results"
-             for run in (hybrid.lexical, hybrid.dense_run)]
-    return "found by " + " · ".join(parts)
-
-
 def render_status(status: dict) -> None:
     st.header("Index")
     st.metric("Documents", f"{status['documents']:,}")
@@ -237,7 +206,7 @@ def upload_ui(index: Index) -> None:
     columns = {f.name: table_columns_ui(f) for f in files or [] if f.name.lower().endswith((*TABLE_SUFFIXES, ".jsonl"))}
     if files and st.button("Add to index", key="add", type="primary"):
         documents, errors = read_uploads(((f.name, f.getvalue()) for f in files), columns)
-        bar, on_progress = progress_bar("Indexing uploads")
+        bar, on_progress = progress_bar("Indexing uploads", UPLOAD_STAGES)
         report = index.add_documents(documents, on_progress) if documents else None
         bar.empty()
         st.session_state["upload_messages"] = upload_messages(report, errors, documents)

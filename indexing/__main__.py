@@ -17,7 +17,7 @@ import sys
 from indexing.errors import SenseSearchError, UnsupportedFileError
 from indexing.index import Index
 from indexing.ingest import Columns, read_path
-from indexing.progress import TqdmProgress
+from indexing.progress import BUILD_STAGES, UPLOAD_STAGES, TqdmProgress
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -82,7 +82,7 @@ def _build(args: argparse.Namespace) -> int:
     if not documents:
         print("error: no readable documents in the sources given", file=sys.stderr)
         return 2
-    progress = TqdmProgress()
+    progress = TqdmProgress(UPLOAD_STAGES if args.add else BUILD_STAGES)
     try:
         if args.add:
             index = Index.open(args.data_dir)

@@ -66,6 +66,8 @@ CONTAINING = f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE text LIKE ? ESCAP
 LIST_DOCUMENTS = "SELECT id, title, source, n_words, added_at FROM documents ORDER BY id"
 DOCUMENT_IDS = "SELECT id FROM documents ORDER BY id"
 COUNTS = "SELECT COUNT(*), COALESCE(SUM(n_words), 0) FROM documents"
+SOURCES = "SELECT source, COUNT(*) FROM documents GROUP BY source ORDER BY source"
+IDS_FROM_SOURCE = "SELECT id FROM documents WHERE source = ?"
 
 SENTENCES_OF = "SELECT id, doc_id, position, start, end FROM sentences WHERE doc_id = ? ORDER BY position"
 GET_SENTENCE = "SELECT id, doc_id, position, start, end FROM sentences WHERE id = ?"

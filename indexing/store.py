@@ -22,6 +22,8 @@ from indexing.text import split_sentences, words
 
 logger = logging.getLogger(__name__)
 
+SQL_SLICE = 10_000  # ids per IN (...) list
+
 
 def content_hash(text: str) -> str:
     """SHA-256 of the text with white space collapsed: the same content
@@ -143,6 +145,15 @@ class DocumentStore:
     def document_ids(self) -> list[int]:
         return [r[0] for r in self._connection().execute(schema.DOCUMENT_IDS)]
 
+    def sources(self) -> dict[str, int]:
+        """Each source (file name, upload or corpus name) -> its number of documents, by name."""
+        return dict(self._connection().execute(schema.SOURCES).fetchall())
+
+    def ids_from(self, sources: Iterable[str]) -> set[int]:
+        """The ids of the documents from any of `sources`."""
+        db = self._connection()
+        return {row[0] for source in set(sources) for row in db.execute(schema.IDS_FROM_SOURCE, (source,))}
+
     def counts(self) -> tuple[int, int]:
         """(number of documents, number of words)."""
         n_docs, n_words = self._connection().execute(schema.COUNTS).fetchone()
@@ -171,7 +182,11 @@ class DocumentStore:
 
     def sentence_documents(self, sentence_ids: list[int]) -> dict[int, int]:
         """Map sentence id -> document id for the given sentence ids."""
-        if not sentence_ids:
-            return {}
-        sql = schema.SENTENCE_DOCS.format(placeholders=",".join("?" * len(sentence_ids)))
-        return dict(self._connection().execute(sql, sentence_ids).fetchall())
+        found = {}
+        # In slices: SQLite caps the number of parameters of one statement
+        # (32,766 since 3.32), and a filtered search asks about every sentence.
+        for start in range(0, len(sentence_ids), SQL_SLICE):
+            part = sentence_ids[start : start + SQL_SLICE]
+            sql = schema.SENTENCE_DOCS.format(placeholders=",".join("?" * len(part)))
+            found.update(self._connection().execute(sql, part).fetchall())
+        return found

@@ -9,7 +9,7 @@ share between threads (Streamlit sessions): all state lives in the Index.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -72,11 +72,14 @@ class SearchEngine:
         return LABELS.get(method) or self.index.method(method).label
 
     def search(self, query: str, method: str = HYBRID, k: int = 10, passages: bool = True,
-               layer_weights: Sequence[float] | None = None, hybrid: HybridConfig = HYBRID_CONFIG) -> list[Hit]:
+               layer_weights: Sequence[float] | None = None, hybrid: HybridConfig = HYBRID_CONFIG,
+               sources: Collection[str] = ()) -> list[Hit]:
         """The k documents nearest to `query` by `method`, best first.
         `layer_weights` (one per biLM layer) re-weigh ELMo's layers for this
         query; `hybrid` sets the Hybrid ranking's fusion; other methods
-        ignore them.
+        ignore them. `sources`, when given, keeps only documents from those
+        sources (file names, uploads, corpus names: `sources()`), ranked as
+        if the collection held nothing else.
 
         Raises InvalidQueryError for an unusable query and SenseSearchError for
         an unknown method.
@@ -84,23 +87,34 @@ class SearchEngine:
         query = check_query(query)
         live = self.index.snapshot()
         explain = self._explainer(live, query) if passages else None
-        return self._search(live, query, method, k, passages, layer_weights, explain, hybrid)
+        return self._search(live, query, method, k, passages, layer_weights, explain, hybrid,
+                            self._allowed(sources))
 
     def search_all(self, query: str, methods: list[str] | None = None, k: int = 10,
-                   layer_weights: Sequence[float] | None = None,
-                   hybrid: HybridConfig = HYBRID_CONFIG) -> dict[str, list[Hit] | str]:
+                   layer_weights: Sequence[float] | None = None, hybrid: HybridConfig = HYBRID_CONFIG,
+                   sources: Collection[str] = ()) -> dict[str, list[Hit] | str]:
         """Each method's hits, or the message of the error it raised; every
-        method answers from the same snapshot of the index."""
+        method answers from the same snapshot of the index, over the
+        documents of `sources` when given (as `search`)."""
         query = check_query(query)
         live = self.index.snapshot()
         explain = self._explainer(live, query)
+        allowed = self._allowed(sources)
         results: dict[str, list[Hit] | str] = {}
         for name in methods or available_methods(live):
             try:
-                results[name] = self._search(live, query, name, k, True, layer_weights, explain, hybrid)
+                results[name] = self._search(live, query, name, k, True, layer_weights, explain, hybrid, allowed)
             except SenseSearchError as error:
                 results[name] = str(error)
         return results
+
+    def sources(self) -> dict[str, int]:
+        """Each source of the stored documents -> its number of documents."""
+        return self.index.store.sources()
+
+    def _allowed(self, sources: Collection[str]) -> frozenset[int] | None:
+        """The ids of the documents from `sources`; None (every document) when none is named."""
+        return frozenset(self.index.store.ids_from(sources)) if sources else None
 
     @staticmethod
     def _explainer(live: Generation, query: str) -> Explainer | None:
@@ -110,14 +124,14 @@ class SearchEngine:
 
     def _search(self, live: Generation, query: str, method: str, k: int, passages: bool,
                 layer_weights: Sequence[float] | None, explain: Explainer | None,
-                hybrid: HybridConfig = HYBRID_CONFIG) -> list[Hit]:
+                hybrid: HybridConfig = HYBRID_CONFIG, allowed: frozenset[int] | None = None) -> list[Hit]:
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= MAX_K:
             raise InvalidQueryError(f"Ask for between 1 and {MAX_K} results, not {k!r}.")
         k = int(k)
         best_sentence: dict[int, int] = {}
         ranks: list[dict[str, int]] = []
         if method == HYBRID:
-            scores, ids, ranks = self._hybrid(live, query, k, hybrid)
+            scores, ids, ranks = self._hybrid(live, query, k, hybrid, allowed)
             encoder = live.method(hybrid.dense_method)  # its word vectors choose the passage
         else:
             encoder = live.method(method)
@@ -130,11 +144,13 @@ class SearchEngine:
             except UnknownWordsError as error:
                 raise with_retrain_hint(error, query, words) from None
             if encoder.unit == "sentence":
-                scores, ids = live.search(method, vector, k * SENTENCE_FANOUT)
-                scores, ids, best_sentence = _best_per_document(
-                    scores, ids, self.index.store.sentence_documents(ids.tolist()), k)
+                scores, ids = live.search(method, vector, _depth(live, method, k * SENTENCE_FANOUT, allowed))
+                owners = self.index.store.sentence_documents(ids.tolist())
+                if allowed is not None:
+                    owners = {sid: doc for sid, doc in owners.items() if doc in allowed}
+                scores, ids, best_sentence = _best_per_document(scores, ids, owners, k)
             else:
-                scores, ids = live.search(method, vector, k)
+                scores, ids = _within(live.search(method, vector, _depth(live, method, k, allowed)), allowed, k)
             if method == LEXICAL and not len(ids):
                 raise InvalidQueryError(f"None of the words of {query!r} occur in the documents.")
         query_tokens = tokenize(query)
@@ -162,31 +178,33 @@ class SearchEngine:
                     for h in hits]
         return hits
 
-    def _hybrid(self, live: Generation, query: str, k: int,
-                config: HybridConfig) -> tuple[np.ndarray, np.ndarray, list[dict[str, int]]]:
+    def _hybrid(self, live: Generation, query: str, k: int, config: HybridConfig,
+                allowed: frozenset[int] | None = None) -> tuple[np.ndarray, np.ndarray, list[dict[str, int]]]:
         """The keyword run (BM25, or BM25 with RM3 expansion) and the dense
         method re-queried with the keyword run's feedback, fused."""
         weights = {config.lexical: config.bm25_weight, config.dense_run: config.dense_weight}
-        runs = self.hybrid_runs(live, query, config)
+        runs = self.hybrid_runs(live, query, config, allowed)
         return fuse({name: run for name, run in runs.items() if name in weights}, weights, config.norm, k)
 
-    def hybrid_runs(self, live: Generation, query: str,
-                    config: HybridConfig = HYBRID_CONFIG) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    def hybrid_runs(self, live: Generation, query: str, config: HybridConfig = HYBRID_CONFIG,
+                    allowed: frozenset[int] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """The runs the Hybrid ranking draws on, each scores (n,) and store
         ids (n,) best first: "bm25"; "rm3" (BM25 with RM3 expansion) when
         the config's keyword run or feedback is RM3's; and "<dense>+feedback"
         (absent when neither the query nor the keyword run gives the dense
         method anything to go on). A query BM25 cannot use (only stop words)
         is refused as BM25 refuses it; one whose words no document holds is
-        ranked by meaning alone."""
+        ranked by meaning alone. With `allowed` (store ids), every run holds
+        only those documents."""
         lexical, dense = live.method(LEXICAL), live.method(config.dense_method)
         terms = lexical.encode_query(query)
-        runs = {LEXICAL: live.search(LEXICAL, terms, config.depth)}
+        depth = _depth(live, LEXICAL, config.depth, allowed)
+        runs = {LEXICAL: _within(live.search(LEXICAL, terms, depth), allowed, config.depth)}
         if "rm3" in (config.lexical, config.feedback_from):
             top = runs[LEXICAL][1][: config.rm3.feedback_documents].tolist()
             texts = {i: document.text for i, document in self.index.store.get_many(top).items()}
-            runs["rm3"] = rm3_search(live.vectors[LEXICAL], terms, runs[LEXICAL], texts, config.depth, config.rm3,
-                                     lexical.config.language)
+            runs["rm3"] = _within(rm3_search(live.vectors[LEXICAL], terms, runs[LEXICAL], texts, depth, config.rm3,
+                                             lexical.config.language), allowed, config.depth)
         try:
             inferred = dense.encode_query(query)
         except InvalidQueryError:
@@ -199,7 +217,8 @@ class SearchEngine:
             feedback = dense.encode_documents(list(self.index.store.get_many(top).values()))[1]
         vector = feedback_query(inferred, feedback, config.query_weight)
         if vector is not None:
-            runs[config.dense_run] = live.search(config.dense_method, vector, config.depth)
+            depth = _depth(live, config.dense_method, config.depth, allowed)
+            runs[config.dense_run] = _within(live.search(config.dense_method, vector, depth), allowed, config.depth)
         return runs
 
     @staticmethod
@@ -214,6 +233,22 @@ class SearchEngine:
                 hit = replace(hit, passage=replace(hit.passage, highlights=explain(*shown[hit.doc_id])))
             explained.append(hit)
         return explained
+
+
+def _depth(live: Generation, method: str, depth: int, allowed: frozenset[int] | None) -> int:
+    """How many rows to ask `method`'s index for: `depth`, or every row when
+    only the `allowed` documents count (any of them may rank last)."""
+    return depth if allowed is None else max(depth, len(live.vectors[method]))
+
+
+def _within(run: tuple[np.ndarray, np.ndarray], allowed: frozenset[int] | None,
+            k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first k rows of a run (scores (n,), store ids (n,)) whose ids are `allowed`."""
+    scores, ids = run
+    if allowed is not None:
+        keep = np.isin(ids, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
+        scores, ids = scores[keep], ids[keep]
+    return scores[:k], ids[:k]
 
 
 def _best_per_document(scores: np.ndarray, sentence_ids: np.ndarray, documents: dict[int, int],

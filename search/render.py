@@ -73,3 +73,35 @@ def passage_html(passage: Passage) -> str:
         cursor = h.end
     parts.append(html.escape(passage.text[cursor - passage.start :]))
     return "".join(parts)
+
+
+PASSAGE_STYLE = "background:#fff3c4;box-shadow:0 0 0 2px #f0b429;border-radius:3px"
+# The whole-document view scrolls itself to the passage: a fixed script (no
+# document text in it), run once the box has been laid out.
+_SCROLL_SCRIPT = """<script>
+(function scroll(tries) {
+  const passage = document.getElementById("%s");
+  const box = passage && passage.closest(".document-view");
+  if (box && box.clientHeight) { box.scrollTop = Math.max(0, passage.offsetTop - box.clientHeight / 3); }
+  else if (tries < 50) { requestAnimationFrame(() => scroll(tries + 1)); }
+})(0);
+</script>"""
+
+
+def document_html(text: str, passage: Passage | None, anchor: str) -> str:
+    """The whole document `text`, escaped, in a scrollable box of fixed
+    height, with the hit's passage marked (its matched words as
+    `passage_html` marks them) under the id `anchor`, and a script that
+    scrolls the box to it. A passage that no longer fits the text (the
+    document changed since the search) is left unmarked."""
+    anchor = re.sub(r"[^A-Za-z0-9_-]", "-", anchor)
+    marked = passage is not None and text[passage.start : passage.end] == passage.text
+    if marked:
+        body = (html.escape(text[: passage.start])
+                + f'<span id="{anchor}" class="hit-passage" style="{PASSAGE_STYLE}">{passage_html(passage)}</span>'
+                + html.escape(text[passage.end :]))
+    else:
+        body = html.escape(text)
+    box = ('<div class="document-view" style="position:relative;height:60vh;overflow-y:auto;white-space:pre-wrap;'
+           f'padding:0.5rem 1rem;border:1px solid #ddd;border-radius:6px;line-height:1.6">{body}</div>')
+    return box + (_SCROLL_SCRIPT % anchor if marked else "")

@@ -2,6 +2,7 @@
 session's tiny index."""
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -99,6 +100,49 @@ def test_layer_weights_re_rank_elmo(app):
     assert any("All ELMo layer weights are 0" in w.value for w in app.warning)
 
 
+def _column_of(app: AppTest, label: str):
+    return next(c for c in app.columns if [h.value for h in c.subheader][:1] == [label])
+
+
+def _document_views(app: AppTest) -> list:
+    return [h for h in app.get("html") if "document-view" in h.proto.body]  # not the page's style
+
+
+def test_a_hit_opens_its_whole_document_with_the_passage_marked_and_scrolled_to(app, index):
+    app.text_input(key="query").input("fishing on the river banks").run()
+    second = [b for b in _column_of(app, "BM25").button if b.key.startswith("open-")][1]
+    doc_id = int(second.key.rsplit("-", 1)[1])
+    assert not _document_views(app), "a document was sent before anyone asked to read it"
+    second.click().run()
+    assert not app.exception
+    [view] = _document_views(app)
+    text = index.store.get(doc_id).text
+    shown, script = view.proto.body.split("<script>")
+    assert html.unescape(re.sub(r"<[^>]+>", "", shown)) == text, "the whole document, every character once"
+    passage = re.search(r'<span id="([^"]+)" class="hit-passage"[^>]*>(.*?)</span>', shown).groups()
+    assert '<mark class="match' in passage[1], "the passage's matched words are marked"
+    assert len(html.unescape(re.sub(r"<[^>]+>", "", passage[1]))) < len(text)
+    assert f'getElementById("{passage[0]}")' in script and "scrollTop" in script
+    assert any(f"doc {doc_id}" in c.value and "rank 2" in c.value for c in app.caption)
+
+
+def test_a_source_filter_restricts_every_column(app):
+    app.text_input(key="query").input("river bank interest rates").run()
+    assert "news.jsonl (4)" in app.multiselect(key="sources").options
+    app.multiselect(key="sources").select("news.jsonl").select("reviews.csv").run()
+    assert not app.exception
+    columns = [c for c in app.columns if c.subheader]
+    assert len(columns) == 6
+    for column in columns:
+        sources = [re.search(r"· doc \d+ · (\S+)", c.value) for c in column.caption]
+        sources = {m.group(1).replace("\\", "") for m in sources if m}
+        assert sources and sources <= {"news.jsonl", "reviews.csv"}, column.subheader[0].value
+        titles = "\n".join(m.value for m in column.markdown)
+        assert "**9. " not in titles  # 4 news stories and 4 reviews
+        if column.subheader[0].value in ("Doc2Vec DM", "Doc2Vec DBOW", "ELMo", "Senses"):
+            assert "**8. " in titles, "every document of the sources is ranked by meaning"
+
+
 def _open_tab(app: AppTest, label: str) -> AppTest:
     app.session_state["view"] = label  # what a click on the tab sets (st.tabs with a key)
     return app.run()
@@ -129,6 +173,22 @@ def test_the_word_senses_view_lists_the_querys_words_first(app):
     assert options[0] == "bank"  # the query's word with several senses, its punctuation aside
     in_query = [w for w in ("erosion", "river", "bank") if w in options]
     assert "river" in in_query and set(options[: len(in_query)]) == set(in_query)
+
+
+def test_the_word_list_opens_on_the_new_querys_word_and_matches_by_prefix(app):
+    from streamlit.proto.SelectWidgetFilterMode_pb2 import SelectWidgetFilterMode
+
+    app.text_input(key="query").input("river bank erosion").run()
+    _open_tab(app, "Word senses")
+    assert app.selectbox(key="sense-word").value == "bank"
+    app.selectbox(key="sense-word").set_value("river").run()
+    assert app.selectbox(key="sense-word").value == "river"
+    app.text_input(key="query").input("a bass guitar solo").run()  # typed while the tab is open
+    assert not app.exception
+    box = app.selectbox(key="sense-word")
+    assert box.value == box.options[0] and box.value in ("bass", "guitar", "solo"), "kept the last query's word"
+    # Typing "ban" must reach "bank", not stay on a word that merely holds b-a-n ("albania").
+    assert box.proto.filter_mode == SelectWidgetFilterMode.FILTER_MODE_PREFIX
 
 
 def test_the_word_senses_view_shows_senses_examples_and_a_map(app):

@@ -21,8 +21,8 @@ import sensesearch
 
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCT = [*sorted((ROOT / "indexing").rglob("*.py")), *sorted((ROOT / "search").rglob("*.py")),
-           ROOT / "streamlit_app.py", ROOT / "app_views.py", ROOT / "sensesearch.py"]
-OWN = {"indexing", "search", "bench", "streamlit_app", "app_views", "sensesearch"}
+           *sorted(ROOT.glob("app_*.py")), ROOT / "streamlit_app.py", ROOT / "sensesearch.py"]
+OWN = {"indexing", "search", "bench", "streamlit_app", "app_views", "app_results", "app_style", "sensesearch"}
 
 
 def requirement_names(path: Path) -> set[str]:
@@ -111,7 +111,8 @@ def test_the_wheel_installs_the_command_and_the_shipped_models(tmp_path: Path) -
                     str(source)], check=True, timeout=600)
     [wheel] = (tmp_path / "dist").glob("sensesearch-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for shipped in ("sensesearch.py", "streamlit_app.py", "app_views.py", "indexing/elmo/model/weights.pt",
+    for shipped in ("sensesearch.py", "streamlit_app.py", "app_views.py", "app_results.py", "app_style.py",
+                    "indexing/elmo/model/weights.pt",
                     "indexing/elmo/distilled/weights.pt", "indexing/senses/data/wordnet_coarse.json",
                     "indexing/senses/data/WORDNET_LICENSE", "search/engine.py"):
         assert shipped in names
@@ -127,3 +128,8 @@ def test_the_wheel_installs_the_command_and_the_shipped_models(tmp_path: Path) -
                             "print(c.__file__); print(s.APP.exists())"],
                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=True)
     assert where.stdout.split() == [str(target / "indexing" / "contextual.py"), "True"]
+
+
+def test_every_top_level_module_is_packaged() -> None:
+    modules = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["py-modules"]
+    assert sorted(modules) == sorted(p.stem for p in ROOT.glob("*.py"))

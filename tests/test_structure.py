@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def modules() -> dict[str, Path]:
     files = [*ROOT.glob("indexing/**/*.py"), *ROOT.glob("search/**/*.py"), *ROOT.glob("bench/*.py"),
-             ROOT / "streamlit_app.py", ROOT / "app_views.py", ROOT / "sensesearch.py"]
+             *ROOT.glob("app_*.py"), ROOT / "streamlit_app.py", ROOT / "sensesearch.py"]
     found = {}
     for path in files:
         name = ".".join(path.relative_to(ROOT).with_suffix("").parts)

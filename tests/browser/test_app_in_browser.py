@@ -60,7 +60,7 @@ def app_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(app_url):
+def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -69,10 +69,16 @@ def page(app_url):
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"],
         )
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(app_url)
-        yield page
+        yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(app_url, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(app_url)
+    yield page
+    page.close()
 
 
 def _column(page, label: str):
@@ -82,16 +88,51 @@ def _column(page, label: str):
     return page.locator('[data-testid="stColumn"]').filter(has=heading)
 
 
+def _idle(page) -> None:
+    """Wait for the app's current run to end: text typed into a running page can be lost."""
+    running = page.locator('[data-testid="stStatusWidgetRunningIcon"], [data-testid="stStatusWidgetRunningManIcon"]')
+    running.first.wait_for(state="hidden", timeout=120_000)
+
+
 def _search(page, query: str) -> None:
+    _idle(page)
     box = page.get_by_label("Query", exact=True)  # not the Hybrid expander's "Query's own share ..."
     box.fill(query)
     box.press("Enter")
+
+
+def _open_sidebar(page) -> None:
+    """The sidebar starts closed (the results columns need the width)."""
+    page.get_by_label("Query", exact=True).wait_for(timeout=120_000)
+    expand = page.locator('[data-testid="stExpandSidebarButton"]')
+    if expand.is_visible():
+        expand.click()
+    # Closed, it sits left of the screen; open, on it.
+    page.wait_for_function("() => document.querySelector('[data-testid=\"stSidebar\"]')"
+                           ".getBoundingClientRect().left >= 0", timeout=30_000)
+
+
+def _settled_boxes(page, selector: str) -> list[dict]:
+    """The bounding boxes of `selector`'s elements once two readings a second apart agree
+    (Streamlit streams a run's elements in)."""
+    before = None
+    for _ in range(30):
+        boxes = [page.locator(selector).nth(i).bounding_box() for i in range(page.locator(selector).count())]
+        if boxes and boxes == before:
+            return boxes
+        before = boxes
+        time.sleep(1)
+    return before or []
 
 
 METHODS = ("Doc2Vec DM", "Doc2Vec DBOW", "ELMo", "Senses")
 
 
 def test_first_start_builds_demo_index_then_query_fills_every_column(page, tmp_path):
+    # One bar for the whole first start, not one refilling per stage, with the time left.
+    overall = re.compile(r"Building the demo index: .+ \(\d+/\d+\) · \d+% of all stages · "
+                         r"(about \d+ (s|min) left|estimating the time left)")
+    expect(page.get_by_text(overall)).to_be_visible(timeout=180_000)
     # The first start trains every method on the demo corpus (about five minutes here).
     page.get_by_label("Query", exact=True).wait_for(timeout=900_000)
     _search(page, "bushfires threaten homes near Sydney")
@@ -111,12 +152,43 @@ def test_first_start_builds_demo_index_then_query_fills_every_column(page, tmp_p
     page.screenshot(path=str(tmp_path / "results.png"), full_page=True)
 
 
+def test_at_1280x800_the_first_result_of_each_column_shows_without_scrolling(app_url, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})  # a fresh session: the default page state
+    page.goto(app_url)
+    _search(page, "bushfires threaten homes near Sydney")
+    page.locator(".st-key-hit-senses-1").wait_for(timeout=120_000)
+    assert page.locator("details:has-text('ELMo layer weights')").get_attribute("open") is None, "panel opened"
+    firsts = [f".st-key-hit-{name}-1" for name in ("hybrid", "bm25", "dm", "dbow", "elmo", "senses")]
+    cards = _settled_boxes(page, ", ".join(firsts))
+    page.screenshot(path=str(tmp_path / "1280x800.png"))
+    assert len(cards) == 6
+    for selector, card in zip(firsts, cards):
+        assert 0 <= card["y"] and card["y"] + card["height"] <= 800, f"{selector} is not fully in view: {card}"
+        passage = page.locator(f"{selector} .passage").bounding_box()
+        # The passage's last line keeps clear of the card's border.
+        assert passage["y"] + passage["height"] <= card["y"] + card["height"] - 8, selector
+    page.close()
+
+
 def test_the_word_senses_view_maps_a_words_occurrences(page):
     _search(page, "Israeli troops entered the West Bank town")
     page.get_by_role("tab", name="Word senses").click()
     page.get_by_role("combobox", name="Word").wait_for(timeout=60_000)
     expect(page.get_by_text("Example:").first).to_be_visible(timeout=60_000)
     expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible(timeout=120_000)
+    # Typing part of a word lists the words that start with it: the demo's inventory has no
+    # word in "ban", and a fuzzy match offered (and Enter chose) "albania".
+    words = page.get_by_role("combobox", name="Word")
+    words.click()
+    words.fill("ban")
+    page.get_by_role("option").first.wait_for(timeout=30_000)
+    assert "albania" not in page.get_by_role("option").all_inner_texts()
+    words.fill("sec")  # "second" and "security"; a fuzzy match adds "research", "science", ...
+    expect(page.get_by_role("option").first).to_have_text(re.compile(r"^\s*sec"), timeout=30_000)
+    options = page.get_by_role("option").all_inner_texts()
+    assert options and all(o.strip().startswith("sec") for o in options), options
+    words.press("Enter")
+    expect(page.get_by_text(re.compile(r"occurrences of sec\w* in the collection"))).to_be_visible(timeout=120_000)
     page.get_by_role("tab", name="Search").click()
 
 
@@ -126,6 +198,7 @@ def test_uploaded_txt_file_is_found_by_a_query(page, tmp_path):
         "The annual harbour regatta was cancelled after gale force winds capsized several yachts. "
         "Sailors and their boats sheltered in the marina while rescue crews searched the harbour."
     )
+    _open_sidebar(page)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
     page.get_by_role("button", name="Add to index").click()
     page.get_by_text("Added 1 document(s)").wait_for(timeout=120_000)
@@ -135,3 +208,27 @@ def test_uploaded_txt_file_is_found_by_a_query(page, tmp_path):
     page.get_by_text("1. harbour-regatta").first.wait_for(timeout=60_000)
     for label in METHODS:
         expect(_column(page, label)).to_contain_text("harbour-regatta.txt", timeout=60_000)
+
+
+def test_a_hit_opens_its_document_scrolled_to_the_passage(page, tmp_path):
+    filler = "".join(f"Item {i}: the committee noted the routine report on budgets, rooms and rotas.\n"
+                     for i in range(80))
+    upload = tmp_path / "committee-minutes.txt"
+    upload.write_text(filler + "The zeppelin mooring mast at Lakehurst was painted turquoise by volunteers.\n" + filler)
+    _open_sidebar(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
+    page.get_by_role("button", name="Add to index").click()
+    page.get_by_text("Added 1 document(s)").wait_for(timeout=120_000)
+    _search(page, "The zeppelin mooring mast at Lakehurst was painted turquoise by volunteers.")
+    card = page.locator('[class*="st-key-hit-"]').filter(has_text="committee-minutes.txt").first
+    card.wait_for(timeout=60_000)
+    card.get_by_role("button", name="Open document").click()
+    passage = page.locator(".document-view .hit-passage")
+    expect(passage).to_contain_text("zeppelin mooring mast", timeout=60_000)
+    expect(passage.locator("mark.match").first).to_be_visible()
+    time.sleep(1)  # the dialog's script scrolls once the box is laid out
+    view = page.locator(".document-view").bounding_box()
+    marked = passage.bounding_box()
+    assert page.locator(".document-view").evaluate("box => box.scrollTop") > 0, "not scrolled"
+    assert view["y"] <= marked["y"] and marked["y"] + marked["height"] <= view["y"] + view["height"]
+    page.keyboard.press("Escape")

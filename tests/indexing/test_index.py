@@ -15,6 +15,7 @@ import indexing.index
 from indexing.index import Index
 from indexing.manifest import FORMAT_VERSION, library_versions
 from indexing.methods import DEFAULT_METHODS
+from indexing.progress import BUILD_STAGES, OverallProgress
 from indexing.searchable import load_searchable, searchable_path
 from search.engine import SearchEngine
 
@@ -100,8 +101,18 @@ def test_opening_an_empty_directory_says_to_build(tmp_path: Path) -> None:
 
 def test_a_progress_callback_sees_every_stage_finish(tmp_path: Path, corpus_documents, tiny_configs) -> None:
     last: dict[str, tuple[int, int]] = {}
-    Index(tmp_path).build(corpus_documents[:6], lambda done, total, stage: last.__setitem__(stage, (done, total)),
-                          configs=tiny_configs)
+    overall: list[float] = []
+    bar = OverallProgress(lambda estimate: overall.append(estimate.fraction))
+
+    def on_progress(done: int, total: int, stage: str) -> None:
+        last[stage] = (done, total)
+        bar(done, total, stage)
+
+    Index(tmp_path).build(corpus_documents[:6], on_progress, configs=tiny_configs)
+    # The overall bar's plan names every stage, in the order they run, so it fills once, to the end.
+    order = [next(i for i, (prefix, _) in enumerate(BUILD_STAGES) if stage.startswith(prefix)) for stage in last]
+    assert order == sorted(order) == list(range(len(BUILD_STAGES)))
+    assert overall == sorted(overall) and overall[-1] == 1.0
     assert set(last) == {"Training Doc2Vec DM", "Training Doc2Vec DBOW", "Calibrating Doc2Vec DM",
                          "Calibrating Doc2Vec DBOW", "ELMo: measuring the corpus",
                          "Senses: learning word contexts", "Senses: reading words in context",

@@ -47,6 +47,21 @@ def test_listing_counts_and_iteration_agree(store: DocumentStore) -> None:
     assert set(store.get_many([ids[0], 999])) == {ids[0]}
 
 
+def test_sources_are_counted_and_select_their_documents(store: DocumentStore) -> None:
+    ids, _ = store.add([LOAN, RIVER, Document("Bank", "Another bank story.", "loan.txt")])
+    assert store.sources() == {"loan.txt": 2, "river.txt": 1}
+    assert store.ids_from(["loan.txt"]) == {ids[0], ids[2]}
+    assert store.ids_from(["loan.txt", "river.txt", "nowhere.txt"]) == set(ids) and store.ids_from([]) == set()
+
+
+def test_sentence_owners_are_read_in_slices(store: DocumentStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    ids, _ = store.add([LOAN, RIVER])
+    sentences = [s for doc_id in ids for s in store.sentences(doc_id)]
+    monkeypatch.setattr("indexing.store.SQL_SLICE", 2)  # five sentences: three statements
+    assert store.sentence_documents([s.id for s in sentences]) == {s.id: s.doc_id for s in sentences}
+    assert store.sentence_documents([]) == {}
+
+
 def test_sentences_are_stored_with_offsets_into_the_text(store: DocumentStore) -> None:
     [doc_id], _ = store.add([RIVER])
     sentences = store.sentences(doc_id)

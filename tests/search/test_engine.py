@@ -207,3 +207,30 @@ def test_a_word_of_the_collection_that_no_dictionary_knows_is_known(engine: Sear
     vocabulary = index.method("elmo").document_frequency
     [name, *_] = sorted(w for w in vocabulary if w.isalpha() and len(w) > 4 and not english().lemmas(w))
     assert engine.search(name, "elmo", k=3)
+
+
+def test_the_sources_are_listed_with_their_document_counts(engine: SearchEngine) -> None:
+    sources = engine.sources()
+    assert sources["news.jsonl"] == 4 and sources["reviews.csv"] == 4 and sources["bass_guitar.txt"] == 1
+    assert sum(sources.values()) == 33 and list(sources) == sorted(sources)
+
+
+@pytest.mark.parametrize("method", ["bm25", *VECTOR_METHODS])
+def test_a_source_filter_keeps_the_ranking_of_those_sources(method: str, engine: SearchEngine) -> None:
+    # Every document ranked, then the filter applied: what the filtered search must give.
+    wanted = {"news.jsonl", "reviews.csv", "flood_erosion.txt"}
+    query = "river bank and interest rates"
+    everything = engine.search(query, method, k=MAX_K, passages=False)
+    expected = [h.doc_id for h in everything if h.source in wanted][:5]
+    hits = engine.search(query, method, k=5, passages=False, sources=wanted)
+    assert [h.doc_id for h in hits] == expected and len(hits) == 5
+    assert [h.rank for h in hits] == [1, 2, 3, 4, 5]
+
+
+def test_a_source_filter_restricts_every_column(engine: SearchEngine) -> None:
+    results = engine.search_all("river bank and interest rates", k=10, sources=["news.jsonl", "reviews.csv"])
+    assert set(results) == set(engine.methods) and "hybrid" in results
+    for name, hits in results.items():
+        assert not isinstance(hits, str), f"{name}: {hits}"
+        assert hits and {h.source for h in hits} <= {"news.jsonl", "reviews.csv"}, name
+        assert len(hits) <= 8

@@ -5,7 +5,7 @@ import html
 import re
 
 from search.hits import Highlight, Passage
-from search.render import passage_html
+from search.render import document_html, passage_html
 
 TEXT = 'Loans <script>alert("x")</script> & the bank approved the "loan".'
 
@@ -38,3 +38,23 @@ def test_a_query_word_with_markup_cannot_break_out_of_the_title() -> None:
     bank = at("bank")
     out = passage_html(passage([Highlight(*bank, "bank", '"><img src=x onerror=alert(1)>', 0.7)]))
     assert "<img" not in out
+
+
+def test_the_whole_document_is_escaped_with_its_passage_marked_once() -> None:
+    text = "An <b>intro</b> line.\n" + TEXT + "\nA last line & more."
+    start = text.index(TEXT)
+    bank = (start + TEXT.index("bank"), start + TEXT.index("bank") + 4)
+    out = document_html(text, Passage(TEXT, start, start + len(TEXT), 0.9, [Highlight(*bank, "bank", "bank", 1.0)]),
+                        'passage-dm-7"><img')
+    box, script = out.split("<script>")
+    assert "<b>" not in box and "<img" not in out
+    assert html.unescape(re.sub(r"<[^>]+>", "", box)) == text  # no character lost or doubled
+    span = re.search(r'<span id="passage-dm-7---img" class="hit-passage"[^>]*>(.*?)</span>', box).group(1)
+    assert span == passage_html(Passage(TEXT, start, start + len(TEXT), 0.9, [Highlight(*bank, "bank", "bank", 1.0)]))
+    assert 'getElementById("passage-dm-7---img")' in script
+
+
+def test_a_passage_that_no_longer_fits_the_document_is_left_unmarked() -> None:
+    out = document_html("The document was edited since.", passage([]), "p")
+    assert "hit-passage" not in out and "<script>" not in out
+    assert document_html("Plain text.", None, "p").endswith("Plain text.</div>")

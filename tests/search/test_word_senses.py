@@ -1,0 +1,46 @@
+"""The word-senses view's word list: the query's words first (those with
+several senses before those with one), then every other ambiguous word, then
+the rest, each group alphabetical; every word once."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from search.word_senses import word_choices
+
+
+class FakeInventory:
+    """The members of `SenseInventory` that `word_choices` reads: word -> number of senses."""
+
+    def __init__(self, senses: dict[str, int]) -> None:
+        self._senses = senses
+
+    def __contains__(self, word: str) -> bool:
+        return word in self._senses
+
+    def words(self) -> list[str]:
+        return sorted(self._senses)
+
+    def ambiguous_words(self) -> list[str]:
+        return sorted(w for w, n in self._senses.items() if n > 1)
+
+    def senses(self, word: str) -> list[str]:
+        return [f"{word} {i}" for i in range(self._senses.get(word, 0))]
+
+
+SENSES = SimpleNamespace(inventory=FakeInventory(
+    {"albania": 2, "bank": 2, "bass": 3, "river": 1, "banana": 1, "zebra": 1, "crane": 2}))
+
+
+def test_the_querys_words_come_first_those_with_several_senses_leading() -> None:
+    choices = word_choices(SENSES, "The river BANK, then bass?")
+    assert choices[:3] == ["bank", "bass", "river"]  # query order within each group; "the", "then" have no senses
+    assert choices[3:] == ["albania", "crane", "banana", "zebra"]
+
+
+def test_without_a_query_the_ambiguous_words_come_first() -> None:
+    assert word_choices(SENSES, "") == ["albania", "bank", "bass", "crane", "banana", "river", "zebra"]
+
+
+def test_a_query_word_with_one_sense_still_opens_the_list() -> None:
+    choices = word_choices(SENSES, "zebra crossing")
+    assert choices[0] == "zebra" and sorted(choices) == sorted(SENSES.inventory.words())
