@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from indexing.text import WORD_ANALYSER
 from search.engine import EXPLAINING_METHOD, HYBRID, SearchEngine
 from search.hits import Hit
 from search.hybrid import HYBRID_CONFIG, HybridConfig, run_label
@@ -36,7 +37,9 @@ def render_hit(hit: Hit, found_by_all: int, engine: SearchEngine, hybrid: Hybrid
     badge = f" · :green-background[found by all {found_by_all} columns]" if found_by_all else ""
     with st.container(border=True, key=f"hit-{hit.method}-{hit.rank}"):
         st.markdown(f"**{hit.rank}. {literal_markdown(hit.title)}**")
-        read_as = f" · read as {' + '.join(hit.analysers)}" if hit.analysers else ""
+        # Which analyser read the document, where it is not only the default one
+        # (every card of an English collection saying so was noise; the JSON keeps it).
+        read_as = f" · read as {' + '.join(hit.analysers)}" if set(hit.analysers) - {WORD_ANALYSER} else ""
         st.caption(f"score {hit.score:.3f} · doc {hit.doc_id} · {literal_markdown(hit.source)}{read_as}{badge}")
         if hit.method == HYBRID:
             st.caption(found_by(hit, hybrid))

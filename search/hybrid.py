@@ -22,7 +22,7 @@ from search.rm3 import RM3_CONFIG, RM3Config
 NORMS = ("min-max", "zmuv", "rank")
 # The keyword runs, by the name each hit's `ranks` gives them, and how the
 # page and the command line name them to a user.
-KEYWORD_RUNS = {"bm25": "BM25 (keywords)", "rm3": "BM25 with RM3 query expansion (keywords)"}
+KEYWORD_RUNS = {"bm25": "BM25 (keywords)", "rm3": "RM3 (expanded keywords)"}  # short: a caption in a narrow column
 
 
 @dataclass(frozen=True)

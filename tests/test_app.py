@@ -372,6 +372,7 @@ def test_a_korean_upload_is_found_by_other_inflections_and_says_how_it_was_read(
         assert _titles(columns[label])[:1] == ["금리"], label
         assert re.search(r'<mark class="match [^"]*"[^>]*>금리</mark>', columns[label]), "the stem is marked"
     assert any("read as Korean (Kiwi morphemes)" in c.value for c in app.caption)
+    assert not any("read as words" in c.value for c in app.caption)  # English hits: the default analyser goes unsaid
     # DM and DBOW learn the upload's words at the next retrain, and say so;
     # ELMo and Senses count a word of an upload as a word of the documents at once.
     assert [w.value for w in app.warning if "Retrain teaches the models their words" in w.value] == [

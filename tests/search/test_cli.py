@@ -74,7 +74,7 @@ def test_a_one_word_query_of_an_everyday_content_word_is_searched(method: str, d
 def test_hybrid_plain_text_output_names_the_runs_each_hit_came_from(data_dir: Path) -> None:
     done = run("search", "fishing on the river bank", "--k", "5", data_dir=data_dir)
     assert done.returncode == 0, done.stderr
-    assert f"{run_label(HYBRID_CONFIG.lexical)} #" in done.stdout  # "BM25 with RM3 query expansion (keywords) #2"
+    assert f"{run_label(HYBRID_CONFIG.lexical)} #" in done.stdout  # "RM3 (expanded keywords) #2"
 
 
 def test_search_with_dm_and_plain_text_output(data_dir: Path) -> None:
