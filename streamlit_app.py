@@ -168,7 +168,7 @@ def hybrid_ui() -> HybridConfig:
 
 def layer_weights_ui(engine: SearchEngine) -> list[float] | None:
     """Sliders for the weight of each ELMo layer (normalised to sum to 1)."""
-    elmo = next((m for m in engine.index.methods.values() if getattr(m, "layers", ())), None)
+    elmo = next((m for m in engine.index.methods.values() if m.layers), None)
     if elmo is None:
         return None
     with st.expander("ELMo layer weights"):

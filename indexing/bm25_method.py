@@ -10,7 +10,7 @@ for `BM25Index`, and a query's terms.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -30,6 +30,7 @@ class BM25Method(LearnsNoDocuments):
     unit = "document"
     layers: tuple[str, ...] = ()
     index_kind = "bm25"  # its searchable index is a BM25Index, not FAISS
+    document_frequency = None  # a query without terms is refused by encode_query
     label = "BM25"
     dim = 1  # word_vectors' width: no word is related to another, only equal
     related_threshold = 1.0  # passages count only the query's own words
@@ -44,7 +45,7 @@ class BM25Method(LearnsNoDocuments):
         encoded[:] = [terms(d.text, self.config.language) for d in documents]
         return np.array([d.id for d in documents], dtype=np.int64), encoded
 
-    def encode_query(self, text: str) -> list[str]:
+    def encode_query(self, text: str, layer_weights: Sequence[float] | None = None) -> list[str]:
         """The query's terms; raises InvalidQueryError when it has none (only
         stop words or numbers)."""
         found = terms(text, self.config.language)

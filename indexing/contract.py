@@ -8,7 +8,7 @@ module imports the registry.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -25,6 +25,17 @@ class Method(Protocol):
     unit: str  # "document": FAISS ids are document ids; "sentence": sentence ids
     dim: int
     config: object  # the frozen config dataclass it was trained with
+    # The layers whose mix a query may weigh (ELMo's three: the page offers a
+    # slider each); () for methods without.
+    layers: tuple[str, ...]
+    # The FAISS index kind the method fixes ("flat", "flat16", "ivf"; "bm25" for
+    # BM25's own index), or None: the kind follows the collection size
+    # (indexing/vectors.py).
+    index_kind: str | None
+    # The collection's words counted at training, for methods that place any
+    # text (ELMo, senses) and so need the engine to ask for a known word first
+    # (search/known.py); None for methods that refuse unknown words themselves.
+    document_frequency: Mapping[str, int] | None
 
     def encode_documents(self, documents: list[StoredDocument],
                          sentences: Mapping[int, list[Sentence]]) -> tuple[np.ndarray, np.ndarray]:
@@ -32,17 +43,16 @@ class Method(Protocol):
         holds each document's stored sentences (their ids are sentence-unit
         methods' FAISS ids)."""
 
-    def encode_query(self, text: str) -> np.ndarray:
+    def encode_query(self, text: str, layer_weights: Sequence[float] | None = None) -> np.ndarray:
         """A vector (dim,) whose inner product with a stored vector is the
-        score; raises InvalidQueryError for text it cannot use. Methods with
-        `layers` take `layer_weights` (one per layer) as well."""
+        score (BM25: the query's terms); raises InvalidQueryError for text it
+        cannot use. `layer_weights`, one per `layers`, mixes the layers
+        (None: the method's default mix; methods without layers ignore it)."""
 
     def word_vectors(self, tokens: list[str]) -> np.ndarray:
         """Unit vectors (n, dim') of context-free words, zeros for unknown ones."""
 
     related_threshold: float  # word cosine above which two words count as related
-    # A method may fix its FAISS index kind ("flat", "flat16" or "ivf"); without
-    # `index_kind` the kind follows the collection size (indexing/vectors.py).
 
     def describe(self) -> dict:
         """Config and facts for the manifest."""

@@ -7,7 +7,7 @@ for the passages' highlights. Plus the trainer and loader the registry
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,8 @@ class Doc2VecMethod:
 
     unit = "document"
     layers: tuple[str, ...] = ()
+    index_kind: str | None = None
+    document_frequency = None  # unknown words: it refuses the query itself
 
     def __init__(self, name: str, model: Doc2VecModel) -> None:
         self.name = name
@@ -45,7 +47,7 @@ class Doc2VecMethod:
         ids = np.array([d.id for d in documents], dtype=np.int64)
         return ids, self.model.encode_documents(documents)
 
-    def encode_query(self, text: str) -> np.ndarray:
+    def encode_query(self, text: str, layer_weights: Sequence[float] | None = None) -> np.ndarray:
         tokens = words(text)
         if not self.model.known_words(tokens):
             raise UnknownWordsError(

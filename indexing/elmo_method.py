@@ -72,6 +72,7 @@ def normalised_weights(weights: Sequence[float], n_layers: int) -> np.ndarray:
 class ElmoMethod(LearnsNoDocuments):
     label = "ELMo"
     layers = LAYER_NAMES
+    index_kind: str | None = None  # FAISS's kind follows the number of sentences
 
     def __init__(self, name: str, config: ElmoMethodConfig, model_dir: Path, layer_means: np.ndarray,
                  related_threshold: float, document_frequency: dict[str, int], n_documents: int) -> None:

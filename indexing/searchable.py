@@ -18,14 +18,14 @@ Searchable = Union[VectorIndex, BM25Index]
 
 
 def _is_bm25(method) -> bool:
-    return getattr(method, "index_kind", None) == "bm25"
+    return method.index_kind == "bm25"
 
 
 def build_searchable(method, ids: np.ndarray, encoded: np.ndarray) -> Searchable:
     """The index of `method` over the encoded documents with store ids `ids` (n,)."""
     if _is_bm25(method):
         return BM25Index.build(ids, list(encoded), method.config)
-    return VectorIndex.build(ids, encoded, kind=getattr(method, "index_kind", None))
+    return VectorIndex.build(ids, encoded, kind=method.index_kind)
 
 
 def searchable_path(method, folder: Path) -> Path:

@@ -135,12 +135,11 @@ class SearchEngine:
             encoder = live.method(hybrid.dense_method)  # its word vectors choose the passage
         else:
             encoder = live.method(method)
-            words = CollectionWords(getattr(encoder, "document_frequency", ()), live)
-            if hasattr(encoder, "document_frequency"):  # reads any string (ELMo, senses): see search/known.py
+            words = CollectionWords(encoder.document_frequency or {}, live)
+            if encoder.document_frequency is not None:  # it reads any string (ELMo, senses): search/known.py
                 require_a_known_word(query, words, encoder.label)
             try:
-                vector = (encoder.encode_query(query, layer_weights) if getattr(encoder, "layers", ())
-                          else encoder.encode_query(query))
+                vector = encoder.encode_query(query, layer_weights)
             except UnknownWordsError as error:
                 raise with_retrain_hint(error, query, words) from None
             if encoder.unit == "sentence":

@@ -94,6 +94,7 @@ class SensesMethod(LearnsNoDocuments):
     # real vectors it found the same top 10 as float32 for all 200 benchmark
     # queries, in 25 vs 35 ms (p50).
     index_kind = "flat16"
+    layers: tuple[str, ...] = ()  # its mix of biLM layers is fixed: the inventory was clustered in it
 
     def __init__(self, name: str, config: SensesConfig, model_dir: Path, context: ContextBags,
                  inventory: SenseInventory,
@@ -248,7 +249,7 @@ class SensesMethod(LearnsNoDocuments):
         token_lists, layers = self.reader.read_query(text)
         return [t for sentence in self.tag([text] * len(token_lists), token_lists, layers=layers) for t in sentence]
 
-    def encode_query(self, text: str) -> np.ndarray:
+    def encode_query(self, text: str, layer_weights: Sequence[float] | None = None) -> np.ndarray:
         tagged = self.tag_query(text)
         if not tagged:
             raise InvalidQueryError(f"The query {text.strip()!r} has only function words; add words that "
