@@ -109,25 +109,21 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("gensim").setLevel(logging.WARNING)
+    own = _with_own_report(args)
+    if own is not None:
+        return own
+    _into_results(args)
+    report.write_markdown()
+    if args.command in ("speed", "report"):
+        report.plot_growth()
+    print(report.markdown_path().read_text())
+    return 0
+
+
+def _into_results(args: argparse.Namespace) -> None:
+    """The benchmarks whose figures go into results.md (`report` only rewrites it)."""
     if args.command == "quality":
-        names = ["cisi", "nfcorpus", "lee"] if args.collection == "all" else [args.collection]
-        for name in names:
-            if name == "lee":
-                from bench.lee import evaluate_lee
-
-                report.save("lee", evaluate_lee(seeds=args.lee_seeds))
-            else:
-                from bench.quality import evaluate_collection
-                from bench.retrievers import LEXICAL
-
-                from bench.retrievers import PRODUCT_METHODS
-
-                baselines = list(LEXICAL) if args.no_minilm else None
-                found = evaluate_collection(name, baselines, tune=args.tune, seeds=args.seeds,
-                                            methods=tuple(args.methods or PRODUCT_METHODS))
-                if args.methods:
-                    found = report.merge_quality(report.load(f"quality-{name}"), found)
-                report.save(f"quality-{name}", found)
+        _quality(args)
     elif args.command == "hybrid":
         from bench.hybrid_tuning import tune
 
@@ -146,45 +142,65 @@ def main(argv: list[str] | None = None) -> int:
         from bench.faiss_threshold import run_faiss
 
         report.save("faiss", run_faiss(args.sizes, args.queries))
-    elif args.command in ("elmo", "senses"):
+
+
+def _quality(args: argparse.Namespace) -> None:
+    names = ["cisi", "nfcorpus", "lee"] if args.collection == "all" else [args.collection]
+    for name in names:
+        if name == "lee":
+            from bench.lee import evaluate_lee
+
+            report.save("lee", evaluate_lee(seeds=args.lee_seeds))
+            continue
+        from bench.quality import evaluate_collection
+        from bench.retrievers import LEXICAL, PRODUCT_METHODS
+
+        baselines = list(LEXICAL) if args.no_minilm else None
+        found = evaluate_collection(name, baselines, tune=args.tune, seeds=args.seeds,
+                                    methods=tuple(args.methods or PRODUCT_METHODS))
+        if args.methods:
+            found = report.merge_quality(report.load(f"quality-{name}"), found)
+        report.save(f"quality-{name}", found)
+
+
+def _with_own_report(args: argparse.Namespace) -> int | None:
+    """The benchmarks that write their own markdown beside their JSON; None
+    for the others."""
+    if args.command in ("elmo", "senses"):
         return _elmo_command(args)
-    elif args.command == "elmo-retrieval":
+    if args.command == "elmo-retrieval":
         from bench.elmo_retrieval import run
 
         run(args.models, args.collections, args.split)
         return 0
-    elif args.command == "pollution":
+    if args.command == "pollution":
         from bench.pollution import measure, pollution_markdown
 
         return _saved("pollution", measure(args.data_dir), pollution_markdown)
-    elif args.command == "known-item":
+    if args.command == "known-item":
         from bench.known_item import evaluate_known_item, known_item_markdown
 
         return _saved("known_item", evaluate_known_item(args.data_dir), known_item_markdown)
-    elif args.command == "korean":
+    if args.command == "korean":
         from bench.korean import evaluate_korean, korean_markdown
         from indexing.methods import DEFAULT_METHODS
 
         return _saved("korean", evaluate_korean(tuple(args.methods or DEFAULT_METHODS)), korean_markdown)
-    elif args.command == "dm":
+    if args.command == "dm":
         from bench.dm_tuning import dm_markdown, test_chosen, tune_dm
 
         previous = report.load("dm_tuning") if (report.RESULTS / "dm_tuning.json").exists() else None
         found = test_chosen(previous) if args.test else tune_dm(args.configs, previous if args.configs else None)
         return _saved("dm_tuning", found, dm_markdown)
-    elif args.command == "verdicts":
+    if args.command == "verdicts":
         from bench.verdicts import evaluate_verdicts, verdicts_markdown
 
         return _saved("verdicts", evaluate_verdicts(args.data_dir), verdicts_markdown)
-    elif args.command == "homonyms":
+    if args.command == "homonyms":
         from bench.homonyms import evaluate_homonyms, homonyms_markdown
 
         return _saved("homonyms", evaluate_homonyms(), homonyms_markdown)
-    report.write_markdown()
-    if args.command in ("speed", "report"):
-        report.plot_growth()
-    print(report.markdown_path().read_text())
-    return 0
+    return None
 
 
 def _saved(name: str, results: dict, markdown_of) -> int:

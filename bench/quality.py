@@ -250,19 +250,13 @@ def evaluate_collection(name: str, baselines: list[str] | None = None, tune: boo
     queries = {q: collection.queries[q] for q in judged}
     with tempfile.TemporaryDirectory(prefix=f"bench-{name}-", dir=workdir) as tmp:
         tmp_path = Path(tmp)
-        configs: dict[str, Doc2VecConfig] = {"dm": DM_CONFIG, "dbow": DBOW_CONFIG}
-        tuned = {}
-        if tune:
-            tuned = tune_doc2vec(collection, documents, members, dev, tmp_path)
-            configs.update({m: Doc2VecConfig(**t["config"]) for m, t in tuned.items()})
+        tuned = tune_doc2vec(collection, documents, members, dev, tmp_path) if tune else {}
+        configs = {"dm": DM_CONFIG, "dbow": DBOW_CONFIG, **{m: Doc2VecConfig(**t["config"]) for m, t in tuned.items()}}
         start = time.perf_counter()
         ours = {m: c for m, c in configs.items() if m in methods}
         retrievers: dict[str, Retriever] = dict(build_product(documents, tmp_path / "index", methods, ours))
         build_s = {"ours (all methods, one Index.build)": time.perf_counter() - start}
-        for baseline in baselines if baselines is not None else list(BASELINES):
-            start = time.perf_counter()
-            retrievers[baseline] = BASELINES[baseline](documents)
-            build_s[baseline] = time.perf_counter() - start
+        build_s.update(_add_baselines(retrievers, baselines if baselines is not None else list(BASELINES), documents))
         runs, latency = rank_all(retrievers, queries, members)
         feedback_grid = {m: feedback_runs(retrievers["bm25"], retrievers[m], queries, members)
                          for m in FEEDBACK_METHODS if m in retrievers and "bm25" in retrievers}
@@ -272,51 +266,19 @@ def evaluate_collection(name: str, baselines: list[str] | None = None, tune: boo
             products = build_product(documents, tmp_path / f"seed-{extra}", tuple(again), again)
             retrained[extra] = {m: (again[m].seed, feedback_runs(retrievers["bm25"], products[m], queries, members))
                                 for m in again}
-    fusion, norms, swapped, cross_fitted = {}, {}, {}, {}
-    for hybrid, parts in (hybrids([n for n in retrievers if n != "bm25"]) if "bm25" in runs else {}).items():
-        fused = fuse_runs(collection, runs, parts, dev, test)
-        runs[f"{hybrid} (RRF)"] = fused["rrf"]
-        runs[f"{hybrid} (weighted)"] = fused["wsum"]
-        cross_fitted[f"{hybrid} (weighted)"] = fused["cross_fitted"]
-        fusion[hybrid], norms[hybrid] = dict(zip(parts, fused["weights"])), fused["norm"]
-        swapped[hybrid] = {"weights": dict(zip(parts, fused["weights_tuned_on_test"])),
-                           "norm": fused["norm_tuned_on_test"]}
+    fusion, norms, swapped, cross_fitted = _fused(collection, runs, [n for n in retrievers if n != "bm25"], dev, test)
     feedback = {}
-    for method, (grid_runs, grid_latency) in feedback_grid.items():
-        hybrid = f"bm25+{method} feedback"
-        found = feedback_fusion(collection, runs["bm25"], grid_runs, grid_latency, dev, test)
-        runs[f"{hybrid} (weighted)"], cross_fitted[f"{hybrid} (weighted)"] = found["wsum"], found["cross_fitted"]
-        fusion[hybrid], norms[hybrid] = dict(zip(("bm25", method), found["weights"])), found["norm"]
-        tuned_on_test = found["tuned_on_test"]
-        swapped[hybrid] = {**tuned_on_test, "weights": dict(zip(("bm25", method), tuned_on_test["weights"]))}
-        feedback[hybrid] = {"seed": ours[method].seed, "setting_dev": found["setting"],
-                            "dense_latency_ms": found["dense_latency_ms"], "dense_test": found["dense_test"]}
+    for method, grid in feedback_grid.items():
+        found = feedback_fusion(collection, runs["bm25"], *grid, dev, test)
+        feedback[f"bm25+{method} feedback"] = _feedback_hybrid(method, found, ours[method].seed, runs, fusion, norms,
+                                                               swapped, cross_fitted)
     for extra, grids in retrained.items():
-        for method, (seed, (grid_runs, grid_latency)) in grids.items():
-            found = feedback_fusion(collection, runs["bm25"], grid_runs, grid_latency, dev, test)
-            feedback[f"bm25+{method} feedback"].setdefault("other_seeds", []).append({
-                "seed": seed, "setting_dev": found["setting"], "dense_test": found["dense_test"],
-                "test": score(collection, found["wsum"], test),
-                "test_p_vs_bm25": paired_p(collection, found["wsum"], runs["bm25"], test),
-                "all_cross_fitted": score(collection, found["cross_fitted"], judged),
-                "all_p_vs_bm25": paired_p(collection, found["cross_fitted"], runs["bm25"], judged)})
-    # "all": every judged query, each scored by a run tuned without it (the
-    # cross-fitted fusion for weighted sums; nothing else is tuned on queries).
-    # The product refuses queries longer than MAX_QUERY_CHARS (CISI has a few
-    # paragraph-long ones): every method is also scored on the test queries
-    # the product accepts, so that its rankings compare with the baselines'
-    # on the same queries.
+        for method, (seed, grid) in grids.items():
+            feedback[f"bm25+{method} feedback"].setdefault("other_seeds", []).append(
+                _other_seed(collection, runs["bm25"], seed, grid, dev, test, judged))
     accepted = [q for q in test if len(collection.queries[q].strip()) <= MAX_QUERY_CHARS]
-    scores = {}
-    for method, run in runs.items():
-        out_of_sample = cross_fitted.get(method, run)
-        scores[method] = {
-            "test": score(collection, run, test), "dev": score(collection, run, dev),
-            "all": score(collection, out_of_sample, judged), "all_cross_fitted": method in cross_fitted,
-            "test_p_vs_bm25": paired_p(collection, run, runs["bm25"], test) if "bm25" in runs else None,
-            "all_p_vs_bm25": paired_p(collection, out_of_sample, runs["bm25"], judged) if "bm25" in runs else None,
-            "test_accepted": score(collection, run, accepted),
-            "test_accepted_p_vs_bm25": paired_p(collection, run, runs["bm25"], accepted) if "bm25" in runs else None}
+    scores = {method: _scored(collection, run, cross_fitted.get(method, run), method in cross_fitted,
+                              runs.get("bm25"), dev, test, judged, accepted) for method, run in runs.items()}
     return {
         "collection": name,
         "documents": len(collection.documents), "unique_documents": len(documents),
@@ -331,3 +293,72 @@ def evaluate_collection(name: str, baselines: list[str] | None = None, tune: boo
         "doc2vec_configs": {m: asdict(c) for m, c in ours.items()},
         "doc2vec_tuning": tuned,
     }
+
+
+def _fused(collection, runs: dict, dense: list[str], dev: list[str], test: list[str]) -> tuple[dict, dict, dict, dict]:
+    """BM25 fused with each combination of the other runs (RRF and the
+    weighted sum tuned on dev), added to `runs`; returns the weights and
+    normalisations chosen on dev, those tuned on test (for cross-fitting),
+    and the cross-fitted runs."""
+    fusion, norms, swapped, cross_fitted = {}, {}, {}, {}
+    for hybrid, parts in (hybrids(dense) if "bm25" in runs else {}).items():
+        fused = fuse_runs(collection, runs, parts, dev, test)
+        runs[f"{hybrid} (RRF)"] = fused["rrf"]
+        runs[f"{hybrid} (weighted)"] = fused["wsum"]
+        cross_fitted[f"{hybrid} (weighted)"] = fused["cross_fitted"]
+        fusion[hybrid], norms[hybrid] = dict(zip(parts, fused["weights"])), fused["norm"]
+        swapped[hybrid] = {"weights": dict(zip(parts, fused["weights_tuned_on_test"])),
+                           "norm": fused["norm_tuned_on_test"]}
+    return fusion, norms, swapped, cross_fitted
+
+
+def _other_seed(collection, bm25, seed: int, grid: tuple, dev: list[str], test: list[str], judged: list[str]) -> dict:
+    """The feedback hybrid of a Doc2Vec trained with another seed, tuned on dev and scored."""
+    grid_runs, grid_latency = grid
+    found = feedback_fusion(collection, bm25, grid_runs, grid_latency, dev, test)
+    return {"seed": seed, "setting_dev": found["setting"], "dense_test": found["dense_test"],
+            "test": score(collection, found["wsum"], test),
+            "test_p_vs_bm25": paired_p(collection, found["wsum"], bm25, test),
+            "all_cross_fitted": score(collection, found["cross_fitted"], judged),
+            "all_p_vs_bm25": paired_p(collection, found["cross_fitted"], bm25, judged)}
+
+
+def _scored(collection, run, out_of_sample, cross_fitted: bool, bm25, dev: list[str], test: list[str],
+            judged: list[str], accepted: list[str]) -> dict:
+    """One run's figures on dev, test, all queries and the test queries the
+    product accepts, with paired p-values against BM25. "all": every judged
+    query, each scored by a run tuned without it (`out_of_sample`: the
+    cross-fitted fusion for weighted sums; nothing else is tuned on
+    queries). The product refuses queries longer than MAX_QUERY_CHARS:
+    every method is also scored on the test queries it accepts (`accepted`),
+    so that its rankings compare with the baselines' on the same queries."""
+    return {
+        "test": score(collection, run, test), "dev": score(collection, run, dev),
+        "all": score(collection, out_of_sample, judged), "all_cross_fitted": cross_fitted,
+        "test_p_vs_bm25": paired_p(collection, run, bm25, test) if bm25 is not None else None,
+        "all_p_vs_bm25": paired_p(collection, out_of_sample, bm25, judged) if bm25 is not None else None,
+        "test_accepted": score(collection, run, accepted),
+        "test_accepted_p_vs_bm25": paired_p(collection, run, bm25, accepted) if bm25 is not None else None}
+
+
+def _add_baselines(retrievers: dict, names: list[str], documents) -> dict[str, float]:
+    """Index `documents` with each baseline into `retrievers`; the seconds each took."""
+    seconds = {}
+    for baseline in names:
+        start = time.perf_counter()
+        retrievers[baseline] = BASELINES[baseline](documents)
+        seconds[baseline] = time.perf_counter() - start
+    return seconds
+
+
+def _feedback_hybrid(method: str, found: dict, seed: int, runs: dict, fusion: dict, norms: dict, swapped: dict,
+                     cross_fitted: dict) -> dict:
+    """Record a feedback hybrid `found` (by `feedback_fusion`) in the run and
+    fusion tables; returns its facts."""
+    hybrid = f"bm25+{method} feedback"
+    runs[f"{hybrid} (weighted)"], cross_fitted[f"{hybrid} (weighted)"] = found["wsum"], found["cross_fitted"]
+    fusion[hybrid], norms[hybrid] = dict(zip(("bm25", method), found["weights"])), found["norm"]
+    tuned_on_test = found["tuned_on_test"]
+    swapped[hybrid] = {**tuned_on_test, "weights": dict(zip(("bm25", method), tuned_on_test["weights"]))}
+    return {"seed": seed, "setting_dev": found["setting"], "dense_latency_ms": found["dense_latency_ms"],
+            "dense_test": found["dense_test"]}
