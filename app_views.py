@@ -130,7 +130,7 @@ def delete_ui(index: Index) -> None:
     if message := st.session_state.pop("delete_message", None):
         st.success(message)
     wanted = st.text_input("Find by title", key="delete-filter")
-    titles = {row[0]: row[1] for row in index.store.listing() if wanted.lower() in row[1].lower()}
+    titles = index.store.titled(wanted)
     if not titles:
         st.caption("No matching document.")
         return

@@ -48,7 +48,7 @@ def _collection_runs(name: str, workdir: Path) -> tuple[object, list[str], dict]
     dev, _test = split_queries(collection.judged_queries())
     engine = build_product(documents, workdir / name, ("dbow", "bm25"))["dbow"].engine
     live = engine.index.snapshot()
-    source = {doc_id: src for doc_id, _title, src, _words, _added in engine.index.store.listing()}
+    source = {row.id: row.source for row in engine.index.store.listing()}
     found = {}
     for feeder, depth, weight in itertools.product(FEEDBACK_FROM, FEEDBACK_DEPTHS, QUERY_WEIGHTS):
         if depth == 0 and (weight != 1.0 or feeder != FEEDBACK_FROM[0]):

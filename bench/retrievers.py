@@ -107,7 +107,7 @@ class FeedbackRetriever:
             raise ValueError(f"feedback needs one vector per document; {self.method} has one per {unit}")
         self.first_stage, self.depth, self.query_weight = first_stage, depth, query_weight
         store = self.engine.index.store
-        self._store_id = {source: doc_id for doc_id, _title, source, _words, _added in store.listing()}
+        self._store_id = {row.source: row.id for row in store.listing()}
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         live = self.engine.index.snapshot()

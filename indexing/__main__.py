@@ -122,7 +122,7 @@ def status_summary(status: dict) -> str:
 def _delete(args: argparse.Namespace) -> int:
     index = Index.open(args.data_dir)
     if args.title is not None:
-        matches = [(row[0], row[1]) for row in index.store.listing() if row[1] == args.title]
+        matches = list(index.store.titled(args.title, exact=True).items())
         if len(matches) != 1:
             found = "no document" if not matches else f"{len(matches)} documents ({', '.join(f'doc {i}' for i, _ in matches)})"
             print(f"error: {found} titled {args.title!r}; give the id instead", file=sys.stderr)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -61,3 +62,13 @@ class IngestReport:
     added: list[int] = field(default_factory=list)  # new document ids
     duplicates: list[str] = field(default_factory=list)  # titles already stored
     errors: list[str] = field(default_factory=list)  # one message per bad file
+
+
+class Listed(NamedTuple):
+    """One row of the store's listing of its documents."""
+
+    id: int
+    title: str
+    source: str
+    n_words: int
+    added_at: str

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from indexing import schema
-from indexing.documents import Document, Sentence, StoredDocument
+from indexing.documents import Document, Listed, Sentence, StoredDocument
 from indexing.errors import IndexVersionError
 from indexing.text import split_sentences, words
 
@@ -76,6 +76,9 @@ class DocumentStore:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA foreign_keys=ON")
             db.execute("PRAGMA synchronous=NORMAL")
+            # SQLite's lower() folds ASCII only: titles are found in any case, "Émile" too.
+            db.create_function("casefold", 1, lambda text: text.casefold() if isinstance(text, str) else text,
+                               deterministic=True)
             self._local.db = db
         return db
 
@@ -138,9 +141,16 @@ class DocumentStore:
     def __len__(self) -> int:
         return self.counts()[0]
 
-    def listing(self) -> list[tuple[int, str, str, int, str]]:
-        """(id, title, source, n_words, added_at) of every document, by id."""
-        return self._connection().execute(schema.LIST_DOCUMENTS).fetchall()
+    def listing(self) -> list[Listed]:
+        """Every document's id, title, source, words and time added, by id."""
+        return [Listed(*row) for row in self._connection().execute(schema.LIST_DOCUMENTS)]
+
+    def titled(self, text: str, exact: bool = False) -> dict[int, str]:
+        """Id -> title of the documents whose title holds `text` (any case;
+        with `exact`, whose title is `text`), by id: read by SQLite, not by
+        listing every document."""
+        sql = schema.TITLED_EXACTLY if exact else schema.TITLED_CONTAINING
+        return dict(self._connection().execute(sql, (text,)).fetchall())
 
     def document_ids(self) -> list[int]:
         return [r[0] for r in self._connection().execute(schema.DOCUMENT_IDS)]

@@ -196,3 +196,13 @@ def _meta(path: Path, key: str) -> str | None:
     with sqlite3.connect(path) as db:
         row = db.execute(schema.GET_META, (key,)).fetchone()
     return row[0] if row else None
+
+
+def test_the_listing_has_named_fields_and_titles_are_found_in_any_case(store: DocumentStore) -> None:
+    ids, _ = store.add([Document("Émile's River Notes", "Herons wait on the bank.", "notes.txt"),
+                        Document("Loan terms", "The bank approved the loan.", "loan.txt")])
+    rows = {row.id: row for row in store.listing()}
+    assert rows[ids[0]].title == "Émile's River Notes" and rows[ids[1]].source == "loan.txt"
+    assert store.titled("émile") == {ids[0]: "Émile's River Notes"}
+    assert store.titled("LOAN") == {ids[1]: "Loan terms"} and store.titled("") == {i: rows[i].title for i in rows}
+    assert store.titled("Loan", exact=True) == {} and store.titled("Loan terms", exact=True) == {ids[1]: "Loan terms"}

@@ -198,7 +198,8 @@ def test_delete_names_the_document_and_needs_yes_without_a_terminal(data_dir: Pa
 
     directory = copy_data_dir(data_dir, tmp_path / "data")
     store = Index.open(directory).store
-    doc_id, title = store.listing()[0][:2]
+    first = store.listing()[0]
+    doc_id, title = first.id, first.title
     done = run("indexing", "delete", str(doc_id), data_dir=directory)  # stdin is not a terminal
     assert done.returncode == 2 and "add --yes" in done.stderr and title in done.stderr
     assert store.get(doc_id) is not None
