@@ -154,8 +154,8 @@ def hybrid_ui() -> HybridConfig:
         bm25_weight = left.slider("Keyword run's weight (DBOW gets the rest)", 0.0, 1.0, HYBRID_CONFIG.bm25_weight, 0.05,
                                   key="hybrid-bm25-weight")
         norm = left.selectbox("Score normalisation", NORMS, index=NORMS.index(HYBRID_CONFIG.norm), key="hybrid-norm")
-        feedback_depth = middle.slider("Feedback documents (BM25's top)", 0, 20, HYBRID_CONFIG.feedback_depth,
-                                       key="hybrid-feedback-depth")
+        feedback_depth = middle.slider(f"Feedback documents ({HYBRID_CONFIG.feedback_from.upper()}'s top)", 0, 20,
+                                       HYBRID_CONFIG.feedback_depth, key="hybrid-feedback-depth")
         query_weight = middle.slider("Query's own share of DBOW's vector", 0.0, 1.0, HYBRID_CONFIG.query_weight,
                                      0.05, key="hybrid-query-weight")
         depth = right.slider("Documents fused from each ranking", 10, MAX_K, HYBRID_CONFIG.depth, 10,

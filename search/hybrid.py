@@ -1,8 +1,8 @@
 """Hybrid ranking: keyword and meaning together. BM25 ranks the documents
 by their words, alone or with RM3 query expansion (search/rm3.py: the
-lexical feedback of its first documents); DBOW is re-queried with BM25's
-feedback (Rocchio, 1971, in DBOW's own vector space: the query's vector
-moves toward the mean vector of the keyword run's first documents); the two
+lexical feedback of its first documents); DBOW is re-queried with the
+keyword run's feedback (Rocchio, 1971, in DBOW's own vector space: the
+query's vector moves toward the mean vector of its first documents); the two
 rankings are fused by a weighted sum of per-query normalised scores (Fox &
 Shaw, 1994, CombSUM; the normalisations are ranx's, which the benchmark
 tuned with).
