@@ -65,8 +65,8 @@ def word_senses_ui(index: Index, query: str) -> None:
     if not choices:
         st.info("No word occurs often enough in this collection to have senses yet.")
         return
-    st.caption(f"{len(senses.inventory):,} words have a sense inventory; "
-               f"{len(senses.inventory.ambiguous_words()):,} of them have more than one sense. "
+    words, ambiguous = word_senses.inventory_size(senses)
+    st.caption(f"{words:,} words have a sense inventory; {ambiguous:,} of them have more than one sense. "
                "Your query's words are listed first, then the other words with several senses; "
                "type the start of a word to find it.")
     if st.session_state.get("sense-query") != query:

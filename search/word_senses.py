@@ -88,6 +88,11 @@ def word_map(occurrences: Occurrences, senses: SensesMethod, query: str = "") ->
     return WordMap(word, inventory.senses(word), points, query_sense)
 
 
+def inventory_size(senses: SensesMethod) -> tuple[int, int]:
+    """(words with a sense inventory, those of them with more than one sense)."""
+    return len(senses.inventory), len(senses.inventory.ambiguous_words())
+
+
 def word_choices(senses: SensesMethod, query: str) -> list[str]:
     """The words the view offers: the query's words that have senses (those
     with several first), then every other ambiguous word, then the rest."""

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from search.word_senses import word_choices
+from search.word_senses import inventory_size, word_choices
 
 
 class FakeInventory:
-    """The members of `SenseInventory` that `word_choices` reads: word -> number of senses."""
+    """The members of `SenseInventory` that the view reads: word -> number of senses."""
 
     def __init__(self, senses: dict[str, int]) -> None:
         self._senses = senses
 
     def __contains__(self, word: str) -> bool:
         return word in self._senses
+
+    def __len__(self) -> int:
+        return len(self._senses)
 
     def words(self) -> list[str]:
         return sorted(self._senses)
@@ -44,3 +47,7 @@ def test_without_a_query_the_ambiguous_words_come_first() -> None:
 def test_a_query_word_with_one_sense_still_opens_the_list() -> None:
     choices = word_choices(SENSES, "zebra crossing")
     assert choices[0] == "zebra" and sorted(choices) == sorted(SENSES.inventory.words())
+
+
+def test_the_inventory_size_counts_words_and_the_ambiguous_among_them() -> None:
+    assert inventory_size(SENSES) == (7, 4)
