@@ -2,7 +2,7 @@
 markdown (and a PNG for the growth runs).
 
     python -m bench quality [--collection cisi|nfcorpus|lee|all] [--tune] [--no-minilm]
-    python -m bench hybrid        # choose the Hybrid column's fusion on dev queries (CISI + NFCorpus)
+    python -m bench hybrid [--dense dbow dm] [--save-as NAME]   # choose the Hybrid's fusion on dev (CISI + NFCorpus)
     python -m bench hybrid-speed [--sizes 1000 10000 100000] [--full-up-to 10000] [--save-as NAME]   # BM25, Hybrid
     python -m bench speed [--sizes 1000 10000 100000] [--epochs N] [--queries N] [--keep DIR]
     python -m bench faiss [--sizes 10000 ... 1000000] [--queries N]
@@ -53,7 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     faiss.add_argument("--sizes", type=int, nargs="+",
                        default=[10_000, 50_000, 100_000, 200_000, 400_000, 1_000_000])
     faiss.add_argument("--queries", type=int, default=500)
-    commands.add_parser("hybrid", help="choose the Hybrid fusion on the dev queries of CISI and NFCorpus together")
+    hybrid = commands.add_parser("hybrid", help="choose the Hybrid fusion on the dev queries of CISI and NFCorpus together")
+    hybrid.add_argument("--dense", nargs="+", choices=("dbow", "dm"), default=["dbow"],
+                        help="dense methods to re-query with feedback and fuse (default: dbow, the product's)")
+    hybrid.add_argument("--save-as", default="hybrid-tuning",
+                        help="results name (default hybrid-tuning: bench/results/hybrid-tuning.json)")
     hybrid_speed = commands.add_parser("hybrid-speed", help="BM25 and Hybrid: query latency, uploads, deletes")
     hybrid_speed.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     hybrid_speed.add_argument("--full-up-to", type=int, default=10000,
@@ -127,7 +131,7 @@ def _into_results(args: argparse.Namespace) -> None:
     elif args.command == "hybrid":
         from bench.hybrid_tuning import tune
 
-        report.save("hybrid-tuning", tune())
+        report.save(args.save_as, tune(dense=tuple(args.dense)))
     elif args.command == "hybrid-speed":
         from bench.hybrid_speed import run
         from indexing.methods import DEFAULT_METHODS

@@ -4,13 +4,15 @@ with the best mean of the two collections' dev nDCG@10 (each collection
 counts once, whatever its number of queries). Test queries are not ranked.
 
 The runs are the product's own, through `SearchEngine.hybrid_runs` (BM25,
-BM25 with RM3 expansion, and DBOW re-queried with the feedback of BM25's or
-RM3's first documents) for each feedback setting, and the fusion is the
-product's `fuse`, of either keyword run with DBOW, at every keyword weight
-and normalisation. `alternatives` keeps the best setting of each keyword run
-and feedback source, and each keyword run alone.
+BM25 with RM3 expansion, and DBOW or DM re-queried with the feedback of
+BM25's or RM3's first documents) for each feedback setting, and the fusion
+is the product's `fuse`, of either keyword run with either dense run, at
+every keyword weight and normalisation. `alternatives` keeps the best
+setting of each keyword run, dense method and feedback source, and each
+keyword run alone.
 
-    python -m bench hybrid     # writes bench/results/hybrid-tuning.json
+    python -m bench hybrid [--dense dbow dm] [--save-as NAME]
+                               # writes bench/results/hybrid-tuning.json (or NAME.json)
 """
 from __future__ import annotations
 
@@ -33,29 +35,31 @@ COLLECTIONS = ("cisi", "nfcorpus")
 # and the feedback source (it was never among the best; 882 settings then).
 FEEDBACK_DEPTHS = (0, 5, 10, 20)
 QUERY_WEIGHTS = (0.0, 0.3, 0.5, 0.7, 1.0)
-FEEDBACK_FROM = ("bm25", "rm3")  # the keyword run whose first documents feed DBOW
+FEEDBACK_FROM = ("bm25", "rm3")  # the keyword run whose first documents feed the dense method
+DENSE_METHODS = ("dbow", "dm")  # may be re-queried with that feedback and fused
 LEXICAL_RUNS = ("bm25", "rm3")  # the keyword run that is fused
 BM25_WEIGHTS = tuple(round(w, 2) for w in np.arange(0.3, 1.001, 0.05))  # 1.0: the keyword run alone
 Run = dict[str, dict[str, float]]
 _QRELS: dict[str, object] = {}  # collection name -> its dev queries' ranx Qrels
 
 
-def _collection_runs(name: str, workdir: Path) -> tuple[object, list[str], dict]:
+def _collection_runs(name: str, workdir: Path, dense_methods: tuple[str, ...]) -> tuple[object, list[str], dict]:
     """Per feedback setting, per dev query, the product's two runs (in
     collection doc ids, duplicates expanded as the quality benchmark does)."""
     collection = load_collection(name)
     documents, members = collection.unique_documents()
     dev, _test = split_queries(collection.judged_queries())
-    engine = build_product(documents, workdir / name, ("dbow", "bm25"))["dbow"].engine
+    engine = build_product(documents, workdir / name, (*dense_methods, "bm25"))["bm25 (ours)"].engine
     live = engine.index.snapshot()
     source = {row.id: row.source for row in engine.index.store.listing()}
     found = {}
-    for feeder, depth, weight in itertools.product(FEEDBACK_FROM, FEEDBACK_DEPTHS, QUERY_WEIGHTS):
+    for dense, feeder, depth, weight in itertools.product(dense_methods, FEEDBACK_FROM, FEEDBACK_DEPTHS,
+                                                          QUERY_WEIGHTS):
         if depth == 0 and (weight != 1.0 or feeder != FEEDBACK_FROM[0]):
             continue  # without feedback the query's own vector is all there is
         # lexical="rm3" makes hybrid_runs give both keyword runs
         config = replace(HYBRID_CONFIG, feedback_depth=depth, query_weight=weight, feedback_from=feeder,
-                         lexical="rm3")
+                         lexical="rm3", dense_method=dense)
         per_query = {}
         for qid in dev:
             try:
@@ -65,8 +69,8 @@ def _collection_runs(name: str, workdir: Path) -> tuple[object, list[str], dict]
                 runs = {}
             per_query[qid] = {run: (scores, np.array([source[i] for i in ids.tolist()], dtype=object))
                               for run, (scores, ids) in runs.items()}
-        found[(feeder, depth, weight)] = per_query
-        logger.info("%s: feedback from %s, depth %d, query weight %.1f ranked", name, feeder, depth, weight)
+        found[(dense, feeder, depth, weight)] = per_query
+        logger.info("%s: %s fed by %s, depth %d, query weight %.1f ranked", name, dense, feeder, depth, weight)
     return collection, dev, {"runs": found, "members": members}
 
 
@@ -95,16 +99,17 @@ def _score(collection, dev: list[str], per_query: dict, members: dict, config: H
     return float(evaluate(qrels, RanxRun(complete), "ndcg@10", make_comparable=True))
 
 
-def tune(workdir: Path | None = None) -> dict:
-    """Every setting's dev nDCG@10 per collection, and the chosen one."""
+def tune(workdir: Path | None = None, dense: tuple[str, ...] = ("dbow",)) -> dict:
+    """Every setting's dev nDCG@10 per collection, and the chosen one, with
+    `dense` (some of `DENSE_METHODS`) as the dense run."""
     with tempfile.TemporaryDirectory(prefix="bench-hybrid-", dir=workdir) as tmp:
-        prepared = {name: _collection_runs(name, Path(tmp)) for name in COLLECTIONS}
+        prepared = {name: _collection_runs(name, Path(tmp), dense) for name in COLLECTIONS}
     tried = []
-    for (feeder, depth, weight), lexical, bm25_weight, norm in itertools.product(
+    for (dense, feeder, depth, weight), lexical, bm25_weight, norm in itertools.product(
             prepared[COLLECTIONS[0]][2]["runs"], LEXICAL_RUNS, BM25_WEIGHTS, NORMS):
         config = replace(HYBRID_CONFIG, feedback_depth=depth, query_weight=weight, feedback_from=feeder,
-                         lexical=lexical, bm25_weight=bm25_weight, norm=norm)
-        dev = {name: _score(collection, qids, data["runs"][(feeder, depth, weight)], data["members"], config)
+                         lexical=lexical, bm25_weight=bm25_weight, norm=norm, dense_method=dense)
+        dev = {name: _score(collection, qids, data["runs"][(dense, feeder, depth, weight)], data["members"], config)
                for name, (collection, qids, data) in prepared.items()}
         tried.append({"config": asdict(config), "dev_ndcg@10": dev, "mean": float(np.mean(list(dev.values())))})
         if len(tried) % 500 == 0:
@@ -113,19 +118,21 @@ def tune(workdir: Path | None = None) -> dict:
     logger.info("chosen on dev: %s", best)
     return {"collections": list(COLLECTIONS), "chosen": best,
             "dev_queries": {name: len(qids) for name, (_c, qids, _d) in prepared.items()},
-            "alternatives": alternatives(tried),
+            "alternatives": alternatives(tried, dense),
             "tried_count": len(tried), "tried": sorted(tried, key=lambda t: -t["mean"])[:40],
             "note": "'tried' keeps the 40 best settings by mean dev nDCG@10; tried_count says how many were scored"}
 
 
-def alternatives(tried: list[dict]) -> dict[str, dict]:
-    """The best setting of each keyword run with each feedback source, and
-    each keyword run alone (weight 1, min-max: its own order), on dev."""
+def alternatives(tried: list[dict], dense_methods: tuple[str, ...] = DENSE_METHODS) -> dict[str, dict]:
+    """The best setting of each keyword run with each dense method and
+    feedback source, and each keyword run alone (weight 1, min-max: its own
+    order), on dev."""
     found = {}
-    for lexical, source in itertools.product(LEXICAL_RUNS, FEEDBACK_FROM):
+    for lexical, dense, source in itertools.product(LEXICAL_RUNS, dense_methods, FEEDBACK_FROM):
         fused = [t for t in tried if t["config"]["lexical"] == lexical and t["config"]["bm25_weight"] < 1.0
+                 and t["config"]["dense_method"] == dense
                  and (t["config"]["feedback_from"] == source or t["config"]["feedback_depth"] == 0)]
-        found[f"{lexical} + dbow, feedback from {source}"] = max(fused, key=lambda t: t["mean"])
+        found[f"{lexical} + {dense}, feedback from {source}"] = max(fused, key=lambda t: t["mean"])
     for lexical in LEXICAL_RUNS:
         found[f"{lexical} alone"] = next(t for t in tried if t["config"]["lexical"] == lexical
                                          and t["config"]["bm25_weight"] == 1.0 and t["config"]["norm"] == "min-max")
