@@ -44,8 +44,9 @@ _QRELS: dict[str, object] = {}  # collection name -> its dev queries' ranx Qrels
 
 
 def _collection_runs(name: str, workdir: Path, dense_methods: tuple[str, ...]) -> tuple[object, list[str], dict]:
-    """Per feedback setting, per dev query, the product's two runs (in
-    collection doc ids, duplicates expanded as the quality benchmark does)."""
+    """Per dense method and feedback setting, per dev query, the product's
+    runs (BM25, RM3 and the dense method re-queried; in collection doc ids,
+    duplicates expanded as the quality benchmark does)."""
     collection = load_collection(name)
     documents, members = collection.unique_documents()
     dev, _test = split_queries(collection.judged_queries())
