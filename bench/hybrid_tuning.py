@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.datasets import load_collection, split_queries
-from bench.retrievers import build_product
+from bench.retrievers import PRODUCT_NAMES, build_product
 from search.hybrid import HYBRID_CONFIG, NORMS, HybridConfig, fuse
 
 logger = logging.getLogger(__name__)
@@ -36,7 +36,6 @@ COLLECTIONS = ("cisi", "nfcorpus")
 FEEDBACK_DEPTHS = (0, 5, 10, 20)
 QUERY_WEIGHTS = (0.0, 0.3, 0.5, 0.7, 1.0)
 FEEDBACK_FROM = ("bm25", "rm3")  # the keyword run whose first documents feed the dense method
-DENSE_METHODS = ("dbow", "dm")  # may be re-queried with that feedback and fused
 LEXICAL_RUNS = ("bm25", "rm3")  # the keyword run that is fused
 BM25_WEIGHTS = tuple(round(w, 2) for w in np.arange(0.3, 1.001, 0.05))  # 1.0: the keyword run alone
 Run = dict[str, dict[str, float]]
@@ -50,7 +49,7 @@ def _collection_runs(name: str, workdir: Path, dense_methods: tuple[str, ...]) -
     collection = load_collection(name)
     documents, members = collection.unique_documents()
     dev, _test = split_queries(collection.judged_queries())
-    engine = build_product(documents, workdir / name, (*dense_methods, "bm25"))["bm25 (ours)"].engine
+    engine = build_product(documents, workdir / name, (*dense_methods, "bm25"))[PRODUCT_NAMES["bm25"]].engine
     live = engine.index.snapshot()
     source = {row.id: row.source for row in engine.index.store.listing()}
     found = {}
@@ -102,7 +101,7 @@ def _score(collection, dev: list[str], per_query: dict, members: dict, config: H
 
 def tune(workdir: Path | None = None, dense: tuple[str, ...] = ("dbow",)) -> dict:
     """Every setting's dev nDCG@10 per collection, and the chosen one, with
-    `dense` (some of `DENSE_METHODS`) as the dense run."""
+    `dense` ("dbow", "dm" or both; the command line's choices) as the dense run."""
     with tempfile.TemporaryDirectory(prefix="bench-hybrid-", dir=workdir) as tmp:
         prepared = {name: _collection_runs(name, Path(tmp), dense) for name in COLLECTIONS}
     tried = []
@@ -124,7 +123,7 @@ def tune(workdir: Path | None = None, dense: tuple[str, ...] = ("dbow",)) -> dic
             "note": "'tried' keeps the 40 best settings by mean dev nDCG@10; tried_count says how many were scored"}
 
 
-def alternatives(tried: list[dict], dense_methods: tuple[str, ...] = DENSE_METHODS) -> dict[str, dict]:
+def alternatives(tried: list[dict], dense_methods: tuple[str, ...]) -> dict[str, dict]:
     """The best setting of each keyword run with each dense method and
     feedback source, and each keyword run alone (weight 1, min-max: its own
     order), on dev."""
