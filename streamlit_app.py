@@ -40,9 +40,10 @@ def main() -> None:
     st.title("SenseSearch")
     st.caption("Search your documents by meaning, and see which words matched. Add, retrain and delete "
                "documents in the sidebar (open it at the top left).")
-    index = load_index(data_dir_argument())
+    directory = data_dir_argument()
+    index = load_index(directory)
     ensure_index_ui(index)
-    engine = SearchEngine(index)
+    engine = search_engine(directory)
     with st.sidebar:
         render_status(index.status())
         upload_ui(index)
@@ -78,6 +79,13 @@ def data_dir_argument() -> str:
     parser.add_argument("--data-dir")
     args, _ = parser.parse_known_args(sys.argv[1:])
     return str(data_dir(args.data_dir))
+
+
+@st.cache_resource(show_spinner=False)
+def search_engine(directory: str) -> SearchEngine:
+    """One engine per index, shared like it: it keeps the occurrences its
+    explanations read in context, which later queries' passages reuse."""
+    return SearchEngine(load_index(directory))
 
 
 @st.cache_resource(show_spinner=False)

@@ -48,9 +48,8 @@ def forget_caches(engine, readings: bool = True) -> None:
     from indexing.contextual import forget_recent
 
     forget_recent()
-    senses = engine.index.methods.get("senses")
-    if readings and senses is not None:
-        senses.forget_readings()
+    if readings:
+        engine.forget_readings()
 
 
 def run_phase(module: str, *args: str, env: dict[str, str] | None = None) -> dict:

@@ -4,11 +4,14 @@ expansion, search/rm3.py) and DBOW for the Hybrid ranking
 (search/hybrid.py), and attach the passage that matched.
 
 Consumes a loaded `indexing.index.Index`; produces ranked `Hit`s. Safe to
-share between threads (Streamlit sessions): all state lives in the Index.
+share between threads (Streamlit sessions): the index's state lives in the
+Index; the engine keeps only a cache, the occurrences its explanations read
+in context (search/occurrences.py).
 """
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 
@@ -24,6 +27,7 @@ from search.explain import Explainer
 from search.hits import Hit
 from search.hybrid import HYBRID_CONFIG, HybridConfig, feedback_query, fuse
 from search.known import CollectionWords, require_a_known_word, with_retrain_hint
+from search.occurrences import OccurrenceReader
 from search.passages import best_passage
 from search.rm3 import rm3_search
 from search.terms import mark_terms
@@ -61,6 +65,8 @@ class SearchEngine:
 
     def __init__(self, index: Index) -> None:
         self.index = index
+        self._occurrences: OccurrenceReader | None = None
+        self._occurrences_lock = threading.Lock()
 
     @property
     def methods(self) -> list[str]:
@@ -116,11 +122,23 @@ class SearchEngine:
         """The ids of the documents from `sources`; None (every document) when none is named."""
         return frozenset(self.index.store.ids_from(sources)) if sources else None
 
-    @staticmethod
-    def _explainer(live: Generation, query: str) -> Explainer | None:
-        """Contextual, sense-aware highlights when the index has a sense inventory."""
+    def forget_readings(self) -> None:
+        """Forget the occurrences read in context (benchmarks time cold reads)."""
+        with self._occurrences_lock:
+            self._occurrences = None
+
+    def _explainer(self, live: Generation, query: str) -> Explainer | None:
+        """Contextual, sense-aware highlights when the index has a sense
+        inventory, with the readings of earlier queries when they were read
+        by the same senses (another generation's inventory starts afresh)."""
         senses = live.methods.get(EXPLAINING_METHOD)
-        return Explainer(senses, query) if senses is not None else None
+        if senses is None:
+            return None
+        with self._occurrences_lock:
+            if self._occurrences is None or self._occurrences.senses is not senses:
+                self._occurrences = OccurrenceReader(senses)
+            occurrences = self._occurrences
+        return Explainer(senses, query, occurrences)
 
     def _search(self, live: Generation, query: str, method: str, k: int, passages: bool,
                 layer_weights: Sequence[float] | None, explain: Explainer | None,

@@ -32,9 +32,10 @@ that get a verdict, each with
 `CONTEXT_RADIUS` tokens either side (the sense is read from the biLM vector
 and the word2vec bag around it, as at index time). Their similarity is the
 contextual cosine of the two occurrences; a same word without a verdict
-shows 1.0, a related word its word2vec cosine. Readings are cached by the
-`SensesMethod` across queries. An `Explainer` is made per query: it reads the
-query once and each occurrence once, however many methods' hits show it.
+shows 1.0, a related word its word2vec cosine. The reading is
+`occurrences.py`'s, cached across queries by the `OccurrenceReader` the
+engine keeps. An `Explainer` is made per query: it reads the query once and
+each occurrence once, however many methods' hits show it.
 """
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ from indexing.documents import Span, StoredDocument, Token
 from indexing.senses.lexicon import english
 from indexing.senses.method import SensesMethod, TaggedToken
 from search.hits import Highlight
+from search.occurrences import OccurrenceReader
 
 CONTEXT_RADIUS = 8  # tokens either side of an occurrence that the biLM reads its sense from
 # Evidence a sense verdict needs (see the module docstring), chosen on the
@@ -64,8 +66,11 @@ def gives_verdict(senses: SensesMethod, word: str) -> bool:
 
 
 class Explainer:
-    def __init__(self, senses: SensesMethod, query: str) -> None:
+    def __init__(self, senses: SensesMethod, query: str, occurrences: OccurrenceReader | None = None) -> None:
+        """``occurrences`` reads (and caches) the passages' occurrences in
+        context; by default a reader of this query's alone."""
         self.senses = senses
+        self.occurrences = occurrences or OccurrenceReader(senses)
         self.query = senses.tag_query(query)  # shared with the ranking methods' reading of it
         self._query_vectors = senses.centred(np.stack([t.vector for t in self.query])) if self.query else None
         self._words = {t.token.norm for t in self.query}
@@ -90,8 +95,8 @@ class Explainer:
         keys, jobs = list(wanted), list(wanted.values())
         # The text in the cache key: a deleted document's id may be reused.
         cache_keys = [(*key, d.text[key[1] : key[2]]) for key, (d, _, _) in zip(keys, jobs)]
-        readings = self.senses.read_in_context([d.text for d, _, _ in jobs], [t for _, t, _ in jobs],
-                                               [p for _, _, p in jobs], CONTEXT_RADIUS, cache_keys)
+        readings = self.occurrences.read([d.text for d, _, _ in jobs], [t for _, t, _ in jobs],
+                                         [p for _, _, p in jobs], CONTEXT_RADIUS, cache_keys)
         for (doc_id, start, end), found in zip(keys, readings):
             self._readings.update(((doc_id, start, end, t.token.start), t) for t in found.values())
 

@@ -29,7 +29,7 @@ import math
 import shutil
 import zlib
 from collections import Counter
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -40,16 +40,10 @@ from indexing.contract import LearnsNoDocuments
 from indexing.documents import Sentence, StoredDocument, Token
 from indexing.errors import InvalidQueryError
 from indexing.linalg import pair_percentile, unit_rows
-from indexing.lru import LruCache
 from indexing.senses.cluster import MIN_SILHOUETTE
 from indexing.senses.context import ContextBags, ContextConfig, sense_features
 from indexing.senses.inventory import SenseInventory
 from indexing.text import idf_table
-
-# Occurrences read in context kept for explanations (~2.5 KB each): popular
-# passages come back query after query.
-READINGS_CACHED = 20_000
-
 
 @dataclass(frozen=True)
 class SensesConfig:
@@ -109,18 +103,11 @@ class SensesMethod(LearnsNoDocuments):
         self._idf, self._unseen_idf = idf_table(document_frequency, n_documents)
         self._layer_weights = np.asarray(config.sense_layers, dtype=np.float32) / sum(config.sense_layers)
         self.dim = config.hash_dim + len(space_mean)
-        self._readings = LruCache(READINGS_CACHED)  # (sentence key, position) -> TaggedToken
 
     # -- tagging ------------------------------------------------------------
     def sense_vectors(self, layers: np.ndarray) -> np.ndarray:
         """The sense space ``(n, d)`` of a sentence's biLM layers ``(3, n, d)``."""
         return np.tensordot(self._layer_weights, layers, axes=1)
-
-    def features(self, tokens: Sequence[Token], vectors: np.ndarray, positions: Sequence[int]) -> np.ndarray:
-        """Sense features ``(len(positions), d + c)`` of the tokens at
-        ``positions``: the biLM vector and the context bag, each unit, weighted."""
-        bags = self.context.bags([t.norm for t in tokens], positions, self._idf, self._unseen_idf)
-        return sense_features(vectors[list(positions)], bags, self.space_mean, self.config.context_weight)
 
     def tag(self, texts: Sequence[str], token_lists: Sequence[list[Token]], remember: bool = False,
             layers: Sequence[np.ndarray] | None = None) -> list[list[TaggedToken]]:
@@ -130,55 +117,22 @@ class SensesMethod(LearnsNoDocuments):
             layers = self.reader.encode_layers(texts, token_lists, remember=remember)
         tagged = []
         for tokens, sentence_layers in zip(token_lists, layers):
-            vectors = self.sense_vectors(sentence_layers)
             keep = np.flatnonzero(content_mask(tokens)).tolist()
-            features = self.features(tokens, vectors, keep)
-            tagged.append([TaggedToken(tokens[i], self._sense(tokens[i].norm, f), vectors[i], f)
-                           for i, f in zip(keep, features)])
+            tagged.append(self.read(tokens, keep, self.sense_vectors(sentence_layers)[keep]))
         return tagged
+
+    def read(self, tokens: Sequence[Token], positions: Sequence[int], vectors: np.ndarray) -> list[TaggedToken]:
+        """The tokens at ``positions`` of a sentence with their senses, read
+        from their vectors in the sense space ``(len(positions), d)`` and
+        from the context bag of the whole sentence."""
+        bags = self.context.bags([t.norm for t in tokens], positions, self._idf, self._unseen_idf)
+        features = sense_features(vectors, bags, self.space_mean, self.config.context_weight)
+        return [TaggedToken(tokens[i], self._sense(tokens[i].norm, feature), vector, feature)
+                for i, vector, feature in zip(positions, vectors, features)]
 
     def split_gain(self, word: str) -> float:
         """How clearly the collection splits `word` into senses (0.0: one or none)."""
         return self.inventory.split_gain(word)
-
-    def read_in_context(self, texts: Sequence[str], token_lists: Sequence[list[Token]],
-                        positions: Sequence[Sequence[int]], radius: int,
-                        keys: Sequence[Hashable] | None = None) -> list[dict[int, TaggedToken]]:
-        """The tokens at ``positions`` of each sentence, tagged with their sense,
-        each read by the biLM from ``radius`` tokens either side of it (not
-        the whole sentence: the biLM's cost grows with every token read;
-        occurrences whose windows overlap are read in one window) and a
-        context bag from the whole sentence. With ``keys`` (one per sentence,
-        naming its document and span), readings are cached across calls."""
-        found: list[dict[int, TaggedToken]] = [{} for _ in texts]
-        windows: list[tuple[int, int, int, list[int]]] = []  # (sentence, lo, hi, its positions) still to read
-        for s, (tokens, wanted) in enumerate(zip(token_lists, positions)):
-            for i in sorted(set(wanted)):
-                cached = self._readings.get((keys[s], i)) if keys is not None else None
-                if cached is not None:
-                    found[s][i] = cached
-                    continue
-                lo, hi = max(0, i - radius), min(len(tokens), i + radius + 1)
-                if windows and windows[-1][0] == s and lo <= windows[-1][2]:
-                    windows[-1] = (s, windows[-1][1], hi, [*windows[-1][3], i])
-                else:
-                    windows.append((s, lo, hi, [i]))
-        layers = self.reader.encode_layers([texts[s] for s, _, _, _ in windows],
-                               [token_lists[s][lo:hi] for s, lo, hi, _ in windows])
-        for (s, lo, _, wanted), window_layers in zip(windows, layers):
-            tokens = token_lists[s]
-            vectors = self.sense_vectors(window_layers)[[i - lo for i in wanted]]  # (len(wanted), d)
-            bags = self.context.bags([t.norm for t in tokens], wanted, self._idf, self._unseen_idf)
-            features = sense_features(vectors, bags, self.space_mean, self.config.context_weight)
-            for i, vector, feature in zip(wanted, vectors, features):
-                found[s][i] = TaggedToken(tokens[i], self._sense(tokens[i].norm, feature), vector, feature)
-                if keys is not None:
-                    self._readings.put((keys[s], i), found[s][i])
-        return found
-
-    def forget_readings(self) -> None:
-        """Empty the cache of occurrences read in context (benchmarks time cold reads)."""
-        self._readings.clear()
 
     def topical_similarity(self, words_a: Sequence[str], words_b: Sequence[str]) -> np.ndarray:
         """Cosine ``(len(a), len(b))`` of the collection's word2vec vectors; 0

@@ -22,7 +22,7 @@ class HandMadeSenses:
     VECTORS = {"bank": [1, 0, 0], "shore": [0.8, 0.6, 0], "loan": [0, 0, 1], "river": [0, 1, 0]}
 
     def __init__(self, gain: float = 1.0) -> None:
-        self.read = []
+        self.read = []  # the occurrences `HandMadeOccurrences` read in context
         self.gain = gain  # how clearly the collection split "bank"
 
     def split_gain(self, word):
@@ -30,14 +30,6 @@ class HandMadeSenses:
 
     def topical_sense(self, tagged):
         return tagged.sense
-
-    def read_in_context(self, texts, token_lists, positions, radius, keys=None):
-        out = []
-        for text, tokens, wanted in zip(texts, token_lists, positions):
-            tagged = {t.token.start: t for t in self.tag([text], [tokens])[0]}
-            self.read += [tokens[i].norm for i in wanted]
-            out.append({i: tagged[tokens[i].start] for i in wanted})
-        return out
 
     def topical_similarity(self, words_a, words_b):
         a, b = (self.centred(np.array([self.VECTORS.get(w, [0, 0, 0]) for w in ws], dtype=np.float32))
@@ -70,12 +62,32 @@ class HandMadeSenses:
         return {0: "bank (river)", 1: "bank (money)"}.get(sense, "") if word == "bank" else ""
 
 
+class HandMadeOccurrences:
+    """Reads occurrences in context as `HandMadeSenses` tags whole sentences,
+    and tells it which words it read."""
+
+    def __init__(self, senses: HandMadeSenses) -> None:
+        self.senses = senses
+
+    def read(self, texts, token_lists, positions, radius, keys=None):
+        out = []
+        for text, tokens, wanted in zip(texts, token_lists, positions):
+            tagged = {t.token.start: t for t in self.senses.tag([text], [tokens])[0]}
+            self.senses.read += [tokens[i].norm for i in wanted]
+            out.append({i: tagged[tokens[i].start] for i in wanted})
+        return out
+
+
+def explainer_of(senses: HandMadeSenses, query: str) -> Explainer:
+    return Explainer(senses, query, HandMadeOccurrences(senses))
+
+
 TEXT = "We walked along the bank of the river. The bank approved my loan."
 
 
 def explain(query: str, gain: float = 1.0) -> dict[str, list[tuple[str, str, str, str]]]:
     document = StoredDocument(1, "t", TEXT, "t.txt", "h", len(tokenize(TEXT)), "2024-01-01")
-    explainer = Explainer(HandMadeSenses(gain), query)
+    explainer = explainer_of(HandMadeSenses(gain), query)
     found = {}
     for i, span in enumerate(split_sentences(TEXT)):
         highlights = explainer(document, Sentence(i, 1, i, span.start, span.end))
@@ -119,7 +131,7 @@ def test_a_verdict_needs_a_clear_split_and_a_dictionary_that_agrees(word: str, g
 def test_only_occurrences_of_words_with_senses_are_read_in_context() -> None:
     senses = HandMadeSenses()
     document = StoredDocument(1, "t", TEXT, "t.txt", "h", len(tokenize(TEXT)), "2024-01-01")
-    explainer = Explainer(senses, "bank loan")
+    explainer = explainer_of(senses, "bank loan")
     spans = split_sentences(TEXT)
     for i, span in enumerate(spans):
         explainer(document, Sentence(i, 1, i, span.start, span.end))
@@ -132,7 +144,7 @@ def test_words_outside_the_shown_part_are_neither_read_nor_highlighted() -> None
     document = StoredDocument(1, "t", TEXT, "t.txt", "h", len(tokenize(TEXT)), "2024-01-01")
     whole = Sentence(0, 1, 0, 0, len(TEXT))
     shown = Span(TEXT.index("The bank"), len(TEXT))
-    highlights = Explainer(senses, "bank")(document, whole, shown)
+    highlights = explainer_of(senses, "bank")(document, whole, shown)
     assert [(h.start, h.kind) for h in highlights] == [(TEXT.index("bank approved"), "other sense")]
     assert senses.read == ["bank"]
 
@@ -145,14 +157,14 @@ def test_the_query_context_decides_the_query_word_sense() -> None:
 
 def test_a_related_word_meets_a_query_word_the_passage_lacks() -> None:
     document = StoredDocument(1, "t", "Waves hit the shore.", "t.txt", "h", 4, "2024-01-01")
-    [highlight] = Explainer(HandMadeSenses(), "bank")(document, Sentence(0, 1, 0, 0, 20))
+    [highlight] = explainer_of(HandMadeSenses(), "bank")(document, Sentence(0, 1, 0, 0, 20))
     assert (highlight.word, highlight.query_word, highlight.kind, highlight.similarity) == (
         "shore", "bank", "related", 0.8)
 
 
 def test_unrelated_words_are_not_highlighted() -> None:
     document = StoredDocument(1, "t", "A loan was approved.", "t.txt", "h", 4, "2024-01-01")
-    assert Explainer(HandMadeSenses(), "river")(document, Sentence(0, 1, 0, 0, 20)) == []
+    assert explainer_of(HandMadeSenses(), "river")(document, Sentence(0, 1, 0, 0, 20)) == []
 
 
 # ---- on the tiny corpus, with the shipped biLM and the inventory it built -----------

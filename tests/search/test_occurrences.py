@@ -1,0 +1,79 @@
+"""Occurrences read in context for the explanation (search/occurrences.py),
+with the shipped biLM and the session index's sense inventory."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from indexing.contextual import document_sentences
+from indexing.index import Index
+from search.engine import SearchEngine
+from search.occurrences import OccurrenceReader
+
+
+@pytest.fixture
+def bank_sentences(index: Index) -> tuple[list[str], list[list], list[list[int]]]:
+    """The corpus's sentences that say "bank", with the positions of it."""
+    documents = [d for d in index.store if " bank " in d.text]
+    texts, token_lists, _ = document_sentences(documents, index.store.sentences_of([d.id for d in documents]))
+    found = [(text, tokens, [i for i, t in enumerate(tokens) if t.norm == "bank"])
+             for text, tokens in zip(texts, token_lists)]
+    found = [f for f in found if f[2]]
+    assert len(found) >= 4
+    return [f[0] for f in found], [f[1] for f in found], [f[2] for f in found]
+
+
+@pytest.fixture
+def sentences_read(index: Index, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The token count of every sentence (or window) the biLM reads from now on."""
+    reader, read = index.methods["senses"].reader, []
+    encode = reader.encode_layers
+
+    def counting(texts, token_lists, *args, **kwargs):
+        read.extend(len(tokens) for tokens in token_lists)
+        return encode(texts, token_lists, *args, **kwargs)
+
+    monkeypatch.setattr(reader, "encode_layers", counting)
+    return read
+
+
+def test_a_window_as_wide_as_the_sentence_reads_as_the_whole_sentence_is_tagged(index: Index,
+                                                                               bank_sentences) -> None:
+    senses = index.methods["senses"]
+    texts, token_lists, positions = bank_sentences
+    read = OccurrenceReader(senses).read(texts, token_lists, positions, radius=200)
+    for tokens, wanted, found, tagged in zip(token_lists, positions, read, senses.tag(texts, token_lists)):
+        whole = {t.token.start: t for t in tagged}
+        assert sorted(found) == wanted
+        for i in wanted:
+            assert found[i].sense == whole[tokens[i].start].sense
+            np.testing.assert_allclose(found[i].vector, whole[tokens[i].start].vector, atol=1e-5)
+
+
+def test_a_narrow_window_reads_fewer_tokens_and_a_cached_occurrence_none(index: Index, bank_sentences,
+                                                                        sentences_read: list[int]) -> None:
+    texts, token_lists, positions = bank_sentences
+    reader = OccurrenceReader(index.methods["senses"])
+    keys = [(s, text[:40]) for s, text in enumerate(texts)]
+    first = reader.read(texts, token_lists, positions, radius=2, keys=keys)
+    assert sentences_read and max(sentences_read) <= 5 * max(map(len, positions))  # 2 either side of each
+    sentences_read.clear()
+    again = reader.read(texts, token_lists, positions, radius=2, keys=keys)
+    assert sum(sentences_read) == 0 and again == first
+    reader.forget()
+    reader.read(texts, token_lists, positions, radius=2, keys=keys)
+    assert sum(sentences_read) > 0
+
+
+def test_the_engine_keeps_readings_across_queries_until_told_to_forget(index: Index,
+                                                                      sentences_read: list[int]) -> None:
+    engine = SearchEngine(index)
+    query = "The bank raised its mortgage interest rates."
+    engine.search(query, "dbow", k=10)
+    assert sum(sentences_read) > 0
+    sentences_read.clear()
+    engine.search(query, "dbow", k=10)  # the query's own reading is cached by the biLM's reader
+    assert sum(sentences_read) == 0
+    engine.forget_readings()
+    engine.search(query, "dbow", k=10)
+    assert sum(sentences_read) > 0
