@@ -7,8 +7,8 @@ stemmed) with its store id; answers a query's terms with scores (1, k) and
 store ids (1, k), like `VectorIndex.search`.
 
 Keeping it in step. bm25s precomputes every (document, term) score, so it
-has no cheap way to add a document: re-indexing 100k documents took 5 s.
-So an index is three parts:
+has no cheap way to add a document: re-indexing takes seconds at 100k
+documents (bench/results/decisions.md). So an index is three parts:
 - `main`: the bm25s index built by a (re)train, never changed afterwards;
 - a tombstone set of deleted ids, masked at query time;
 - `delta`: the documents uploaded since, scored by bm25s's own scoring

@@ -38,8 +38,8 @@ DISTILLED_MODEL = Path(__file__).resolve().parent / "elmo" / "distilled"
 MAX_TOKENS = 120  # sentences are at most 80 words (text.MAX_SENTENCE_WORDS) plus punctuation
 # torch threads for encoding. One: a query's batch of ten short passages is too
 # small to split, and with a second busy process on 2 cores, two threads encoded
-# them 2-5x slower than one (82 vs 182 ms median); batched indexing gained
-# nothing from two (bench/results/elmo.md). SENSESEARCH_TORCH_THREADS overrides.
+# them slower than one; batched indexing gained nothing from two
+# (bench/results/decisions.md). SENSESEARCH_TORCH_THREADS overrides.
 DEFAULT_THREADS = 1
 
 _readers: dict[str, BiLMReader] = {}  # weights digest -> the process's reader of those weights
@@ -109,7 +109,7 @@ class _LastBatch:
     """The layers of the last batch encoded with ``remember=True``, handed
     once to the next identical call: at index time the ELMo and senses methods
     encode the same batch of sentences one after the other (``pipeline.encode``).
-    Holds one batch at most (about 16 documents)."""
+    Holds one batch at most (`pipeline.ENCODE_BATCH` documents)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

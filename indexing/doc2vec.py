@@ -53,12 +53,12 @@ class Doc2VecConfig:
     seed: int = 42
     # Inference fits one vector against the fixed output layer, unregularised:
     # run long, it overfits a text's rarest words, and few epochs act as the
-    # regulariser. DBOW on the Lee corpus: 15 epochs 0.46, 50 0.41, 200 0.28.
+    # regulariser (DBOW on Lee by inference epochs: bench/results/decisions.md).
     infer_epochs: int = 50
     workers: int = 2
     # Subtract the mean trained document vector from every vector (documents
     # and queries): all of them share a common direction that says nothing
-    # about topic. Lee, DBOW: +0.03 to +0.05 Pearson inferred, +0.01 to +0.08 indexed.
+    # about topic; it raised DBOW's Lee correlation (bench/results/decisions.md).
     centre: bool = False
     # Infer queries and uploads from their content words (all words if none):
     # function words pull an inferred vector toward every other text.
@@ -74,7 +74,7 @@ class Doc2VecConfig:
 # bench/results/dm_tuning.md). At 40 epochs DM's document vectors had learnt
 # little beyond what every document shares (the frequent words all of them
 # predict), so every pair of them, and every query with every document,
-# scored 0.9 or more: twice the epochs let them learn what tells documents
+# scored near 1: twice the epochs let them learn what tells documents
 # apart, and centring removes what is still shared. The document vector is
 # one of the 2 * window + 1 inputs averaged to predict a word: a window of 2
 # gives it a fifth of each prediction (5 gave it an eleventh), and 15
@@ -82,10 +82,11 @@ class Doc2VecConfig:
 # Queries and uploads are inferred from their content words, in 100 epochs.
 DM_CONFIG = Doc2VecConfig(dm=1, vector_size=200, window=2, negative=15, epochs=80, infer_epochs=100, centre=True,
                           content_words_inference=True, centre_inferred=True)
-# DBOW on Lee, inferred (`python -m bench quality --collection lee`; chosen
-# among ~180 settings on those same pairs, which have no dev split): window 8
-# and 50 inference epochs 0.41; window 15 and 15 epochs 0.46; with centring and
-# content-word inference 0.50. Window 15 trains its word vectors ~1.5x slower.
+# DBOW: chosen on Lee, inferred (`python -m bench quality --collection lee`,
+# among ~180 settings on those same pairs, which have no dev split): a wider
+# window, fewer inference epochs, centring and content-word inference each
+# raised the correlation (bench/results/decisions.md); window 15 trains its
+# word vectors more slowly than 8.
 DBOW_CONFIG = Doc2VecConfig(dm=0, window=15, infer_epochs=15, centre=True, content_words_inference=True,
                             centre_inferred=True)
 
@@ -130,14 +131,11 @@ class Doc2VecModel:
         # An inferred text (a query, an upload) is not a trained vector: short
         # texts inferred against the fixed output layer share a direction that
         # trained ones lack, and centring them on the trained mean left it in.
-        # 50 short cooking notes uploaded into the demo then took 58% of
-        # DBOW's and 70% of DM's top-10 slots for 30 unrelated queries.
-        # Centred instead on the mean inferred vector of training-text
-        # snippets of the same length (`SNIPPET_LENGTHS`), they take 6% and
-        # 19% (`python -m bench pollution`), and dev queries rank better or
-        # the same (nDCG@10 on the same trained models: DBOW 0.279 -> 0.298
-        # on CISI, 0.225 -> 0.240 on NFCorpus; DM 0.263 -> 0.259, 0.187 ->
-        # 0.192). Queries and uploads are centred alike, so an upload's own
+        # Short uploads then took most of the top-10 slots of unrelated
+        # queries. Centred instead on the mean inferred vector of
+        # training-text snippets of the same length (`SNIPPET_LENGTHS`), they
+        # take far fewer (`python -m bench pollution`), and dev queries rank
+        # better or the same (bench/results/decisions.md). Queries and uploads are centred alike, so an upload's own
         # text still finds it at cosine 1. (len(SNIPPET_LENGTHS), vector_size),
         # or None: trained before these were, or `centre_inferred` off.
         self.inferred_means = None if inferred_means is None else np.asarray(inferred_means, dtype=np.float32)
@@ -158,8 +156,8 @@ class Doc2VecModel:
         name = "DM" if config.dm else "DBOW"
         settings = {k: v for k, v in asdict(config).items() if k not in OUR_SETTINGS}
         # gensim's corpus_file mode (tags = line numbers, no chunking of long
-        # documents) trained only 1.03x (DBOW) and 1.17x (DM) faster than this
-        # iterable on 2 cores (1.4M words of NFCorpus, 2 workers): not worth it here.
+        # documents) trained hardly faster than this iterable on 2 cores
+        # (bench/results/decisions.md): not worth it here.
         model = Doc2Vec(**settings)
         model.build_vocab(corpus, trim_rule=keep_rare_korean)
         on_progress(0, config.epochs, f"Training Doc2Vec {name}")

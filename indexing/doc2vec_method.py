@@ -36,8 +36,8 @@ class Doc2VecMethod:
         self.dim = model.dim
         self.config = model.config
         wv = model.model.wv
-        # Doc2Vec word vectors share a common direction (DM's random pairs have
-        # a median cosine of 0.46 on the demo corpus); removing the mean makes
+        # Doc2Vec word vectors share a common direction (DM's random pairs are
+        # far from orthogonal: bench/results/decisions.md); removing the mean makes
         # cosine tell related words from unrelated ones.
         self._word_mean = wv.vectors.mean(axis=0) if len(wv) else np.zeros(wv.vector_size, np.float32)
         self.related_threshold = self._random_pair_percentile(99.0)

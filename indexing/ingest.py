@@ -29,9 +29,9 @@ logger = logging.getLogger(__name__)
 MAX_FILE_BYTES = 20 * 1024 * 1024  # one upload; a 20 MB text file is ~3M words
 MAX_FILES_PER_UPLOAD = 200
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # all files of one upload together
-# Every model infers each new document (~50 ms a document for the demo
-# models on 2 busy cores) while the upload holds the write lock: 10,000 is
-# about 8 minutes. Bigger batches go through the command line.
+# Every model infers each new document while the upload holds the write
+# lock: 10,000 take minutes (bench/results/decisions.md). Bigger batches go
+# through the command line.
 MAX_DOCUMENTS_PER_UPLOAD = 10_000
 MAX_NAME_CHARS = 255
 MAX_TITLE_CHARS = 300

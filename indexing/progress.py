@@ -16,8 +16,8 @@ Progress = Callable[[int, int, str], None]
 # the order the stages run. Measured on the demo corpus (399 documents, 535k
 # words) by a callback that timestamped every report of
 # `Index.build_if_missing(DemoCorpus)`, two fresh builds on the 2-core
-# development machine while it also ran another job (639 s and 559 s; the
-# encoding stage took 59% and 72% of them), the seconds pooled. A stage runs
+# development machine while it also ran another job (bench/results/decisions.md),
+# the seconds pooled. A stage runs
 # from the previous stage's last report to its own last report, so Doc2Vec
 # DM's share also holds storing the documents, ELMo's loading the biLM, and
 # the encoding stage indexing BM25.

@@ -24,22 +24,22 @@ from indexing.crash import crash_point
 
 logger = logging.getLogger(__name__)
 
-# Flat search at 100 dims costs ~1.5 ms per query per 100k vectors on this
-# 2-core machine; below 200k such vectors exact search is both fast and perfect.
-# The cost is the numbers scanned: 100k senses vectors (2,304 dims) took 43 ms
-# a query flat, so the limit counts vectors times dims.
+# Below 200k vectors of 100 dims exact search is both fast and perfect on a
+# 2-core machine. The cost is the numbers scanned, so the limit counts
+# vectors times dims (bench/results/decisions.md).
 EXACT_MAX_FLOATS = 200_000 * 100
 
 
 def exact_kind(n: int, dim: int) -> str:
     """The index kind for `n` vectors of `dim` dims: "flat" or "ivf"."""
     return "flat" if n * dim <= EXACT_MAX_FLOATS else "ivf"
-# nprobe 16 found 0.88-0.91 of the exact top 10 on real DBOW vectors, 64
-# found 0.93-0.96 for under 2 ms per query at 1M vectors (bench/faiss_threshold.py).
+# nprobe 64 finds more of the exact top 10 than 16 on real DBOW vectors, and
+# still answers in a few ms at 1M vectors (bench/faiss_threshold.py;
+# bench/results/decisions.md).
 IVF_NPROBE = 64
 # One query at a time gains nothing from OpenMP threads on 2 cores, and loses
-# much when the other core is busy: p95 at 100k documents fell from 69 to
-# 20 ms with one thread (bench/results/results.md).
+# much when the other core is busy (p95 at 100k documents:
+# bench/results/decisions.md).
 faiss.omp_set_num_threads(1)
 
 

@@ -19,7 +19,7 @@ LEE_ROWS = {"dm": "DM product default", "dbow": "DBOW product default"}
 
 
 def method_figures(results: Path = RESULTS) -> dict[str, dict[str, float]]:
-    """Method name -> {figure name: value}, e.g. {"dbow": {"CISI nDCG@10": 0.276, ...}}."""
+    """Method name -> {figure name: value}, e.g. {"dbow": {"CISI nDCG@10": ..., "Lee Pearson": ...}}."""
     figures: dict[str, dict[str, float]] = {}
     for collection, label in (("cisi", "CISI"), ("nfcorpus", "NFCorpus")):
         scores = _read(results / f"quality-{collection}.json").get("scores", {})

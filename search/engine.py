@@ -35,9 +35,9 @@ from search.terms import mark_terms
 logger = logging.getLogger(__name__)
 
 # A pasted paragraph is a query too: CISI's dev queries (information needs
-# written as paragraphs) reach 2,023 characters, and 3 of its 38 were refused
-# at the earlier 1,000. The bound keeps one query's biLM reading (about
-# 0.5 ms a token, a sentence at a time) well under a second.
+# written as paragraphs) run to thousands of characters. The bound keeps one
+# query's biLM reading (a sentence at a time) well under a second
+# (bench/results/decisions.md).
 MAX_QUERY_CHARS = 5000
 MAX_K = 100
 SENTENCE_FANOUT = 10  # sentence-level methods fetch k * this many sentences to fill k documents

@@ -53,8 +53,9 @@ CONTEXT_RADIUS = 8  # tokens either side of an occurrence that the biLM reads it
 # dev queries of `python -m bench verdicts` (demo index), apart from its
 # evaluation queries: the fewest wrong verdicts there. A split gain of 0.5
 # without the dictionary did about as well on the demo, but asks for a split
-# as clear as only large collections give (the 33-document test fixture's
-# planted "bank" reaches 0.31), so the dictionary does the work.
+# as clear as only large collections give (not the 33-document test
+# fixture's planted "bank": bench/results/decisions.md), so the dictionary
+# does the work.
 MIN_SPLIT_GAIN = 0.30  # the inventory splits a word from a gain of 0.20 (cluster.MIN_SILHOUETTE)
 MIN_COARSE_AMBIGUITY = 0.30  # "bank" 0.53, "test" 0.52; "union" 0.20, "police" 0.12, "year" 0.00
 

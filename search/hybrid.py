@@ -35,38 +35,29 @@ class HybridConfig:
 
     # The keyword run: "bm25" (plain BM25, as its own column ranks) or "rm3"
     # (BM25 with RM3 query expansion, search/rm3.py). RM3: its best fusion
-    # led the best with plain BM25 by 0.011 mean dev nDCG@10. The best of
-    # each, dev nDCG@10 CISI / NFCorpus / mean (one DBOW training each):
-    #   rm3 + DBOW fed by rm3    0.413 / 0.330 / 0.372  (this setting)
-    #   rm3 + DBOW fed by bm25   0.407 / 0.331 / 0.369
-    #   bm25 + DBOW fed by rm3   0.412 / 0.322 / 0.367
-    #   bm25 + DBOW fed by bm25  0.400 / 0.322 / 0.361  (the previous kind)
-    #   rm3 alone                0.391 / 0.332 / 0.362
-    #   bm25 alone               0.378 / 0.303 / 0.340
-    # No setting of plain BM25 fed by BM25 was among the 40 best.
+    # led the best with plain BM25 on dev, and both keyword runs alone (the
+    # table of the best of each kind: bench/results/decisions.md).
     lexical: str = "rm3"
     # The keyword run whose first documents feed DBOW: "bm25" or "rm3".
-    # RM3's: its first documents are better ones (see the table above).
+    # RM3's: its first documents are better ones (the same table).
     feedback_from: str = "rm3"
     # RM3's parameters (Anserini's defaults, not tuned on our collections).
     rm3: RM3Config = RM3_CONFIG
     # The keyword run's share of the fused score; the dense run gets the
-    # rest. Keywords alone beat every dense method of ours by 0.1 nDCG@10,
-    # so they lead; at this feedback setting 0.7 came within 0.001 of the
-    # best mean on dev, 0.6 and 0.75 within 0.005.
+    # rest. Keywords alone beat every dense method of ours, so they lead;
+    # the best mean on dev is flat around this weight.
     bm25_weight: float = 0.65
     # The dense method re-queried with the keyword run's feedback: DBOW.
     # Since DM's third tuning round the two tie: with both in the grid
     # (`python -m bench hybrid --dense dbow dm`, one training each;
     # bench/results/hybrid-tuning-dense.json) the best DM setting led the
-    # best DBOW one by 0.002 mean dev nDCG@10, a tenth of what one method
-    # moves between trainings. DBOW stays: it answers about three times
-    # faster, and fewer short uploads enter its rankings.
+    # best DBOW one by far less than one method moves between trainings.
+    # DBOW stays: it answers faster, and fewer short uploads enter its
+    # rankings.
     dense_method: str = "dbow"
     # Per-query score normalisation before the weighted sum: "min-max" maps
     # each run's scores onto [0, 1], "zmuv" to z-scores, "rank" ignores
-    # scores. min-max led on dev, the best with z-scores 0.003 behind
-    # (BM25's scores are unbounded, DBOW's are cosines: either way they
+    # scores. min-max led on dev, z-scores close behind (BM25's scores are unbounded, DBOW's are cosines: either way they
     # need a common scale).
     norm: str = "min-max"
     # Documents taken from each run before fusing (the benchmark's depth).

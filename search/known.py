@@ -2,11 +2,10 @@
 
 ELMo and the senses read any string: a query of made-up words ("qwzx vvkq")
 or of another language than the documents still gets a vector, and its
-nearest documents came back with scores of 0.36-0.49 (distilled ELMo, test
-corpus), above what some real queries score (0.32-0.63). Neither the top
-score nor how far it stands out from the query's other scores (z of 1.5-2.3
-for nonsense, 1.8-2.8 for real queries) separated the two on that corpus, so
-no score floor can say "no good match" without refusing real queries. What
+nearest documents came back with scores above what some real queries score
+(distilled ELMo, test corpus). Neither the top score nor how far it stands
+out from the query's other scores separated the two on that corpus
+(bench/results/decisions.md), so no score floor can say "no good match" without refusing real queries. What
 does separate them is whether any of the query's content words is a word:
 an English word WordNet knows (any inflection, ``senses.lexicon``) or a word
 of the collection (`CollectionWords`: the method's document frequencies, and

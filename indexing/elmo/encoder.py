@@ -12,19 +12,18 @@ runs once per word type (``TokenVectorCache``), and everything runs under
 per core; ``torch.set_num_threads(n)`` once at start-up leaves cores for other
 work (``python -m indexing.elmo bench`` measures 1 vs 2 threads). On a box shared
 with other busy processes, set ``OMP_WAIT_POLICY=PASSIVE`` before torch is
-imported: with OpenMP's default spinning, two threads encoded ~10x slower than
-one (446 vs 4,900 tokens/s measured). Besides torch's pool, the backward LSTM
-stack runs on a second Python thread beside the forward one
-(``PARALLEL_DIRECTIONS``), with identical vectors. On an idle 2-core machine
-a long query's sentences took 17-21 instead of 24-37 ms (medians), and batched
-encoding rose from 7,100-8,600 to 12,700-14,600 tokens/s. One encoder may be shared between threads
+imported: with OpenMP's default spinning, two threads encoded many times slower
+than one. Besides torch's pool, the backward LSTM stack runs on a second Python
+thread beside the forward one (``PARALLEL_DIRECTIONS``), with identical vectors,
+which makes both a query and batched encoding faster on 2 cores (the figures:
+bench/results/decisions.md). One encoder may be shared between threads
 (e.g. a Streamlit ``cache_resource``): batches are serialised by a lock, since torch
 already uses every core for one batch; a long encoding lets others' batches in
 between its own.
 
 Encoding switches on ``torch.set_flush_denormal(True)`` while a batch runs (and off
-after): saturated LSTM gates produce denormal floats, which made encoding 5-10x
-slower on the dev CPU; flushing them to zero changes results by less than 1e-38.
+after): saturated LSTM gates produce denormal floats, which made encoding several
+times slower on the dev CPU; flushing them to zero changes results by less than 1e-38.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ Consumes ``(batch, time, input_dim)`` plus a ``(batch, time)`` mask and produces
 
 The input half ``W_x x`` is one matmul over all time steps; only ``W_h h`` and the
 projection stay inside the time loop. At ELMo's sizes the loop is bound by its
-matmuls, not by Python: TorchScript bought ~10% at inference and nothing in
+matmuls, not by Python: TorchScript bought little at inference and nothing in
 training when measured, so the loop stays plain PyTorch.
 A reverse layer walks from the last position to the first. Padding only ever
 follows a sentence, and a masked step leaves the state untouched, so every
@@ -23,11 +23,9 @@ Without clipping (``cell_clip`` and ``proj_clip`` None), the same layer is
 ``torch.lstm`` with ``proj_size`` (cuDNN on a GPU, a fused C++ loop on a CPU),
 fed our weights with the gates reordered: ``fused_lstm`` is that path, with the
 same outputs to float precision (tested). On a GPU the Python loop is bound by
-kernel launches (about 27k tokens/s training, measured on an H200), which is
-what the fused path is for: distillation trained at ~2,500 sentences/s there.
-On a CPU the loop stays: torch's projected LSTM has no oneDNN kernel, and its
-fallback encoded at 0.65x the loop's speed (3,595 vs 5,537 tokens/s, light
-model, one thread). Clipped models (the bilm-tf recipe, the published
+kernel launches, which is what the fused path is for. On a CPU the loop stays:
+torch's projected LSTM has no oneDNN kernel, and its fallback encoded slower
+than the loop (the figures: bench/results/decisions.md). Clipped models (the bilm-tf recipe, the published
 weights) always take the loop.
 """
 

@@ -52,7 +52,7 @@ class SensesConfig:
     context_weight: float = 0.5  # share of the topical context bag in the features senses are read from
     context: ContextConfig = ContextConfig()
     sample_sentences: int = 5_000  # sentences encoded to build the inventory (~125k tokens)
-    max_words: int = 1_000  # the most frequent words (with min_count) get senses; clustering costs ~40 ms a word
+    max_words: int = 1_000  # the most frequent words (with min_count) get senses; each costs a clustering
     min_count: int = 12  # occurrences a word needs (in the sample) to get senses
     min_documents: int = 3  # ... in at least this many documents
     per_word: int = 200  # occurrences per word clustered
@@ -81,12 +81,10 @@ class SensesMethod(LearnsNoDocuments):
     unit = "document"
     label = "Senses"
     # Always exhaustive: these vectors are mostly signed hashed tf-idf, which
-    # k-means lists do not partition; IVF (nprobe 64) found 0.69 of the exact
-    # top 10 at 10k documents and 0.42 at 100k (`python -m bench speed`).
-    # Float32 flat cost ~40 ms a query at 100k documents (2,304 dims, one
-    # thread); half precision reads half the bytes: on the 100k growth build's
-    # real vectors it found the same top 10 as float32 for all 200 benchmark
-    # queries, in 25 vs 35 ms (p50).
+    # k-means lists do not partition, so IVF missed much of the exact top 10
+    # (`python -m bench speed`). Half precision reads half the bytes and found
+    # the same top 10 as float32 on the 100k growth build's real vectors
+    # (bench/results/decisions.md).
     index_kind = "flat16"
     layers: tuple[str, ...] = ()  # its mix of biLM layers is fixed: the inventory was clustered in it
 
