@@ -45,6 +45,7 @@ from indexing.senses.context import ContextBags, ContextConfig, sense_features
 from indexing.senses.inventory import SenseInventory
 from indexing.text import idf_table
 
+
 @dataclass(frozen=True)
 class SensesConfig:
     model: str = "shipped"  # the biLM, as in ElmoMethodConfig
