@@ -11,7 +11,7 @@ markdown (and a PNG for the growth runs).
     python -m bench dm [--configs NAME ...]     # tune DM on dev (CISI, NFCorpus dev queries, Lee dev pairs)
     python -m bench known-item [--data-dir DIR] # a story's first two sentences find it? (demo index)
     python -m bench korean [--methods ...]      # Korean texts among the Lee stories: retrieval per method
-    python -m bench pollution [--data-dir DIR]  # do 50 short uploads enter unrelated top-10s? (demo index)
+    python -m bench pollution [--data-dir DIR] [--dev]  # do 50 short uploads enter unrelated top-10s? (demo index)
     python -m bench report        # rewrite the markdown and the plot from the JSON files
     python -m bench elmo [--model DIR] [--limit N] [--save-as NAME]   # our biLM on WiC, homographs; speed
     python -m bench elmo-retrieval --models DIR ... [--split dev|test]   # the biLM alone as a retriever
@@ -76,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     pollution = commands.add_parser("pollution", help="do 50 short uploads enter unrelated demo rankings?")
     pollution.add_argument("--data-dir", type=Path, default=Path("data-bench-pollution"),
                            help="the demo index with DM, DBOW and BM25 (built there first if missing)")
+    pollution.add_argument("--dev", action="store_true",
+                           help="choose how much uploads are scaled by their known words, on dev uploads and queries")
     korean = commands.add_parser("korean", help="sixteen Korean texts among the Lee stories: retrieval per method")
     korean.add_argument("--methods", nargs="+", help="methods to train (default: all)")
     dm = commands.add_parser("dm", help="tune Doc2Vec DM on dev queries and dev Lee pairs")
@@ -178,8 +180,10 @@ def _with_own_report(args: argparse.Namespace) -> int | None:
         run(args.models, args.collections, args.split)
         return 0
     if args.command == "pollution":
-        from bench.pollution import measure, pollution_markdown
+        from bench.pollution import measure, measure_dev, pollution_dev_markdown, pollution_markdown
 
+        if args.dev:
+            return _saved("pollution-dev", measure_dev(args.data_dir), pollution_dev_markdown)
         return _saved("pollution", measure(args.data_dir), pollution_markdown)
     if args.command == "known-item":
         from bench.known_item import evaluate_known_item, known_item_markdown

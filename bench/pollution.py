@@ -10,20 +10,31 @@ per column, how many of the 300 top-10 slots an upload takes: the issue's
 target is under 2%. And the other side: that an upload still ranks for its
 own content: for each of the 10 dishes, how many of its 5 notes the dish's
 name as a query puts in the top 10.
+
+``--dev`` chooses how much an upload is scaled by its known words
+(`Doc2VecConfig.inferred_shrink`) apart from that measure: 50 gardening
+notes and the 10 dev queries of ``bench.verdicts``, each c scored by
+re-ranking (the same trained model, the uploads scaled by n / (n + c)).
 """
 from __future__ import annotations
 
 import itertools
 import logging
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from bench.verdicts import DEV_QUERIES, EVAL_QUERIES
+from indexing.backup import copy_data_dir
 from indexing.demo import DemoCorpus
+from indexing.doc2vec import Doc2VecModel
 from indexing.documents import Document
 from indexing.errors import InvalidQueryError
 from indexing.index import Index
 from indexing.progress import TqdmProgress
+from indexing.text import words
 from search.engine import SearchEngine
 
 logger = logging.getLogger(__name__)
@@ -40,13 +51,28 @@ _NOTES = ("Chop, simmer for twenty minutes and season with salt.", "Whisk the eg
           "Serve warm with fresh bread and butter.")
 
 
+# Dev: another unrelated topic, for choosing without looking at the cooking notes.
+_PLANTS = ("Roses", "Tulips", "Lavender", "Sunflowers", "Orchids", "Ferns", "Cacti", "Bonsai", "Ivy", "Daffodils")
+_GARDEN_NOTES = ("Water deeply once a week in dry weather.", "Prune in late winter before new shoots appear.",
+                 "Plant in well-drained soil with plenty of sun.", "Feed with compost every spring.",
+                 "Watch the leaves for aphids and mildew.")
+SHRINKS = (0.0, 1.0, 2.0, 4.0, 8.0)
+
+
 def cooking_notes() -> list[Document]:
     """50 short notes, a title and one or two sentences each, as a recipe
     CSV or a notes folder would give."""
-    notes = []
-    for number, (dish, note) in enumerate(itertools.product(_DISHES, _NOTES), 1):
-        notes.append(Document(f"{dish} ({number})", f"{dish}. {note}", "recipes.csv"))
-    return notes
+    return _notes(_DISHES, _NOTES, "recipes.csv")
+
+
+def garden_notes() -> list[Document]:
+    """The dev uploads: 50 short gardening notes, made as the cooking ones."""
+    return _notes(_PLANTS, _GARDEN_NOTES, "garden.csv")
+
+
+def _notes(names: tuple[str, ...], notes: tuple[str, ...], source: str) -> list[Document]:
+    return [Document(f"{name} ({number})", f"{name}. {note}", source)
+            for number, (name, note) in enumerate(itertools.product(names, notes), 1)]
 
 
 def _demo_index(directory: Path) -> Index:
@@ -65,8 +91,6 @@ def measure(data_dir: Path) -> dict:
     uploads = cooking_notes()
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / "data"
-        from indexing.backup import copy_data_dir
-
         copy_data_dir(base.directory, copy)
         index = Index.open(copy)
         added = set(index.add_documents(uploads).added)
@@ -98,6 +122,38 @@ def measure(data_dir: Path) -> dict:
     return {"uploads": len(uploads), "queries": len(queries), "k": K, "target": TARGET, "columns": found}
 
 
+def measure_dev(data_dir: Path) -> dict:
+    """For DM and DBOW and each c of SHRINKS: the share of the dev queries'
+    top-10 slots the gardening notes take, and how many of them their
+    plant's name puts in its top 10."""
+    base = _demo_index(data_dir)
+    uploads = garden_notes()
+    with tempfile.TemporaryDirectory() as scratch:
+        index = Index.open(copy_data_dir(base.directory, Path(scratch) / "data"))
+        added = set(index.add_documents(uploads).added)
+        documents = list(index.store)
+        found = {}
+        for name in ("dm", "dbow"):
+            method = index.methods[name]
+            queries = {q: method.encode_query(q) for q in DEV_QUERIES}
+            names = {plant: method.encode_query(plant) for plant in _PLANTS if method.model.known_words(words(plant))}
+            found[name] = {}
+            for shrink in SHRINKS:
+                model = Doc2VecModel(method.model.model, replace(method.model.config, inferred_shrink=shrink),
+                                     method.model.trained_ids, method.model.mean, method.model.inferred_means)
+                vectors = model.encode_documents(documents)  # (n, d), uploads scaled by this shrink
+                polluted = sum(len(_top_ids(vectors, documents, query) & added) for query in queries.values())
+                own = sum(len({i for i in _top_ids(vectors, documents, vector) & added
+                               if index.store.get(i).title.startswith(plant)}) for plant, vector in names.items())
+                found[name][str(shrink)] = {"share": round(polluted / (K * len(queries)), 4), "own_found": own}
+            logger.info("%s: %s", name, found[name])
+    return {"uploads": len(uploads), "queries": len(DEV_QUERIES), "k": K, "shrinks": found}
+
+
+def _top_ids(vectors: np.ndarray, documents: list, query: np.ndarray) -> set[int]:
+    return {documents[i].id for i in np.argsort(-(vectors @ query))[:K]}
+
+
 def pollution_markdown(result: dict) -> str:
     lines = ["# Short uploads in unrelated rankings", "",
              f"{result['uploads']} short cooking notes uploaded into the demo index (inferred, not retrained); "
@@ -111,4 +167,25 @@ def pollution_markdown(result: dict) -> str:
     lines += ["", "Examples:", ""]
     for column, facts in result["columns"].items():
         lines += [f"- {column}: {e}" for e in facts["examples"][:3]]
+    return "\n".join(lines) + "\n"
+
+
+def chosen_shrink(per_shrink: dict[str, dict]) -> str:
+    """The largest c whose uploads are found by their own names as often as
+    unscaled ones (c = 0)."""
+    unscaled = per_shrink[str(SHRINKS[0])]["own_found"]
+    return max((c for c, facts in per_shrink.items() if facts["own_found"] >= unscaled), key=float)
+
+
+def pollution_dev_markdown(result: dict) -> str:
+    lines = ["# Scaling uploads by their known words: dev", "",
+             f"{result['uploads']} short gardening notes uploaded into the demo index; the {result['queries']} dev "
+             f"queries of `bench.verdicts`; top {result['k']}. An upload's vector is scaled by n / (n + c), n its "
+             "known content words. Chosen: the largest c that finds the notes by their plant's name as often as "
+             "c = 0.", "", "| method | c | upload slots | found by own name | chosen |", "|---|---|---|---|---|"]
+    for method, per_shrink in result["shrinks"].items():
+        chosen = chosen_shrink(per_shrink)
+        for c, facts in per_shrink.items():
+            lines.append(f"| {method} | {c} | {100 * facts['share']:.1f}% | {facts['own_found']} of {result['uploads']}"
+                         f" | {'yes' if c == chosen else ''} |")
     return "\n".join(lines) + "\n"

@@ -3,30 +3,29 @@ of Sentences and Documents"), with gensim.
 
 DM (distributed memory) and DBOW (distributed bag of words) are two
 configurations of one trainer. Consumes stored documents; produces float32
-unit vectors of shape (n, vector_size): the trained vectors for documents seen
-in training, inferred ones (fixed seed and epochs, so repeatable) for the rest.
-The corpus it trains on is indexing/doc2vec_corpus.py's; the retrieval
-method around it, indexing/doc2vec_method.py.
+vectors of shape (n, vector_size): the unit trained vectors for documents seen
+in training, inferred ones (fixed seed and epochs, so repeatable;
+indexing/doc2vec_inference.py) for the rest, scaled by how many words the
+model knows of them. The corpus it trains on is indexing/doc2vec_corpus.py's;
+the retrieval method around it, indexing/doc2vec_method.py.
 """
 from __future__ import annotations
 
 import json
 import logging
 import threading
-import zlib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-from gensim import matutils
 from gensim.models.callbacks import CallbackAny2Vec
 from gensim.models.doc2vec import Doc2Vec
-from gensim.models.doc2vec_inner import train_document_dbow, train_document_dm
 
 from indexing.atomic import atomic_path
 from indexing.crash import crash_point
 from indexing.doc2vec_corpus import CHUNK_WORDS, TaggedCorpus, keep_rare_korean
+from indexing.doc2vec_inference import infer_vector
 from indexing.documents import StoredDocument
 from indexing.linalg import unit_rows
 from indexing.progress import Progress, no_progress
@@ -67,6 +66,14 @@ class Doc2VecConfig:
     # of training-text snippets of their length, not on the trained mean:
     # see `Doc2VecModel.inferred_means`.
     centre_inferred: bool = False
+    # An inferred document's unit vector is scaled by n / (n + c), n the
+    # content words of it the model knows, c this (0: not scaled). A short
+    # upload is placed by two or three known words: its vector is mostly
+    # noise, and noise that falls near a query outranks documents the model
+    # was trained on. Scaled, it keeps its direction (its own words still
+    # find it first among uploads) and ranks by how much it says; a retrain
+    # makes it a trained document, unscaled.
+    inferred_shrink: float = 0.0
 
 
 # DM (chosen on dev data only by `python -m bench dm`: CISI and NFCorpus dev
@@ -80,15 +87,19 @@ class Doc2VecConfig:
 # gives it a fifth of each prediction (5 gave it an eleventh), and 15
 # negative samples and 200 dimensions let it learn more of its document.
 # Queries and uploads are inferred from their content words, in 100 epochs.
+# Uploads are scaled by their known words with c = 1 (`inferred_shrink`), for
+# DM and DBOW alike, chosen on dev uploads and queries by
+# `python -m bench pollution --dev`: the largest c that cost no upload its
+# place for its own name.
 DM_CONFIG = Doc2VecConfig(dm=1, vector_size=200, window=2, negative=15, epochs=80, infer_epochs=100, centre=True,
-                          content_words_inference=True, centre_inferred=True)
+                          content_words_inference=True, centre_inferred=True, inferred_shrink=1.0)
 # DBOW: chosen on Lee, inferred (`python -m bench quality --collection lee`,
 # among ~180 settings on those same pairs, which have no dev split): a wider
 # window, fewer inference epochs, centring and content-word inference each
 # raised the correlation (bench/results/decisions.md); window 15 trains its
 # word vectors more slowly than 8.
 DBOW_CONFIG = Doc2VecConfig(dm=0, window=15, infer_epochs=15, centre=True, content_words_inference=True,
-                            centre_inferred=True)
+                            centre_inferred=True, inferred_shrink=1.0)
 
 
 class _EpochProgress(CallbackAny2Vec):
@@ -100,7 +111,8 @@ class _EpochProgress(CallbackAny2Vec):
         self.on_progress(self.done, self.epochs, self.stage)
 
 
-OUR_SETTINGS = ("infer_epochs", "centre", "content_words_inference", "centre_inferred")  # not gensim's
+OUR_SETTINGS = ("infer_epochs", "centre", "content_words_inference", "centre_inferred",
+                "inferred_shrink")  # not gensim's
 # Lengths (content words) of the training-text snippets whose inferred mean
 # centres an inferred text: a text takes the mean of the nearest length.
 SNIPPET_LENGTHS = (4, 8, 16, 32, 64)
@@ -227,22 +239,31 @@ class Doc2VecModel:
         """The raw inferred vector (vector_size,) of `tokens`, not unit."""
         with self._infer_lock:
             self.model.random = np.random.RandomState(self.config.seed)
-            return _infer_vector(self.model, tokens[:CHUNK_WORDS], self.config.infer_epochs)
+            return infer_vector(self.model, tokens[:CHUNK_WORDS], self.config.infer_epochs)
 
     def _centred(self, vectors: np.ndarray) -> np.ndarray:
         """Unit rows, minus the mean trained document vector (when centring), unit."""
         return unit_rows(unit_rows(vectors) - self.mean) if self.config.centre else unit_rows(vectors)
 
     def encode_documents(self, documents: list[StoredDocument]) -> np.ndarray:
-        """Unit vectors (n, vector_size): trained ones where the model saw the
-        document in training, inferred otherwise."""
+        """Vectors (n, vector_size): the unit trained vector where the model
+        saw the document in training; else the unit inferred one, scaled by
+        `confidence`."""
         out = np.empty((len(documents), self.dim), dtype=np.float32)
         for row, doc in enumerate(documents):
             if doc.id in self.trained_ids:
                 out[row] = self._centred(self.model.dv[doc.id][None, :])[0]
             else:  # already unit: normalising twice moves the last bit (numpy 2.4)
-                out[row] = self.infer(words(doc.text))
+                tokens = words(doc.text)
+                out[row] = self.infer(tokens) * self.confidence(tokens)
         return out
+
+    def confidence(self, tokens: list[str]) -> float:
+        """How far an inferred text's vector can be trusted, in (0, 1]: n / (n
+        + c) for its n known content words (`Doc2VecConfig.inferred_shrink`)."""
+        shrink = self.config.inferred_shrink
+        known = len(self.known_words([t for t in tokens if is_content_word(t)]))
+        return known / (known + shrink) if shrink else 1.0  # no known word: nothing to place it by
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
@@ -270,26 +291,3 @@ class Doc2VecModel:
         inferred_means = np.load(inferred, allow_pickle=False) if inferred.exists() else None
         return cls(Doc2Vec.load(str(directory / "doc2vec.model")), config, trained_ids.tolist(), mean, inferred_means)
 
-
-def _infer_vector(model: Doc2Vec, tokens: list[str], epochs: int) -> np.ndarray:
-    """gensim's `Doc2Vec.infer_vector`, step for step, except for the seed of
-    the starting vector: gensim takes it from Python's `hash()` of the text,
-    which is salted anew in every process (PYTHONHASHSEED), so the same query
-    scored and ranked differently after each restart. A CRC of the tokens is
-    the same everywhere. Returns the (vector_size,) float32 vector, not unit."""
-    size = model.dv.vector_size
-    rng = np.random.Generator(np.random.SFC64(zlib.crc32(" ".join(tokens).encode("utf-8"))))
-    vector = ((rng.random(size).astype(np.float32) - 0.5) / size).reshape(1, size)  # (1, vector_size)
-    lockf = np.ones(1, dtype=np.float32)
-    work = np.zeros(model.layer1_size, dtype=np.float32)
-    neu1 = matutils.zeros_aligned(model.layer1_size, dtype=np.float32)
-    alpha, step = model.alpha, (model.alpha - model.min_alpha) / max(epochs - 1, 1)
-    for _ in range(epochs):
-        if model.dm:
-            train_document_dm(model, tokens, [0], alpha, work, neu1, learn_words=False, learn_hidden=False,
-                              doctag_vectors=vector, doctags_lockf=lockf)
-        else:
-            train_document_dbow(model, tokens, [0], alpha, work, learn_words=False, learn_hidden=False,
-                                doctag_vectors=vector, doctags_lockf=lockf)
-        alpha -= step
-    return vector[0]

@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 from indexing import doc2vec, doc2vec_corpus
-from indexing.doc2vec import Doc2VecConfig, Doc2VecModel, _infer_vector
+from indexing.doc2vec import Doc2VecConfig, Doc2VecModel
+from indexing.doc2vec_inference import infer_vector
 from indexing.doc2vec_corpus import TaggedCorpus
 from indexing.documents import StoredDocument
 from indexing.index import Index
@@ -102,7 +103,25 @@ def test_ids_below_the_largest_that_were_never_trained_are_inferred(tiny_configs
     assert len(model.model.dv) >= 8
     late = stored(5, "the heron and the loan")
     [vector] = model.encode_documents([late])
-    np.testing.assert_array_equal(vector, model.infer(words(late.text)))
+    np.testing.assert_array_equal(vector, model.infer(words(late.text)) * model.confidence(words(late.text)))
+
+
+def test_an_inferred_document_weighs_as_much_as_the_words_the_model_knows(tiny_configs) -> None:
+    """A short upload's vector is mostly noise: scaled by n / (n + 1) for its
+    n known content words, it cannot outrank trained documents by chance."""
+    corpus = TaggedCorpus([stored(2, "the bank approved the loan " * 3), stored(7, "the heron waited by the river " * 3)])
+    model = Doc2VecModel.train(corpus, replace(tiny_configs["dbow"], min_count=1, inferred_shrink=1.0))
+    texts = {"one known word": "the heron", "four known words": "the heron waited by the river with a loan",
+             "none known": "qwzx vvkq", "trained": ""}
+    documents = [stored(10 + i, text) for i, text in enumerate(texts.values())]
+    documents[-1] = stored(2, "the bank approved the loan " * 3)
+    norms = dict(zip(texts, np.linalg.norm(model.encode_documents(documents), axis=1)))
+    assert norms["one known word"] == pytest.approx(1 / 2) and norms["four known words"] == pytest.approx(4 / 5)
+    assert norms["none known"] == 0.0 and norms["trained"] == pytest.approx(1.0)
+    # an index built before the setting keeps unit vectors for its uploads
+    unscaled = Doc2VecModel(model.model, replace(model.config, inferred_shrink=0.0), model.trained_ids, model.mean,
+                            model.inferred_means)
+    assert np.linalg.norm(unscaled.encode_documents(documents[:1])) == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize("method, minimum", [("dbow", 0.9), ("dm", 0.6)])
@@ -152,7 +171,7 @@ def test_inference_gives_the_same_vector_in_another_process(dbow: Doc2VecModel, 
 @pytest.mark.parametrize("method", ["dm", "dbow"])
 def test_inference_is_gensims_own_given_the_same_start(method: str, built_index: Index,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    # _infer_vector re-implements gensim's infer_vector to seed the start
+    # infer_vector re-implements gensim's infer_vector to seed the start
     # vector stably; with gensim's start seeded the same way, both must agree
     # exactly (this fails if a gensim upgrade changes inference).
     model = built_index.method(method).model.model
@@ -162,7 +181,7 @@ def test_inference_is_gensims_own_given_the_same_start(method: str, built_index:
         return (rng.random(size).astype(np.float32) - 0.5) / size
 
     model.random = np.random.RandomState(7)
-    ours = _infer_vector(model, QUERY, 25)
+    ours = infer_vector(model, QUERY, 25)
     monkeypatch.setattr(gensim_doc2vec, "pseudorandom_weak_vector", stable_start)
     model.random = np.random.RandomState(7)
     theirs = model.infer_vector(QUERY, epochs=25)
@@ -219,9 +238,10 @@ def test_inferred_texts_are_centred_on_inferred_snippets_of_their_length(corpus_
     notes = [" ".join([w for w in words(d.text) if is_content_word(w)][-6:]) for d in documents]
     shared = [np.linalg.norm(np.mean([m.infer(words(n)) for n in notes], axis=0)) for m in (old_way, model)]
     assert shared[1] < shared[0] * 0.75, shared  # measured: 0.29 -> 0.16
-    # queries and uploads are centred alike: an upload's own text meets it at cosine 1
+    # queries and uploads are centred alike: an upload's own text meets it at
+    # cosine 1, times the confidence its known words give it
     (upload,) = model.encode_documents([stored(999, notes[0])])
-    np.testing.assert_allclose(upload @ model.infer(words(notes[0])), 1.0, atol=1e-5)
+    np.testing.assert_allclose(upload @ model.infer(words(notes[0])), model.confidence(words(notes[0])), atol=1e-5)
     # what was saved is what is loaded; an index saved before has none, and centres as before
     with tempfile.TemporaryDirectory() as tmp:
         model.save(Path(tmp))
