@@ -8,9 +8,8 @@ and the float32 biLM layers ``(3, n_tokens, dim)`` from ``ElmoEncoder``.
 The encoder sees each token's original spelling: case is information the
 char CNN was trained with. A reader owns what is worth reading once: the
 queries it read lately (the ELMo method, the senses method and the
-explanation read the same query) and the last batch a method asked it to
-keep (at index time ELMo and senses encode the same batch when they share
-weights). Nothing is keyed by an object's id in a module global.
+explanation read the same query). Nothing is keyed by an object's id in a
+module global.
 """
 from __future__ import annotations
 
@@ -105,35 +104,11 @@ def content_mask(tokens: Sequence[Token]) -> np.ndarray:
     return np.array([is_content_word(t.norm) for t in tokens], dtype=bool)
 
 
-class _LastBatch:
-    """The layers of the last batch encoded with ``remember=True``, handed
-    once to the next identical call: at index time the ELMo and senses methods
-    encode the same batch of sentences one after the other (``pipeline.encode``).
-    Holds one batch at most (`pipeline.ENCODE_BATCH` documents)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._key: tuple | None = None
-        self._layers: list[np.ndarray] | None = None
-
-    def take(self, key: tuple) -> list[np.ndarray] | None:
-        with self._lock:
-            if self._key != key:
-                return None
-            layers, self._key, self._layers = self._layers, None, None
-            return layers
-
-    def keep(self, key: tuple, layers: list[np.ndarray]) -> None:
-        with self._lock:
-            self._key, self._layers = key, layers
-
-
 class BiLMReader:
     """One biLM as the methods of a process read it."""
 
     def __init__(self, encoder) -> None:
         self.encoder = encoder
-        self._last_batch = _LastBatch()
         self._recent_queries = LruCache(64)
 
     def forget_recent(self) -> None:
@@ -155,19 +130,10 @@ class BiLMReader:
         return list(token_lists), [layer.copy() for layer in layers]
 
     def encode_layers(self, texts: Sequence[str], token_lists: Sequence[Sequence[Token]],
-                      on_progress: Callable[[int, int], None] | None = None,
-                      remember: bool = False) -> list[np.ndarray]:
+                      on_progress: Callable[[int, int], None] | None = None) -> list[np.ndarray]:
         """biLM layers ``(n_layers, n_tokens, dim)`` per sentence; an empty
-        sentence gives ``(n_layers, 0, dim)``. With ``remember``, the result
-        is kept for (or taken from) one identical call by another method."""
-        spelled = [surface(text, tokens) for text, tokens in zip(texts, token_lists)]
-        key = tuple(map(tuple, spelled)) if remember else None
-        if key is not None and (found := self._last_batch.take(key)) is not None:
-            return found
-        layers = _encode(self.encoder, spelled, on_progress)
-        if key is not None:
-            self._last_batch.keep(key, layers)
-        return layers
+        sentence gives ``(n_layers, 0, dim)``."""
+        return _encode(self.encoder, [surface(text, tokens) for text, tokens in zip(texts, token_lists)], on_progress)
 
 
 def forget_recent() -> None:

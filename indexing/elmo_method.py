@@ -136,7 +136,7 @@ class ElmoMethod(LearnsNoDocuments):
                 texts.append(document.text)
                 token_lists.append(sentence_tokens(document.text, sentence))
         vectors = np.zeros((len(ids), self.dim), dtype=np.float32)
-        for row, (tokens, layers) in enumerate(zip(token_lists, self.reader.encode_layers(texts, token_lists, remember=True))):
+        for row, (tokens, layers) in enumerate(zip(token_lists, self.reader.encode_layers(texts, token_lists))):
             vectors[row] = self.pooled(layers, tokens).reshape(-1) / np.sqrt(self.n_layers)
         return np.array(ids, dtype=np.int64), vectors
 

@@ -29,7 +29,7 @@ from indexing.searchable import Searchable, build_searchable, searchable_path
 from indexing.store import DocumentStore
 from indexing.text import words
 
-ENCODE_BATCH = 16  # documents encoded between two progress reports (and the biLM batch remembered)
+ENCODE_BATCH = 16  # documents encoded between two progress reports
 
 
 def store_documents(store: DocumentStore, documents: Iterable[Document]) -> IngestReport:

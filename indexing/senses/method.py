@@ -108,12 +108,12 @@ class SensesMethod(LearnsNoDocuments):
         """The sense space ``(n, d)`` of a sentence's biLM layers ``(3, n, d)``."""
         return np.tensordot(self._layer_weights, layers, axes=1)
 
-    def tag(self, texts: Sequence[str], token_lists: Sequence[list[Token]], remember: bool = False,
+    def tag(self, texts: Sequence[str], token_lists: Sequence[list[Token]],
             layers: Sequence[np.ndarray] | None = None) -> list[list[TaggedToken]]:
         """Each content token of each sentence with its sense in context;
         ``layers`` are the sentences' biLM layers when already read."""
         if layers is None:
-            layers = self.reader.encode_layers(texts, token_lists, remember=remember)
+            layers = self.reader.encode_layers(texts, token_lists)
         tagged = []
         for tokens, sentence_layers in zip(token_lists, layers):
             keep = np.flatnonzero(content_mask(tokens)).tolist()
@@ -190,7 +190,7 @@ class SensesMethod(LearnsNoDocuments):
                          sentences: Mapping[int, list[Sentence]]) -> tuple[np.ndarray, np.ndarray]:
         texts, token_lists, owner = document_sentences(documents, sentences)
         per_document: list[list[TaggedToken]] = [[] for _ in documents]
-        for row, tagged in zip(owner, self.tag(texts, token_lists, remember=True)):
+        for row, tagged in zip(owner, self.tag(texts, token_lists)):
             per_document[row].extend(tagged)
         vectors = np.stack([self._vector(t) for t in per_document]) if documents else \
             np.zeros((0, self.dim), dtype=np.float32)
