@@ -5,8 +5,9 @@ expansion, search/rm3.py) and DBOW for the Hybrid ranking
 
 Consumes a loaded `indexing.index.Index`; produces ranked `Hit`s. Safe to
 share between threads (Streamlit sessions): the index's state lives in the
-Index; the engine keeps only a cache, the occurrences its explanations read
-in context (search/occurrences.py).
+Index; the engine keeps only caches: the occurrences its explanations read
+in context (search/occurrences.py) and the words of the documents its hits
+show (search/analysed.py).
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from indexing.generation import Generation
 from indexing.index import Index
 from indexing.methods import LEXICAL
 from indexing.text import analysers, tokenize
+from search.analysed import DocumentAnalyses
 from search.explain import Explainer
 from search.hits import Hit
 from search.hybrid import HYBRID_CONFIG, HybridConfig, feedback_query, fuse
@@ -67,6 +69,7 @@ class SearchEngine:
         self.index = index
         self._occurrences: OccurrenceReader | None = None
         self._occurrences_lock = threading.Lock()
+        self._analyses = DocumentAnalyses()  # the words of documents that hits show, kept across queries
 
     @property
     def methods(self) -> list[str]:
@@ -123,9 +126,11 @@ class SearchEngine:
         return frozenset(self.index.store.ids_from(sources)) if sources else None
 
     def forget_readings(self) -> None:
-        """Forget the occurrences read in context (benchmarks time cold reads)."""
+        """Forget the occurrences read in context and the documents' words
+        (benchmarks time cold reads)."""
         with self._occurrences_lock:
             self._occurrences = None
+        self._analyses.forget()
 
     def _explainer(self, live: Generation, query: str) -> Explainer | None:
         """Contextual, sense-aware highlights when the index has a sense
@@ -181,7 +186,9 @@ class SearchEngine:
             if passages:
                 sentences = self.index.store.sentences(doc_id)
                 sentence = self.index.store.sentence(best_sentence[doc_id]) if doc_id in best_sentence else None
-                passage = best_passage(document, sentences, query_tokens, encoder, sentence)
+                searched = [sentence] if sentence is not None else sentences
+                passage = best_passage(document, sentences, query_tokens, encoder, sentence,
+                                       self._analyses.sentence_words(document, searched))
                 if passage is not None:
                     shown[doc_id] = (document, next(s for s in sentences if s.start <= passage.start < s.end),
                                      Span(passage.start, passage.end))
@@ -219,9 +226,10 @@ class SearchEngine:
         runs = {LEXICAL: _within(live.search(LEXICAL, terms, depth), allowed, config.depth)}
         if "rm3" in (config.lexical, config.feedback_from):
             top = runs[LEXICAL][1][: config.rm3.feedback_documents].tolist()
-            texts = {i: document.text for i, document in self.index.store.get_many(top).items()}
-            runs["rm3"] = _within(rm3_search(live.vectors[LEXICAL], terms, runs[LEXICAL], texts, depth, config.rm3,
-                                             lexical.config.language), allowed, config.depth)
+            feedback = {i: self._analyses.feedback_terms(document, config.rm3.max_chars, lexical.config.language)
+                        for i, document in self.index.store.get_many(top).items()}
+            runs["rm3"] = _within(rm3_search(live.vectors[LEXICAL], terms, runs[LEXICAL], feedback, depth, config.rm3),
+                                  allowed, config.depth)
         try:
             inferred = dense.encode_query(query)
         except InvalidQueryError:

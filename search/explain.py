@@ -34,17 +34,17 @@ and the word2vec bag around it, as at index time). Their similarity is the
 contextual cosine of the two occurrences; a same word without a verdict
 shows 1.0, a related word its word2vec cosine. The reading is
 `occurrences.py`'s, cached across queries by the `OccurrenceReader` the
-engine keeps. An `Explainer` is made per query: it reads the query once and
-each occurrence once, however many methods' hits show it.
+engine keeps. An `Explainer` is made per query: it reads the query with the
+biLM at most once (only when a word of it may get a verdict) and each
+occurrence once, however many methods' hits show it.
 """
 from __future__ import annotations
 
-import numpy as np
-
-from indexing.contextual import content_mask, sentence_tokens
+from indexing.contextual import content_mask, query_sentences, sentence_tokens
 from indexing.documents import Span, StoredDocument, Token
 from indexing.senses.lexicon import english
 from indexing.senses.method import SensesMethod, TaggedToken
+from indexing.text import is_content_word
 from search.hits import Highlight
 from search.occurrences import OccurrenceReader
 
@@ -72,11 +72,17 @@ class Explainer:
         context; by default a reader of this query's alone."""
         self.senses = senses
         self.occurrences = occurrences or OccurrenceReader(senses)
-        self.query = senses.tag_query(query)  # shared with the ranking methods' reading of it
-        self._query_vectors = senses.centred(np.stack([t.vector for t in self.query])) if self.query else None
-        self._words = {t.token.norm for t in self.query}
+        self.query = [t for sentence in query_sentences(query) for t in sentence if is_content_word(t.norm)]
+        self._words = {t.norm for t in self.query}
         self._read = {word for word in self._words if gives_verdict(senses, word)}
-        self._query_senses = [senses.topical_sense(t) if t.token.norm in self._read else None for t in self.query]
+        # The biLM reads the query (as the ranking methods do, sharing that
+        # reading) only when a word of it may get a verdict: the query's
+        # contextual vectors and senses serve those words alone.
+        tagged = {t.token.start: t for t in senses.tag_query(query)} if self._read else {}
+        self._query_vectors = {q: senses.centred(tagged[t.start].vector)[0]
+                               for q, t in enumerate(self.query) if t.start in tagged}
+        self._query_senses = [senses.topical_sense(tagged[t.start]) if t.norm in self._read and t.start in tagged
+                              else None for t in self.query]
         self._readings: dict[tuple, TaggedToken] = {}
         self._tokens: dict[tuple, list[Token]] = {}  # a sentence's tokens, for prefetch and for its highlights
 
@@ -112,11 +118,11 @@ class Explainer:
                   if keep and shown.start <= t.start and t.end <= shown.end]
         if not tokens:
             return []
-        related = self.senses.topical_similarity([t.token.norm for t in self.query], [t.norm for t in tokens])  # (q, n)
+        related = self.senses.topical_similarity([t.norm for t in self.query], [t.norm for t in tokens])  # (q, n)
         related[:, [i for i, t in enumerate(tokens) if t.norm in self._words]] = -1.0  # they meet as themselves
         best: dict[int, Highlight] = {}
         for q, query_token in enumerate(self.query):
-            same = [i for i, t in enumerate(tokens) if t.norm == query_token.token.norm]
+            same = [i for i, t in enumerate(tokens) if t.norm == query_token.norm]
             if same:
                 found = [self._exact(document, sentence, q, tokens[i]) for i in same]
             else:
@@ -136,7 +142,7 @@ class Explainer:
         return self._tokens[key]
 
     def _exact(self, document: StoredDocument, sentence: Span, q: int, token: Token) -> Highlight:
-        word, sense = self.query[q].token.norm, self._query_senses[q]
+        word, sense = self.query[q].norm, self._query_senses[q]
         reading = self._readings.get((document.id, sentence.start, sentence.end, token.start))
         if reading is None or sense is None or reading.sense is None:
             return Highlight(token.start, token.end, document.text[token.start : token.end], word, 1.0, "same word")
@@ -145,8 +151,8 @@ class Explainer:
         return Highlight(token.start, token.end, document.text[token.start : token.end], word, round(similarity, 3),
                          kind, self.senses.sense_name(word, sense), self.senses.sense_name(word, reading.sense))
 
-    def _related(self, document: StoredDocument, query: TaggedToken, token: Token, similarity: float) -> Highlight:
-        return Highlight(token.start, token.end, document.text[token.start : token.end], query.token.norm,
+    def _related(self, document: StoredDocument, query: Token, token: Token, similarity: float) -> Highlight:
+        return Highlight(token.start, token.end, document.text[token.start : token.end], query.norm,
                          round(similarity, 3), "related")
 
 

@@ -26,20 +26,28 @@ def content_tokens(text: str) -> list[Token]:
 _is_content = is_content_word
 
 
+def sentence_content_words(document: StoredDocument, sentences: list[Sentence]) -> list[list[str]]:
+    """Each sentence's content words, without offsets: a long document has
+    tens of thousands of tokens, and only the chosen sentence's need offsets."""
+    return [[w for w in words(document.text[s.start : s.end]) if _is_content(w)] for s in sentences]
+
+
 def best_passage(document: StoredDocument, sentences: list[Sentence], query: list[Token], method,
-                 sentence: Sentence | None = None) -> Passage | None:
+                 sentence: Sentence | None = None,
+                 per_sentence: list[list[str]] | None = None) -> Passage | None:
     """The sentence of `document` whose words best meet the query words, or
     `sentence` when the method already knows which one matched (a sentence
     index), with its words highlighted by the method's word vectors (the
-    engine replaces those with contextual ones: search/explain.py)."""
+    engine replaces those with contextual ones: search/explain.py).
+    `per_sentence`: `sentence_content_words` of the sentences searched, when
+    the caller keeps them."""
     if sentence is not None:
         sentences = [sentence]
     query_words = sorted({t.norm for t in query if _is_content(t.norm)})
     if not sentences or not query_words:
         return None
-    # Each sentence's content words, without offsets: a long document has tens
-    # of thousands of tokens, and only the chosen sentence's need offsets.
-    per_sentence = [[w for w in words(document.text[s.start : s.end]) if _is_content(w)] for s in sentences]
+    if per_sentence is None:
+        per_sentence = sentence_content_words(document, sentences)
     vocabulary = sorted({w for sentence_words in per_sentence for w in sentence_words})
     if not vocabulary:
         return None

@@ -99,19 +99,19 @@ def expanded_query(query: list[str], feedback: list[tuple[float, list[str]]],
 
 
 def rm3_search(index: BM25Index, query: list[str], first: tuple[np.ndarray, np.ndarray],
-               texts: Mapping[int, str], k: int, config: RM3Config = RM3_CONFIG,
-               language: str = "english") -> tuple[np.ndarray, np.ndarray]:
+               documents: Mapping[int, list[str]], k: int,
+               config: RM3Config = RM3_CONFIG) -> tuple[np.ndarray, np.ndarray]:
     """BM25 again with the RM3-expanded query. `query`: its BM25 terms;
     `first`: BM25's ranking for them, scores (n,) and store ids (n,), best
-    first; `texts`: store id -> text of (at least) its first
+    first; `documents`: store id -> `feedback_terms` of (at least) its first
     `config.feedback_documents` documents (one deleted since is skipped).
     Returns scores (k',) float32 and store ids (k',) int64, k' <= k; empty
     when no document holds a query term."""
     query = index.known(query)  # a term no document holds would only dilute the others' weights
     scores, ids = first
     top = [(float(s), i) for s, i in zip(scores[: config.feedback_documents].tolist(),
-                                         ids[: config.feedback_documents].tolist()) if i in texts]
-    feedback = [(s, found) for s, i in top if (found := feedback_terms(texts[i], config.max_chars, language))]
+                                         ids[: config.feedback_documents].tolist()) if i in documents]
+    feedback = [(s, documents[i]) for s, i in top if documents[i]]
     weights = expanded_query(query, feedback, config)
     if not weights:
         return np.empty(0, dtype=np.float32), np.empty(0, dtype=np.int64)

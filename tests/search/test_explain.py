@@ -23,6 +23,7 @@ class HandMadeSenses:
 
     def __init__(self, gain: float = 1.0) -> None:
         self.read = []  # the occurrences `HandMadeOccurrences` read in context
+        self.queries_read = []  # the queries read as the biLM would read them
         self.gain = gain  # how clearly the collection split "bank"
 
     def split_gain(self, word):
@@ -50,6 +51,7 @@ class HandMadeSenses:
     def tag_query(self, text):
         from indexing.contextual import query_sentences
 
+        self.queries_read.append(text)
         sentences = query_sentences(text)
         return [t for sentence in self.tag([text] * len(sentences), sentences) for t in sentence]
 
@@ -137,6 +139,15 @@ def test_only_occurrences_of_words_with_senses_are_read_in_context() -> None:
         explainer(document, Sentence(i, 1, i, span.start, span.end))
         explainer(document, Sentence(i, 1, i, span.start, span.end))  # read once per query
     assert senses.read == ["bank", "bank"]
+
+
+def test_a_query_without_a_word_that_may_get_a_verdict_is_not_read_by_the_bilm() -> None:
+    document = StoredDocument(1, "t", TEXT, "t.txt", "h", len(tokenize(TEXT)), "2024-01-01")
+    unsure, sure = HandMadeSenses(gain=MIN_SPLIT_GAIN - 0.01), HandMadeSenses()
+    for senses in (unsure, sure):
+        explainer_of(senses, "bank loan")(document, Sentence(0, 1, 0, 0, len(TEXT)))
+    assert unsure.queries_read == [] and unsure.read == []
+    assert sure.queries_read == ["bank loan"] and sure.read == ["bank", "bank"]
 
 
 def test_words_outside_the_shown_part_are_neither_read_nor_highlighted() -> None:

@@ -28,7 +28,11 @@ def _rm3(index: BM25Index, texts: dict[int, str], query: str, k: int = 10,
          config: RM3Config = RM3Config()) -> list[int]:
     query_terms = terms(query)
     first = tuple(part[0] for part in index.search(query_terms, 100))
-    return rm3_search(index, query_terms, first, texts, k, config)[1].tolist()
+    return rm3_search(index, query_terms, first, _feedback(texts, config), k, config)[1].tolist()
+
+
+def _feedback(texts: dict[int, str], config: RM3Config = RM3Config()) -> dict[int, list[str]]:
+    return {i: feedback_terms(text, config.max_chars) for i, text in texts.items()}
 
 
 def test_the_relevance_model_by_hand() -> None:
@@ -57,7 +61,7 @@ def test_expansion_terms_come_from_the_feedback_documents() -> None:
     texts = {11: TEXTS[11]}
     weights = expanded_query(query, [(1.0, feedback_terms(TEXTS[11], 10_000))], RM3Config())
     assert set(weights) == set(terms(TEXTS[11]))
-    found = rm3_search(index, query, first, texts, 10)[1].tolist()
+    found = rm3_search(index, query, first, _feedback(texts), 10)[1].tolist()
     assert found[0] == 11
     assert {12, 15} <= set(found)  # they share river, flood, bank with the feedback document
     assert 14 not in found  # shares nothing with it
