@@ -11,12 +11,17 @@ keeps one, as it keeps the occurrences its explanations read.
 """
 from __future__ import annotations
 
+import sys
+
 from indexing.documents import Sentence, StoredDocument
 from indexing.lru import LruCache
 from search.passages import sentence_content_words
 from search.rm3 import feedback_terms
 
-DOCUMENTS_CACHED = 1_000  # analyses kept; a long Wikipedia article's words are ~100 KB
+# Documents whose analyses are kept. Words are interned (one string per
+# distinct word, a pointer per occurrence): all 399 of the demo's documents,
+# long Wikipedia articles among them, take about 23 MB.
+DOCUMENTS_CACHED = 500
 
 
 class DocumentAnalyses:
@@ -27,7 +32,7 @@ class DocumentAnalyses:
         """`passages.sentence_content_words` of `document`'s `sentences`."""
         key = ("sentences", document.id, document.content_hash, tuple((s.start, s.end) for s in sentences))
         if (found := self._cache.get(key)) is None:
-            found = sentence_content_words(document, sentences)
+            found = [[sys.intern(w) for w in words] for words in sentence_content_words(document, sentences)]
             self._cache.put(key, found)
         return found
 
@@ -35,7 +40,7 @@ class DocumentAnalyses:
         """`rm3.feedback_terms` of `document`'s text."""
         key = ("feedback", document.id, document.content_hash, max_chars, language)
         if (found := self._cache.get(key)) is None:
-            found = feedback_terms(document.text, max_chars, language)
+            found = [sys.intern(t) for t in feedback_terms(document.text, max_chars, language)]
             self._cache.put(key, found)
         return found
 
