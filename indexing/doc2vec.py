@@ -259,8 +259,9 @@ class Doc2VecModel:
         return out
 
     def confidence(self, tokens: list[str]) -> float:
-        """How far an inferred text's vector can be trusted, in (0, 1]: n / (n
-        + c) for its n known content words (`Doc2VecConfig.inferred_shrink`)."""
+        """How far an inferred text's vector can be trusted, in [0, 1]: n / (n
+        + c) for its n known content words (`Doc2VecConfig.inferred_shrink`);
+        0 when it has none (1 when c is 0)."""
         shrink = self.config.inferred_shrink
         known = len(self.known_words([t for t in tokens if is_content_word(t)]))
         return known / (known + shrink) if shrink else 1.0  # no known word: nothing to place it by

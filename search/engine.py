@@ -186,9 +186,8 @@ class SearchEngine:
             if passages:
                 sentences = self.index.store.sentences(doc_id)
                 sentence = self.index.store.sentence(best_sentence[doc_id]) if doc_id in best_sentence else None
-                searched = [sentence] if sentence is not None else sentences
                 passage = best_passage(document, sentences, query_tokens, encoder, sentence,
-                                       self._analyses.sentence_words(document, searched))
+                                       self._analyses.sentence_words)
                 if passage is not None:
                     shown[doc_id] = (document, next(s for s in sentences if s.start <= passage.start < s.end),
                                      Span(passage.start, passage.end))

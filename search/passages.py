@@ -10,6 +10,8 @@ ignored: "the" matches everywhere and says nothing.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from indexing.documents import Sentence, StoredDocument, Token
@@ -34,20 +36,20 @@ def sentence_content_words(document: StoredDocument, sentences: list[Sentence]) 
 
 def best_passage(document: StoredDocument, sentences: list[Sentence], query: list[Token], method,
                  sentence: Sentence | None = None,
-                 per_sentence: list[list[str]] | None = None) -> Passage | None:
+                 words_of: Callable[[StoredDocument, list[Sentence]], list[list[str]]] = sentence_content_words,
+                 ) -> Passage | None:
     """The sentence of `document` whose words best meet the query words, or
     `sentence` when the method already knows which one matched (a sentence
     index), with its words highlighted by the method's word vectors (the
     engine replaces those with contextual ones: search/explain.py).
-    `per_sentence`: `sentence_content_words` of the sentences searched, when
-    the caller keeps them."""
+    `words_of` gives the searched sentences' content words
+    (`sentence_content_words`, or a cache of it: search/analysed.py)."""
     if sentence is not None:
         sentences = [sentence]
     query_words = sorted({t.norm for t in query if _is_content(t.norm)})
     if not sentences or not query_words:
         return None
-    if per_sentence is None:
-        per_sentence = sentence_content_words(document, sentences)
+    per_sentence = words_of(document, sentences)
     vocabulary = sorted({w for sentence_words in per_sentence for w in sentence_words})
     if not vocabulary:
         return None
