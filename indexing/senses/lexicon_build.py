@@ -26,66 +26,33 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-POS = ("noun", "verb", "adj", "adv")  # cntlist's part-of-speech numbers are 1-4 in this order
+from indexing.senses.wordnet import DEFAULT_DIR, POS, exceptions, index, synsets, tag_counts
+
 SENSE_POS = ("noun", "verb")  # the parts of speech whose coarse senses count
 SMOOTHING = 0.5
 OUT = Path(__file__).resolve().parent / "data" / "wordnet_coarse.json"
-
-
-def lexfiles(directory: Path, pos: str) -> dict[str, int]:
-    """Synset offset -> lexicographer file number, for one part of speech."""
-    found = {}
-    for line in (directory / f"data.{pos}").open(encoding="latin-1"):
-        if not line.startswith("  "):
-            offset, lexfile = line.split(" ", 2)[:2]
-            found[offset] = int(lexfile)
-    return found
-
-
-def tag_counts(directory: Path) -> dict[tuple[str, int, int], int]:
-    """(lemma, part-of-speech number, sense number) -> SemCor tag count."""
-    counts = {}
-    for line in (directory / "cntlist.rev").open(encoding="latin-1"):
-        key, sense_number, count = line.split()
-        lemma, rest = key.split("%", 1)
-        counts[(lemma, int(rest.split(":")[0]), int(sense_number))] = int(count)
-    return counts
 
 
 def coarse_ambiguity(directory: Path) -> dict[str, float]:
     counts = tag_counts(directory)
     weights: dict[str, dict[tuple[str, int], float]] = defaultdict(lambda: defaultdict(float))
     for pos_number, pos in enumerate(POS, 1):
-        synsets = lexfiles(directory, pos) if pos in SENSE_POS else {}
-        for line in (directory / f"index.{pos}").open(encoding="latin-1"):
-            if line.startswith("  "):
-                continue
-            fields = line.split()
-            lemma, n_synsets = fields[0], int(fields[2])
+        lexfiles = {offset: s.lexfile for offset, s in synsets(directory, pos).items()} if pos in SENSE_POS else {}
+        for lemma, offsets in index(directory, pos).items():
             if "_" in lemma:
                 continue
             weights.setdefault(lemma, defaultdict(float))
             if pos not in SENSE_POS:
                 continue
-            for sense_number, offset in enumerate(fields[-n_synsets:], 1):
+            for sense_number, offset in enumerate(offsets, 1):
                 count = counts.get((lemma, pos_number, sense_number), 0)
-                weights[lemma][(pos, synsets[offset])] += count + SMOOTHING
+                weights[lemma][(pos, lexfiles[offset])] += count + SMOOTHING
     return {lemma: round(1 - max(groups.values()) / sum(groups.values()), 3) if groups else 0.0
             for lemma, groups in weights.items()}
 
 
-def exceptions(directory: Path) -> dict[str, list[str]]:
-    found: dict[str, set[str]] = defaultdict(set)
-    for pos in ("noun", "verb", "adj"):
-        for line in (directory / f"{pos}.exc").open(encoding="latin-1"):
-            form, *lemmas = line.split()
-            if "_" not in form:
-                found[form].update(lemma for lemma in lemmas if "_" not in lemma)
-    return {form: sorted(lemmas) for form, lemmas in sorted(found.items()) if lemmas}
-
-
 def main(argv: list[str]) -> int:
-    directory = Path(argv[0] if argv else "/usr/share/wordnet")
+    directory = Path(argv[0]) if argv else DEFAULT_DIR
     data = {"source": "WordNet 3.0 (Princeton University), SemCor counts from cntlist.rev",
             "smoothing": SMOOTHING, "ambiguity": dict(sorted(coarse_ambiguity(directory).items())),
             "exceptions": exceptions(directory)}
