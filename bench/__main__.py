@@ -6,6 +6,7 @@ markdown (and a PNG for the growth runs).
     python -m bench hybrid-speed [--sizes 1000 10000 100000] [--full-up-to 10000] [--save-as NAME]   # BM25, Hybrid
     python -m bench speed [--sizes 1000 10000 100000] [--epochs N] [--queries N] [--keep DIR]
     python -m bench faiss [--sizes 10000 ... 1000000] [--queries N]
+    python -m bench dictionary [--split train|test] [--cache NPZ]   # the general sense inventory, CoarseWSD-20
     python -m bench homonyms      # homonym queries over the fixture: right sense first?
     python -m bench verdicts [--data-dir DIR]   # "other sense" verdicts on everyday demo queries, judged
     python -m bench dm [--configs NAME ...]     # tune DM on dev (CISI, NFCorpus dev queries, Lee dev pairs)
@@ -69,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
                               help="results name (default hybrid-speed: bench/results/hybrid-speed.json); a "
                                    "one-size check under another name leaves the growth runs as they are")
     commands.add_parser("report", help="rewrite the markdown tables and the plot from bench/results/*.json")
+    dictionary = commands.add_parser("dictionary", help="the general sense inventory on CoarseWSD-20")
+    dictionary.add_argument("--split", choices=("train", "test"), default="train",
+                            help="train chooses the settings; test is read once with them")
+    dictionary.add_argument("--cache", type=Path, default=Path("dictionary-synsets.npz"),
+                            help="the synset vectors dictionary_build cached")
     commands.add_parser("homonyms", help="homonym queries: does each method rank the query's sense first?")
     known = commands.add_parser("known-item", help="known-item search on the demo: first two sentences as the query")
     known.add_argument("--data-dir", type=Path, default=Path("data-bench-demo"),
@@ -204,6 +210,10 @@ def _with_own_report(args: argparse.Namespace) -> int | None:
         from bench.verdicts import evaluate_verdicts, verdicts_markdown
 
         return _saved("verdicts", evaluate_verdicts(args.data_dir), verdicts_markdown)
+    if args.command == "dictionary":
+        from bench.dictionary_eval import dictionary_markdown, evaluate_dictionary
+
+        return _saved(f"dictionary-{args.split}", evaluate_dictionary(args.split, args.cache), dictionary_markdown)
     if args.command == "homonyms":
         from bench.homonyms import evaluate_homonyms, homonyms_markdown
 

@@ -6,7 +6,10 @@ bank (money / river), bass (music / fish), crane (bird / machine) and mouse
 (device / animal) in both senses; produces per method the mean precision@3 of
 right-sense documents, how many wrong-sense documents reach the top 3, and the
 mean reciprocal rank of the first right-sense document, over 8 queries (one per
-sense). Every method is trained on those 33 documents, with the test
+sense). And the page's verdicts on the homonym itself: in every column's top
+10, each highlighted occurrence of the query's homonym in a document of either
+sense, counted as a right verdict ("same sense" in a right-sense document,
+"other sense" in the other), a wrong one, or none. Every method is trained on those 33 documents, with the test
 fixture's settings (below).
 """
 from __future__ import annotations
@@ -80,7 +83,28 @@ def evaluate_homonyms() -> dict:
                             "mrr": round(sum(s["rr"] for s in scores) / len(scores), 3)}
             logger.info("%s: %s", method, rows[method])
         return {"documents": len(documents), "queries": len(QUERIES), "k": K, "methods": rows,
-                "per_query": per_query, "seconds": round(time.perf_counter() - started, 1)}
+                "per_query": per_query, "verdicts": verdicts(engine),
+                "seconds": round(time.perf_counter() - started, 1)}
+
+
+def verdicts(engine: SearchEngine, k: int = 10) -> dict:
+    """Right, wrong and missing verdicts on the query's homonym, over every column's top ``k``."""
+    tally = {"right": 0, "wrong": 0, "none": 0, "examples": []}
+    for query, (right, wrong) in QUERIES.items():
+        word = next(w for w in ("bank", "bass", "crane", "mouse") if w in query)
+        for method, hits in engine.search_all(query, k=k).items():
+            for hit in hits if isinstance(hits, list) else []:
+                if hit.title not in right | wrong or hit.passage is None:
+                    continue
+                for h in hit.passage.highlights:
+                    if not h.word.lower().startswith(word):
+                        continue
+                    expected = "same sense" if hit.title in right else "other sense"
+                    outcome = "none" if h.kind not in ("same sense", "other sense") else (
+                        "right" if h.kind == expected else "wrong")
+                    tally[outcome] += 1
+                    tally["examples"].append([query, method, hit.title, h.word, h.kind, h.query_sense, h.doc_sense])
+    return tally
 
 
 def homonyms_markdown(result: dict) -> str:
@@ -93,4 +117,13 @@ def homonyms_markdown(result: dict) -> str:
              "| method | precision@3 | wrong in top 3 | MRR |", "|---|---|---|---|"]
     lines += [f"| {m} | {r['precision_at_3']:.3f} | {r['wrong_in_top_3']} | {r['mrr']:.3f} |"
               for m, r in result["methods"].items()]
+    if "verdicts" in result:
+        v = result["verdicts"]
+        lines += ["", "## The page's verdict on the homonym", "",
+                  f"Over every column's top 10, {v['right'] + v['wrong'] + v['none']} highlighted occurrences of "
+                  f"the query's homonym in documents of either sense: {v['right']} right verdicts, "
+                  f"{v['wrong']} wrong, {v['none']} without a verdict.", "",
+                  "| query | column | document | word | verdict | query's sense | document's sense |",
+                  "|---|---|---|---|---|---|---|"]
+        lines += [f"| {' | '.join(str(x) for x in e)} |" for e in v["examples"]]
     return "\n".join(lines) + "\n"

@@ -141,7 +141,7 @@ class SearchEngine:
             return None
         with self._occurrences_lock:
             if self._occurrences is None or self._occurrences.senses is not senses:
-                self._occurrences = OccurrenceReader(senses)
+                self._occurrences = OccurrenceReader.with_general_inventory(senses)
             occurrences = self._occurrences
         return Explainer(senses, query, occurrences)
 

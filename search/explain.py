@@ -40,14 +40,22 @@ occurrence once, however many methods' hits show it.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from indexing.contextual import content_mask, query_sentences, sentence_tokens
 from indexing.documents import Span, StoredDocument, Token
+from indexing.senses.dictionary import Dictionary, english_senses
 from indexing.senses.lexicon import english
 from indexing.senses.method import SensesMethod, TaggedToken
 from indexing.text import is_content_word
 from search.hits import Highlight
 from search.occurrences import OccurrenceReader
 
+UNCLEAR = "sense unclear"  # the general inventory's reading is not clear enough for a verdict
+# Tokens either side of an occurrence that the general inventory reads its
+# sense from (a query's word too): its vectors read topic, which needs more
+# words than the collection's senses (bench/results/decisions.md).
+GENERAL_RADIUS = 16
 CONTEXT_RADIUS = 8  # tokens either side of an occurrence that the biLM reads its sense from
 # Evidence a sense verdict needs (see the module docstring), chosen on the
 # dev queries of `python -m bench verdicts` (demo index), apart from its
@@ -60,9 +68,14 @@ MIN_SPLIT_GAIN = 0.30  # the inventory splits a word from a gain of 0.20 (cluste
 MIN_COARSE_AMBIGUITY = 0.30  # "bank" 0.53, "test" 0.52; "union" 0.20, "police" 0.12, "year" 0.00
 
 
-def gives_verdict(senses: SensesMethod, word: str) -> bool:
-    """Whether the page may say "same sense" or "other sense" of `word`."""
+def gives_verdict(senses: SensesMethod, word: str, general: Dictionary | None = None) -> bool:
+    """Whether the collection's senses may give `word` a verdict. With the
+    general inventory (``general``), only words WordNet does not know (names,
+    jargon) go by the collection: the others get theirs from the inventory,
+    or none when it gives them one sense."""
     ambiguity = english().ambiguity(word)
+    if general is not None:
+        return ambiguity is None and senses.split_gain(word) >= MIN_SPLIT_GAIN
     return senses.split_gain(word) >= MIN_SPLIT_GAIN and (ambiguity is None or ambiguity >= MIN_COARSE_AMBIGUITY)
 
 
@@ -72,9 +85,19 @@ class Explainer:
         context; by default a reader of this query's alone."""
         self.senses = senses
         self.occurrences = occurrences or OccurrenceReader(senses)
-        self.query = [t for sentence in query_sentences(query) for t in sentence if is_content_word(t.norm)]
+        sentences = query_sentences(query)
+        self.query = [t for sentence in sentences for t in sentence if is_content_word(t.norm)]
         self._words = {t.norm for t in self.query}
-        self._read = {word for word in self._words if gives_verdict(senses, word)}
+        self.general = english_senses() if self.occurrences.general is not None else None
+        # Words the general inventory gives two senses or more: their verdicts
+        # come from it, the query's sense read as a document's is, from the
+        # words either side of it.
+        self._general = {word for word in self._words if self.general is not None and self.general.has_senses(word)}
+        self._query_contexts = self._read_query_contexts(query, sentences) if self._general else {}
+        self._query_general = {q: self.general.read(t.norm, self._query_contexts[t.start], query=True)
+                               for q, t in enumerate(self.query) if t.start in self._query_contexts}
+        self._contexts: dict[tuple, np.ndarray] = {}
+        self._read = {word for word in self._words - self._general if gives_verdict(senses, word, self.general)}
         # The biLM reads the query (as the ranking methods do, sharing that
         # reading) only when a word of it may get a verdict: the query's
         # contextual vectors and senses serve those words alone.
@@ -86,26 +109,35 @@ class Explainer:
         self._readings: dict[tuple, TaggedToken] = {}
         self._tokens: dict[tuple, list[Token]] = {}  # a sentence's tokens, for prefetch and for its highlights
 
+    def _read_query_contexts(self, query: str, sentences: list[list[Token]]) -> dict[int, np.ndarray]:
+        """Token start -> context vector, for the query's words with general senses."""
+        positions = [[i for i, t in enumerate(sentence) if t.norm in self._general] for sentence in sentences]
+        keys = [("query", query, n) for n in range(len(sentences))]
+        found = self.occurrences.read_contexts([query] * len(sentences), sentences, positions, GENERAL_RADIUS, keys)
+        return {sentence[i].start: vector for sentence, vectors in zip(sentences, found) for i, vector in vectors.items()}
+
     def prefetch(self, passages: list[tuple[StoredDocument, Span, Span]]) -> None:
         """Read, in one batch, the occurrences the given passages will need:
         each is (document, its sentence, the part of it shown)."""
-        wanted = {}
+        wanted, general = {}, {}
         for document, sentence, shown in passages:
             tokens = self._sentence_tokens(document, sentence)
             for i, token in enumerate(tokens):
                 key = (document.id, sentence.start, sentence.end, token.start)
-                if (token.norm in self._read and shown.start <= token.start and token.end <= shown.end
-                        and key not in self._readings):
-                    wanted.setdefault((document.id, sentence.start, sentence.end), (document, tokens, []))[2].append(i)
-        if not wanted:
-            return
-        keys, jobs = list(wanted), list(wanted.values())
-        # The text in the cache key: a deleted document's id may be reused.
-        cache_keys = [(*key, d.text[key[1] : key[2]]) for key, (d, _, _) in zip(keys, jobs)]
-        readings = self.occurrences.read([d.text for d, _, _ in jobs], [t for _, t, _ in jobs],
-                                         [p for _, _, p in jobs], CONTEXT_RADIUS, cache_keys)
-        for (doc_id, start, end), found in zip(keys, readings):
-            self._readings.update(((doc_id, start, end, t.token.start), t) for t in found.values())
+                if not (shown.start <= token.start and token.end <= shown.end):
+                    continue
+                if token.norm in self._read and key not in self._readings:
+                    wanted.setdefault(key[:3], (document, tokens, []))[2].append(i)
+                if token.norm in self._general and key not in self._contexts:
+                    general.setdefault(key[:3], (document, tokens, []))[2].append(i)
+        if wanted:
+            readings = self.occurrences.read(*_jobs(wanted), CONTEXT_RADIUS, _cache_keys(wanted))
+            for (doc_id, start, end), found in zip(wanted, readings):
+                self._readings.update(((doc_id, start, end, t.token.start), t) for t in found.values())
+        if general:
+            contexts = self.occurrences.read_contexts(*_jobs(general), GENERAL_RADIUS, _cache_keys(general))
+            for (doc_id, start, end), (_, tokens, _), found in zip(general, general.values(), contexts):
+                self._contexts.update(((doc_id, start, end, tokens[i].start), v) for i, v in found.items())
 
     def __call__(self, document: StoredDocument, sentence: Span, shown: Span | None = None) -> list[Highlight]:
         """Highlights for the words of `sentence` within `shown` (default: all of it)."""
@@ -143,6 +175,8 @@ class Explainer:
 
     def _exact(self, document: StoredDocument, sentence: Span, q: int, token: Token) -> Highlight:
         word, sense = self.query[q].norm, self._query_senses[q]
+        if word in self._general:
+            return self._general_exact(document, sentence, q, token)
         reading = self._readings.get((document.id, sentence.start, sentence.end, token.start))
         if reading is None or sense is None or reading.sense is None:
             return Highlight(token.start, token.end, document.text[token.start : token.end], word, 1.0, "same word")
@@ -151,9 +185,41 @@ class Explainer:
         return Highlight(token.start, token.end, document.text[token.start : token.end], word, round(similarity, 3),
                          kind, self.senses.sense_name(word, sense), self.senses.sense_name(word, reading.sense))
 
+    def _general_exact(self, document: StoredDocument, sentence: Span, q: int, token: Token) -> Highlight:
+        """The verdict of the general inventory: the query's word read
+        clearly, and the passage's occurrence clearly in that sense or in
+        another of the same part of speech (`Dictionary.compare`); else the
+        same word, its senses named where they are clear."""
+        word, text = self.query[q].norm, document.text[token.start : token.end]
+        context = self._contexts.get((document.id, sentence.start, sentence.end, token.start))
+        ours = self._query_general[q]
+        if ours is None or context is None:
+            return Highlight(token.start, token.end, text, word, 1.0, "same word")
+        if ours.sense is None:
+            theirs = self.general.read(word, context)
+            return Highlight(token.start, token.end, text, word, 1.0, "same word", "",
+                             theirs.sense.name if theirs.sense else UNCLEAR)
+        kind, theirs = self.general.compare(ours.sense, context)
+        if kind is None:
+            return Highlight(token.start, token.end, text, word, 1.0, "same word", ours.sense.name, UNCLEAR)
+        similarity = float(self._query_contexts[self.query[q].start] @ context)
+        return Highlight(token.start, token.end, text, word, round(similarity, 3), kind, ours.sense.name, theirs.name)
+
     def _related(self, document: StoredDocument, query: Token, token: Token, similarity: float) -> Highlight:
         return Highlight(token.start, token.end, document.text[token.start : token.end], query.norm,
                          round(similarity, 3), "related")
+
+
+def _jobs(wanted: dict[tuple, tuple]) -> tuple[list[str], list[list[Token]], list[list[int]]]:
+    """Texts, token lists and positions of (document, tokens, positions) jobs."""
+    jobs = list(wanted.values())
+    return [d.text for d, _, _ in jobs], [t for _, t, _ in jobs], [p for _, _, p in jobs]
+
+
+def _cache_keys(wanted: dict[tuple, tuple]) -> list[tuple]:
+    """Cache keys of (document id, sentence start, end) jobs, with the text:
+    a deleted document's id may have been reused by an older index."""
+    return [(*key, d.text[key[1] : key[2]]) for key, (d, _, _) in wanted.items()]
 
 
 def _rank(highlight: Highlight) -> tuple[bool, float]:

@@ -1,6 +1,8 @@
 """Occurrences of query words read in context for the explanation: which
-sense a passage's "bank" has, read by the index's `SensesMethod` from the
-words around it.
+sense a passage's "bank" has, read from the words around it, either by the
+index's `SensesMethod` (the collection's senses) or by the distilled biLM
+for the general sense inventory (`indexing.senses.dictionary`: the unit
+head vector of the window, ``contexts``).
 
 Consumes documents' sentences (text and tokens) and the positions of the
 occurrences wanted; produces each occurrence as a `TaggedToken` (its sense,
@@ -17,8 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 
+import numpy as np
+
+from indexing.contextual import DISTILLED_MODEL, BiLMReader, shared_reader
 from indexing.documents import Token
 from indexing.lru import LruCache
+from indexing.senses.dictionary import context_vectors, english_senses
 from indexing.senses.method import SensesMethod, TaggedToken
 
 # Occurrences kept (~2.5 KB each).
@@ -26,9 +32,41 @@ READINGS_CACHED = 20_000
 
 
 class OccurrenceReader:
-    def __init__(self, senses: SensesMethod, size: int = READINGS_CACHED) -> None:
+    def __init__(self, senses: SensesMethod, general: BiLMReader | None = None, size: int = READINGS_CACHED) -> None:
+        """``general``: the distilled biLM the general sense inventory was
+        built with (None: no general inventory)."""
         self.senses = senses
+        self.general = general
         self._cache = LruCache(size)  # (sentence key, position) -> TaggedToken
+        self._contexts = LruCache(size)  # (sentence key, position) -> unit context vector
+
+    @classmethod
+    def with_general_inventory(cls, senses: SensesMethod) -> OccurrenceReader:
+        """A reader for ``senses`` that also reads for the shipped general
+        inventory, when that was built with the shipped distilled biLM."""
+        return cls(senses, shared_reader(DISTILLED_MODEL) if english_senses() is not None else None)
+
+    def read_contexts(self, texts: Sequence[str], token_lists: Sequence[list[Token]],
+                      positions: Sequence[Sequence[int]], radius: int,
+                      keys: Sequence[Hashable]) -> list[dict[int, np.ndarray]]:
+        """The unit context vector of each occurrence at ``positions``: the
+        ``radius`` tokens either side of it, read by the ``general`` biLM.
+        Each occurrence is read in its own window, so its vector does not
+        depend on which others were read with it."""
+        found: list[dict[int, np.ndarray]] = [{} for _ in texts]
+        todo = []  # (sentence, position)
+        for s, wanted in enumerate(positions):
+            for i in sorted(set(wanted)):
+                if (cached := self._contexts.get((keys[s], i))) is not None:
+                    found[s][i] = cached
+                else:
+                    todo.append((s, i))
+        windows = [token_lists[s][max(0, i - radius) : i + radius + 1] for s, i in todo]
+        layers = self.general.encode_layers([texts[s] for s, _ in todo], windows)
+        for (s, i), vector in zip(todo, context_vectors(self.general.encoder, layers) if todo else []):
+            found[s][i] = vector
+            self._contexts.put((keys[s], i), vector)
+        return found
 
     def read(self, texts: Sequence[str], token_lists: Sequence[list[Token]], positions: Sequence[Sequence[int]],
              radius: int, keys: Sequence[Hashable] | None = None) -> list[dict[int, TaggedToken]]:
@@ -60,5 +98,6 @@ class OccurrenceReader:
         return found
 
     def forget(self) -> None:
-        """Empty the cache (benchmarks time cold reads)."""
+        """Empty the caches (benchmarks time cold reads)."""
         self._cache.clear()
+        self._contexts.clear()

@@ -17,6 +17,7 @@ from pathlib import Path
 DEFAULT_DIR = Path("/usr/share/wordnet")
 POS = ("noun", "verb", "adj", "adv")  # cntlist's part-of-speech numbers are 1-4 in this order
 HYPERNYM = ("@", "@i")  # pointer symbols of a hypernym and an instance hypernym
+POS_OF = {"n": "noun", "v": "verb", "a": "adj", "s": "adj", "r": "adv"}
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,18 @@ class Synset:
     offset: str
     lexfile: int
     words: tuple[str, ...]  # lower case, "_" between the words of a phrase
-    hypernyms: tuple[str, ...]  # offsets, same part of speech
+    pointers: tuple[tuple[str, str, str], ...]  # (symbol, offset, part of speech): "@" hypernym, "~" hyponym, ...
     definition: str
     examples: tuple[str, ...]
+
+    def related(self, symbols: tuple[str, ...]) -> list[tuple[str, str]]:
+        """(part of speech, offset) of the synsets this one points to with ``symbols``."""
+        return [(POS_OF[pos], offset) for symbol, offset, pos in self.pointers if symbol in symbols]
+
+    @property
+    def hypernyms(self) -> list[str]:
+        """Offsets of its hypernyms (instance hypernyms included), same part of speech."""
+        return [offset for symbol, offset, pos in self.pointers if symbol in HYPERNYM and POS_OF[pos] == self.pos]
 
 
 def synsets(directory: Path, pos: str) -> dict[str, Synset]:
@@ -46,8 +56,7 @@ def synsets(directory: Path, pos: str) -> dict[str, Synset]:
         parts = [part.strip() for part in gloss.strip().split(";")]
         found[fields[0]] = Synset(
             pos=pos, offset=fields[0], lexfile=int(fields[1]), words=words,
-            hypernyms=tuple(offset for symbol, offset, target_pos, _ in pointers
-                            if symbol in HYPERNYM and target_pos == fields[2]),
+            pointers=tuple((symbol, offset, target_pos) for symbol, offset, target_pos, _ in pointers),
             definition="; ".join(part for part in parts if part and not part.startswith('"')),
             examples=tuple(part.strip('"') for part in parts if part.startswith('"')))
     return found

@@ -1,0 +1,187 @@
+"""The general sense inventory (`indexing.senses.dictionary`) on CoarseWSD-20
+(Loureiro et al., 2021): ``python -m bench dictionary [--split train|test]``.
+
+Consumes the synset vectors that ``dictionary_build`` cached (``--cache``),
+WordNet, the distilled biLM and CoarseWSD-20 (non-commercial: evaluation
+only; nothing is trained on it). Its senses map to WordNet synsets
+(``wn_mappings.tsv``, by synset name); the 16 words with two or more mapped
+senses are scored, on their instances whose gold sense is mapped (Apple Inc.
+and the Java language are not in WordNet 3.0). Each occurrence's context is
+``RADIUS`` tokens either side, read as the explanation reads a passage.
+
+For each way of grouping synsets (``MERGE_DISTANCES``) and each prior weight
+(``PRIOR_WEIGHTS``):
+- separation: of the pairs of a word's gold senses, the share whose synsets
+  land in different coarse senses (a merge that joins two gold senses can
+  never tell them apart); and coarse senses per lemma, on these words and on
+  every lemma in the cache;
+- per occurrence: accuracy of the nearest coarse sense (right when it holds
+  the gold sense's synset), and, at each margin threshold, the share read
+  clearly and the precision of those;
+- per pair of occurrences of one word (``PAIRS`` random pairs per word), as
+  the page judges them: the first read clearly, the second compared with its
+  sense (`Dictionary.compare`: "same sense" or "other sense" by the margin);
+  precision and rate of each.
+
+The train split chooses how synsets are grouped and how much the prior
+counts (`dictionary_build.MERGE_DISTANCE`, `dictionary.PRIOR_WEIGHT`): the
+most accurate setting that keeps at least ``MIN_SEPARATION`` of the gold
+sense pairs apart. The margin (`dictionary.MIN_MARGIN`) is chosen on the
+everyday dev queries of ``python -m bench verdicts``, where the base rate of
+another sense is what a user meets. The test split is read once.
+"""
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+
+from bench.datasets import data_root
+from indexing.senses.dictionary import Dictionary, Sense, context_vectors
+from indexing.senses.dictionary_build import coarse_senses, read_wordnet
+from indexing.senses.wordnet import DEFAULT_DIR
+from search.explain import GENERAL_RADIUS
+
+RADIUS = GENERAL_RADIUS  # as the page reads a passage's occurrence
+MIN_SEPARATION = 0.7
+PER_WORD = 150  # occurrences sampled per word and split
+PAIRS = 300
+MERGE_DISTANCES = (0.3, 0.4, 0.5, 0.6, 0.7)
+PRIOR_WEIGHTS = (0.0, 0.02, 0.05)
+MARGINS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25)
+
+
+def gold_synsets(index_of: dict[str, list[tuple[str, str]]]) -> dict[tuple[str, str], str]:
+    """(word, CoarseWSD sense) -> WordNet noun offset, by synset name ("bank.n.02")."""
+    found = {}
+    for line in (data_root() / "coarsewsd20" / "wn_mappings.tsv").read_text().splitlines()[1:]:
+        word, sense, _offset, name, _key = line.split("\t")
+        if name != "UNK":
+            lemma, _pos, number = name.rsplit(".", 2)
+            nouns = [offset for pos, offset in index_of[lemma] if pos == "noun"]
+            found[(word, sense)] = nouns[int(number) - 1]
+    return found
+
+
+def occurrences(split: str, gold: dict[tuple[str, str], str], seed: int = 0) -> list[tuple[str, list[str], str]]:
+    """(word, context tokens, gold offset), at most PER_WORD per word."""
+    rng = random.Random(seed)
+    found = []
+    for directory in sorted((data_root() / "coarsewsd20" / "CoarseWSD-20").glob("*/")):
+        word = directory.name
+        classes = json.loads((directory / "classes_map.txt").read_text())
+        if sum((word, sense) in gold for sense in classes.values()) < 2:
+            continue
+        lines = (directory / f"{split}.data.txt").read_text().splitlines()
+        labels = (directory / f"{split}.gold.txt").read_text().split()
+        items = [(line, label) for line, label in zip(lines, labels) if (word, classes[label]) in gold]
+        rng.shuffle(items)
+        for line, label in items[:PER_WORD]:
+            position, sentence = line.split("\t", 1)
+            tokens, i = sentence.split(), int(position)
+            found.append((word, tokens[max(0, i - RADIUS) : i + RADIUS + 1], gold[(word, classes[label])]))
+    return found
+
+
+def _dictionary(words, senses_of, weight_of, by_pos, vectors, merge_distance, prior_weight):
+    entries, rows, members = {}, [], {}
+    for lemma in words:
+        keys = senses_of[lemma]
+        found = coarse_senses(lemma, keys, weight_of[lemma], np.stack([vectors[(lemma, *k)] for k in keys]), by_pos,
+                              merge_distance)
+        entries[lemma] = []
+        for sense in found:
+            members[(lemma, len(rows))] = {s.split(":")[1] for s in sense["synsets"]}
+            entries[lemma].append(Sense(lemma, sense["label"], sense["definition"], sense["pos"], sense["weight"], len(rows)))
+            rows.append(sense["vector"])
+    return Dictionary(entries, np.stack(rows), "bench", prior_weight=prior_weight), members
+
+
+def score(dictionary: Dictionary, members, items, contexts, gold_of_word, seed: int = 0) -> dict:
+    raw = []
+    for (word, _tokens, gold), context in zip(items, contexts):
+        senses = dictionary.entries[word]
+        scores = dictionary.scores(senses, context)
+        order = np.argsort(-scores)
+        best = senses[int(order[0])]
+        margin = float(scores[order[0]] - scores[order[1]]) if len(senses) > 1 else 1.0
+        raw.append((word, best.row, gold in members[(word, best.row)], margin, gold, best, context))
+    separation = []
+    for word, golds in gold_of_word.items():
+        group_of = {offset: row for (lemma, row), offsets in members.items() if lemma == word for offset in offsets}
+        separation += [group_of[a] != group_of[b] for i, a in enumerate(golds) for b in golds[i + 1:]]
+    figures = {"accuracy": float(np.mean([r[2] for r in raw])), "separation": float(np.mean(separation)),
+               "senses per word": float(np.mean([len(dictionary.entries[w]) for w in gold_of_word])), "margins": {}}
+    rng = random.Random(seed)
+    by_word: dict[str, list] = {}
+    for r in raw:
+        by_word.setdefault(r[0], []).append(r)
+    pairs = [tuple(rng.sample(rs, 2)) for rs in by_word.values() for _ in range(PAIRS) if len(rs) > 1]
+    for margin in MARGINS:
+        dictionary.min_margin = margin
+        clear = [r for r in raw if r[3] >= margin]
+        # As the page judges: the first read clearly (the query's word), the
+        # second compared with its sense (`Dictionary.compare`).
+        kinds = [(dictionary.compare(a[5], b[6])[0], a[4] == b[4]) for a, b in pairs if a[3] >= margin]
+        other = [not same for kind, same in kinds if kind == "other sense"]
+        same = [same for kind, same in kinds if kind == "same sense"]
+        figures["margins"][margin] = {
+            "clear": len(clear) / len(raw), "precision": float(np.mean([r[2] for r in clear])) if clear else None,
+            "other rate": len(other) / len(pairs), "other precision": float(np.mean(other)) if other else None,
+            "same rate": len(same) / len(pairs), "same precision": float(np.mean(same)) if same else None}
+    return figures
+
+
+def evaluate_dictionary(split: str, cache: Path, wordnet: Path = DEFAULT_DIR) -> dict:
+    from indexing.contextual import DISTILLED_MODEL, shared_reader
+
+    by_pos, senses_of, weight_of = read_wordnet(wordnet)
+    with np.load(cache) as saved:
+        vectors = {tuple(key.split("|")): row for key, row in zip(saved["keys"], saved["vectors"])}
+    gold = gold_synsets(senses_of)
+    items = occurrences(split, gold)
+    words = sorted({word for word, _, _ in items})
+    gold_of_word = {w: sorted({offset for (word, _), offset in gold.items() if word == w}) for w in words}
+    encoder = shared_reader(DISTILLED_MODEL).encoder
+    contexts = context_vectors(encoder, encoder.encode_layers([tokens for _, tokens, _ in items]))
+    cached_lemmas = [lemma for lemma, keys in senses_of.items()
+                     if len(keys) >= 2 and all((lemma, *k) in vectors for k in keys)]
+    results = {"split": split, "occurrences": len(items), "words": words, "settings": []}
+    for merge_distance in MERGE_DISTANCES:
+        everyone, _ = _dictionary(cached_lemmas[::20], senses_of, weight_of, by_pos, vectors, merge_distance, 0.0)
+        per_lemma = float(np.mean([len(s) for s in everyone.entries.values()]))
+        for prior_weight in PRIOR_WEIGHTS:
+            dictionary, members = _dictionary(words, senses_of, weight_of, by_pos, vectors, merge_distance, prior_weight)
+            figures = score(dictionary, members, items, contexts, gold_of_word)
+            figures.update({"merge distance": merge_distance, "prior weight": prior_weight,
+                            "senses per lemma (every 20th cached lemma)": per_lemma})
+            results["settings"].append(figures)
+            print(f"merge {merge_distance} prior {prior_weight}: acc {figures['accuracy']:.3f} "
+                  f"sep {figures['separation']:.2f} senses/word {figures['senses per word']:.1f} "
+                  f"per lemma {per_lemma:.1f}", flush=True)
+    kept = [s for s in results["settings"] if s["separation"] >= MIN_SEPARATION]
+    best = max(kept, key=lambda s: s["accuracy"]) if kept else None
+    results["chosen"] = None if best is None else [best["merge distance"], best["prior weight"]]
+    return results
+
+
+def dictionary_markdown(results: dict) -> str:
+    lines = [f"# General sense inventory on CoarseWSD-20, {results['split']} split",
+             "", f"{results['occurrences']} occurrences of {len(results['words'])} words "
+             f"({', '.join(results['words'])}), context ±{RADIUS} tokens. Most accurate setting keeping "
+             f"{MIN_SEPARATION:.0%} of gold sense pairs apart (merge distance, prior weight): {results.get('chosen')}.",
+             "",
+             "| merge distance | prior weight | senses / word | senses / lemma | separation | accuracy | margin | "
+             "clear | precision | other-sense rate | other-sense precision | same-sense rate | same-sense precision |",
+             "|" + "---|" * 13]
+    fmt = lambda x: "-" if x is None else f"{x:.3f}"  # noqa: E731
+    for s in results["settings"]:
+        for margin, m in s["margins"].items():
+            lines.append(f"| {s['merge distance']} | {s['prior weight']} | {s['senses per word']:.1f} | "
+                         f"{s['senses per lemma (every 20th cached lemma)']:.1f} | {s['separation']:.2f} | "
+                         f"{s['accuracy']:.3f} | {margin} | {m['clear']:.2f} | {fmt(m['precision'])} | "
+                         f"{m['other rate']:.3f} | {fmt(m['other precision'])} | {m['same rate']:.3f} | "
+                         f"{fmt(m['same precision'])} |")
+    return "\n".join(lines) + "\n"

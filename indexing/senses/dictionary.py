@@ -1,0 +1,154 @@
+"""The general English sense inventory: a word's coarse senses from WordNet
+3.0, each with a label a person recognises, its definition and a vector in
+the distilled biLM's sentence space (built by ``dictionary_build.py`` into
+``data/``; the WordNet licence ships beside it).
+
+Consumes a normalised word and the unit head vector of the text around one
+of its occurrences (the distilled biLM reading that text, as the ELMo column
+reads a query); produces a `Reading`: the nearest coarse sense, or none when
+the nearest is not clearly nearer than the runner-up ("sense unclear"). A
+collection is often a few documents, and a word's senses are a fact of the
+language, so they come from a dictionary, not from clustering the collection.
+
+Confidence is the margin between the best and the second-best sense's score
+(cosine plus ``PRIOR_WEIGHT`` times the log of the sense's share of SemCor
+use, so "bank" leans to the institution when the context says little).
+``PRIOR_WEIGHT`` and ``MIN_MARGIN`` were chosen on CoarseWSD-20's train
+split (``python -m bench dictionary``), ``MIN_QUERY_MARGIN`` on everyday
+dev queries (``python -m bench verdicts``); bench/results/decisions.md.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from indexing.contextual import DISTILLED_MODEL, weights_digest
+from indexing.linalg import unit_rows
+from indexing.senses.lexicon import english
+
+logger = logging.getLogger(__name__)
+
+DATA = Path(__file__).resolve().parent / "data"
+MIN_MARGIN = 0.25  # an occurrence in a document, read from the words either side of it
+MIN_QUERY_MARGIN = 0.2  # a query's word, read from the query: a few words, often read wrong
+PRIOR_WEIGHT = 0.05
+
+
+@dataclass(frozen=True)
+class Sense:
+    lemma: str
+    label: str  # "sloping land"
+    definition: str
+    pos: str  # "noun", "verb" or "adj"
+    weight: float  # SemCor count plus one half, summed over the synsets it groups
+    row: int  # its vector's row
+
+    @property
+    def name(self) -> str:
+        """What the page shows: "bank: sloping land"."""
+        return f"{self.lemma}: {self.label}"
+
+
+@dataclass(frozen=True)
+class Reading:
+    sense: Sense | None  # None: sense unclear
+    best: Sense  # the nearest sense, clear or not
+    confidence: float  # the best score's margin over the second's
+
+
+class Dictionary:
+    def __init__(self, entries: dict[str, list[Sense]], vectors: np.ndarray, model: str,
+                 min_margin: float = MIN_MARGIN, prior_weight: float = PRIOR_WEIGHT,
+                 min_query_margin: float = MIN_QUERY_MARGIN) -> None:
+        self.entries = entries
+        self.vectors = vectors.astype(np.float32)
+        self.model = model  # digest of the biLM weights the vectors were read with
+        self.min_margin = min_margin
+        self.min_query_margin = min_query_margin
+        self.prior_weight = prior_weight
+
+    @classmethod
+    def load(cls, directory: Path = DATA) -> Dictionary:
+        meta = json.loads((directory / "dictionary.json").read_text())
+        entries = {lemma: [Sense(lemma, s["label"], s["definition"], s["pos"], s["weight"], s["row"]) for s in senses]
+                   for lemma, senses in meta["entries"].items()}
+        return cls(entries, np.load(directory / "dictionary_vectors.npy"), meta["model"])
+
+    def senses(self, word: str) -> list[Sense]:
+        """The coarse senses of every lemma ``word`` may be a form of ("banks" -> bank's)."""
+        return [sense for lemma in english().lemmas(word) for sense in self.entries.get(lemma, ())]
+
+    def has_senses(self, word: str) -> bool:
+        return len(self.senses(word)) >= 2
+
+    def read(self, word: str, context: np.ndarray, query: bool = False) -> Reading | None:
+        """The sense of ``word`` in a context (unit vector ``(dim,)``), or None
+        when the dictionary gives it fewer than two senses. A query's word
+        (``query``) needs the larger margin to be read clearly."""
+        senses = self.senses(word)
+        if len(senses) < 2:
+            return None
+        scores = self.scores(senses, context)
+        order = np.argsort(-scores)
+        margin = float(scores[order[0]] - scores[order[1]])
+        best = senses[int(order[0])]
+        least = self.min_query_margin if query else self.min_margin
+        return Reading(best if margin >= least else None, best, margin)
+
+    def compare(self, sense: Sense, context: np.ndarray) -> tuple[str | None, Sense]:
+        """Whether an occurrence of ``sense.lemma``'s word (its context, a unit
+        vector) is used in ``sense`` (the query's): ("same sense", sense) when
+        that sense beats every other by ``min_margin``; ("other sense", the
+        other) when another sense of the same part of speech beats it by
+        ``min_margin``; else (None, the nearest sense). The margin that
+        matters is against the query's sense, not between the occurrence's
+        two best: "bank" has six senses, and a river bank need not be told
+        from a bank of switches to be told from a financial institution."""
+        senses = self.entries[sense.lemma]
+        if len(senses) < 2:
+            return "same sense", sense
+        scores = self.scores(senses, context)
+        at = senses.index(sense)
+        others = [i for i in range(len(senses)) if i != at]
+        rival = max(others, key=lambda i: scores[i])
+        if scores[at] - scores[rival] >= self.min_margin:
+            return "same sense", sense
+        if scores[rival] - scores[at] >= self.min_margin and senses[rival].pos == sense.pos:
+            return "other sense", senses[rival]
+        return None, senses[int(np.argmax(scores))]
+
+    def scores(self, senses: list[Sense], context: np.ndarray) -> np.ndarray:
+        weights = np.array([sense.weight for sense in senses], dtype=np.float32)
+        prior = np.log(weights / weights.sum())
+        return self.vectors[[sense.row for sense in senses]] @ context + self.prior_weight * prior
+
+
+def context_vectors(encoder, layers: list[np.ndarray]) -> np.ndarray:
+    """Unit vectors ``(n, head_dim)`` of texts read by the distilled biLM
+    (``encoder``), one per text's layers ``(n_layers, n_tokens, dim)``: the
+    sentence head of the mean vector under the biLM's trained layer mix, as
+    the ELMo column reads a query. An empty text gives a zero vector."""
+    weights = encoder.scalar_mix.layer_weights().detach().numpy()
+    pooled = np.stack([np.tensordot(weights, layer.mean(axis=1), axes=1) if layer.shape[1]
+                       else np.zeros(layer.shape[2], dtype=np.float32) for layer in layers])
+    vectors = unit_rows(encoder.head(pooled)).astype(np.float32)
+    vectors[[layer.shape[1] == 0 for layer in layers]] = 0.0
+    return vectors
+
+
+@functools.cache
+def english_senses() -> Dictionary | None:
+    """The shipped inventory, loaded once per process; None (with a warning)
+    when its vectors were read with other biLM weights than the shipped
+    distilled ones, whose sentence space its vectors live in."""
+    dictionary = Dictionary.load()
+    if dictionary.model != weights_digest(DISTILLED_MODEL):
+        logger.warning("the sense inventory was built with other biLM weights; rebuild it "
+                       "(python -m indexing.senses.dictionary_build)")
+        return None
+    return dictionary

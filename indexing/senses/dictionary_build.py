@@ -1,0 +1,230 @@
+"""Build the general English sense inventory (`dictionary.py` reads it) from
+WordNet 3.0 and our distilled biLM:
+``python -m indexing.senses.dictionary_build --text TRAINING_TEXT``.
+
+Consumes WordNet's files (`wordnet.py`), a running text that says which
+words people use (the biLM's training text, `python -m indexing.elmo
+prepare`) and the distilled biLM (`indexing/elmo/distilled`). Produces
+``data/dictionary.json`` (per lemma, its coarse senses: label, definition,
+part of speech, SemCor weight, vector row) and ``data/dictionary_vectors.npy``
+(float16 unit vectors, one row per coarse sense).
+
+- Which words: the lemmas (WordNet's morphy, `lexicon.py`) of the
+  ``--words`` most frequent content words of the text that have at least two
+  noun, verb or adjective synsets.
+- Each synset is read by the biLM as a short text: its words, definition,
+  examples, and its first two hypernyms' words and definitions. Its vector is
+  the sentence head of the mean mixed vector (what the ELMo column ranks
+  with), so it lives in the space where an occurrence's context is read.
+- Synsets a person would not tell apart are grouped: average-linkage
+  clustering of one lemma's synset vectors, cosine distance below
+  ``--merge-distance`` (chosen on CoarseWSD-20's train split:
+  ``python -m bench dictionary``). A group's vector is the mean of its
+  synsets' vectors weighted by their SemCor counts plus one half; its label
+  and definition are those of its most frequent synset.
+
+Synset vectors are cached in ``--cache`` (resumable: a rerun reads what an
+earlier run encoded). Build time only; the WordNet licence ships beside the
+data (data/WORDNET_LICENSE).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from indexing.senses.lexicon import english
+from indexing.senses.wordnet import DEFAULT_DIR, POS, Synset, index, synsets, tag_counts
+
+DATA = Path(__file__).resolve().parent / "data"
+SENSE_POS = ("noun", "verb", "adj")
+SMOOTHING = 0.5  # a sense's weight is its SemCor count plus this, so untagged senses count a little
+MAX_TOKENS = 120
+MERGE_DISTANCE = 0.6
+# Related synsets whose words a synset's text lists: (title, pointer symbols, at most n synsets, words of each).
+RELATED = (("Kinds", ("~", "~i"), 8, 2), ("Related", (";c", ";r", "#p", "#m", "%p", "%m", "%s", "#s"), 8, 2),
+           ("Also", ("+",), 6, 1))
+_CLAUSE = re.compile(r",| that | which | who | whose | where | when | used | especially | usually | as in ")
+_PARENTHESES = re.compile(r"\s*\([^)]*\)")
+_LOOSE_END = frozenset("a an the and or of in on at to for from with by as into its your one's".split())
+LABEL_WORDS = 7
+
+
+def label(definition: str) -> str:
+    """A short label from a definition: its first phrase, no article, at most
+    ``LABEL_WORDS`` words ("a financial institution that accepts deposits and
+    ..." -> "financial institution"; "the person who is most outstanding ..."
+    -> "person who is most outstanding or excellent")."""
+    text = _PARENTHESES.sub("", definition.split(";")[0]).strip()
+    short = _trimmed(_CLAUSE.split(text, maxsplit=1)[0].split())
+    return " ".join(short if len(short) >= 2 else _trimmed(text.split())) or definition[:40]
+
+
+def _trimmed(words: list[str]) -> list[str]:
+    """Without a leading article, at most ``LABEL_WORDS`` words, not ending on a function word."""
+    if words and words[0].lower() in ("a", "an", "the"):
+        words = words[1:]
+    words = words[:LABEL_WORDS]
+    while len(words) > 1 and words[-1].lower() in _LOOSE_END:
+        words = words[:-1]
+    return words
+
+
+def synset_text(synset: Synset, by_pos: dict[str, dict[str, Synset]], lemma: str) -> str:
+    """What the biLM reads of a synset as a sense of ``lemma``: its other
+    words, definition and examples, its first two hypernyms, and the words of
+    the synsets around it (kinds of it, its topic, parts and wholes, derived
+    words), which say what it is about. The lemma itself is left out of the
+    words: every sense of "bank" naming "bank" made them all alike (choice:
+    ``python -m bench dictionary``, bench/results/decisions.md)."""
+    others = ", ".join(w.replace("_", " ") for w in synset.words if w != lemma)
+    parts = [f"{others}: {synset.definition}." if others else f"{synset.definition}."]
+    parts += [f"{example}." for example in synset.examples]
+    for offset in synset.hypernyms[:2]:
+        hypernym = by_pos[synset.pos][offset]
+        parts.append(f"{_words(hypernym, 3)}: {hypernym.definition}.")
+    for title, symbols, n, n_words in RELATED:
+        found = [by_pos[pos][offset] for pos, offset in synset.related(symbols)[:n] if pos in by_pos]
+        if found:
+            parts.append(f"{title}: {'; '.join(_words(s, n_words) for s in found)}.")
+    return " ".join(parts)
+
+
+def _words(synset: Synset, n: int | None = None) -> str:
+    return ", ".join(w.replace("_", " ") for w in synset.words[:n])
+
+
+def frequent_lemmas(text: Path, n_words: int, senses_of: dict[str, list[tuple[str, str]]]) -> list[str]:
+    """The lemmas with two or more senses of the ``n_words`` most frequent content words of ``text``."""
+    from tqdm import tqdm
+
+    from indexing.text import is_content_word, tokenize
+
+    counts: Counter[str] = Counter()
+    with text.open(encoding="utf-8") as lines:
+        for line in tqdm(lines, desc="counting words", unit=" lines"):
+            counts.update(t.norm for t in tokenize(line) if is_content_word(t.norm))
+    lexicon = english()
+    found = []
+    for word, _ in counts.most_common(n_words):
+        found += [lemma for lemma in lexicon.lemmas(word) if len(senses_of.get(lemma, ())) >= 2]
+    return list(dict.fromkeys(found))
+
+
+def encode(texts: dict[tuple[str, ...], str], cache: Path, model: Path) -> dict[tuple[str, ...], np.ndarray]:
+    """Unit head vectors of ``texts``, keyed as they are; cached in ``cache`` (an .npz)."""
+    from tqdm import tqdm
+
+    from indexing.contextual import query_sentences, shared_reader, surface
+    from indexing.senses.dictionary import context_vectors
+
+    done: dict[tuple[str, ...], np.ndarray] = {}
+    if cache.exists():
+        with np.load(cache) as saved:
+            done = {tuple(key.split("|")): row for key, row in zip(saved["keys"], saved["vectors"])}
+    encoder = shared_reader(model).encoder
+    todo = [key for key in texts if key not in done]
+    chunk = 2048
+    for start in tqdm(range(0, len(todo), chunk), desc="reading synsets", unit=" chunks"):
+        keys = todo[start : start + chunk]
+        spelled = []
+        for key in keys:
+            tokens = [t for sentence in query_sentences(texts[key]) for t in sentence][:MAX_TOKENS]
+            spelled.append(surface(texts[key], tokens))
+        done.update(zip(keys, context_vectors(encoder, encoder.encode_layers(spelled))))
+        np.savez(cache, keys=np.array(["|".join(k) for k in done]), vectors=np.stack(list(done.values())))
+    return done
+
+
+def group(vectors: np.ndarray, merge_distance: float) -> list[int]:
+    """Cluster labels of one lemma's synset vectors (average linkage, cosine)."""
+    if len(vectors) == 1:
+        return [0]
+    from sklearn.cluster import AgglomerativeClustering
+
+    clustering = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
+                                         distance_threshold=merge_distance)
+    return clustering.fit_predict(vectors).tolist()
+
+
+def coarse_senses(lemma: str, senses: list[tuple[str, str]], weights: list[float], vectors: np.ndarray,
+                  by_pos: dict[str, dict[str, Synset]], merge_distance: float) -> list[dict]:
+    """One lemma's coarse senses, heaviest first: label, definition, pos, weight, vector."""
+    labels = group(vectors, merge_distance)
+    found = []
+    for cluster in sorted(set(labels)):
+        members = [i for i, c in enumerate(labels) if c == cluster]
+        member_weights = np.array([weights[i] for i in members])
+        top = members[int(member_weights.argmax())]
+        pos, offset = senses[top]
+        mean = (vectors[members] * member_weights[:, None]).sum(axis=0)
+        found.append({"label": label(by_pos[pos][offset].definition), "definition": by_pos[pos][offset].definition,
+                      "pos": pos, "weight": round(float(member_weights.sum()), 1),
+                      "synsets": [f"{senses[i][0]}:{senses[i][1]}" for i in members],
+                      "vector": mean / np.linalg.norm(mean)})
+    return sorted(found, key=lambda sense: -sense["weight"])
+
+
+def read_wordnet(directory: Path) -> tuple[dict[str, dict[str, Synset]], dict[str, list[tuple[str, str]]],
+                                           dict[str, list[float]]]:
+    """Synsets by part of speech and offset; each lemma's senses ((pos,
+    offset), most frequent first within a part of speech) and their weights."""
+    by_pos = {pos: synsets(directory, pos) for pos in SENSE_POS}
+    counts = tag_counts(directory)
+    senses_of: dict[str, list[tuple[str, str]]] = {}
+    weight_of: dict[str, list[float]] = {}
+    for pos in SENSE_POS:
+        pos_number = POS.index(pos) + 1
+        for lemma, offsets in index(directory, pos).items():
+            senses_of.setdefault(lemma, []).extend((pos, offset) for offset in offsets)
+            weight_of.setdefault(lemma, []).extend(counts.get((lemma, pos_number, n), 0) + SMOOTHING
+                                                   for n in range(1, len(offsets) + 1))
+    return by_pos, senses_of, weight_of
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--text", type=Path, required=True, help="running text whose frequent words get senses")
+    parser.add_argument("--wordnet", type=Path, default=DEFAULT_DIR)
+    parser.add_argument("--words", type=int, default=20_000)
+    parser.add_argument("--merge-distance", type=float, default=MERGE_DISTANCE)
+    parser.add_argument("--cache", type=Path, default=Path("dictionary-synsets.npz"))
+    parser.add_argument("--out", type=Path, default=DATA)
+    args = parser.parse_args(argv)
+
+    from indexing.contextual import DISTILLED_MODEL, weights_digest
+
+    by_pos, senses_of, weight_of = read_wordnet(args.wordnet)
+    lemmas = frequent_lemmas(args.text, args.words, senses_of)
+    vectors = encode({(lemma, pos, offset): synset_text(by_pos[pos][offset], by_pos, lemma)
+                      for lemma in lemmas for pos, offset in senses_of[lemma]},
+                     args.cache, DISTILLED_MODEL)
+    entries, rows = {}, []
+    for lemma in lemmas:
+        found = coarse_senses(lemma, senses_of[lemma], weight_of[lemma],
+                              np.stack([vectors[(lemma, *key)] for key in senses_of[lemma]]), by_pos, args.merge_distance)
+        if len(found) < 2:
+            continue
+        entries[lemma] = []
+        for sense in found:
+            sense["row"] = len(rows)
+            rows.append(sense.pop("vector"))
+            entries[lemma].append(sense)
+    args.out.mkdir(parents=True, exist_ok=True)
+    np.save(args.out / "dictionary_vectors.npy", np.stack(rows).astype(np.float16))
+    meta = {"source": "WordNet 3.0 (Princeton University), SemCor counts from cntlist.rev",
+            "model": weights_digest(DISTILLED_MODEL), "merge_distance": args.merge_distance,
+            "words": args.words, "smoothing": SMOOTHING, "entries": entries}
+    (args.out / "dictionary.json").write_text(json.dumps(meta, separators=(",", ":")))
+    print(f"{len(lemmas):,} lemmas with two senses or more, {len(entries):,} with two coarse senses or more, "
+          f"{len(rows):,} coarse senses -> {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,110 @@
+"""The general sense inventory: labels from definitions, reading a word's
+sense in context with a margin below which it says "unclear", and the
+shipped inventory on words whose senses everyone knows."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from indexing.contextual import DISTILLED_MODEL, shared_reader
+from indexing.senses.dictionary import MIN_MARGIN, Dictionary, Sense, context_vectors, english_senses
+from indexing.senses.dictionary_build import label
+
+
+@pytest.mark.parametrize("definition, expected", [
+    ("sloping land (especially the slope beside a body of water)", "sloping land"),
+    ("a financial institution that accepts deposits and channels the money into lending activities",
+     "financial institution"),
+    ("a room in which a lawcourt sits", "room in which a lawcourt sits"),  # "room" alone says nothing
+    ("the person who is most outstanding or excellent; someone who tops all others",
+     "person who is most outstanding or excellent"),
+    ("a division of an ocean or a large body of salt water partially enclosed by land",
+     "division of an ocean or a large"),  # at most seven words, not ending on "of" or "a"
+])
+def test_a_label_is_the_first_phrase_of_the_definition(definition: str, expected: str) -> None:
+    assert label(definition) == expected
+
+
+def hand_made(prior_weight: float = 0.0) -> Dictionary:
+    senses = [Sense("bank", "sloping land", "sloping land", "noun", 10.5, 0),
+              Sense("bank", "financial institution", "a financial institution", "noun", 20.5, 1),
+              Sense("year", "period of time", "a period of time", "noun", 50.5, 2)]
+    vectors = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1]], dtype=np.float32)
+    return Dictionary({"bank": senses[:2], "year": senses[2:]}, vectors, "test", prior_weight=prior_weight)
+
+
+def unit(*values: float) -> np.ndarray:
+    vector = np.array(values, dtype=np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def test_the_nearest_sense_is_read_in_context_for_every_form_of_the_word() -> None:
+    dictionary = hand_made()
+    assert dictionary.read("bank", unit(0.9, 0.1, 0)).sense.label == "sloping land"
+    assert dictionary.read("banks", unit(0.1, 0.9, 0)).sense.name == "bank: financial institution"
+
+
+def test_a_context_that_does_not_choose_leaves_the_sense_unclear() -> None:
+    reading = hand_made().read("bank", unit(1, 1, 0.5))
+    assert reading.sense is None and reading.best.lemma == "bank" and reading.confidence < MIN_MARGIN
+
+
+def test_the_prior_breaks_a_tie_towards_the_commoner_sense_but_not_clearly() -> None:
+    reading = hand_made(prior_weight=0.02).read("bank", unit(1, 1, 0))
+    assert reading.best.label == "financial institution"
+    assert reading.confidence == pytest.approx(0.02 * np.log(20.5 / 10.5), abs=1e-6)
+
+
+def test_words_with_one_sense_or_none_are_not_read() -> None:
+    dictionary = hand_made()
+    assert dictionary.read("year", unit(0, 0, 1)) is None and not dictionary.has_senses("year")
+    assert dictionary.read("zinni", unit(1, 0, 0)) is None and dictionary.senses("zinni") == []
+
+
+# ---- the shipped inventory, read by the shipped distilled biLM ------------------------
+
+@pytest.fixture(scope="module")
+def shipped() -> Dictionary:
+    dictionary = english_senses()
+    assert dictionary is not None, "the shipped inventory was built with other biLM weights"
+    return dictionary
+
+
+def test_the_shipped_inventory_labels_the_senses_of_bank_from_the_dictionary(shipped: Dictionary) -> None:
+    labels = {sense.label for sense in shipped.senses("bank")}
+    assert {"sloping land", "financial institution"} <= labels
+    assert all(sense.definition for sense in shipped.senses("bank"))
+
+
+def context(text: str) -> np.ndarray:
+    encoder = shared_reader(DISTILLED_MODEL).encoder
+    return context_vectors(encoder, encoder.encode_layers([text.split()]))[0]
+
+
+def sense(dictionary: Dictionary, word: str, label: str) -> Sense:
+    return next(s for s in dictionary.senses(word) if s.label == label)
+
+
+@pytest.mark.parametrize("text", ["they pulled the canoe up on the muddy river bank",
+                                  "we sat on the grassy bank of the river and watched the water flow past"])
+def test_the_shipped_inventory_tells_a_river_bank_from_a_financial_institution(shipped: Dictionary, text: str) -> None:
+    assert shipped.read("bank", context(text)).sense.label == "sloping land"
+    assert shipped.compare(sense(shipped, "bank", "sloping land"), context(text))[0] == "same sense"
+    kind, other = shipped.compare(sense(shipped, "bank", "financial institution"), context(text))
+    assert (kind, other.label) == ("other sense", "sloping land")
+
+
+def test_a_money_bank_is_read_nearest_the_institution(shipped: Dictionary) -> None:
+    # Nearest only: our biLM reads it below the margin (bench/results/decisions.md).
+    reading = shipped.read("bank", context("the bank raised its interest rates on mortgages and loans"))
+    assert reading.best.label == "financial institution"
+
+
+@pytest.mark.parametrize("text, label", [
+    ("the bass player tuned his guitar before the concert", "lowest part of the musical range"),
+    ("he caught a large bass in the lake with a fishing rod", "lean flesh of a saltwater fish"),
+])
+def test_the_shipped_inventory_tells_the_two_basses_apart(shipped: Dictionary, text: str, label: str) -> None:
+    for candidate in shipped.senses("bass"):
+        kind, found = shipped.compare(candidate, context(text))
+        assert (kind, found.label) == (("same sense", label) if candidate.label == label else ("other sense", label))
