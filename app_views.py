@@ -101,9 +101,12 @@ def bold_word(text: str, start: int, end: int) -> str:
 
 def render_word_map(found: WordMap) -> None:
     for sense in found.senses:
-        example = bold_word(sense.example, *sense.example_span)
-        st.markdown(f"**{literal_markdown(sense.name)}**, {sense.count} occurrences in the sample. "
-                    f"Example: {example}")
+        definition = f": {literal_markdown(sense.definition)}" if sense.definition else ""
+        if sense.example:
+            st.markdown(f"**{literal_markdown(sense.name)}**{definition}. {sense.count} occurrences in the sample. "
+                        f"Example: {bold_word(sense.example, *sense.example_span)}")
+        else:
+            st.markdown(f"**{literal_markdown(sense.name)}**{definition}. Not read clearly in the sample.")
     if found.query_sense:
         st.caption(f"In your query, *{literal_markdown(found.word)}* reads as {literal_markdown(found.query_sense)}.")
     if not found.points:
@@ -120,7 +123,9 @@ def render_word_map(found: WordMap) -> None:
         tooltip=["sense", "title", "context"])
     st.altair_chart(chart, width="stretch")
     st.caption(f"{len(found.points)} occurrences of *{literal_markdown(found.word)}* in the collection, "
-               "placed by their contextual vectors; the larger mark is your query's.")
+               "placed by their contextual vectors; the larger mark is your query's."
+               + (" Senses from the dictionary (WordNet 3.0); an occurrence our biLM cannot read clearly is "
+                  "marked 'sense unclear'." if any(s.definition for s in found.senses) else ""))
 
 
 def delete_ui(index: Index) -> None:

@@ -81,7 +81,7 @@ def verdicts(engine: SearchEngine, queries: list[str], setting: tuple[float, flo
     """Every exact word match the columns' top K show (each passage once),
     with the "other sense" verdicts among them, under `setting`."""
     _apply(setting)
-    matches, other = 0, []
+    matches, same, other = 0, 0, []
     for query in queries:
         seen = set()
         for hits in engine.search_all(query, k=K).values():
@@ -91,20 +91,22 @@ def verdicts(engine: SearchEngine, queries: list[str], setting: tuple[float, flo
                         continue
                     seen.add((hit.doc_id, h.start))
                     matches += 1
+                    same += h.kind == "same sense"
                     if h.kind == "other sense":
                         at = h.start - hit.passage.start
                         context = hit.passage.text[max(0, at - 60): at + len(h.word) + 60]
                         other.append({"key": f"{query} | {hit.title} | {h.word}@{h.start}", "query": query,
                                       "word": h.word, "query_sense": h.query_sense, "doc_sense": h.doc_sense,
                                       "context": " ".join(context.split())})
-    return {"setting": list(setting), "exact_matches": matches, "other_sense": other}
+    return {"setting": list(setting), "exact_matches": matches, "same_sense": same, "other_sense": other}
 
 
 def judged(found: dict, judgments: dict[str, str]) -> dict:
     right = sum(judgments.get(v["key"]) == "right" for v in found["other_sense"])
     wrong = sum(judgments.get(v["key"]) == "wrong" for v in found["other_sense"])
     n = len(found["other_sense"])
-    return {"setting": found["setting"], "exact_matches": found["exact_matches"], "other_sense": n,
+    return {"setting": found["setting"], "exact_matches": found["exact_matches"],
+            "same_sense": found["same_sense"], "other_sense": n,
             "other_sense_rate": round(n / max(found["exact_matches"], 1), 4), "judged_right": right,
             "judged_wrong": wrong, "unjudged": n - right - wrong,
             "precision": round(right / n, 3) if n and right + wrong == n else None,  # only when all are judged
@@ -134,12 +136,13 @@ def verdicts_markdown(results: dict) -> str:
              f"(bench/data/verdict_judgments.json). Chosen on the {len(results['dev_queries'])} dev queries: "
              f"{results['chosen']}.", ""]
     for name in ("dev", "eval"):
-        lines += [f"## {name} queries", "", "| setting | exact matches | other sense | rate | right | wrong | "
-                  "unjudged | precision |", "|---|---|---|---|---|---|---|---|"]
+        lines += [f"## {name} queries", "", "| setting | exact matches | same sense | other sense | rate | right | "
+                  "wrong | unjudged | precision |", "|---|---|---|---|---|---|---|---|---|"]
         for row in results[name]:
             gain, ambiguity, margin = row["setting"]
             lines.append(f"| {gain} / {'-' if ambiguity is None or ambiguity < 0 else ambiguity} / {margin} | "
-                         f"{row['exact_matches']} | {row['other_sense']} | {row['other_sense_rate']:.1%} | "
+                         f"{row['exact_matches']} | {row.get('same_sense', '-')} | {row['other_sense']} | "
+                         f"{row['other_sense_rate']:.1%} | "
                          f"{row['judged_right']} | {row['judged_wrong']} | {row['unjudged']} | "
                          f"{row['precision'] if row['precision'] is not None else '-'} |")
         lines.append("")

@@ -93,10 +93,14 @@ class Explainer:
         # come from it, the query's sense read as a document's is, from the
         # words either side of it.
         self._general = {word for word in self._words if self.general is not None and self.general.has_senses(word)}
-        self._query_contexts = self._read_query_contexts(query, sentences) if self._general else {}
+        self._query_contexts = (self.occurrences.query_contexts(query, self._general, GENERAL_RADIUS)
+                                if self._general else {})
         self._query_general = {q: self.general.read(t.norm, self._query_contexts[t.start], query=True)
                                for q, t in enumerate(self.query) if t.start in self._query_contexts}
         self._contexts: dict[tuple, np.ndarray] = {}
+        # Passages are read only for the query words read clearly: without
+        # the query's sense there is no verdict to give.
+        self._clear = {self.query[q].norm for q, reading in self._query_general.items() if reading and reading.sense}
         self._read = {word for word in self._words - self._general if gives_verdict(senses, word, self.general)}
         # The biLM reads the query (as the ranking methods do, sharing that
         # reading) only when a word of it may get a verdict: the query's
@@ -108,13 +112,6 @@ class Explainer:
                               else None for t in self.query]
         self._readings: dict[tuple, TaggedToken] = {}
         self._tokens: dict[tuple, list[Token]] = {}  # a sentence's tokens, for prefetch and for its highlights
-
-    def _read_query_contexts(self, query: str, sentences: list[list[Token]]) -> dict[int, np.ndarray]:
-        """Token start -> context vector, for the query's words with general senses."""
-        positions = [[i for i, t in enumerate(sentence) if t.norm in self._general] for sentence in sentences]
-        keys = [("query", query, n) for n in range(len(sentences))]
-        found = self.occurrences.read_contexts([query] * len(sentences), sentences, positions, GENERAL_RADIUS, keys)
-        return {sentence[i].start: vector for sentence, vectors in zip(sentences, found) for i, vector in vectors.items()}
 
     def prefetch(self, passages: list[tuple[StoredDocument, Span, Span]]) -> None:
         """Read, in one batch, the occurrences the given passages will need:
@@ -128,7 +125,7 @@ class Explainer:
                     continue
                 if token.norm in self._read and key not in self._readings:
                     wanted.setdefault(key[:3], (document, tokens, []))[2].append(i)
-                if token.norm in self._general and key not in self._contexts:
+                if token.norm in self._clear and key not in self._contexts:
                     general.setdefault(key[:3], (document, tokens, []))[2].append(i)
         if wanted:
             readings = self.occurrences.read(*_jobs(wanted), CONTEXT_RADIUS, _cache_keys(wanted))
@@ -189,16 +186,12 @@ class Explainer:
         """The verdict of the general inventory: the query's word read
         clearly, and the passage's occurrence clearly in that sense or in
         another of the same part of speech (`Dictionary.compare`); else the
-        same word, its senses named where they are clear."""
+        same word, with the query's sense named when it is clear."""
         word, text = self.query[q].norm, document.text[token.start : token.end]
         context = self._contexts.get((document.id, sentence.start, sentence.end, token.start))
         ours = self._query_general[q]
-        if ours is None or context is None:
+        if ours is None or ours.sense is None or context is None:
             return Highlight(token.start, token.end, text, word, 1.0, "same word")
-        if ours.sense is None:
-            theirs = self.general.read(word, context)
-            return Highlight(token.start, token.end, text, word, 1.0, "same word", "",
-                             theirs.sense.name if theirs.sense else UNCLEAR)
         kind, theirs = self.general.compare(ours.sense, context)
         if kind is None:
             return Highlight(token.start, token.end, text, word, 1.0, "same word", ours.sense.name, UNCLEAR)

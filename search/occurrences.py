@@ -46,26 +46,44 @@ class OccurrenceReader:
         inventory, when that was built with the shipped distilled biLM."""
         return cls(senses, shared_reader(DISTILLED_MODEL) if english_senses() is not None else None)
 
+    def query_contexts(self, query: str, words: set[str], radius: int) -> dict[int, np.ndarray]:
+        """Token start -> unit context vector of each occurrence of ``words``
+        in ``query``: the ``radius`` tokens either side of it, sliced from the
+        query's reading that the ranking methods share (a query of up to
+        2 * radius + 1 tokens a sentence is read exactly as a passage's window)."""
+        token_lists, layers = self.general.read_query(query)
+        found = {}
+        for tokens, sentence in zip(token_lists, layers):
+            wanted = [i for i, t in enumerate(tokens) if t.norm in words]
+            windows = [sentence[:, max(0, i - radius) : i + radius + 1] for i in wanted]
+            found.update(zip((tokens[i].start for i in wanted), context_vectors(self.general.encoder, windows)
+                             if windows else []))
+        return found
+
     def read_contexts(self, texts: Sequence[str], token_lists: Sequence[list[Token]],
                       positions: Sequence[Sequence[int]], radius: int,
                       keys: Sequence[Hashable]) -> list[dict[int, np.ndarray]]:
         """The unit context vector of each occurrence at ``positions``: the
         ``radius`` tokens either side of it, read by the ``general`` biLM.
         Each occurrence is read in its own window, so its vector does not
-        depend on which others were read with it."""
+        depend on which others were read with it; occurrences with the same
+        window (a short sentence) share one reading."""
         found: list[dict[int, np.ndarray]] = [{} for _ in texts]
-        todo = []  # (sentence, position)
+        windows: dict[tuple[int, int, int], list[int]] = {}  # (sentence, lo, hi) -> its positions still to read
         for s, wanted in enumerate(positions):
             for i in sorted(set(wanted)):
                 if (cached := self._contexts.get((keys[s], i))) is not None:
                     found[s][i] = cached
                 else:
-                    todo.append((s, i))
-        windows = [token_lists[s][max(0, i - radius) : i + radius + 1] for s, i in todo]
-        layers = self.general.encode_layers([texts[s] for s, _ in todo], windows)
-        for (s, i), vector in zip(todo, context_vectors(self.general.encoder, layers) if todo else []):
-            found[s][i] = vector
-            self._contexts.put((keys[s], i), vector)
+                    key = (s, max(0, i - radius), min(len(token_lists[s]), i + radius + 1))
+                    windows.setdefault(key, []).append(i)
+        layers = self.general.encode_layers([texts[s] for s, _, _ in windows],
+                                            [token_lists[s][lo:hi] for s, lo, hi in windows])
+        for ((s, _, _), wanted), vector in zip(windows.items(), context_vectors(self.general.encoder, layers)
+                                               if windows else []):
+            for i in wanted:
+                found[s][i] = vector
+                self._contexts.put((keys[s], i), vector)
         return found
 
     def read(self, texts: Sequence[str], token_lists: Sequence[list[Token]], positions: Sequence[Sequence[int]],

@@ -2,9 +2,14 @@
 occurrences in the corpus coloured by sense, with the query's occurrence on it.
 
 Consumes an index with a `SensesMethod` and a word; produces a `WordMap`:
-plain records the UI draws (senses, and one point per occurrence). The map is
-the first two principal components of the occurrences' sense features (the
-biLM vector and the topical context bag), as the word's senses were clustered.
+plain records the UI draws (senses, and one point per occurrence). A word the
+general sense inventory gives two senses or more (`indexing.senses.dictionary`)
+shows its dictionary senses, each with its definition, and each occurrence is
+read as the explanation reads it (the distilled biLM over the words either
+side): the map is the first two principal components of those context
+vectors, coloured by the dictionary sense or "sense unclear". Any other word
+shows the collection's senses: the map of the occurrences' sense features
+(the biLM vector and the topical context bag), as its senses were clustered.
 """
 from __future__ import annotations
 
@@ -12,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indexing.contextual import sentence_tokens
-from indexing.senses.inventory import Sense
+from indexing.contextual import DISTILLED_MODEL, query_sentences, sentence_tokens, shared_reader
+from indexing.senses.dictionary import Dictionary, context_vectors, english_senses
 from indexing.senses.method import SensesMethod
 from indexing.store import DocumentStore
 from indexing.text import normalize, tokenize
@@ -33,9 +38,18 @@ class Point:
 
 
 @dataclass(frozen=True)
+class ShownSense:
+    name: str  # "bank: sloping land" or "bank (river, water, flood)"
+    definition: str  # the dictionary's; "" for the collection's senses
+    count: int  # occurrences in the sample
+    example: str  # "" when no occurrence in the sample has it
+    example_span: tuple[int, int]
+
+
+@dataclass(frozen=True)
 class WordMap:
     word: str
-    senses: list[Sense]
+    senses: list[ShownSense]
     points: list[Point]
     query_sense: str  # the query occurrence's sense name, "" if the query lacks the word
 
@@ -47,28 +61,55 @@ class Occurrences:
     goes through the biLM), so the UI caches it by word."""
 
     word: str
-    features: np.ndarray  # (n, d) the sense features each occurrence's sense was read from
-    meta: list[tuple[str, int, str, int | None]]  # (context, doc id, title, sense) per occurrence
+    features: np.ndarray  # (n, d) the sense features or context vectors each occurrence's sense was read from
+    meta: list[tuple[str, int, str, str]]  # (context, doc id, title, sense name) per occurrence
+    general: bool = False  # read for the general sense inventory
+    examples: tuple[tuple[str, tuple[int, int]], ...] = ()  # general: each occurrence's context and the word's span in it
 
 
 def word_occurrences(store: DocumentStore, senses: SensesMethod, word: str) -> Occurrences:
     """Up to MAX_OCCURRENCES occurrences of ``word`` in the stored documents."""
     word = normalize(word.strip())
     found = _occurrences(store, word)
+    general = english_senses()
+    if general is not None and general.has_senses(word):
+        return _general_occurrences(found, word, general)
     tagged = senses.tag([text for text, _, _, _ in found], [tokens for _, tokens, _, _ in found])
     vectors, meta = [], []
     for (text, _tokens, doc_id, title), sentence in zip(found, tagged):
         for t in sentence:
             if t.token.norm == word:
                 vectors.append(t.feature)
-                meta.append((_context(text, t.token.start, t.token.end), doc_id, title, t.sense))
+                meta.append((_context(text, t.token.start, t.token.end), doc_id, title,
+                             senses.sense_name(word, t.sense) or word))
     features = np.stack(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
     return Occurrences(word, features, meta)
+
+
+def _general_occurrences(found: list[tuple[str, list, int, str]], word: str, general: Dictionary) -> Occurrences:
+    from search.explain import GENERAL_RADIUS, UNCLEAR
+
+    windows, meta, examples = [], [], []
+    for text, tokens, doc_id, title in found:
+        for i, t in enumerate(tokens):
+            if t.norm == word:
+                windows.append((text, tokens[max(0, i - GENERAL_RADIUS) : i + GENERAL_RADIUS + 1]))
+                meta.append((_context(text, t.start, t.end), doc_id, title))
+                examples.append(_example(text, t.start, t.end))
+    if not windows:
+        return Occurrences(word, np.zeros((0, 0), dtype=np.float32), [], general=True)
+    reader = shared_reader(DISTILLED_MODEL)
+    vectors = context_vectors(reader.encoder, reader.encode_layers(*zip(*windows)))
+    names = [reading.sense.name if (reading := general.read(word, v)).sense else UNCLEAR for v in vectors]
+    return Occurrences(word, vectors, [(*m, name) for m, name in zip(meta, names)], general=True,
+                       examples=tuple(examples))
 
 
 def word_map(occurrences: Occurrences, senses: SensesMethod, query: str = "") -> WordMap:
     """The map of a word's occurrences, with the query's occurrence of it
     (if any) placed among them."""
+    if occurrences.general:
+        return _general_map(occurrences, query)
     word, inventory = occurrences.word, senses.inventory
     query_vector, query_sense = None, ""
     if query:
@@ -76,16 +117,49 @@ def word_map(occurrences: Occurrences, senses: SensesMethod, query: str = "") ->
         if hit is not None:
             # The sense the explanation gives the query's word: read from its context bag.
             query_vector, query_sense = hit.feature, senses.sense_name(word, senses.topical_sense(hit))
+    shown = [ShownSense(s.name, "", s.count, s.example, s.example_span) for s in inventory.senses(word)]
     if not occurrences.meta:
-        return WordMap(word, inventory.senses(word), [], query_sense)
+        return WordMap(word, shown, [], query_sense)
     every = np.concatenate([occurrences.features] + ([query_vector[None]] if query_vector is not None else []))
     space = inventory.centred(word, every) if word in inventory else every
-    xy = _principal_components(space)
-    points = [Point(float(x), float(y), senses.sense_name(word, sense) or word, context, doc_id, title)
-              for (x, y), (context, doc_id, title, sense) in zip(xy, occurrences.meta)]
-    if query_vector is not None:
+    return WordMap(word, shown, _points(occurrences, _principal_components(space), query_vector is not None, query),
+                   query_sense)
+
+
+def _general_map(occurrences: Occurrences, query: str) -> WordMap:
+    """The map of a word with dictionary senses: its occurrences' context
+    vectors, and the query's read as the explanation reads it."""
+    from search.explain import GENERAL_RADIUS, UNCLEAR
+
+    word, general = occurrences.word, english_senses()
+    query_vector, query_sense = None, ""
+    for sentence in query_sentences(query) if query else []:
+        at = next((i for i, t in enumerate(sentence) if t.norm == word), None)
+        if at is not None:
+            reader = shared_reader(DISTILLED_MODEL)
+            window = sentence[max(0, at - GENERAL_RADIUS) : at + GENERAL_RADIUS + 1]
+            query_vector = context_vectors(reader.encoder, reader.encode_layers([query], [window]))[0]
+            reading = general.read(word, query_vector, query=True)
+            query_sense = reading.sense.name if reading.sense else UNCLEAR
+            break
+    shown = []
+    for sense in general.senses(word):
+        found = [example for example, meta in zip(occurrences.examples, occurrences.meta) if meta[3] == sense.name]
+        example, span = found[0] if found else ("", (0, 0))
+        shown.append(ShownSense(sense.name, sense.definition, len(found), example, span))
+    if not occurrences.meta:
+        return WordMap(word, shown, [], query_sense)
+    every = np.concatenate([occurrences.features] + ([query_vector[None]] if query_vector is not None else []))
+    return WordMap(word, shown, _points(occurrences, _principal_components(every), query_vector is not None, query),
+                   query_sense)
+
+
+def _points(occurrences: Occurrences, xy: np.ndarray, with_query: bool, query: str) -> list[Point]:
+    points = [Point(float(x), float(y), name, context, doc_id, title)
+              for (x, y), (context, doc_id, title, name) in zip(xy, occurrences.meta)]
+    if with_query:
         points.append(Point(float(xy[-1, 0]), float(xy[-1, 1]), "query", query, None, "your query"))
-    return WordMap(word, inventory.senses(word), points, query_sense)
+    return points
 
 
 def inventory_size(senses: SensesMethod) -> tuple[int, int]:
@@ -123,6 +197,12 @@ def _occurrences(store: DocumentStore, word: str) -> list[tuple[str, list, int, 
 def _context(text: str, start: int, end: int, width: int = 80) -> str:
     lo, hi = max(0, start - width), min(len(text), end + width)
     return f"{'…' if lo else ''}{text[lo:start]}[{text[start:end]}]{text[end:hi]}{'…' if hi < len(text) else ''}"
+
+
+def _example(text: str, start: int, end: int, width: int = 80) -> tuple[str, tuple[int, int]]:
+    """The text around ``text[start:end]`` and the word's span in it."""
+    lo, hi = max(0, start - width), min(len(text), end + width)
+    return text[lo:hi], (start - lo, end - lo)
 
 
 def _principal_components(points: np.ndarray) -> np.ndarray:

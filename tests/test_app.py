@@ -76,12 +76,13 @@ def test_the_hybrid_weights_can_be_changed_for_the_session(app):
 
 def test_matches_are_coloured_by_sense_agreement_with_the_senses_named(app):
     app.number_input(key="k").set_value(33).run()
-    app.text_input(key="query").input("bank loan interest rates").run()
+    app.text_input(key="query").input("bass fishing in a lake").run()
     assert not app.exception
     dbow = _column_texts(app)["Doc2Vec DBOW"]
-    # The river-bank story is listed, and its "bank" is marked as another sense.
+    # The bass-guitar story is listed, and its "bass" is marked as another sense.
     assert '<mark class="match other-sense"' in dbow and '<mark class="match same-sense"' in dbow
-    assert "query: bank (" in dbow and "here: bank (" in dbow  # the sense names, on hover
+    # The dictionary's sense names, on hover.
+    assert "query: bass: lean flesh of a saltwater fish" in dbow and "here: bass: lowest part of the musical" in dbow
     assert any("other sense" in c.value for c in app.caption), "the caption names the disagreement"
     assert any("same word, another sense" in m.value for m in app.markdown), "a legend explains the colours"
 
@@ -196,8 +197,9 @@ def test_the_word_senses_view_shows_senses_examples_and_a_map(app):
     _open_tab(app, "Word senses")
     assert app.selectbox(key="sense-word").value == "bank"  # the query's ambiguous word
     text = "\n".join(m.value for m in app.markdown)
-    assert text.count("**bank \\(") == 2 and "Example:" in text  # markdown-escaped sense names
-    assert any("reads as bank \\(" in c.value for c in app.caption), "where the query's occurrence falls"
+    # The dictionary's senses with their definitions (markdown-escaped), and examples.
+    assert "**bank\\: sloping land**: sloping land" in text and "Example:" in text
+    assert any("reads as bank\\: sloping land" in c.value for c in app.caption), "where the query's occurrence falls"
     assert app.get("vega_lite_chart"), "a 2-D map of the occurrences"
     app.selectbox(key="sense-word").set_value("river").run()
     assert not app.exception

@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 DATA = Path(__file__).resolve().parent / "data"
 MIN_MARGIN = 0.25  # an occurrence in a document, read from the words either side of it
-MIN_QUERY_MARGIN = 0.2  # a query's word, read from the query: a few words, often read wrong
+MIN_QUERY_MARGIN = 0.1  # a query's word, read from the query: a few words, often read wrong
 PRIOR_WEIGHT = 0.05
 
 
@@ -77,7 +77,9 @@ class Dictionary:
         meta = json.loads((directory / "dictionary.json").read_text())
         entries = {lemma: [Sense(lemma, s["label"], s["definition"], s["pos"], s["weight"], s["row"]) for s in senses]
                    for lemma, senses in meta["entries"].items()}
-        return cls(entries, np.load(directory / "dictionary_vectors.npy"), meta["model"])
+        with np.load(directory / "dictionary_vectors.npz") as stored:  # int8 rows and their scales
+            vectors = stored["vectors"].astype(np.float32) * stored["scales"][:, None]
+        return cls(entries, vectors, meta["model"])
 
     def senses(self, word: str) -> list[Sense]:
         """The coarse senses of every lemma ``word`` may be a form of ("banks" -> bank's)."""

@@ -105,6 +105,6 @@ def test_a_money_bank_is_read_nearest_the_institution(shipped: Dictionary) -> No
     ("he caught a large bass in the lake with a fishing rod", "lean flesh of a saltwater fish"),
 ])
 def test_the_shipped_inventory_tells_the_two_basses_apart(shipped: Dictionary, text: str, label: str) -> None:
-    for candidate in shipped.senses("bass"):
+    for candidate in [s for s in shipped.senses("bass") if s.pos == "noun"]:
         kind, found = shipped.compare(candidate, context(text))
         assert (kind, found.label) == (("same sense", label) if candidate.label == label else ("other sense", label))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indexing.contextual import document_sentences
+from indexing.contextual import DISTILLED_MODEL, document_sentences, shared_reader
 from indexing.index import Index
 from search.engine import SearchEngine
 from search.occurrences import OccurrenceReader
@@ -25,15 +25,16 @@ def bank_sentences(index: Index) -> tuple[list[str], list[list], list[list[int]]
 
 @pytest.fixture
 def sentences_read(index: Index, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The token count of every sentence (or window) the biLM reads from now on."""
-    reader, read = index.methods["senses"].reader, []
-    encode = reader.encode_layers
+    """The token count of every sentence (or window) the biLMs read from now
+    on: the LM-only one the collection's senses read with, and the distilled
+    one the general sense inventory reads with."""
+    read = []
+    for reader in {id(r): r for r in (index.methods["senses"].reader, shared_reader(DISTILLED_MODEL))}.values():
+        def counting(texts, token_lists, *args, encode=reader.encode_layers, **kwargs):
+            read.extend(len(tokens) for tokens in token_lists)
+            return encode(texts, token_lists, *args, **kwargs)
 
-    def counting(texts, token_lists, *args, **kwargs):
-        read.extend(len(tokens) for tokens in token_lists)
-        return encode(texts, token_lists, *args, **kwargs)
-
-    monkeypatch.setattr(reader, "encode_layers", counting)
+        monkeypatch.setattr(reader, "encode_layers", counting)
     return read
 
 
@@ -77,3 +78,17 @@ def test_the_engine_keeps_readings_across_queries_until_told_to_forget(index: In
     engine.forget_readings()
     engine.search(query, "dbow", k=10)
     assert sum(sentences_read) > 0
+
+
+def test_a_short_query_word_is_read_for_the_general_inventory_as_a_passage_window_would_be(index: Index) -> None:
+    from indexing.contextual import query_sentences
+
+    reader = OccurrenceReader.with_general_inventory(index.methods["senses"])
+    assert reader.general is not None
+    query = "fishing from the river bank"
+    [tokens] = query_sentences(query)
+    sliced = reader.query_contexts(query, {"bank", "river"}, radius=16)
+    [read] = reader.read_contexts([query], [tokens], [[3, 4]], radius=16, keys=[("q",)])
+    assert sorted(sliced) == [tokens[3].start, tokens[4].start]
+    np.testing.assert_allclose(sliced[tokens[4].start], read[4], atol=1e-5)
+    np.testing.assert_array_equal(read[3], read[4])  # one window, the whole sentence: read once
