@@ -106,7 +106,12 @@ def render_word_map(found: WordMap) -> None:
             st.markdown(f"**{literal_markdown(sense.name)}**{definition}. {sense.count} occurrences in the sample. "
                         f"Example: {bold_word(sense.example, *sense.example_span)}")
         else:
-            st.markdown(f"**{literal_markdown(sense.name)}**{definition}. Not read clearly in the sample.")
+            st.markdown(f"**{literal_markdown(sense.name)}**{definition}. Your query's sense; no occurrence in the "
+                        "sample was read clearly as it.")
+    if found.unseen:
+        st.caption(f"{found.unseen} more dictionary sense{'s' if found.unseen > 1 else ''} of "
+                   f"*{literal_markdown(found.word)}*: none of the sample's occurrences was read clearly as "
+                   f"{'them' if found.unseen > 1 else 'it'}.")
     if found.query_sense:
         st.caption(f"In your query, *{literal_markdown(found.word)}* reads as {literal_markdown(found.query_sense)}.")
     if not found.points:

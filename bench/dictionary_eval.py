@@ -94,7 +94,8 @@ def _dictionary(words, senses_of, weight_of, by_pos, vectors, merge_distance, pr
         entries[lemma] = []
         for sense in found:
             members[(lemma, len(rows))] = {s.split(":")[1] for s in sense["synsets"]}
-            entries[lemma].append(Sense(lemma, sense["label"], sense["definition"], sense["pos"], sense["weight"], len(rows)))
+            entries[lemma].append(Sense(lemma, sense["label"], sense["definition"], sense["pos"], sense["weight"],
+                                        len(rows)))
             rows.append(sense["vector"])
     return Dictionary(entries, np.stack(rows), "bench", prior_weight=prior_weight), members
 
@@ -112,7 +113,16 @@ def score(dictionary: Dictionary, members, items, contexts, gold_of_word, seed: 
     for word, golds in gold_of_word.items():
         group_of = {offset: row for (lemma, row), offsets in members.items() if lemma == word for offset in offsets}
         separation += [group_of[a] != group_of[b] for i, a in enumerate(golds) for b in golds[i + 1:]]
+    from sklearn.metrics import f1_score
+
+    macro = []
+    for word, golds in gold_of_word.items():
+        rows = [r for r in raw if r[0] == word]
+        inside = {row: [g for g in golds if g in offsets] for (lemma, row), offsets in members.items() if lemma == word}
+        predicted = [inside[r[1]][0] if len(inside[r[1]]) == 1 else "none" for r in rows]
+        macro.append(f1_score([r[4] for r in rows], predicted, labels=golds, average="macro", zero_division=0))
     figures = {"accuracy": float(np.mean([r[2] for r in raw])), "separation": float(np.mean(separation)),
+               "macro-F1": float(np.mean(macro)),
                "senses per word": float(np.mean([len(dictionary.entries[w]) for w in gold_of_word])), "margins": {}}
     rng = random.Random(seed)
     by_word: dict[str, list] = {}
@@ -153,7 +163,8 @@ def evaluate_dictionary(split: str, cache: Path, wordnet: Path = DEFAULT_DIR) ->
         everyone, _ = _dictionary(cached_lemmas[::20], senses_of, weight_of, by_pos, vectors, merge_distance, 0.0)
         per_lemma = float(np.mean([len(s) for s in everyone.entries.values()]))
         for prior_weight in PRIOR_WEIGHTS:
-            dictionary, members = _dictionary(words, senses_of, weight_of, by_pos, vectors, merge_distance, prior_weight)
+            dictionary, members = _dictionary(words, senses_of, weight_of, by_pos, vectors, merge_distance,
+                                              prior_weight)
             figures = score(dictionary, members, items, contexts, gold_of_word)
             figures.update({"merge distance": merge_distance, "prior weight": prior_weight,
                             "senses per lemma (every 20th cached lemma)": per_lemma})
@@ -161,10 +172,46 @@ def evaluate_dictionary(split: str, cache: Path, wordnet: Path = DEFAULT_DIR) ->
             print(f"merge {merge_distance} prior {prior_weight}: acc {figures['accuracy']:.3f} "
                   f"sep {figures['separation']:.2f} senses/word {figures['senses per word']:.1f} "
                   f"per lemma {per_lemma:.1f}", flush=True)
+    results["wic"] = wic_verdicts("dev" if split == "train" else "test")
     kept = [s for s in results["settings"] if s["separation"] >= MIN_SEPARATION]
     best = max(kept, key=lambda s: s["accuracy"]) if kept else None
     results["chosen"] = None if best is None else [best["merge distance"], best["prior weight"]]
     return results
+
+
+def wic_verdicts(split: str = "test") -> dict:
+    """The page's verdict on WiC pairs (Pilehvar and Camacho-Collados, 2019;
+    CC BY-NC, evaluation only) with the shipped inventory: the first
+    sentence's target read as a query word, the second's compared with its
+    sense. "Same sense" predicts T, "other sense" F; no verdict is counted
+    apart, and as T (the page then shows the same word, unmarked)."""
+    from indexing.contextual import DISTILLED_MODEL, shared_reader
+    from indexing.senses.dictionary import english_senses
+
+    general = english_senses()
+    encoder = shared_reader(DISTILLED_MODEL).encoder
+    folder = data_root() / "wic" / split
+    lines = (folder / f"{split}.data.txt").read_text().splitlines()
+    gold = (folder / f"{split}.gold.txt").read_text().split()
+    windows = []
+    for line in lines:
+        _lemma, _pos, at, first, second = line.split("\t")
+        for i, sentence in zip(map(int, at.split("-")), (first, second)):
+            tokens = sentence.split()
+            windows.append(tokens[max(0, i - RADIUS) : i + RADIUS + 1])
+    contexts = context_vectors(encoder, encoder.encode_layers(windows))
+    outcomes = []  # (verdict or None, gold)
+    for n, (line, label) in enumerate(zip(lines, gold)):
+        lemma = line.split("\t")[0]
+        reading = general.read(lemma, contexts[2 * n], query=True)
+        kind = general.compare(reading.sense, contexts[2 * n + 1])[0] if reading and reading.sense else None
+        outcomes.append((kind, label))
+    judged = [(kind == "same sense") == (label == "T") for kind, label in outcomes if kind]
+    return {"split": split, "pairs": len(outcomes), "in inventory": sum(1 for line in lines
+                                                                         if general.has_senses(line.split("\t")[0])),
+            "verdicts": len(judged), "accuracy of verdicts": float(np.mean(judged)) if judged else None,
+            "accuracy, no verdict as T": float(np.mean([(kind == "other sense") == (label == "F")
+                                                        for kind, label in outcomes]))}
 
 
 def dictionary_markdown(results: dict) -> str:
@@ -173,15 +220,21 @@ def dictionary_markdown(results: dict) -> str:
              f"({', '.join(results['words'])}), context ±{RADIUS} tokens. Most accurate setting keeping "
              f"{MIN_SEPARATION:.0%} of gold sense pairs apart (merge distance, prior weight): {results.get('chosen')}.",
              "",
-             "| merge distance | prior weight | senses / word | senses / lemma | separation | accuracy | margin | "
-             "clear | precision | other-sense rate | other-sense precision | same-sense rate | same-sense precision |",
-             "|" + "---|" * 13]
+             "| merge distance | prior weight | senses / word | senses / lemma | separation | accuracy | macro-F1 | "
+             "margin | clear | precision | other-sense rate | other-sense precision | same-sense rate | "
+             "same-sense precision |", "|" + "---|" * 14]
     fmt = lambda x: "-" if x is None else f"{x:.3f}"  # noqa: E731
+    wic = results.get("wic")
+    if wic:
+        lines[2:2] = [f"WiC {wic['split']} with the shipped inventory and margins: {wic['pairs']} pairs, "
+                      f"{wic['in inventory']} of whose word has two senses or more, {wic['verdicts']} verdicts, "
+                      f"right for {fmt(wic['accuracy of verdicts'])}; every pair, no verdict counted as the same "
+                      f"sense: {fmt(wic['accuracy, no verdict as T'])} (chance 0.5).", ""]
     for s in results["settings"]:
         for margin, m in s["margins"].items():
             lines.append(f"| {s['merge distance']} | {s['prior weight']} | {s['senses per word']:.1f} | "
                          f"{s['senses per lemma (every 20th cached lemma)']:.1f} | {s['separation']:.2f} | "
-                         f"{s['accuracy']:.3f} | {margin} | {m['clear']:.2f} | {fmt(m['precision'])} | "
-                         f"{m['other rate']:.3f} | {fmt(m['other precision'])} | {m['same rate']:.3f} | "
-                         f"{fmt(m['same precision'])} |")
+                         f"{s['accuracy']:.3f} | {100 * s['macro-F1']:.1f} | {margin} | {m['clear']:.2f} | "
+                         f"{fmt(m['precision'])} | {m['other rate']:.3f} | {fmt(m['other precision'])} | "
+                         f"{m['same rate']:.3f} | {fmt(m['same precision'])} |")
     return "\n".join(lines) + "\n"

@@ -52,6 +52,7 @@ class WordMap:
     senses: list[ShownSense]
     points: list[Point]
     query_sense: str  # the query occurrence's sense name, "" if the query lacks the word
+    unseen: int = 0  # dictionary senses no occurrence in the sample was read clearly as (not listed)
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ class Occurrences:
     features: np.ndarray  # (n, d) the sense features or context vectors each occurrence's sense was read from
     meta: list[tuple[str, int, str, str]]  # (context, doc id, title, sense name) per occurrence
     general: bool = False  # read for the general sense inventory
-    examples: tuple[tuple[str, tuple[int, int]], ...] = ()  # general: each occurrence's context and the word's span in it
+    # General: each occurrence's context and the word's span in it.
+    examples: tuple[tuple[str, tuple[int, int]], ...] = ()
 
 
 def word_occurrences(store: DocumentStore, senses: SensesMethod, word: str) -> Occurrences:
@@ -142,16 +144,21 @@ def _general_map(occurrences: Occurrences, query: str) -> WordMap:
             reading = general.read(word, query_vector, query=True)
             query_sense = reading.sense.name if reading.sense else UNCLEAR
             break
-    shown = []
+    # The collection refines the dictionary: only the senses its documents
+    # were read clearly in are listed, the query's own among them.
+    shown, unseen = [], 0
     for sense in general.senses(word):
         found = [example for example, meta in zip(occurrences.examples, occurrences.meta) if meta[3] == sense.name]
+        if not found and sense.name != query_sense:
+            unseen += 1
+            continue
         example, span = found[0] if found else ("", (0, 0))
         shown.append(ShownSense(sense.name, sense.definition, len(found), example, span))
     if not occurrences.meta:
-        return WordMap(word, shown, [], query_sense)
+        return WordMap(word, shown, [], query_sense, unseen)
     every = np.concatenate([occurrences.features] + ([query_vector[None]] if query_vector is not None else []))
     return WordMap(word, shown, _points(occurrences, _principal_components(every), query_vector is not None, query),
-                   query_sense)
+                   query_sense, unseen)
 
 
 def _points(occurrences: Occurrences, xy: np.ndarray, with_query: bool, query: str) -> list[Point]:

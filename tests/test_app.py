@@ -200,6 +200,7 @@ def test_the_word_senses_view_shows_senses_examples_and_a_map(app):
     # The dictionary's senses with their definitions (markdown-escaped), and examples.
     assert "**bank\\: sloping land**: sloping land" in text and "Example:" in text
     assert any("reads as bank\\: sloping land" in c.value for c in app.caption), "where the query's occurrence falls"
+    assert any("more dictionary senses of" in c.value for c in app.caption), "senses the collection never uses"
     assert app.get("vega_lite_chart"), "a 2-D map of the occurrences"
     app.selectbox(key="sense-word").set_value("river").run()
     assert not app.exception

@@ -214,7 +214,8 @@ def main(argv: list[str]) -> int:
     entries, rows = {}, []
     for lemma in lemmas:
         found = coarse_senses(lemma, senses_of[lemma], weight_of[lemma],
-                              np.stack([vectors[(lemma, *key)] for key in senses_of[lemma]]), by_pos, args.merge_distance)
+                              np.stack([vectors[(lemma, *key)] for key in senses_of[lemma]]), by_pos,
+                              args.merge_distance)
         if len(found) < 2:
             continue
         entries[lemma] = []

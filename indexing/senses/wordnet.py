@@ -49,7 +49,8 @@ def synsets(directory: Path, pos: str) -> dict[str, Synset]:
         head, _, gloss = line.partition(" | ")
         fields = head.split()
         n_words = int(fields[3], 16)
-        words = tuple(fields[4 + 2 * i].lower().split("(")[0] for i in range(n_words))  # "(a)" marks an adjective's position
+        # "(a)" after an adjective marks its position.
+        words = tuple(fields[4 + 2 * i].lower().split("(")[0] for i in range(n_words))
         at = 4 + 2 * n_words
         n_pointers = int(fields[at])
         pointers = [fields[at + 1 + 4 * i : at + 5 + 4 * i] for i in range(n_pointers)]

@@ -285,7 +285,8 @@ class GeneralOccurrences(HandMadeOccurrences):
 
     def read_contexts(self, texts, token_lists, positions, radius, keys):
         self.contexts_read += [tokens[i].norm for tokens, wanted in zip(token_lists, positions) for i in wanted]
-        return [{i: _context([t.norm for t in tokens]) for i in wanted} for tokens, wanted in zip(token_lists, positions)]
+        return [{i: _context([t.norm for t in tokens]) for i in wanted}
+                for tokens, wanted in zip(token_lists, positions)]
 
 
 def explain_general(query: str, monkeypatch) -> tuple[dict, GeneralOccurrences]:
