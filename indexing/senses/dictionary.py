@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections import Counter
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,15 +87,19 @@ class Dictionary:
         return [sense for lemma in english().lemmas(word) for sense in self.entries.get(lemma, ())]
 
     def has_senses(self, word: str) -> bool:
-        return len(self.senses(word)) >= 2
+        """Whether ``word`` has two coarse senses or more of one part of
+        speech: "Israeli" the person and the adjective are one meaning to a
+        reader, and a verdict never sets a noun against a verb."""
+        counts = Counter(sense.pos for sense in self.senses(word))
+        return any(n >= 2 for n in counts.values())
 
     def read(self, word: str, context: np.ndarray, query: bool = False) -> Reading | None:
         """The sense of ``word`` in a context (unit vector ``(dim,)``), or None
-        when the dictionary gives it fewer than two senses. A query's word
+        when the dictionary gives it no two senses of one part of speech. A query's word
         (``query``) needs the larger margin to be read clearly."""
-        senses = self.senses(word)
-        if len(senses) < 2:
+        if not self.has_senses(word):
             return None
+        senses = self.senses(word)
         scores = self.scores(senses, context)
         order = np.argsort(-scores)
         margin = float(scores[order[0]] - scores[order[1]])
