@@ -70,11 +70,7 @@ def _parser() -> argparse.ArgumentParser:
                               help="results name (default hybrid-speed: bench/results/hybrid-speed.json); a "
                                    "one-size check under another name leaves the growth runs as they are")
     commands.add_parser("report", help="rewrite the markdown tables and the plot from bench/results/*.json")
-    dictionary = commands.add_parser("dictionary", help="the general sense inventory on CoarseWSD-20")
-    dictionary.add_argument("--split", choices=("train", "test"), default="train",
-                            help="train chooses the settings; test is read once with them")
-    dictionary.add_argument("--cache", type=Path, default=Path("dictionary-synsets.npz"),
-                            help="the synset vectors dictionary_build cached")
+    _add_dictionary(commands)
     commands.add_parser("homonyms", help="homonym queries: does each method rank the query's sense first?")
     known = commands.add_parser("known-item", help="known-item search on the demo: first two sentences as the query")
     known.add_argument("--data-dir", type=Path, default=Path("data-bench-demo"),
@@ -115,6 +111,14 @@ def _elmo_parsers(commands: argparse._SubParsersAction) -> None:
                              "(default: 1 2 1+2)")
     senses.add_argument("--features", nargs="+", choices=("elmo", "context", "both"), default=["elmo", "context", "both"],
                         help="what occurrences are clustered by: the biLM vector, a word2vec context bag, or both")
+
+
+def _add_dictionary(commands) -> None:
+    dictionary = commands.add_parser("dictionary", help="the general sense inventory on CoarseWSD-20 and WiC")
+    dictionary.add_argument("--split", choices=("train", "test"), default="train",
+                            help="train chooses the settings (with WiC dev); test is read once with them (WiC test)")
+    dictionary.add_argument("--cache", type=Path, default=Path("dictionary-synsets.npz"),
+                            help="the synset vectors dictionary_build cached")
 
 
 def main(argv: list[str] | None = None) -> int:

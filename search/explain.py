@@ -3,8 +3,8 @@ of the passage that matched, and say for each pair whether the two met in
 the same sense.
 
 Consumes the query, a document with the sentence and the span of it shown,
-and the index's `SensesMethod` (our biLM, the corpus's sense inventory and its
-word2vec context vectors); produces `Highlight`s whose `kind` is
+the index's `SensesMethod` (our biLM, the corpus's sense inventory and its
+word2vec context vectors) and the general sense inventory; produces `Highlight`s whose `kind` is
 - "same sense": the same word, in the same sense of a word that has senses
   worth a verdict (below);
 - "other sense": the same word in another sense: "bank" of a river met
@@ -13,30 +13,37 @@ word2vec context vectors); produces `Highlight`s whose `kind` is
 - "related": another word, closer in topic than 99% of random word pairs
   (the collection's word2vec vectors).
 
-A verdict needs two kinds of evidence, because a wrong red strike through
-a right match is worse than none, and a collection's clusters of a word's
-occurrences often split it by topic, not by sense ("police" in Israeli news
-and in Australian news): the collection's split must be clear (silhouette
-gain of at least `MIN_SPLIT_GAIN`, beyond the inventory's own bar) and a
-dictionary must agree that the word has coarse senses (WordNet's share of
-use outside the first coarse sense at least `MIN_COARSE_AMBIGUITY`; words
-it does not know, such as names, go by the collection alone). The query's
-sense is read from its context bag (`SensesMethod.topical_sense`): a query
-is a few words, and what they are about says more than our biLM's reading.
+A wrong red strike through a right match is worse than none, so a verdict
+needs evidence. Where it comes from depends on the word:
+- A word the general sense inventory gives two senses or more of one part
+  of speech (`indexing.senses.dictionary`, from WordNet: a word's senses are
+  a fact of the language, not of a collection of a few documents): the
+  query's occurrence and the passage's are read by the distilled biLM from
+  ``GENERAL_RADIUS`` tokens either side, and the passage's is compared with
+  the query word's sense (`Dictionary.compare`). The verdict is given only
+  when both readings are clear by their margins, and "other sense" only
+  within one part of speech; the names are the dictionary's ("bank: sloping
+  land"), and an unclear reading is named "sense unclear".
+- A word WordNet does not know (a name, jargon): the collection's senses,
+  when its split is clear (silhouette gain of at least `MIN_SPLIT_GAIN`,
+  beyond the inventory's own bar). The query's sense is read from its
+  context bag (`SensesMethod.topical_sense`). Without the general inventory
+  (built with other biLM weights), every word goes this way, and WordNet must
+  agree that it has coarse senses (`MIN_COARSE_AMBIGUITY`).
+- Any other word: no verdict ("same word").
 
-Cost is what bounds this design: the biLM's cost grows with every token it
+Cost is what bounds this design: a biLM's cost grows with every token it
 reads, and reading ten whole passages would dominate a query's time (the
 benchmark's latency rows measure it). So only the occurrences whose sense is
 at stake are read in context: the passage's occurrences of query words
-that get a verdict, each with
-`CONTEXT_RADIUS` tokens either side (the sense is read from the biLM vector
-and the word2vec bag around it, as at index time). Their similarity is the
-contextual cosine of the two occurrences; a same word without a verdict
-shows 1.0, a related word its word2vec cosine. The reading is
-`occurrences.py`'s, cached across queries by the `OccurrenceReader` the
-engine keeps. An `Explainer` is made per query: it reads the query with the
-biLM at most once (only when a word of it may get a verdict) and each
-occurrence once, however many methods' hits show it.
+that may get a verdict (for the general inventory, only when the query
+word's own reading is clear), each in a window around it. Their similarity
+is the cosine of the two contexts; a same word without a verdict shows 1.0,
+a related word its word2vec cosine. The reading is `occurrences.py`'s,
+cached across queries by the `OccurrenceReader` the engine keeps. An
+`Explainer` is made per query: the query is read once (its windows sliced
+from the reading the ranking shares), and each occurrence once, however
+many methods' hits show it.
 """
 from __future__ import annotations
 
@@ -56,6 +63,7 @@ UNCLEAR = "sense unclear"  # the general inventory's reading is not clear enough
 # sense from (a query's word too): its vectors read topic, which needs more
 # words than the collection's senses (bench/results/decisions.md).
 GENERAL_RADIUS = 16
+MAX_GENERAL_WORDS = 3  # query words whose passages' occurrences the general inventory reads (cost)
 CONTEXT_RADIUS = 8  # tokens either side of an occurrence that the biLM reads its sense from
 # Evidence a sense verdict needs (see the module docstring), chosen on the
 # dev queries of `python -m bench verdicts` (demo index), apart from its
@@ -100,7 +108,11 @@ class Explainer:
         self._contexts: dict[tuple, np.ndarray] = {}
         # Passages are read only for the query words read clearly: without
         # the query's sense there is no verdict to give.
-        self._clear = {self.query[q].norm for q, reading in self._query_general.items() if reading and reading.sense}
+        # At most MAX_GENERAL_WORDS of them, the most clearly read: each costs
+        # a window per occurrence in every passage, and a long query has many.
+        clear = sorted(((reading.confidence, self.query[q].norm) for q, reading in self._query_general.items()
+                        if reading and reading.sense), reverse=True)
+        self._clear = {word for _, word in clear[:MAX_GENERAL_WORDS]}
         self._read = {word for word in self._words - self._general if gives_verdict(senses, word, self.general)}
         # The biLM reads the query (as the ranking methods do, sharing that
         # reading) only when a word of it may get a verdict: the query's
@@ -189,7 +201,7 @@ class Explainer:
         same word, with the query's sense named when it is clear."""
         word, text = self.query[q].norm, document.text[token.start : token.end]
         context = self._contexts.get((document.id, sentence.start, sentence.end, token.start))
-        ours = self._query_general[q]
+        ours = self._query_general.get(q)
         if ours is None or ours.sense is None or context is None:
             return Highlight(token.start, token.end, text, word, 1.0, "same word")
         kind, theirs = self.general.compare(ours.sense, context)
