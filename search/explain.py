@@ -204,11 +204,14 @@ class Explainer:
         ours = self._query_general.get(q)
         if ours is None or ours.sense is None or context is None:
             return Highlight(token.start, token.end, text, word, 1.0, "same word")
-        kind, theirs = self.general.compare(ours.sense, context)
+        kind, theirs, confidence = self.general.compare(ours.sense, context)
+        confidence = round(confidence, 3)
         if kind is None:
-            return Highlight(token.start, token.end, text, word, 1.0, "same word", ours.sense.name, UNCLEAR)
+            return Highlight(token.start, token.end, text, word, 1.0, "same word", ours.sense.name, UNCLEAR,
+                             confidence=confidence)
         similarity = float(self._query_contexts[self.query[q].start] @ context)
-        return Highlight(token.start, token.end, text, word, round(similarity, 3), kind, ours.sense.name, theirs.name)
+        return Highlight(token.start, token.end, text, word, round(similarity, 3), kind, ours.sense.name, theirs.name,
+                         confidence=confidence)
 
     def _related(self, document: StoredDocument, query: Token, token: Token, similarity: float) -> Highlight:
         return Highlight(token.start, token.end, document.text[token.start : token.end], query.norm,

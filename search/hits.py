@@ -24,6 +24,10 @@ class Highlight:
     # The word shares its stem with a query word, so BM25 matched it literally
     # (search/terms.py); a "term" highlight is such a word the senses did not mark.
     literal: bool = False
+    # How clearly the general sense inventory read the passage's occurrence
+    # against the query word's sense (the margin of `Dictionary.compare`);
+    # None when no general sense was read.
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)

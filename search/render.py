@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 
+from indexing.senses.dictionary import MIN_MARGIN
 from search.hits import Highlight, Passage
 
 MARK_STYLE = "background:#ffe08a;border-radius:3px;padding:0 2px"
@@ -48,6 +49,8 @@ def _tip(h: Highlight) -> str:
         tip += "; keyword match (BM25: same stem)"
     if h.query_sense or h.doc_sense:
         tip += f"; query: {h.query_sense or h.query_word}; here: {h.doc_sense or h.word}"
+    if h.confidence is not None:
+        tip += f" (confidence {h.confidence:.2f}, a verdict needs {MIN_MARGIN:.2f})"
     return tip
 
 

@@ -107,27 +107,29 @@ class Dictionary:
         least = self.min_query_margin if query else self.min_margin
         return Reading(best if margin >= least else None, best, margin)
 
-    def compare(self, sense: Sense, context: np.ndarray) -> tuple[str | None, Sense]:
+    def compare(self, sense: Sense, context: np.ndarray) -> tuple[str | None, Sense, float]:
         """Whether an occurrence of ``sense.lemma``'s word (its context, a unit
         vector) is used in ``sense`` (the query's): ("same sense", sense) when
         that sense beats every other by ``min_margin``; ("other sense", the
         other) when another sense of the same part of speech beats it by
-        ``min_margin``; else (None, the nearest sense). The margin that
-        matters is against the query's sense, not between the occurrence's
-        two best: "bank" has six senses, and a river bank need not be told
-        from a bank of switches to be told from a financial institution."""
+        ``min_margin``; else (None, the nearest sense). Third, the margin
+        between the query's sense and its strongest rival, the confidence.
+        The margin that matters is against the query's sense, not between the
+        occurrence's two best: "bank" has six senses, and a river bank need
+        not be told from a bank of switches to be told from a financial
+        institution."""
         senses = self.entries[sense.lemma]
         if len(senses) < 2:
-            return "same sense", sense
+            return "same sense", sense, 1.0
         scores = self.scores(senses, context)
         at = senses.index(sense)
-        others = [i for i in range(len(senses)) if i != at]
-        rival = max(others, key=lambda i: scores[i])
+        rival = max((i for i in range(len(senses)) if i != at), key=lambda i: scores[i])
+        margin = float(abs(scores[at] - scores[rival]))
         if scores[at] - scores[rival] >= self.min_margin:
-            return "same sense", sense
+            return "same sense", sense, margin
         if scores[rival] - scores[at] >= self.min_margin and senses[rival].pos == sense.pos:
-            return "other sense", senses[rival]
-        return None, senses[int(np.argmax(scores))]
+            return "other sense", senses[rival], margin
+        return None, senses[int(np.argmax(scores))], margin
 
     def scores(self, senses: list[Sense], context: np.ndarray) -> np.ndarray:
         weights = np.array([sense.weight for sense in senses], dtype=np.float32)

@@ -303,6 +303,19 @@ def explain_general(query: str, monkeypatch) -> tuple[dict, GeneralOccurrences]:
     return found, occurrences
 
 
+def explain_general_highlights(query: str, monkeypatch) -> list:
+    monkeypatch.setattr("search.explain.english_senses", hand_made_dictionary)
+    senses = HandMadeSenses()
+    explainer = Explainer(senses, query, GeneralOccurrences(senses))
+    document = StoredDocument(1, "t", TEXT, "t.txt", "h", len(tokenize(TEXT)), "2024-01-01")
+    return [h for i, span in enumerate(split_sentences(TEXT))
+            for h in explainer(document, Sentence(i, 1, i, span.start, span.end)) if h.query_word == "bank"]
+
+
+def confidences(highlights: list) -> list[float | None]:
+    return [h.confidence for h in highlights]
+
+
 def test_the_general_inventory_gives_the_verdict_with_the_dictionary_labels(monkeypatch) -> None:
     found, occurrences = explain_general("river bank", monkeypatch)
     assert found["We walked along the bank of the river."] == [
@@ -310,6 +323,7 @@ def test_the_general_inventory_gives_the_verdict_with_the_dictionary_labels(monk
     assert found["The bank approved my loan."] == [
         ("other sense", "bank: sloping land", "bank: financial institution")]
     assert occurrences.senses.read == []  # the collection's senses were not asked
+    assert confidences(explain_general_highlights("river bank", monkeypatch)) == [1.0, 1.0]  # x against y: cos 1 vs 0
     assert occurrences.contexts_read == ["bank", "bank", "bank"]  # the query's, then the two passages'
 
 
