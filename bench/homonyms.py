@@ -9,8 +9,8 @@ mean reciprocal rank of the first right-sense document, over 8 queries (one per
 sense). And the page's verdicts on the homonym itself: in every column's top
 10, each highlighted occurrence of the query's homonym in a document of either
 sense, counted as a right verdict ("same sense" in a right-sense document,
-"other sense" in the other), a wrong one, or none. Every method is trained on those 33 documents, with the test
-fixture's settings (below).
+"other sense" in the other), a wrong one, or none. Every method is trained on
+those 33 documents, with the test fixture's settings (below).
 """
 from __future__ import annotations
 
