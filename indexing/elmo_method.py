@@ -107,10 +107,7 @@ class ElmoMethod(LearnsNoDocuments):
     def headed_vector(self, layers: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """The unit head vector ``(dim,)`` of one text's layers ``(3, n, d)``:
         the head of the ``weights``-mixed mean over all its tokens."""
-        if layers.shape[1] == 0:
-            return np.zeros(self.dim, dtype=np.float32)
-        mixed = np.tensordot(weights, layers.mean(axis=1), axes=1)  # (d,)
-        return unit_rows(self.encoder.head(mixed[None]))[0]
+        return self.encoder.head_vectors([layers], weights)[0]
 
     def pooled(self, layers: np.ndarray, tokens: Sequence[Token]) -> np.ndarray:
         """Per-layer unit vectors ``(3, d)`` of one sentence's layers ``(3, n, d)``:

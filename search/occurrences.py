@@ -47,41 +47,24 @@ class OccurrenceReader:
         return cls(senses, shared_reader(DISTILLED_MODEL) if english_senses() is not None else None)
 
     def query_contexts(self, query: str, words: set[str], radius: int) -> dict[int, np.ndarray]:
-        """Token start -> unit context vector of each occurrence of ``words``
-        in ``query``: the ``radius`` tokens either side of it, sliced from the
-        query's reading that the ranking methods share (a query of up to
-        2 * radius + 1 tokens a sentence is read exactly as a passage's window)."""
-        token_lists, layers = self.general.read_query(query)
-        found = {}
-        for tokens, sentence in zip(token_lists, layers):
-            wanted = [i for i, t in enumerate(tokens) if t.norm in words]
-            windows = [sentence[:, max(0, i - radius) : i + radius + 1] for i in wanted]
-            found.update(zip((tokens[i].start for i in wanted), context_vectors(self.general.encoder, windows)
-                             if windows else []))
-        return found
+        """`query_contexts` with the ``general`` biLM."""
+        return query_contexts(self.general, query, words, radius)
 
     def read_contexts(self, texts: Sequence[str], token_lists: Sequence[list[Token]],
                       positions: Sequence[Sequence[int]], radius: int,
                       keys: Sequence[Hashable]) -> list[dict[int, np.ndarray]]:
-        """The unit context vector of each occurrence at ``positions``: the
-        ``radius`` tokens either side of it, read by the ``general`` biLM.
-        Each occurrence is read in its own window, so its vector does not
-        depend on which others were read with it; occurrences with the same
-        window (a short sentence) share one reading."""
+        """`window_contexts` with the ``general`` biLM, cached by ``keys``
+        (one per sentence, naming its document and span) and position."""
         found: list[dict[int, np.ndarray]] = [{} for _ in texts]
-        windows: dict[tuple[int, int, int], list[int]] = {}  # (sentence, lo, hi) -> its positions still to read
+        todo: list[list[int]] = [[] for _ in texts]
         for s, wanted in enumerate(positions):
             for i in sorted(set(wanted)):
                 if (cached := self._contexts.get((keys[s], i))) is not None:
                     found[s][i] = cached
                 else:
-                    key = (s, max(0, i - radius), min(len(token_lists[s]), i + radius + 1))
-                    windows.setdefault(key, []).append(i)
-        layers = self.general.encode_layers([texts[s] for s, _, _ in windows],
-                                            [token_lists[s][lo:hi] for s, lo, hi in windows])
-        for ((s, _, _), wanted), vector in zip(windows.items(), context_vectors(self.general.encoder, layers)
-                                               if windows else []):
-            for i in wanted:
+                    todo[s].append(i)
+        for s, read in enumerate(window_contexts(self.general, texts, token_lists, todo, radius)):
+            for i, vector in read.items():
                 found[s][i] = vector
                 self._contexts.put((keys[s], i), vector)
         return found
@@ -119,3 +102,38 @@ class OccurrenceReader:
         """Empty the caches (benchmarks time cold reads)."""
         self._cache.clear()
         self._contexts.clear()
+
+
+def query_contexts(reader: BiLMReader, query: str, words: set[str], radius: int) -> dict[int, np.ndarray]:
+    """Token start -> unit context vector of each occurrence of ``words`` in
+    ``query``: the ``radius`` tokens either side of it, sliced from the
+    query's reading that the ranking methods share (a query of up to
+    2 * radius + 1 tokens a sentence is read exactly as a passage's window)."""
+    token_lists, layers = reader.read_query(query)
+    found = {}
+    for tokens, sentence in zip(token_lists, layers):
+        wanted = [i for i, t in enumerate(tokens) if t.norm in words]
+        windows = [sentence[:, max(0, i - radius) : i + radius + 1] for i in wanted]
+        found.update(zip((tokens[i].start for i in wanted), context_vectors(reader.encoder, windows)
+                         if windows else []))
+    return found
+
+
+def window_contexts(reader: BiLMReader, texts: Sequence[str], token_lists: Sequence[list[Token]],
+                    positions: Sequence[Sequence[int]], radius: int) -> list[dict[int, np.ndarray]]:
+    """The unit context vector of each occurrence at ``positions`` of each
+    sentence: the ``radius`` tokens either side of it, read by ``reader``'s
+    biLM. Each occurrence is read in its own window, so its vector does not
+    depend on which others were read with it; occurrences with the same
+    window (a short sentence) share one reading."""
+    windows: dict[tuple[int, int, int], list[int]] = {}  # (sentence, lo, hi) -> its positions
+    for s, wanted in enumerate(positions):
+        for i in sorted(set(wanted)):
+            windows.setdefault((s, max(0, i - radius), min(len(token_lists[s]), i + radius + 1)), []).append(i)
+    found: list[dict[int, np.ndarray]] = [{} for _ in texts]
+    if not windows:
+        return found
+    layers = reader.encode_layers([texts[s] for s, _, _ in windows], [token_lists[s][lo:hi] for s, lo, hi in windows])
+    for ((s, _, _), wanted), vector in zip(windows.items(), context_vectors(reader.encoder, layers)):
+        found[s].update((i, vector) for i in wanted)
+    return found

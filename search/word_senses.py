@@ -17,11 +17,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indexing.contextual import DISTILLED_MODEL, query_sentences, sentence_tokens, shared_reader
-from indexing.senses.dictionary import Dictionary, context_vectors, english_senses
+from indexing.contextual import DISTILLED_MODEL, sentence_tokens, shared_reader
+from indexing.senses.dictionary import Dictionary, english_senses
 from indexing.senses.method import SensesMethod
 from indexing.store import DocumentStore
 from indexing.text import normalize, tokenize
+from search.explain import GENERAL_RADIUS, UNCLEAR
+from search.occurrences import query_contexts, window_contexts
 
 MAX_OCCURRENCES = 150  # encoded on demand: about a second on two cores
 MAX_DOCUMENTS = 400
@@ -89,22 +91,20 @@ def word_occurrences(store: DocumentStore, senses: SensesMethod, word: str) -> O
 
 
 def _general_occurrences(found: list[tuple[str, list, int, str]], word: str, general: Dictionary) -> Occurrences:
-    from search.explain import GENERAL_RADIUS, UNCLEAR
-
-    windows, meta, examples = [], [], []
-    for text, tokens, doc_id, title in found:
-        for i, t in enumerate(tokens):
-            if t.norm == word:
-                windows.append((text, tokens[max(0, i - GENERAL_RADIUS) : i + GENERAL_RADIUS + 1]))
-                meta.append((_context(text, t.start, t.end), doc_id, title))
-                examples.append(_example(text, t.start, t.end))
-    if not windows:
-        return Occurrences(word, np.zeros((0, 0), dtype=np.float32), [], general=True)
-    reader = shared_reader(DISTILLED_MODEL)
-    vectors = context_vectors(reader.encoder, reader.encode_layers(*zip(*windows)))
-    names = [reading.sense.name if (reading := general.read(word, v)).sense else UNCLEAR for v in vectors]
-    return Occurrences(word, vectors, [(*m, name) for m, name in zip(meta, names)], general=True,
-                       examples=tuple(examples))
+    """The occurrences read as the explanation reads a passage's (`window_contexts`)."""
+    positions = [[i for i, t in enumerate(tokens) if t.norm == word] for _, tokens, _, _ in found]
+    read = window_contexts(shared_reader(DISTILLED_MODEL), [text for text, _, _, _ in found],
+                           [tokens for _, tokens, _, _ in found], positions, GENERAL_RADIUS)
+    vectors, meta, examples = [], [], []
+    for (text, tokens, doc_id, title), wanted, vectors_of in zip(found, positions, read):
+        for i in wanted:
+            reading = general.read(word, vectors_of[i])
+            vectors.append(vectors_of[i])
+            meta.append((_context(text, tokens[i].start, tokens[i].end), doc_id, title,
+                         reading.sense.name if reading.sense else UNCLEAR))
+            examples.append(_example(text, tokens[i].start, tokens[i].end))
+    features = np.stack(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
+    return Occurrences(word, features, meta, general=True, examples=tuple(examples))
 
 
 def word_map(occurrences: Occurrences, senses: SensesMethod, query: str = "") -> WordMap:
@@ -131,19 +131,13 @@ def word_map(occurrences: Occurrences, senses: SensesMethod, query: str = "") ->
 def _general_map(occurrences: Occurrences, query: str) -> WordMap:
     """The map of a word with dictionary senses: its occurrences' context
     vectors, and the query's read as the explanation reads it."""
-    from search.explain import GENERAL_RADIUS, UNCLEAR
-
     word, general = occurrences.word, english_senses()
     query_vector, query_sense = None, ""
-    for sentence in query_sentences(query) if query else []:
-        at = next((i for i, t in enumerate(sentence) if t.norm == word), None)
-        if at is not None:
-            reader = shared_reader(DISTILLED_MODEL)
-            window = sentence[max(0, at - GENERAL_RADIUS) : at + GENERAL_RADIUS + 1]
-            query_vector = context_vectors(reader.encoder, reader.encode_layers([query], [window]))[0]
-            reading = general.read(word, query_vector, query=True)
-            query_sense = reading.sense.name if reading.sense else UNCLEAR
-            break
+    contexts = query_contexts(shared_reader(DISTILLED_MODEL), query, {word}, GENERAL_RADIUS) if query else {}
+    if contexts:  # the query's first occurrence of the word
+        query_vector = contexts[min(contexts)]
+        reading = general.read(word, query_vector, query=True)
+        query_sense = reading.sense.name if reading.sense else UNCLEAR
     # The collection refines the dictionary: only the senses its documents
     # were read clearly in are listed, the query's own among them.
     shown, unseen = [], 0
@@ -202,8 +196,10 @@ def _occurrences(store: DocumentStore, word: str) -> list[tuple[str, list, int, 
 
 
 def _context(text: str, start: int, end: int, width: int = 80) -> str:
-    lo, hi = max(0, start - width), min(len(text), end + width)
-    return f"{'…' if lo else ''}{text[lo:start]}[{text[start:end]}]{text[end:hi]}{'…' if hi < len(text) else ''}"
+    """The text around ``text[start:end]``, the word in brackets."""
+    around, (at, to) = _example(text, start, end, width)
+    before, after = ("…" if start > at else ""), ("…" if end + len(around) - to < len(text) else "")
+    return f"{before}{around[:at]}[{around[at:to]}]{around[to:]}{after}"
 
 
 def _example(text: str, start: int, end: int, width: int = 80) -> tuple[str, tuple[int, int]]:

@@ -41,6 +41,7 @@ from indexing.elmo.bilm import BiLm, flushing_denormals, remove_sentence_boundar
 from indexing.elmo.persistence import load_bilm, load_heads, read_model_meta, save_bilm
 from indexing.elmo.scalar_mix import ScalarMix
 from indexing.elmo.token_cache import TokenVectorCache
+from indexing.linalg import unit_rows
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +133,19 @@ class ElmoEncoder:
             raise ValueError("this biLM has no sentence head (it was not distilled)")
         weight, bias = self.sentence_head
         return pooled @ weight.T + bias
+
+    def head_vectors(self, layers: list[np.ndarray], weights: np.ndarray | None = None) -> np.ndarray:
+        """Unit sentence-head vectors ``(n, head_dim)``, one per text's layers
+        ``(n_layers, n_tokens, dim)``: the head of the ``weights``-mixed mean
+        over all its tokens (default: the mix the biLM was trained with). An
+        empty text gives a zero vector."""
+        if weights is None:
+            weights = self.scalar_mix.layer_weights().detach().numpy()
+        pooled = np.stack([np.tensordot(weights, layer.mean(axis=1), axes=1) if layer.shape[1]
+                           else np.zeros(layer.shape[2], dtype=np.float32) for layer in layers])
+        vectors = unit_rows(self.head(pooled)).astype(np.float32)
+        vectors[[layer.shape[1] == 0 for layer in layers]] = 0.0
+        return vectors
 
     def word_vectors(self, words: list[str]) -> np.ndarray:
         """Context-free vectors ``(n, dim)`` of single words: layer 0 (the char

@@ -29,7 +29,6 @@ from pathlib import Path
 import numpy as np
 
 from indexing.contextual import DISTILLED_MODEL, weights_digest
-from indexing.linalg import unit_rows
 from indexing.senses.lexicon import english
 
 logger = logging.getLogger(__name__)
@@ -95,8 +94,9 @@ class Dictionary:
 
     def read(self, word: str, context: np.ndarray, query: bool = False) -> Reading | None:
         """The sense of ``word`` in a context (unit vector ``(dim,)``), or None
-        when the dictionary gives it no two senses of one part of speech. A query's word
-        (``query``) needs the larger margin to be read clearly."""
+        when the dictionary gives it no two senses of one part of speech. A
+        query's word (``query``) is clear from ``min_query_margin``, an
+        occurrence in a passage from ``min_margin``."""
         if not self.has_senses(word):
             return None
         senses = self.senses(word)
@@ -140,14 +140,9 @@ class Dictionary:
 def context_vectors(encoder, layers: list[np.ndarray]) -> np.ndarray:
     """Unit vectors ``(n, head_dim)`` of texts read by the distilled biLM
     (``encoder``), one per text's layers ``(n_layers, n_tokens, dim)``: the
-    sentence head of the mean vector under the biLM's trained layer mix, as
-    the ELMo column reads a query. An empty text gives a zero vector."""
-    weights = encoder.scalar_mix.layer_weights().detach().numpy()
-    pooled = np.stack([np.tensordot(weights, layer.mean(axis=1), axes=1) if layer.shape[1]
-                       else np.zeros(layer.shape[2], dtype=np.float32) for layer in layers])
-    vectors = unit_rows(encoder.head(pooled)).astype(np.float32)
-    vectors[[layer.shape[1] == 0 for layer in layers]] = 0.0
-    return vectors
+    sentence head under the biLM's trained layer mix, as the ELMo column
+    reads a query (`ElmoEncoder.head_vectors`). An empty text gives a zero vector."""
+    return encoder.head_vectors(layers)
 
 
 @functools.cache
