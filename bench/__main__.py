@@ -7,6 +7,7 @@ markdown (and a PNG for the growth runs).
     python -m bench speed [--sizes 1000 10000 100000] [--epochs N] [--queries N] [--keep DIR]
     python -m bench faiss [--sizes 10000 ... 1000000] [--queries N]
     python -m bench dictionary [--split train|test] [--cache NPZ]   # the general sense inventory, CoarseWSD-20
+    python -m bench senses-shown [--split train|test]   # senses the word-senses view lists, CoarseWSD-20
     python -m bench homonyms      # homonym queries over the fixture: right sense first?
     python -m bench verdicts [--data-dir DIR]   # "other sense" verdicts on everyday demo queries, judged
     python -m bench dm [--configs NAME ...]     # tune DM on dev (CISI, NFCorpus dev queries, Lee dev pairs)
@@ -119,6 +120,9 @@ def _add_dictionary(commands) -> None:
                             help="train chooses the settings (with WiC dev); test is read once with them (WiC test)")
     dictionary.add_argument("--cache", type=Path, default=Path("dictionary-synsets.npz"),
                             help="the synset vectors dictionary_build cached")
+    shown = commands.add_parser("senses-shown", help="senses the word-senses view shows per CoarseWSD-20 word vs gold")
+    shown.add_argument("--split", choices=("train", "test"), default="train",
+                       help="train chooses how much support a sense needs to be listed; test is read once")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -218,6 +222,10 @@ def _with_own_report(args: argparse.Namespace) -> int | None:
         from bench.dictionary_eval import dictionary_markdown, evaluate_dictionary
 
         return _saved(f"dictionary-{args.split}", evaluate_dictionary(args.split, args.cache), dictionary_markdown)
+    if args.command == "senses-shown":
+        from bench.senses_shown import evaluate_senses_shown, senses_shown_markdown
+
+        return _saved(f"senses-shown-{args.split}", evaluate_senses_shown(args.split), senses_shown_markdown)
     if args.command == "homonyms":
         from bench.homonyms import evaluate_homonyms, homonyms_markdown
 

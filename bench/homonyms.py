@@ -1,19 +1,28 @@
 """Retrieval with homonym queries: does each method rank documents that use
 the query's word in the query's sense above documents that use it in another?
 
-Consumes the 33-document fixture of tests/data/corpus, whose documents use
-bank (money / river), bass (music / fish), crane (bird / machine) and mouse
-(device / animal) in both senses; produces per method the mean precision@3 of
-right-sense documents, how many wrong-sense documents reach the top 3, and the
-mean reciprocal rank of the first right-sense document, over 8 queries (one per
-sense). And the page's verdicts on the homonym itself: in every column's top
-10, each highlighted occurrence of the query's homonym in a document of either
-sense, counted as a right verdict ("same sense" in a right-sense document,
-"other sense" in the other), a wrong one, or none. Every method is trained on
-those 33 documents, with the test fixture's settings (below).
+Two collections, each trained on its own with the test fixture's settings
+(below):
+- "planted": bench/data/homonyms, written for this purpose (see its
+  README): bank, bass, bat, crane, mouse, pitcher, seal and spring, three
+  documents per sense, 16 queries (one per sense) whose other words mostly
+  do not occur in the right documents. Every query has three right
+  documents, so a perfect ranking scores precision@3 1.0.
+- "fixture": the 33 documents of tests/data/corpus, which use bank, bass,
+  crane and mouse in both senses, and 8 queries. Some senses have one
+  document, so precision@3 cannot pass 0.625 there.
+
+Produces per method and collection the mean precision@3 of right-sense
+documents, how many wrong-sense documents reach the top 3, and the mean
+reciprocal rank of the first right-sense document. And the page's verdicts
+on the homonym itself: in every column's top 10, each highlighted occurrence
+of the query's homonym in a document of either sense, counted as a right
+verdict ("same sense" in a right-sense document, "other sense" in the
+other), a wrong one, or none. An evaluation only: nothing is tuned on it.
 """
 from __future__ import annotations
 
+import json
 import logging
 import tempfile
 import time
@@ -32,6 +41,7 @@ from search.engine import SearchEngine
 logger = logging.getLogger(__name__)
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "corpus"
+PLANTED = Path(__file__).resolve().parent / "data" / "homonyms"
 MONEY = {"mortgage_rates", "small_business_loan", "savings_account", "central_bank_inflation",
          "Central bank holds interest rates steady"}
 RIVER = {"river_bank_fishing", "flood_erosion", "canoe_trip", "heron_watch", "A cosy riverside cafe",
@@ -40,7 +50,7 @@ MUSIC, FISH = {"bass_guitar", "jazz_concert", "Orchestra opens its autumn season
 BIRD, MACHINE = {"crane_migration", "heron_watch"}, {"tower_crane"}
 DEVICE, ANIMAL = {"computer_mouse"}, {"field_mouse"}
 # query -> (documents using its word in its sense, documents using the word in another sense)
-QUERIES = {
+FIXTURE_QUERIES = {
     "bank loan interest rates": (MONEY, RIVER),
     "fishing from the river bank": (RIVER, MONEY),
     "bass guitar in a band": (MUSIC, FISH),
@@ -58,40 +68,65 @@ CONFIGS = {"dm": replace(DM_CONFIG, **_SMALL), "dbow": replace(DBOW_CONFIG, **_S
            "senses": SensesConfig(min_count=5, per_word=60)}
 
 
+Queries = dict[str, tuple[str, set[str], set[str]]]  # query -> (its homonym, right titles, wrong titles)
+
+
+def fixture_queries() -> Queries:
+    return {query: (next(w for w in ("bank", "bass", "crane", "mouse") if w in query), right, wrong)
+            for query, (right, wrong) in FIXTURE_QUERIES.items()}
+
+
+def planted_queries(titles: list[str]) -> Queries:
+    """The planted collection's queries; a document's title is its file name,
+    ``<word>_<sense>_<n>``."""
+    queries = {}
+    for query, meant in json.loads((PLANTED / "queries.json").read_text()).items():
+        word, sense = meant["word"], meant["sense"]
+        mine = {t for t in titles if t.startswith(f"{word}_")}
+        right = {t for t in mine if t.startswith(f"{word}_{sense}_")}
+        queries[query] = (word, right, mine - right)
+    return queries
+
+
 def evaluate_homonyms() -> dict:
-    documents = [d for d in read_path(CORPUS) if isinstance(d, Document)]
+    started = time.perf_counter()
+    planted = [d for d in read_path(PLANTED) if isinstance(d, Document) and d.source.endswith(".txt")]
+    fixture = [d for d in read_path(CORPUS) if isinstance(d, Document)]
+    results = {"planted": _evaluate(planted, planted_queries([d.title for d in planted])),
+               "fixture": _evaluate(fixture, fixture_queries())}
+    return {**results, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def _evaluate(documents: list[Document], queries: Queries) -> dict:
     with tempfile.TemporaryDirectory() as directory:
         index = Index(directory)
         progress = TqdmProgress()
-        started = time.perf_counter()
         index.build(documents, progress, configs=CONFIGS)
         progress.close()
         engine = SearchEngine(index)
         rows, per_query = {}, {}
         for method in DEFAULT_METHODS:
             scores = []
-            for query, (right, wrong) in QUERIES.items():
+            for query, (_word, right, wrong) in queries.items():
                 titles = [h.title for h in engine.search(query, method, k=len(documents), passages=False)]
                 first = next((rank for rank, t in enumerate(titles, 1) if t in right), None)
                 top = titles[:K]
                 scores.append({"precision": sum(t in right for t in top) / K,
                                "wrong": sum(t in wrong for t in top),
                                "rr": 1 / first if first else 0.0, "top": top})
-            per_query[method] = dict(zip(QUERIES, scores))
+            per_query[method] = dict(zip(queries, scores))
             rows[method] = {"precision_at_3": round(sum(s["precision"] for s in scores) / len(scores), 3),
                             "wrong_in_top_3": sum(s["wrong"] for s in scores),
                             "mrr": round(sum(s["rr"] for s in scores) / len(scores), 3)}
             logger.info("%s: %s", method, rows[method])
-        return {"documents": len(documents), "queries": len(QUERIES), "k": K, "methods": rows,
-                "per_query": per_query, "verdicts": verdicts(engine),
-                "seconds": round(time.perf_counter() - started, 1)}
+        return {"documents": len(documents), "queries": len(queries), "k": K, "methods": rows,
+                "per_query": per_query, "verdicts": verdicts(engine, queries)}
 
 
-def verdicts(engine: SearchEngine, k: int = 10) -> dict:
+def verdicts(engine: SearchEngine, queries: Queries, k: int = 10) -> dict:
     """Right, wrong and missing verdicts on the query's homonym, over every column's top ``k``."""
     tally = {"right": 0, "wrong": 0, "none": 0, "examples": []}
-    for query, (right, wrong) in QUERIES.items():
-        word = next(w for w in ("bank", "bass", "crane", "mouse") if w in query)
+    for query, (word, right, wrong) in queries.items():
         for method, hits in engine.search_all(query, k=k).items():
             for hit in hits if isinstance(hits, list) else []:
                 if hit.title not in right | wrong or hit.passage is None:
@@ -107,23 +142,33 @@ def verdicts(engine: SearchEngine, k: int = 10) -> dict:
     return tally
 
 
+_DESCRIBED = {"planted": "bench/data/homonyms: bank, bass, bat, crane, mouse, pitcher, seal and spring, three "
+                          "documents per sense, one query per sense (a perfect ranking scores 1.0)",
+              "fixture": "tests/data/corpus: bank, bass, crane and mouse, one query per sense (some senses have one "
+                         "document: precision@3 cannot pass 0.625)"}
+
+
 def homonyms_markdown(result: dict) -> str:
     lines = ["# Homonym queries: right sense first?", "",
-             f"{result['queries']} queries, one per sense of bank, bass, crane and mouse, over the "
-             f"{result['documents']}-document fixture (tests/data/corpus). Precision@{result['k']}: share of the top "
-             f"{result['k']} that use the word in the query's sense; wrong: documents using it in the other sense "
-             f"that reach a top {result['k']} (out of {result['queries'] * result['k']} places); MRR of the first "
-             "right-sense document.", "",
-             "| method | precision@3 | wrong in top 3 | MRR |", "|---|---|---|---|"]
-    lines += [f"| {m} | {r['precision_at_3']:.3f} | {r['wrong_in_top_3']} | {r['mrr']:.3f} |"
-              for m, r in result["methods"].items()]
-    if "verdicts" in result:
-        v = result["verdicts"]
-        lines += ["", "## The page's verdict on the homonym", "",
-                  f"Over every column's top 10, {v['right'] + v['wrong'] + v['none']} highlighted occurrences of "
-                  f"the query's homonym in documents of either sense: {v['right']} right verdicts, "
-                  f"{v['wrong']} wrong, {v['none']} without a verdict.", "",
-                  "| query | column | document | word | verdict | query's sense | document's sense |",
-                  "|---|---|---|---|---|---|---|"]
-        lines += [f"| {' | '.join(str(x) for x in e)} |" for e in v["examples"]]
+             "Precision@3: share of the top 3 that use the word in the query's sense; wrong: documents using it in "
+             "another sense that reach a top 3; MRR of the first right-sense document. Each collection is trained "
+             "on its own, with the test fixture's settings."]
+    for name in ("planted", "fixture"):
+        lines += _collection_lines(name, result[name])
     return "\n".join(lines) + "\n"
+
+
+def _collection_lines(name: str, result: dict) -> list[str]:
+    lines = ["", f"## {name}: {result['documents']} documents, {result['queries']} queries", "",
+             f"{_DESCRIBED[name]}.", "",
+             "| method | precision@3 | wrong in top 3 | MRR |", "|---|---|---|---|"]
+    lines += [f"| {m} | {r['precision_at_3']:.3f} | {r['wrong_in_top_3']} of {result['queries'] * result['k']} | "
+              f"{r['mrr']:.3f} |" for m, r in result["methods"].items()]
+    v = result["verdicts"]
+    lines += ["", f"### {name}: the page's verdict on the homonym", "",
+              f"Over every column's top 10, {v['right'] + v['wrong'] + v['none']} highlighted occurrences of "
+              f"the query's homonym in documents of either sense: {v['right']} right verdicts, "
+              f"{v['wrong']} wrong, {v['none']} without a verdict.", "",
+              "| query | column | document | word | verdict | query's sense | document's sense |",
+              "|---|---|---|---|---|---|---|"]
+    return lines + [f"| {' | '.join(str(x) for x in e)} |" for e in v["examples"]]
