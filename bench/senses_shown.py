@@ -24,7 +24,6 @@ import random
 import tempfile
 import time
 from collections import Counter
-from pathlib import Path
 
 from bench.datasets import data_root
 from indexing.documents import Document
