@@ -8,7 +8,7 @@ markdown (and a PNG for the growth runs).
     python -m bench faiss [--sizes 10000 ... 1000000] [--queries N]
     python -m bench dictionary [--split train|test] [--cache NPZ]   # the general sense inventory, CoarseWSD-20
     python -m bench senses-shown [--split train|test]   # senses the word-senses view lists, CoarseWSD-20
-    python -m bench homonyms      # homonym queries over the fixture: right sense first?
+    python -m bench homonyms [--dev]   # homonym queries: right sense first? (--dev: choose the verdict margins)
     python -m bench verdicts [--data-dir DIR]   # "other sense" verdicts on everyday demo queries, judged
     python -m bench dm [--configs NAME ...]     # tune DM on dev (CISI, NFCorpus dev queries, Lee dev pairs)
     python -m bench known-item [--data-dir DIR] # a story's first two sentences find it? (demo index)
@@ -72,7 +72,9 @@ def _parser() -> argparse.ArgumentParser:
                                    "one-size check under another name leaves the growth runs as they are")
     commands.add_parser("report", help="rewrite the markdown tables and the plot from bench/results/*.json")
     _add_dictionary(commands)
-    commands.add_parser("homonyms", help="homonym queries: does each method rank the query's sense first?")
+    homonyms = commands.add_parser("homonyms", help="homonym queries: does each method rank the query's sense first?")
+    homonyms.add_argument("--dev", action="store_true",
+                          help="choose the margins a sense verdict needs, on the development homonyms")
     known = commands.add_parser("known-item", help="known-item search on the demo: first two sentences as the query")
     known.add_argument("--data-dir", type=Path, default=Path("data-bench-demo"),
                        help="the demo index (built there first if missing)")
@@ -227,8 +229,10 @@ def _with_own_report(args: argparse.Namespace) -> int | None:
 
         return _saved(f"senses-shown-{args.split}", evaluate_senses_shown(args.split), senses_shown_markdown)
     if args.command == "homonyms":
-        from bench.homonyms import evaluate_homonyms, homonyms_markdown
+        from bench.homonyms import choose_margins, evaluate_homonyms, homonyms_markdown, margins_markdown
 
+        if args.dev:
+            return _saved("homonyms-dev", choose_margins(), margins_markdown)
         return _saved("homonyms", evaluate_homonyms(), homonyms_markdown)
     return None
 

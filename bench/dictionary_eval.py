@@ -26,9 +26,10 @@ For each way of grouping synsets (``MERGE_DISTANCES``) and each prior weight
 The train split chooses how synsets are grouped and how much the prior
 counts (`dictionary_build.MERGE_DISTANCE`, `dictionary.PRIOR_WEIGHT`): the
 most accurate setting that keeps at least ``MIN_SEPARATION`` of the gold
-sense pairs apart. The margin (`dictionary.MIN_MARGIN`) is chosen on the
-everyday dev queries of ``python -m bench verdicts``, where the base rate of
-another sense is what a user meets. The test split is read once.
+sense pairs apart. The margins (`dictionary.MIN_MARGIN`,
+`MIN_QUERY_MARGIN`) are chosen on the planted development homonyms
+(bench/data/homonyms_dev) and checked here and on the everyday dev queries
+of ``python -m bench verdicts``. The test split is read once.
 """
 from __future__ import annotations
 

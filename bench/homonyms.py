@@ -22,6 +22,7 @@ other), a wrong one, or none. An evaluation only: nothing is tuned on it.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import tempfile
@@ -35,6 +36,7 @@ from indexing.index import Index
 from indexing.ingest import read_path
 from indexing.methods import DEFAULT_METHODS
 from indexing.progress import TqdmProgress
+from indexing.senses.dictionary import english_senses
 from indexing.senses.method import SensesConfig
 from search.engine import SearchEngine
 
@@ -42,6 +44,9 @@ logger = logging.getLogger(__name__)
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "corpus"
 PLANTED = Path(__file__).resolve().parent / "data" / "homonyms"
+PLANTED_DEV = Path(__file__).resolve().parent / "data" / "homonyms_dev"  # other words: settings are chosen on it
+QUERY_MARGINS = (0.1, 0.15, 0.2, 0.25, 0.3)
+MARGINS = (0.2, 0.25, 0.3)
 MONEY = {"mortgage_rates", "small_business_loan", "savings_account", "central_bank_inflation",
          "Central bank holds interest rates steady"}
 RIVER = {"river_bank_fishing", "flood_erosion", "canoe_trip", "heron_watch", "A cosy riverside cafe",
@@ -76,11 +81,15 @@ def fixture_queries() -> Queries:
             for query, (right, wrong) in FIXTURE_QUERIES.items()}
 
 
-def planted_queries(titles: list[str]) -> Queries:
-    """The planted collection's queries; a document's title is its file name,
+def planted_documents(folder: Path = PLANTED) -> list[Document]:
+    return [d for d in read_path(folder) if isinstance(d, Document) and d.source.endswith(".txt")]
+
+
+def planted_queries(titles: list[str], folder: Path = PLANTED) -> Queries:
+    """A planted collection's queries; a document's title is its file name,
     ``<word>_<sense>_<n>``."""
     queries = {}
-    for query, meant in json.loads((PLANTED / "queries.json").read_text()).items():
+    for query, meant in json.loads((folder / "queries.json").read_text()).items():
         word, sense = meant["word"], meant["sense"]
         mine = {t for t in titles if t.startswith(f"{word}_")}
         right = {t for t in mine if t.startswith(f"{word}_{sense}_")}
@@ -90,11 +99,50 @@ def planted_queries(titles: list[str]) -> Queries:
 
 def evaluate_homonyms() -> dict:
     started = time.perf_counter()
-    planted = [d for d in read_path(PLANTED) if isinstance(d, Document) and d.source.endswith(".txt")]
+    planted = planted_documents()
     fixture = [d for d in read_path(CORPUS) if isinstance(d, Document)]
     results = {"planted": _evaluate(planted, planted_queries([d.title for d in planted])),
                "fixture": _evaluate(fixture, fixture_queries())}
     return {**results, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def choose_margins(folder: Path = PLANTED_DEV) -> dict:
+    """The page's verdicts on the development twin of the planted collection
+    for each margin of the general inventory's reading of a query word
+    (`dictionary.MIN_QUERY_MARGIN`) and of a passage's occurrence
+    (`MIN_MARGIN`); chosen: the fewest wrong verdicts, then the most right."""
+    documents = planted_documents(folder)
+    queries = planted_queries([d.title for d in documents], folder)
+    general = english_senses()
+    shipped = (general.min_query_margin, general.min_margin)
+    rows = []
+    with tempfile.TemporaryDirectory() as directory:
+        index = Index(directory)
+        index.build(documents, TqdmProgress(), configs=CONFIGS)
+        engine = SearchEngine(index)
+        try:
+            for general.min_query_margin, general.min_margin in itertools.product(QUERY_MARGINS, MARGINS):
+                tally = verdicts(engine, queries)
+                rows.append({"query_margin": general.min_query_margin, "margin": general.min_margin,
+                             **{k: tally[k] for k in ("right", "wrong", "none")}})
+        finally:
+            general.min_query_margin, general.min_margin = shipped
+    best = min(rows, key=lambda r: (r["wrong"], -r["right"]))
+    return {"documents": len(documents), "queries": len(queries), "rows": rows,
+            "chosen": [best["query_margin"], best["margin"]], "shipped": list(shipped)}
+
+
+def margins_markdown(result: dict) -> str:
+    lines = ["# The margins a sense verdict needs, chosen on the development homonyms", "",
+             f"bench/data/homonyms_dev: {result['documents']} documents, {result['queries']} queries (pen, pike, "
+             "plant, match, organ, ruler, palm, nail; no word of the evaluation collection). The page's verdict "
+             "on each highlighted occurrence of the query's homonym in every column's top 10. Chosen: the fewest "
+             f"wrong verdicts, then the most right: query {result['chosen'][0]}, passage {result['chosen'][1]} "
+             f"(shipped: {result['shipped'][0]}, {result['shipped'][1]}).", "",
+             "| query word's margin | passage's margin | right | wrong | none |", "|---|---|---|---|---|"]
+    lines += [f"| {r['query_margin']} | {r['margin']} | {r['right']} | {r['wrong']} | {r['none']} |"
+              for r in result["rows"]]
+    return "\n".join(lines) + "\n"
 
 
 def _evaluate(documents: list[Document], queries: Queries) -> dict:

@@ -3,10 +3,12 @@
 
 Consumes the demo index (built into ``--data-dir`` if it is not there yet)
 and two sets of topical queries written for it, each using its words in
-their everyday sense: ``DEV_QUERIES`` choose the evidence a sense verdict
+their everyday sense: ``DEV_QUERIES`` check the evidence a sense verdict
 needs (the least margin of the general inventory's reading of a query word,
-`indexing.senses.dictionary.MIN_QUERY_MARGIN`;
-and, for words WordNet lacks, `search.explain.MIN_SPLIT_GAIN`), and
+`indexing.senses.dictionary.MIN_QUERY_MARGIN`, chosen on the planted
+development homonyms of bench/data/homonyms_dev: on these queries no margin
+tried gives a wrong verdict; and, for words WordNet lacks,
+`search.explain.MIN_SPLIT_GAIN`), and
 ``EVAL_QUERIES`` measure the chosen setting. Produces, per set and setting, how
 many exact word matches the ten hits of every column show, how many of them
 say "other sense", and, for every "other sense" verdict, its hand judgment

@@ -23,7 +23,9 @@ needs evidence. Where it comes from depends on the word:
   the query word's sense (`Dictionary.compare`). The verdict is given only
   when both readings are clear by their margins, and "other sense" only
   within one part of speech; the names are the dictionary's ("bank: sloping
-  land"), and an unclear reading is named "sense unclear".
+  land"), and an unclear reading is named "sense unclear". A sense that
+  names one person or place ("crane: United States writer") is a candidate
+  only where the word is capitalised.
 - A word WordNet does not know (a name, jargon): the collection's senses,
   when its split is clear (silhouette gain of at least `MIN_SPLIT_GAIN`,
   beyond the inventory's own bar). The query's sense is read from its
@@ -103,7 +105,8 @@ class Explainer:
         self._general = {word for word in self._words if self.general is not None and self.general.has_senses(word)}
         self._query_contexts = (self.occurrences.query_contexts(query, self._general, GENERAL_RADIUS)
                                 if self._general else {})
-        self._query_general = {q: self.general.read(t.norm, self._query_contexts[t.start], query=True)
+        self._query_general = {q: self.general.read(t.norm, self._query_contexts[t.start], query=True,
+                                                    names=query[t.start].isupper())
                                for q, t in enumerate(self.query) if t.start in self._query_contexts}
         self._contexts: dict[tuple, np.ndarray] = {}
         # Passages are read only for the query words read clearly: without
@@ -204,7 +207,7 @@ class Explainer:
         ours = self._query_general.get(q)
         if ours is None or ours.sense is None or context is None:
             return Highlight(token.start, token.end, text, word, 1.0, "same word")
-        kind, theirs, confidence = self.general.compare(ours.sense, context)
+        kind, theirs, confidence = self.general.compare(ours.sense, context, names=text[:1].isupper())
         confidence = round(confidence, 3)
         if kind is None:
             return Highlight(token.start, token.end, text, word, 1.0, "same word", ours.sense.name, UNCLEAR,

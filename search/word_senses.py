@@ -98,7 +98,7 @@ def _general_occurrences(found: list[tuple[str, list, int, str]], word: str, gen
     vectors, meta, examples = [], [], []
     for (text, tokens, doc_id, title), wanted, vectors_of in zip(found, positions, read):
         for i in wanted:
-            reading = general.read(word, vectors_of[i])
+            reading = general.read(word, vectors_of[i], names=text[tokens[i].start].isupper())
             vectors.append(vectors_of[i])
             meta.append((_context(text, tokens[i].start, tokens[i].end), doc_id, title,
                          reading.sense.name if reading.sense else UNCLEAR))
@@ -136,7 +136,7 @@ def _general_map(occurrences: Occurrences, query: str) -> WordMap:
     contexts = query_contexts(shared_reader(DISTILLED_MODEL), query, {word}, GENERAL_RADIUS) if query else {}
     if contexts:  # the query's first occurrence of the word
         query_vector = contexts[min(contexts)]
-        reading = general.read(word, query_vector, query=True)
+        reading = general.read(word, query_vector, query=True, names=query[min(contexts)].isupper())
         query_sense = reading.sense.name if reading.sense else UNCLEAR
     # The collection refines the dictionary: only the senses its documents
     # were read clearly in are listed, the query's own among them.

@@ -13,9 +13,11 @@ language, so they come from a dictionary, not from clustering the collection.
 Confidence is the margin between the best and the second-best sense's score
 (cosine plus ``PRIOR_WEIGHT`` times the log of the sense's share of SemCor
 use, so "bank" leans to the institution when the context says little).
-``PRIOR_WEIGHT`` and ``MIN_MARGIN`` were chosen on CoarseWSD-20's train
-split (``python -m bench dictionary``), ``MIN_QUERY_MARGIN`` on everyday
-dev queries (``python -m bench verdicts``); bench/results/decisions.md.
+``PRIOR_WEIGHT`` was chosen on CoarseWSD-20's train split (``python -m
+bench dictionary``); ``MIN_MARGIN`` and ``MIN_QUERY_MARGIN`` on the planted
+homonyms of bench/data/homonyms_dev (the fewest wrong verdicts, then the
+most right), checked on the everyday dev queries of ``python -m bench
+verdicts`` and on CoarseWSD-20's train pairs; bench/results/decisions.md.
 """
 from __future__ import annotations
 
@@ -34,8 +36,8 @@ from indexing.senses.lexicon import english
 logger = logging.getLogger(__name__)
 
 DATA = Path(__file__).resolve().parent / "data"
-MIN_MARGIN = 0.25  # an occurrence in a document, read from the words either side of it
-MIN_QUERY_MARGIN = 0.1  # a query's word: the smallest margin tried on the dev queries, none of them wrong
+MIN_MARGIN = 0.2  # an occurrence in a document, read from the words either side of it
+MIN_QUERY_MARGIN = 0.15  # a query's word
 PRIOR_WEIGHT = 0.05
 
 
@@ -47,6 +49,7 @@ class Sense:
     pos: str  # "noun", "verb" or "adj"
     weight: float  # SemCor count plus one half, summed over the synsets it groups
     row: int  # its vector's row
+    proper: bool = False  # it names one person or place ("crane: United States writer")
 
     @property
     def name(self) -> str:
@@ -75,15 +78,20 @@ class Dictionary:
     @classmethod
     def load(cls, directory: Path = DATA) -> Dictionary:
         meta = json.loads((directory / "dictionary.json").read_text())
-        entries = {lemma: [Sense(lemma, s["label"], s["definition"], s["pos"], s["weight"], s["row"]) for s in senses]
+        entries = {lemma: [Sense(lemma, s["label"], s["definition"], s["pos"], s["weight"], s["row"],
+                                 s.get("proper", False)) for s in senses]
                    for lemma, senses in meta["entries"].items()}
         with np.load(directory / "dictionary_vectors.npz") as stored:  # int8 rows and their scales
             vectors = stored["vectors"].astype(np.float32) * stored["scales"][:, None]
         return cls(entries, vectors, meta["model"])
 
-    def senses(self, word: str) -> list[Sense]:
-        """The coarse senses of every lemma ``word`` may be a form of ("banks" -> bank's)."""
-        return [sense for lemma in english().lemmas(word) for sense in self.entries.get(lemma, ())]
+    def senses(self, word: str, names: bool = True) -> list[Sense]:
+        """The coarse senses of every lemma ``word`` may be a form of ("banks"
+        -> bank's); without the senses that name one person or place unless
+        ``names`` (an occurrence in lower case is no name: "a crane" is not
+        Stephen Crane)."""
+        return [sense for lemma in english().lemmas(word) for sense in self.entries.get(lemma, ())
+                if names or not sense.proper]
 
     def has_senses(self, word: str) -> bool:
         """Whether ``word`` has two coarse senses or more of one part of
@@ -92,14 +100,16 @@ class Dictionary:
         counts = Counter(sense.pos for sense in self.senses(word))
         return any(n >= 2 for n in counts.values())
 
-    def read(self, word: str, context: np.ndarray, query: bool = False) -> Reading | None:
+    def read(self, word: str, context: np.ndarray, query: bool = False, names: bool = True) -> Reading | None:
         """The sense of ``word`` in a context (unit vector ``(dim,)``), or None
         when the dictionary gives it no two senses of one part of speech. A
         query's word (``query``) is clear from ``min_query_margin``, an
-        occurrence in a passage from ``min_margin``."""
-        if not self.has_senses(word):
+        occurrence in a passage from ``min_margin``. ``names``: whether it
+        may name a person or place (it is capitalised, or its case is not
+        known)."""
+        senses = self.senses(word, names)
+        if not self.has_senses(word) or len(senses) < 2:
             return None
-        senses = self.senses(word)
         scores = self.scores(senses, context)
         order = np.argsort(-scores)
         margin = float(scores[order[0]] - scores[order[1]])
@@ -107,7 +117,7 @@ class Dictionary:
         least = self.min_query_margin if query else self.min_margin
         return Reading(best if margin >= least else None, best, margin)
 
-    def compare(self, sense: Sense, context: np.ndarray) -> tuple[str | None, Sense, float]:
+    def compare(self, sense: Sense, context: np.ndarray, names: bool = True) -> tuple[str | None, Sense, float]:
         """Whether an occurrence of ``sense.lemma``'s word (its context, a unit
         vector) is used in ``sense`` (the query's): ("same sense", sense) when
         that sense beats every other by ``min_margin``; ("other sense", the
@@ -117,8 +127,8 @@ class Dictionary:
         The margin that matters is against the query's sense, not between the
         occurrence's two best: "bank" has six senses, and a river bank need
         not be told from a bank of switches to be told from a financial
-        institution."""
-        senses = self.entries[sense.lemma]
+        institution. ``names``: as in `read`."""
+        senses = [s for s in self.entries[sense.lemma] if names or not s.proper or s == sense]
         if len(senses) < 2:
             return "same sense", sense, 1.0
         scores = self.scores(senses, context)

@@ -174,6 +174,8 @@ def coarse_senses(lemma: str, senses: list[tuple[str, str]], weights: list[float
                       "pos": pos, "weight": round(float(member_weights.sum()), 1),
                       "synsets": [f"{senses[i][0]}:{senses[i][1]}" for i in members],
                       "vector": mean / np.linalg.norm(mean)})
+        if all(by_pos[p][o].instance for p, o in (senses[i] for i in members)):
+            found[-1]["proper"] = True  # a name: "crane" is not the writer Stephen Crane
     return sorted(found, key=lambda sense: -sense["weight"])
 
 

@@ -35,6 +35,12 @@ class Synset:
         return [(POS_OF[pos], offset) for symbol, offset, pos in self.pointers if symbol in symbols]
 
     @property
+    def instance(self) -> bool:
+        """Whether it names one thing (a person, a place: "Crane, Stephen
+        Crane"), an instance of its hypernym rather than a kind."""
+        return any(symbol == "@i" for symbol, _, _ in self.pointers)
+
+    @property
     def hypernyms(self) -> list[str]:
         """Offsets of its hypernyms (instance hypernyms included), same part of speech."""
         return [offset for symbol, offset, pos in self.pointers if symbol in HYPERNYM and POS_OF[pos] == self.pos]

@@ -55,6 +55,27 @@ def test_the_prior_breaks_a_tie_towards_the_commoner_sense_but_not_clearly() -> 
     assert reading.confidence == pytest.approx(0.02 * np.log(20.5 / 10.5), abs=1e-6)
 
 
+def test_a_word_in_lower_case_is_never_read_as_a_name() -> None:
+    senses = [Sense("crane", "wading bird", "a large wading bird", "noun", 5.5, 0),
+              Sense("crane", "lifts heavy objects", "lifts and moves heavy objects", "noun", 5.5, 1),
+              Sense("crane", "United States writer", "United States writer", "noun", 0.5, 2, proper=True)]
+    dictionary = Dictionary({"crane": senses}, np.eye(3, dtype=np.float32), "test", prior_weight=0.0)
+    writer = unit(0.1, 0, 1)  # a context nearest the writer
+    assert dictionary.read("crane", writer, names=True).sense.label == "United States writer"
+    assert dictionary.read("crane", writer, names=False).best.label == "wading bird"
+    assert [s.label for s in dictionary.senses("crane", names=False)] == ["wading bird", "lifts heavy objects"]
+    # Compared with the machine, a lower-case crane near the writer is the bird, not "the writer".
+    kind, theirs, _ = dictionary.compare(senses[1], writer, names=False)
+    assert theirs.label != "United States writer"
+
+
+def test_the_shipped_inventory_marks_names() -> None:
+    general = english_senses()
+    assert "crane: United States writer" in [s.name for s in general.senses("crane") if s.proper]
+    assert not any(s.proper for s in general.senses("crane", names=False))
+    assert not any(s.proper for s in general.senses("bank"))
+
+
 def test_words_with_one_sense_or_none_are_not_read() -> None:
     dictionary = hand_made()
     assert dictionary.read("year", unit(0, 0, 1)) is None and not dictionary.has_senses("year")
