@@ -44,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
         found_by = ("  (" + ", ".join(f"{run_label(run)} #{rank}" for run, rank in hit.ranks.items()) + ")"
                     if hit.ranks else "")
         print(f"{hit.rank:>3}. {hit.score:.3f}  {hit.title}  [doc {hit.doc_id}]{found_by}")
+        if hit.moved:
+            print(f"       ({hit.moved})")
         if hit.passage:
             print(f"       {' '.join(hit.passage.text.split())[:200]}")
             for h in hit.passage.highlights:

@@ -32,6 +32,8 @@ from search.known import CollectionWords, require_a_known_word, with_retrain_hin
 from search.occurrences import OccurrenceReader
 from search.passages import best_passage
 from search.rm3 import rm3_search
+from search.sense_order import DEPTH as SENSE_ORDER_DEPTH
+from search.sense_order import by_sense
 from search.terms import mark_terms
 
 logger = logging.getLogger(__name__)
@@ -95,7 +97,8 @@ class SearchEngine:
         """
         query = check_query(query)
         live = self.index.snapshot()
-        explain = self._explainer(live, query) if passages else None
+        # The Senses column orders its first hits by their passages' verdicts.
+        explain = self._explainer(live, query) if passages or method == EXPLAINING_METHOD else None
         return self._search(live, query, method, k, passages, layer_weights, explain, hybrid,
                             self._allowed(sources))
 
@@ -151,6 +154,8 @@ class SearchEngine:
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= MAX_K:
             raise InvalidQueryError(f"Ask for between 1 and {MAX_K} results, not {k!r}.")
         k = int(k)
+        by_verdicts = method == EXPLAINING_METHOD and explain is not None  # search/sense_order.py
+        asked, k = k, max(k, SENSE_ORDER_DEPTH) if by_verdicts else k
         best_sentence: dict[int, int] = {}
         ranks: list[dict[str, int]] = []
         if method == HYBRID:
@@ -183,7 +188,7 @@ class SearchEngine:
                 continue
             rank = len(hits) + 1
             passage = None
-            if passages:
+            if passages or (by_verdicts and rank <= SENSE_ORDER_DEPTH):
                 sentences = self.index.store.sentences(doc_id)
                 sentence = self.index.store.sentence(best_sentence[doc_id]) if doc_id in best_sentence else None
                 passage = best_passage(document, sentences, query_tokens, encoder, sentence,
@@ -194,6 +199,9 @@ class SearchEngine:
             hits.append(Hit(rank, doc_id, document.title, round(float(score), 4), method, document.source, passage,
                             ranks[number] if ranks else {}, analysers(document.text)))
         hits = self._explained(hits, shown, explain) if explain is not None else hits
+        if by_verdicts:
+            hits = by_sense(hits)[:asked]
+            hits = hits if passages else [replace(h, passage=None) for h in hits]
         if method in (LEXICAL, HYBRID) and passages:
             terms = live.method(LEXICAL).encode_query(query)
             language = live.method(LEXICAL).config.language

@@ -57,6 +57,9 @@ class Hit:
     # Which analysers read the document (indexing.text.analysers): "Korean
     # (Kiwi morphemes)", "words (English rules)", or both for mixed text.
     analysers: list[str] = field(default_factory=list)
+    # Senses hits that its sense-aware order moved (search/sense_order.py):
+    # "moved down from #2: bank here in another sense"; "" otherwise.
+    moved: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
