@@ -18,7 +18,10 @@ reciprocal rank of the first right-sense document. And the page's verdicts
 on the homonym itself: in every column's top 10, each highlighted occurrence
 of the query's homonym in a document of either sense, counted as a right
 verdict ("same sense" in a right-sense document, "other sense" in the
-other), a wrong one, or none. An evaluation only: nothing is tuned on it.
+other), a wrong one, or none. Both are evaluations: nothing is tuned on
+them. ``--dev`` (`choose_margins`) chooses the margins a verdict needs on
+the planted collection's development twin, bench/data/homonyms_dev, whose
+words are others.
 """
 from __future__ import annotations
 

@@ -6,10 +6,11 @@ Consumes CoarseWSD-20 (Loureiro et al., 2021; non-commercial: evaluation
 only, nothing is trained on it): `PER_WORD` sentences of each of its 20
 words, drawn at random from the split, stored as one collection of
 one-sentence documents (an index with BM25 and Senses: the view reads the
-store, and a word the dictionary lacks shows the Senses method's clusters). Produces, per word, the senses the view lists for it
-(`search.word_senses`, with no query: the senses its occurrences were read
-clearly in) and the gold number: the distinct gold senses among that word's
-sentences. A word is right when the two are equal.
+store, and a word the dictionary lacks shows the Senses method's clusters).
+Produces, per word, the senses the view lists for it (`search.word_senses`,
+with no query: the senses its occurrences were read clearly in) and the
+gold number: the distinct gold senses among that word's sentences. A word
+is right when the two are equal.
 
 The gold senses are CoarseWSD's, so a sense WordNet 3.0 lacks (Apple Inc.,
 the Java language) can never be shown, and a word whose WordNet senses group
@@ -28,6 +29,7 @@ from collections import Counter
 from bench.datasets import data_root
 from indexing.documents import Document
 from indexing.index import Index
+from search.explain import UNCLEAR
 from search.word_senses import word_map, word_occurrences
 
 PER_WORD = 150  # the view reads at most `word_senses.MAX_OCCURRENCES` (150) occurrences
@@ -56,14 +58,14 @@ def evaluate_senses_shown(split: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-shown-") as directory:
         index = Index(directory)
         index.build(documents, methods=("bm25", "senses"))
+        senses = index.methods["senses"]
         for word, items in sentences.items():
-            senses = index.methods["senses"]
             shown = word_map(word_occurrences(index.store, senses, word), senses)
             gold = Counter(sense for _, sense in items)
             words[word] = {"gold": len(gold), "gold_senses": dict(gold.most_common()),
                            "shown": len(shown.senses),
                            "shown_senses": {s.name: s.count for s in shown.senses},
-                           "unclear": sum(p.sense == "sense unclear" for p in shown.points),
+                           "unclear": sum(p.sense == UNCLEAR for p in shown.points),
                            "occurrences": len(shown.points)}
     return {"split": split, "per_word": PER_WORD, "words": words,
             "right": sum(w["gold"] == w["shown"] for w in words.values()),
