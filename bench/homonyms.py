@@ -30,6 +30,8 @@ import json
 import logging
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -119,10 +121,7 @@ def choose_margins(folder: Path = PLANTED_DEV) -> dict:
     general = english_senses()
     shipped = (general.min_query_margin, general.min_margin)
     rows = []
-    with tempfile.TemporaryDirectory() as directory:
-        index = Index(directory)
-        index.build(documents, TqdmProgress(), configs=CONFIGS)
-        engine = SearchEngine(index)
+    with _trained(documents) as engine:
         try:
             for general.min_query_margin, general.min_margin in itertools.product(QUERY_MARGINS, MARGINS):
                 tally = verdicts(engine, queries)
@@ -148,13 +147,20 @@ def margins_markdown(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _evaluate(documents: list[Document], queries: Queries) -> dict:
+@contextmanager
+def _trained(documents: list[Document]) -> Iterator[SearchEngine]:
+    """An engine over a temporary index of ``documents``, every method
+    trained with the test fixture's settings."""
     with tempfile.TemporaryDirectory() as directory:
         index = Index(directory)
         progress = TqdmProgress()
         index.build(documents, progress, configs=CONFIGS)
         progress.close()
-        engine = SearchEngine(index)
+        yield SearchEngine(index)
+
+
+def _evaluate(documents: list[Document], queries: Queries) -> dict:
+    with _trained(documents) as engine:
         rows, per_query = {}, {}
         for method in DEFAULT_METHODS:
             scores = []
