@@ -53,7 +53,7 @@ import numpy as np
 
 from indexing.contextual import content_mask, query_sentences, sentence_tokens
 from indexing.documents import Span, StoredDocument, Token
-from indexing.senses.dictionary import Dictionary, english_senses
+from indexing.senses.dictionary import Dictionary, english_senses, may_be_name
 from indexing.senses.lexicon import english
 from indexing.senses.method import SensesMethod, TaggedToken
 from indexing.text import is_content_word
@@ -106,7 +106,7 @@ class Explainer:
         self._query_contexts = (self.occurrences.query_contexts(query, self._general, GENERAL_RADIUS)
                                 if self._general else {})
         self._query_general = {q: self.general.read(t.norm, self._query_contexts[t.start], query=True,
-                                                    names=query[t.start].isupper())
+                                                    names=may_be_name(query, t.start))
                                for q, t in enumerate(self.query) if t.start in self._query_contexts}
         self._contexts: dict[tuple, np.ndarray] = {}
         # Passages are read only for the query words read clearly: without
@@ -207,7 +207,7 @@ class Explainer:
         ours = self._query_general.get(q)
         if ours is None or ours.sense is None or context is None:
             return Highlight(token.start, token.end, text, word, 1.0, "same word")
-        kind, theirs, confidence = self.general.compare(ours.sense, context, names=text[:1].isupper())
+        kind, theirs, confidence = self.general.compare(ours.sense, context, names=may_be_name(text, 0))
         confidence = round(confidence, 3)
         if kind is None:
             return Highlight(token.start, token.end, text, word, 1.0, "same word", ours.sense.name, UNCLEAR,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexing.contextual import DISTILLED_MODEL, sentence_tokens, shared_reader
-from indexing.senses.dictionary import Dictionary, english_senses
+from indexing.senses.dictionary import Dictionary, english_senses, may_be_name
 from indexing.senses.method import SensesMethod
 from indexing.store import DocumentStore
 from indexing.text import normalize, tokenize
@@ -98,7 +98,7 @@ def _general_occurrences(found: list[tuple[str, list, int, str]], word: str, gen
     vectors, meta, examples = [], [], []
     for (text, tokens, doc_id, title), wanted, vectors_of in zip(found, positions, read):
         for i in wanted:
-            reading = general.read(word, vectors_of[i], names=text[tokens[i].start].isupper())
+            reading = general.read(word, vectors_of[i], names=may_be_name(text, tokens[i].start))
             vectors.append(vectors_of[i])
             meta.append((_context(text, tokens[i].start, tokens[i].end), doc_id, title,
                          reading.sense.name if reading.sense else UNCLEAR))
@@ -136,7 +136,7 @@ def _general_map(occurrences: Occurrences, query: str) -> WordMap:
     contexts = query_contexts(shared_reader(DISTILLED_MODEL), query, {word}, GENERAL_RADIUS) if query else {}
     if contexts:  # the query's first occurrence of the word
         query_vector = contexts[min(contexts)]
-        reading = general.read(word, query_vector, query=True, names=query[min(contexts)].isupper())
+        reading = general.read(word, query_vector, query=True, names=may_be_name(query, min(contexts)))
         query_sense = reading.sense.name if reading.sense else UNCLEAR
     # The collection refines the dictionary: only the senses its documents
     # were read clearly in are listed, the query's own among them.

@@ -147,6 +147,13 @@ class Dictionary:
         return self.vectors[[sense.row for sense in senses]] @ context + self.prior_weight * prior
 
 
+def may_be_name(text: str, start: int) -> bool:
+    """Whether the occurrence of a word at ``start`` of ``text`` may name a
+    person or place (the ``names`` of `Dictionary.read` and `compare`): only
+    where it is capitalised ("Crane wrote", not "a crane lifts")."""
+    return text[start : start + 1].isupper()
+
+
 def context_vectors(encoder, layers: list[np.ndarray]) -> np.ndarray:
     """Unit vectors ``(n, head_dim)`` of texts read by the distilled biLM
     (``encoder``), one per text's layers ``(n_layers, n_tokens, dim)``: the

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from indexing.contextual import DISTILLED_MODEL, shared_reader
-from indexing.senses.dictionary import MIN_MARGIN, Dictionary, Sense, context_vectors, english_senses
+from indexing.senses.dictionary import MIN_MARGIN, Dictionary, Sense, context_vectors, english_senses, may_be_name
 from indexing.senses.dictionary_build import label
 
 
@@ -67,6 +67,13 @@ def test_a_word_in_lower_case_is_never_read_as_a_name() -> None:
     # Compared with the machine, a lower-case crane near the writer is the bird, not "the writer".
     kind, theirs, _ = dictionary.compare(senses[1], writer, names=False)
     assert theirs.label != "United States writer"
+
+
+def test_only_a_capitalised_occurrence_may_be_a_name() -> None:
+    text = "Crane wrote of a crane."
+    assert may_be_name(text, 0)
+    assert not may_be_name(text, text.index("crane"))
+    assert not may_be_name(text, len(text))  # past the end: no word, no name
 
 
 def test_the_shipped_inventory_marks_names() -> None:
