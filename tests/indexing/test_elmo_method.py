@@ -118,3 +118,19 @@ def test_an_upload_is_encoded_on_arrival(index_copy) -> None:
     # A query that is the whole document meets it with cosine 1.
     [hit, *_] = SearchEngine(index_copy).search(text, "elmo", k=3)
     assert (hit.doc_id, hit.score) == (doc_id, pytest.approx(1.0, abs=1e-4))
+
+
+def test_a_model_saved_anew_gets_a_new_weights_digest(tmp_path) -> None:
+    # The digest names the biLM an index was encoded with; it is kept per
+    # version of the weights file, so a model saved over the old one must
+    # not keep the old name.
+    import os
+
+    from indexing.contextual import weights_digest
+
+    (tmp_path / "weights.pt").write_bytes(b"first weights")
+    first = weights_digest(tmp_path)
+    assert weights_digest(tmp_path) == first
+    (tmp_path / "new.pt").write_bytes(b"other weights")  # same size, saved by a rename
+    os.replace(tmp_path / "new.pt", tmp_path / "weights.pt")
+    assert weights_digest(tmp_path) != first
