@@ -71,18 +71,19 @@ def shared_reader(directory: Path) -> BiLMReader:
     """One `BiLMReader` per set of weights and process: its encoder's weights,
     its per-word char-CNN cache and the reader's caches are shared by every
     method, generation and session (calls are serialised by the encoder's
-    own lock)."""
+    own lock). Its LSTMs run in int8 on a CPU (indexing/elmo/lstm.py;
+    SENSESEARCH_BILM_INT8=0: in float)."""
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # only helps before torch loads
     import torch
 
-    from indexing.elmo.encoder import ElmoEncoder
+    from indexing.elmo.encoder import INT8_INFERENCE, ElmoEncoder
 
     torch.set_num_threads(int(os.environ.get("SENSESEARCH_TORCH_THREADS", DEFAULT_THREADS)))
 
     key = weights_digest(Path(directory))
     with _readers_lock:
         if key not in _readers:
-            _readers[key] = BiLMReader(ElmoEncoder.load(directory))
+            _readers[key] = BiLMReader(ElmoEncoder.load(directory, int8=INT8_INFERENCE))
             logger.info("loaded ELMo encoder from %s", directory)
         return _readers[key]
 

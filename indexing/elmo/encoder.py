@@ -48,14 +48,18 @@ logger = logging.getLogger(__name__)
 # Run the backward LSTM stack on a second thread while this one runs the
 # forward stack (``BiLm.directional_states``); SENSESEARCH_BILM_PARALLEL=0 turns it off.
 PARALLEL_DIRECTIONS = os.environ.get("SENSESEARCH_BILM_PARALLEL", "1") != "0"
+# The product's encoders (``indexing.contextual.shared_reader``) run the LSTMs'
+# recurrent matmuls in int8 (``lstm.py``); SENSESEARCH_BILM_INT8=0 keeps them in float.
+INT8_INFERENCE = os.environ.get("SENSESEARCH_BILM_INT8", "1") != "0"
 
 ProgressCallback = Callable[[int, int], None]
 
 
 class ElmoEncoder:
     def __init__(self, bilm: BiLm, scalar_mix: ScalarMix | None = None, batch_size: int = 64,
-                 sentence_head: dict[str, torch.Tensor] | None = None) -> None:
-        self.bilm = bilm.eval()
+                 sentence_head: dict[str, torch.Tensor] | None = None, int8: bool = False) -> None:
+        """``int8``: run the LSTMs' recurrent matmuls in int8 on a CPU (``lstm.py``)."""
+        self.bilm = bilm.eval().use_int8(int8)
         # A distilled model's linear map from a sentence's mean mixed vector into
         # its teacher's sentence space (``distill.py``); None for a plain biLM.
         self.sentence_head = None
@@ -167,8 +171,9 @@ class ElmoEncoder:
         return save_bilm(self.bilm, directory, extra={"scalar_mix": mix})
 
     @classmethod
-    def load(cls, directory: str | Path, batch_size: int = 64) -> ElmoEncoder:
-        """An encoder from a directory written by ``save`` (or ``persistence.save_bilm``)."""
+    def load(cls, directory: str | Path, batch_size: int = 64, int8: bool = False) -> ElmoEncoder:
+        """An encoder from a directory written by ``save`` (or ``persistence.save_bilm``);
+        ``int8`` as in the constructor."""
         bilm = load_bilm(directory)
         settings = read_model_meta(directory)["extra"].get("scalar_mix")
         mix = None
@@ -180,4 +185,5 @@ class ElmoEncoder:
                 initial_gamma=settings["gamma"],
                 trainable=False,
             )
-        return cls(bilm, mix, batch_size=batch_size, sentence_head=load_heads(directory).get("sentence_head"))
+        return cls(bilm, mix, batch_size=batch_size, sentence_head=load_heads(directory).get("sentence_head"),
+                   int8=int8)

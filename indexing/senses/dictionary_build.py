@@ -121,14 +121,17 @@ def encode(texts: dict[tuple[str, ...], str], cache: Path, model: Path) -> dict[
     """Unit head vectors of ``texts``, keyed as they are; cached in ``cache`` (an .npz)."""
     from tqdm import tqdm
 
-    from indexing.contextual import query_sentences, shared_reader, surface
+    from indexing.contextual import query_sentences, surface
+    from indexing.elmo.encoder import ElmoEncoder
     from indexing.senses.dictionary import context_vectors
 
     done: dict[tuple[str, ...], np.ndarray] = {}
     if cache.exists():
         with np.load(cache) as saved:
             done = {tuple(key.split("|")): row for key, row in zip(saved["keys"], saved["vectors"])}
-    encoder = shared_reader(model).encoder
+    # In float, not the product's int8 (indexing/elmo/lstm.py): the shipped
+    # vectors are a reference the product's readings are measured against.
+    encoder = ElmoEncoder.load(model)
     todo = [key for key in texts if key not in done]
     chunk = 2048
     for start in tqdm(range(0, len(todo), chunk), desc="reading synsets", unit=" chunks"):

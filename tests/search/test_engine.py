@@ -54,7 +54,10 @@ def test_hits_and_scores_equal_brute_force_cosine(method: str, query: str, engin
         explained = {h.doc_id: sense_class(h) for h in engine.search(query, method, k=10)}
         order = sorted(order, key=lambda row: explained[int(ids[row])])
     assert [h.doc_id for h in hits] == ids[order].tolist()
-    np.testing.assert_allclose([h.score for h in hits], cosine[order], atol=1e-4)
+    # Scores are rounded to 4 decimals, and the biLM's int8 recurrence
+    # (indexing/elmo/lstm.py) reproduces a vector to about 1e-4: a float
+    # difference of 1e-7 in its input can round one int8 step the other way.
+    np.testing.assert_allclose([h.score for h in hits], cosine[order], atol=2e-4)
 
 
 def test_sense_aware_ranking_puts_the_query_sense_first(engine: SearchEngine) -> None:

@@ -1,0 +1,89 @@
+"""The LSTM's int8 inference path (indexing/elmo/lstm.py, `BiLm.use_int8`):
+close to float, independent of what a sentence is batched with, never used
+for training, and rebuilt when the weights change."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import indexing.elmo.lstm as lstm_module
+from indexing.contextual import DISTILLED_MODEL
+from indexing.elmo.encoder import ElmoEncoder
+from indexing.elmo.lstm import ProjectedLstm
+
+SENTENCES = ["the bass guitar player tuned his instrument before the show".split(),
+             "we caught a bass on the river bank at dawn".split(),
+             "the bank raised its interest rates again".split()]
+
+
+@pytest.fixture(scope="module")
+def encoders() -> tuple[ElmoEncoder, ElmoEncoder]:
+    """The shipped distilled biLM in float and in int8."""
+    return ElmoEncoder.load(DISTILLED_MODEL), ElmoEncoder.load(DISTILLED_MODEL, int8=True)
+
+
+def head_vectors(encoder: ElmoEncoder, sentences: list[list[str]]) -> np.ndarray:
+    return encoder.head_vectors(encoder.encode_layers(sentences))
+
+
+def test_int8_reads_as_float_does(encoders) -> None:
+    float_encoder, int8_encoder = encoders
+    cosines = (head_vectors(float_encoder, SENTENCES) * head_vectors(int8_encoder, SENTENCES)).sum(axis=1)
+    assert cosines.min() > 0.999, cosines
+    # ... but it is another computation, not the float one under another name.
+    assert not np.array_equal(float_encoder.encode_layers(SENTENCES[:1])[0], int8_encoder.encode_layers(SENTENCES[:1])[0])
+
+
+def test_int8_does_not_depend_on_the_batch(encoders) -> None:
+    _, int8_encoder = encoders
+    alone = int8_encoder.encode_layers(SENTENCES[:1])[0]
+    batched = int8_encoder.encode_layers([SENTENCES[1] * 3, SENTENCES[0], SENTENCES[2][:2]])[1]
+    np.testing.assert_allclose(alone, batched, atol=1e-4)
+
+
+def random_layer() -> tuple[ProjectedLstm, torch.Tensor]:
+    torch.manual_seed(0)
+    layer = ProjectedLstm(8, 16, 8, cell_clip=None, proj_clip=None).eval()
+    layer.int8 = True
+    return layer, torch.randn(3, 5, 8)
+
+
+def test_gradients_and_training_run_in_float() -> None:
+    layer, x = random_layer()
+    with torch.no_grad():
+        layer.int8 = False
+        reference = layer(x)
+        layer.int8 = True
+        quantised = layer(x)
+    assert not torch.equal(reference, quantised)
+    torch.testing.assert_close(layer(x), reference)  # gradients on: float
+    layer.train()
+    with torch.no_grad():
+        torch.testing.assert_close(layer(x), reference)  # training mode: float
+
+
+def test_new_weights_are_packed_anew() -> None:
+    layer, x = random_layer()
+    with torch.no_grad():
+        before = layer(x)
+        layer.state_linearity.weight.mul_(0.5)  # what an optimiser step does: in place
+        after = layer(x)
+        fresh = ProjectedLstm(8, 16, 8, cell_clip=None, proj_clip=None).eval()
+        fresh.load_state_dict(layer.state_dict())
+        fresh.int8 = True
+        assert not torch.equal(before, after)
+        torch.testing.assert_close(after, fresh(x))
+
+
+def test_a_torch_without_int8_runs_in_float(monkeypatch) -> None:
+    def unavailable(weight):
+        raise RuntimeError("no quantized engine")
+
+    monkeypatch.setattr(lstm_module, "_pack_int8", unavailable)
+    layer, x = random_layer()
+    with torch.no_grad():
+        quantised = layer(x)
+        layer.int8 = False
+        torch.testing.assert_close(quantised, layer(x))
+
