@@ -68,6 +68,7 @@ TITLED_CONTAINING = "SELECT id, title FROM documents WHERE instr(casefold(title)
 TITLED_EXACTLY = "SELECT id, title FROM documents WHERE title = ? ORDER BY id"
 DOCUMENT_IDS = "SELECT id FROM documents ORDER BY id"
 COUNTS = "SELECT COUNT(*), COALESCE(SUM(n_words), 0) FROM documents"
+ANY_HANGUL = "SELECT 1 FROM documents WHERE text GLOB '*[가-힣]*' LIMIT 1"  # SQLite's GLOB ranges are code points
 SOURCES = "SELECT source, COUNT(*) FROM documents GROUP BY source ORDER BY source"
 IDS_FROM_SOURCE = "SELECT id FROM documents WHERE source = ?"
 

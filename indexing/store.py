@@ -169,6 +169,11 @@ class DocumentStore:
         n_docs, n_words = self._connection().execute(schema.COUNTS).fetchone()
         return int(n_docs), int(n_words)
 
+    def holds_hangul(self) -> bool:
+        """Whether any stored document holds a Hangul syllable (reads every
+        text of a store that holds none: ask off the query path)."""
+        return self._connection().execute(schema.ANY_HANGUL).fetchone() is not None
+
     def sentences(self, doc_id: int) -> list[Sentence]:
         return [Sentence(*r) for r in self._connection().execute(schema.SENTENCES_OF, (doc_id,))]
 

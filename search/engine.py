@@ -18,6 +18,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from indexing import korean
 from indexing.documents import Sentence, Span, StoredDocument
 from indexing.errors import InvalidQueryError, SenseSearchError, UnknownWordsError
 from indexing.generation import Generation
@@ -72,6 +73,7 @@ class SearchEngine:
         self._occurrences: OccurrenceReader | None = None
         self._occurrences_lock = threading.Lock()
         self._analyses = DocumentAnalyses()  # the words of documents that hits show, kept across queries
+        korean.warm_up_in_background(index.store.holds_hangul)
 
     @property
     def methods(self) -> list[str]:

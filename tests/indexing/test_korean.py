@@ -173,3 +173,20 @@ def test_korean_senses_come_from_the_collection_labelled_with_korean_words(tmp_p
     at_sea = [i for i, label in enumerate(labels) if label & {"바다", "항구", "정박", "선원", "선장", "어부", "출항"}]
     fruit = [i for i, label in enumerate(labels) if label & {"과일", "사과", "과수원", "수확", "껍질", "접시"}]
     assert at_sea and fruit and set(at_sea) != set(fruit), labels
+
+
+def test_the_analyser_is_warmed_up_only_where_a_collection_holds_korean(monkeypatch) -> None:
+    from indexing import korean
+
+    analysed = []
+    monkeypatch.setattr(korean, "_analyse_now", analysed.append)
+    korean.warm_up_in_background(lambda: False).join(timeout=10)
+    assert analysed == []
+    korean.warm_up_in_background(lambda: True).join(timeout=10)
+    assert len(analysed) == 1 and korean.has_hangul(analysed[0])
+
+    def gone() -> bool:
+        raise RuntimeError("the store was closed")
+
+    korean.warm_up_in_background(gone).join(timeout=10)  # says nothing, analyses nothing
+    assert len(analysed) == 1

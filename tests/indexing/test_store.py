@@ -206,3 +206,10 @@ def test_the_listing_has_named_fields_and_titles_are_found_in_any_case(store: Do
     assert store.titled("émile") == {ids[0]: "Émile's River Notes"}
     assert store.titled("LOAN") == {ids[1]: "Loan terms"} and store.titled("") == {i: rows[i].title for i in rows}
     assert store.titled("Loan", exact=True) == {} and store.titled("Loan terms", exact=True) == {ids[1]: "Loan terms"}
+
+
+def test_the_store_says_whether_it_holds_korean(store: DocumentStore) -> None:
+    store.add([Document("English", "Interest rates rose again.", "a.txt")])
+    assert not store.holds_hangul()
+    store.add([Document("Korean", "기준금리가 또 올랐다.", "b.txt")])
+    assert store.holds_hangul()
