@@ -97,8 +97,7 @@ class Dictionary:
         """Whether ``word`` has two coarse senses or more of one part of
         speech: "Israeli" the person and the adjective are one meaning to a
         reader, and a verdict never sets a noun against a verb."""
-        counts = Counter(sense.pos for sense in self.senses(word))
-        return any(n >= 2 for n in counts.values())
+        return _two_of_one_pos(self.senses(word))
 
     def read(self, word: str, context: np.ndarray, query: bool = False, names: bool = True) -> Reading | None:
         """The sense of ``word`` in a context (unit vector ``(dim,)``), or None
@@ -107,8 +106,9 @@ class Dictionary:
         occurrence in a passage from ``min_margin``. ``names``: whether it
         may name a person or place (it is capitalised, or its case is not
         known)."""
-        senses = self.senses(word, names)
-        if not self.has_senses(word) or len(senses) < 2:
+        every = self.senses(word)
+        senses = every if names else [sense for sense in every if not sense.proper]
+        if not _two_of_one_pos(every) or len(senses) < 2:
             return None
         scores = self.scores(senses, context)
         order = np.argsort(-scores)
@@ -145,6 +145,11 @@ class Dictionary:
         weights = np.array([sense.weight for sense in senses], dtype=np.float32)
         prior = np.log(weights / weights.sum())
         return self.vectors[[sense.row for sense in senses]] @ context + self.prior_weight * prior
+
+
+def _two_of_one_pos(senses: list[Sense]) -> bool:
+    """Whether two of ``senses`` or more share a part of speech."""
+    return any(n >= 2 for n in Counter(sense.pos for sense in senses).values())
 
 
 def may_be_name(text: str, start: int) -> bool:
