@@ -128,7 +128,7 @@ def warm_up_in_background(needed: Callable[[], bool]) -> threading.Thread:
 
     def warm() -> None:
         try:
-            if needed():
+            if not _kiwi.cache_info().currsize and needed():  # loaded already: nothing to read the store for
                 _analyse_now("한국어 형태소를 미리 읽어 둔다.")
         except Exception as error:  # noqa: BLE001 - a warm-up that fails leaves the first query to load it
             logger.debug("Kiwi warm-up skipped: %s", error)

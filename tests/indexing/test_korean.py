@@ -2,6 +2,7 @@
 words by the analyser's tags, English untouched in mixed text."""
 from __future__ import annotations
 
+import functools
 import json
 import unicodedata
 
@@ -180,6 +181,7 @@ def test_the_analyser_is_warmed_up_only_where_a_collection_holds_korean(monkeypa
 
     analysed = []
     monkeypatch.setattr(korean, "_analyse_now", analysed.append)
+    monkeypatch.setattr(korean, "_kiwi", functools.lru_cache(maxsize=1)(object))  # not loaded yet
     korean.warm_up_in_background(lambda: False).join(timeout=10)
     assert analysed == []
     korean.warm_up_in_background(lambda: True).join(timeout=10)
@@ -190,3 +192,8 @@ def test_the_analyser_is_warmed_up_only_where_a_collection_holds_korean(monkeypa
 
     korean.warm_up_in_background(gone).join(timeout=10)  # says nothing, analyses nothing
     assert len(analysed) == 1
+
+    asked = []
+    korean._kiwi()  # loaded: the store is not read again
+    korean.warm_up_in_background(lambda: asked.append(1) or True).join(timeout=10)
+    assert asked == [] and len(analysed) == 1
