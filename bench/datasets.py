@@ -14,6 +14,7 @@ relevance judgments, plus a fixed dev/test split of the judged queries.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import random
 import re
@@ -65,6 +66,30 @@ class TestCollection:
             kept[doc_id] = (title, text)
             members[doc_id] = [doc_id]
         return kept, members
+
+
+@dataclass(frozen=True)
+class CoarseWord:
+    """One CoarseWSD-20 word's split (Loureiro et al., 2021; non-commercial:
+    evaluation only): its sense names, and each instance as (the target's
+    token position, the tokenised sentence, its gold sense name), in file order."""
+
+    word: str
+    senses: list[str]
+    items: list[tuple[int, str, str]]
+
+
+def coarse_wsd(split: str) -> list[CoarseWord]:
+    """CoarseWSD-20's ``split`` ("train" or "test"), its words in alphabetical order."""
+    found = []
+    for directory in sorted((data_root() / "coarsewsd20" / "CoarseWSD-20").glob("*/")):
+        classes = json.loads((directory / "classes_map.txt").read_text())
+        lines = (directory / f"{split}.data.txt").read_text().splitlines()
+        labels = (directory / f"{split}.gold.txt").read_text().split()
+        items = [(int(position), sentence, classes[label])
+                 for (position, sentence), label in zip((line.split("\t", 1) for line in lines), labels)]
+        found.append(CoarseWord(directory.name, list(classes.values()), items))
+    return found
 
 
 def split_queries(query_ids: list[str], seed: int = SPLIT_SEED) -> tuple[list[str], list[str]]:

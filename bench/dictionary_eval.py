@@ -33,13 +33,12 @@ of ``python -m bench verdicts``. The test split is read once.
 """
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 
 import numpy as np
 
-from bench.datasets import data_root
+from bench.datasets import coarse_wsd, data_root
 from indexing.senses.dictionary import Dictionary, Sense, context_vectors
 from indexing.senses.dictionary_build import coarse_senses, read_wordnet
 from indexing.senses.wordnet import DEFAULT_DIR
@@ -70,19 +69,15 @@ def occurrences(split: str, gold: dict[tuple[str, str], str], seed: int = 0) -> 
     """(word, context tokens, gold offset), at most PER_WORD per word."""
     rng = random.Random(seed)
     found = []
-    for directory in sorted((data_root() / "coarsewsd20" / "CoarseWSD-20").glob("*/")):
-        word = directory.name
-        classes = json.loads((directory / "classes_map.txt").read_text())
-        if sum((word, sense) in gold for sense in classes.values()) < 2:
+    for coarse in coarse_wsd(split):
+        word = coarse.word
+        if sum((word, sense) in gold for sense in coarse.senses) < 2:
             continue
-        lines = (directory / f"{split}.data.txt").read_text().splitlines()
-        labels = (directory / f"{split}.gold.txt").read_text().split()
-        items = [(line, label) for line, label in zip(lines, labels) if (word, classes[label]) in gold]
+        items = [item for item in coarse.items if (word, item[2]) in gold]
         rng.shuffle(items)
-        for line, label in items[:PER_WORD]:
-            position, sentence = line.split("\t", 1)
-            tokens, i = sentence.split(), int(position)
-            found.append((word, tokens[max(0, i - RADIUS) : i + RADIUS + 1], gold[(word, classes[label])]))
+        for i, sentence, sense in items[:PER_WORD]:
+            tokens = sentence.split()
+            found.append((word, tokens[max(0, i - RADIUS) : i + RADIUS + 1], gold[(word, sense)]))
     return found
 
 

@@ -20,13 +20,12 @@ collection uses.
 """
 from __future__ import annotations
 
-import json
 import random
 import tempfile
 import time
 from collections import Counter
 
-from bench.datasets import data_root
+from bench.datasets import coarse_wsd
 from indexing.documents import Document
 from indexing.index import Index
 from search.explain import UNCLEAR
@@ -39,13 +38,10 @@ def coarse_sentences(split: str, seed: int = 0) -> dict[str, list[tuple[str, str
     """word -> (sentence, gold sense name), at most PER_WORD drawn at random."""
     rng = random.Random(seed)
     found = {}
-    for directory in sorted((data_root() / "coarsewsd20" / "CoarseWSD-20").glob("*/")):
-        classes = json.loads((directory / "classes_map.txt").read_text())
-        lines = (directory / f"{split}.data.txt").read_text().splitlines()
-        labels = (directory / f"{split}.gold.txt").read_text().split()
-        items = [(line.split("\t", 1)[1], classes[label]) for line, label in zip(lines, labels)]
+    for word in coarse_wsd(split):
+        items = [(sentence, sense) for _position, sentence, sense in word.items]
         rng.shuffle(items)
-        found[directory.name] = items[:PER_WORD]
+        found[word.word] = items[:PER_WORD]
     return found
 
 
