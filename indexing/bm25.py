@@ -252,7 +252,10 @@ class BM25Index:
             crash_point("bm25:tmp")
 
     @classmethod
-    def load(cls, path: Path) -> BM25Index:
+    def load(cls, path: Path, previous: BM25Index | None = None) -> BM25Index:
+        """The index saved in the folder `path`. Given the `previous` load of
+        the same folder (another process wrote since), its main index is
+        reused (it is written once per generation): only the state is read."""
         import json
 
         import bm25s
@@ -260,7 +263,9 @@ class BM25Index:
         facts = json.loads((path / "config.json").read_text())
         average_length = float(facts.pop("average_length"))
         config = BM25Config(**facts)
-        if (path / MAIN / "params.index.json").exists():
+        if previous is not None:
+            main = previous._main
+        elif (path / MAIN / "params.index.json").exists():
             main = bm25s.BM25.load(str(path / MAIN), show_progress=False, verbosity=0)
         else:
             main = bm25s.BM25(k1=config.k1, b=config.b, method=config.method)

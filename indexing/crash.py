@@ -11,9 +11,12 @@ The points, in the order a write passes them:
     retrain:switched   CURRENT switched, the old generation not yet removed
     add:stored         an upload committed to the store, before encoding
     delete:stored      a delete committed to the store, before the indexes
-    persist:<method>   one method's index (vectors.faiss, bm25/) replaced, the others not yet
-    persist:vectors    every vectors.faiss replaced, the manifest not yet
-    vectors:tmp        a vectors.faiss.tmp written, before its rename
+    persist:<method>   one method's index (vectors.*, bm25/) replaced, the others not yet
+    persist:vectors    every method's index replaced, the manifest not yet
+    vectors:tmp        a FAISS main index written to a .tmp file (a build, or a fold of
+                       many changes), before its rename
+    vectors:changes    a FAISS index's changes since it was built (vectors.changes.npz)
+                       written to a .tmp file, before its rename
     trained:tmp        after a delete, Doc2Vec's trained_ids.npy.tmp written, before its rename
     bm25:tmp           the BM25 index's state written to a .tmp file, before its rename
 

@@ -143,7 +143,8 @@ def follow_disk(directory: Path, live: Generation) -> Generation:
         return load_current(directory)
     if read_revision(live.path) != live.revision:
         logger.info("generation %s was written by another process; reloading its vectors", name)
-        vectors = {name: load_searchable(method, live.path / name) for name, method in live.methods.items()}
+        vectors = {name: load_searchable(method, live.path / name, live.vectors[name])
+                   for name, method in live.methods.items()}
         return replace(live, manifest=read_manifest(live.path), vectors=vectors)
     return live
 

@@ -6,7 +6,7 @@ Layout of the data directory:
     store.sqlite3                 documents and sentences (the source of truth)
     CURRENT                       name of the live generation, replaced atomically
     indexes/<generation>/         manifest.json and one folder per method:
-        <method>/                 model files + vectors.faiss
+        <method>/                 model files + vectors.faiss (+ vectors.changes.npz)
     write.lock                    held (flock) by the one process writing
 
 Crash safety. Uploads commit to the store first. A build or retrain writes a

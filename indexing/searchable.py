@@ -33,6 +33,8 @@ def searchable_path(method, folder: Path) -> Path:
     return folder / (BM25Index.FILE if _is_bm25(method) else "vectors.faiss")
 
 
-def load_searchable(method, folder: Path) -> Searchable:
+def load_searchable(method, folder: Path, previous: Searchable | None = None) -> Searchable:
+    """`method`'s index in `folder`; `previous`, its earlier load from the
+    same folder, lends what has not changed on disk since (its main index)."""
     path = searchable_path(method, folder)
-    return BM25Index.load(path) if _is_bm25(method) else VectorIndex.load(path)
+    return BM25Index.load(path, previous) if _is_bm25(method) else VectorIndex.load(path, previous)

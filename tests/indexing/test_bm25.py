@@ -89,6 +89,12 @@ def test_save_then_load_gives_the_same_hits(index: BM25Index, tmp_path: Path) ->
         assert after[1].tolist() == before[1].tolist()
         np.testing.assert_allclose(after[0], before[0], rtol=1e-6)
     assert not [p for p in (tmp_path / "bm25").iterdir() if p.name.endswith(".tmp")]
+    # Another process's next upload: reading it again reads only the state.
+    copy.add(np.array([22]), [terms("A second flood")])
+    copy.save(tmp_path / "bm25")
+    again = BM25Index.load(tmp_path / "bm25", previous=loaded)
+    assert again._main is loaded._main
+    assert again.search(terms("flood"), 10)[1].tolist() == copy.search(terms("flood"), 10)[1].tolist()
 
 
 def test_an_empty_index_answers_nothing_and_takes_uploads(tmp_path: Path) -> None:

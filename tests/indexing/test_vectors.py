@@ -153,3 +153,124 @@ def test_wrong_shapes_and_kinds_name_the_problem() -> None:
         VectorIndex.build(np.arange(2), clustered(3, seed=9))
     with pytest.raises(ValueError, match="unknown index kind 'hnsw'; valid kinds are 'flat', 'flat16', 'ivf'"):
         VectorIndex.build(np.arange(3), clustered(3, seed=9), kind="hnsw")
+
+
+# ---- uploads and deletes between trains: the main index and its changes ----
+
+def _changed(kind: str) -> tuple[VectorIndex, np.ndarray, np.ndarray]:
+    """An index of `kind` after uploads and deletes, with the ids (n,) and
+    vectors (n, DIM) it should hold."""
+    vectors = clustered(400, seed=11)
+    ids = np.arange(1000, 1400, dtype=np.int64)
+    index = VectorIndex.build(ids[:300], vectors[:300], kind=kind)
+    index.add(ids[300:], vectors[300:])  # uploads
+    assert index.remove(np.array([1000, 1001, 1350, 9999])) == 3  # two trained, one uploaded, one unknown
+    index.add(ids[5:6], vectors[399:400])  # an id re-added with another vector replaces it
+    keep = ~np.isin(ids, [1000, 1001, 1350])
+    held, data = ids[keep], vectors[keep].copy()
+    data[held == 1005] = vectors[399]
+    return index, held, data
+
+
+@pytest.mark.parametrize("kind", ["flat", "flat16"])
+def test_after_uploads_and_deletes_search_is_still_exact(kind: str) -> None:
+    index, held, data = _changed(kind)
+    np.testing.assert_array_equal(index.ids(), held)
+    assert len(index) == len(held)
+    assert "100 added and 3 deleted since it was built" in index.describe()
+    queries = clustered(30, seed=12)
+    scores, found = index.search(queries, 10)
+    want_scores, want_ids = exact_top(held, data, queries, 10)
+    np.testing.assert_allclose(scores, want_scores, atol=2e-3 if kind == "flat16" else 1e-5)
+    agree = np.mean([len(set(f) & set(w)) / 10 for f, w in zip(found, want_ids)])
+    assert agree >= (0.99 if kind == "flat16" else 1.0)
+    np.testing.assert_allclose(index.vectors_of([1005, 1399, 1002]), data[np.isin(held, [1002, 1005, 1399])][[1, 2, 0]],
+                               atol=1e-3)
+    assert index.vectors_of([1000]) is None  # deleted
+
+
+def test_ivf_skips_deleted_ids_and_keeps_probing_as_built() -> None:
+    index, held, data = _changed("ivf")
+    queries = clustered(30, seed=12)
+    _, found = index.search(queries, 10)
+    assert not np.isin(found, [1000, 1001, 1350]).any()
+    _, want = exact_top(held, data, queries, 10)
+    assert np.mean([len(set(f) & set(w)) / 10 for f, w in zip(found, want)]) >= 0.95
+
+
+def test_changes_are_made_to_a_copy_only() -> None:
+    vectors = clustered(20, seed=13)
+    index = VectorIndex.build(np.arange(10), vectors[:10])
+    twin = index.copy()
+    twin.add(np.arange(10, 20), vectors[10:])
+    twin.remove(np.array([0]))
+    np.testing.assert_array_equal(index.ids(), np.arange(10))
+    np.testing.assert_array_equal(twin.ids(), np.arange(1, 20))
+
+
+def test_an_upload_saves_the_changes_not_the_whole_index(tmp_path: Path) -> None:
+    main = VectorIndex.build(np.arange(5), clustered(5, seed=14))
+    main.save(tmp_path / "vectors.faiss")
+    written = (tmp_path / "vectors.faiss").stat().st_mtime_ns
+    loaded = VectorIndex.load(tmp_path / "vectors.faiss")
+    loaded.add(np.array([7]), clustered(1, seed=15))
+    loaded.remove(np.array([0]))
+    loaded.save(tmp_path / "vectors.faiss")
+    assert (tmp_path / "vectors.faiss").stat().st_mtime_ns == written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["vectors.changes.npz", "vectors.faiss"]
+    again = VectorIndex.load(tmp_path / "vectors.faiss")
+    np.testing.assert_array_equal(again.ids(), [1, 2, 3, 4, 7])
+    for got, want in zip(again.search(clustered(3, seed=16), 4), loaded.search(clustered(3, seed=16), 4)):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_large_changes_are_folded_into_a_new_main_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vectors_module, "FOLD_MAX_BYTES", 10 * DIM * 4)  # ten added vectors
+    vectors = clustered(60, seed=17)
+    index = VectorIndex.build(np.arange(40), vectors[:40])
+    index.save(tmp_path / "vectors.faiss")
+    index.add(np.arange(40, 50), vectors[40:50])
+    assert "added" in index.describe()  # ten: not yet
+    index.add(np.arange(50, 60), vectors[50:60])
+    assert "added" not in index.describe() and len(index) == 60  # folded
+    index.save(tmp_path / "vectors.faiss")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["vectors.1.faiss", "vectors.changes.npz"]
+    loaded = VectorIndex.load(tmp_path / "vectors.faiss")
+    np.testing.assert_array_equal(loaded.ids(), np.arange(60))
+    _, found = loaded.search(vectors[55:56], 1)
+    assert found[0, 0] == 55
+
+
+def test_a_fold_killed_before_its_commit_leaves_the_previous_index(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vectors_module, "FOLD_MAX_BYTES", 0)  # every upload folds
+    vectors = clustered(12, seed=18)
+    index = VectorIndex.build(np.arange(10), vectors[:10])
+    index.save(tmp_path / "vectors.faiss")
+
+    def killed(point: str) -> None:
+        if point == "vectors:changes":
+            raise KeyboardInterrupt  # stands in for SIGKILL: the new main is written, not yet named
+    monkeypatch.setattr(vectors_module, "crash_point", killed)
+    index.add(np.arange(10, 12), vectors[10:])
+    with pytest.raises(KeyboardInterrupt):
+        index.save(tmp_path / "vectors.faiss")
+    np.testing.assert_array_equal(VectorIndex.load(tmp_path / "vectors.faiss").ids(), np.arange(10))
+
+
+def test_reading_another_process_s_changes_reuses_the_main_index(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    vectors = clustered(30, seed=19)
+    VectorIndex.build(np.arange(10), vectors[:10]).save(tmp_path / "vectors.faiss")
+    reader = VectorIndex.load(tmp_path / "vectors.faiss")
+    writer = VectorIndex.load(tmp_path / "vectors.faiss")
+    writer.add(np.array([10]), vectors[10:11])
+    writer.save(tmp_path / "vectors.faiss")
+    followed = VectorIndex.load(tmp_path / "vectors.faiss", previous=reader)
+    assert followed._index is reader._index and 10 in followed.ids()
+    monkeypatch.setattr(vectors_module, "FOLD_MAX_BYTES", 0)
+    writer.add(np.array([11]), vectors[11:12])  # folded: a new main index on disk
+    writer.save(tmp_path / "vectors.faiss")
+    refolded = VectorIndex.load(tmp_path / "vectors.faiss", previous=followed)
+    assert refolded._index is not reader._index
+    np.testing.assert_array_equal(refolded.ids(), np.arange(12))
