@@ -37,6 +37,8 @@ and one step of a 10-window batch took 0.07 ms instead of 0.6. The
 distilled biLM's sentence-head vectors of 1,182 CoarseWSD-20 test windows
 kept a cosine of at least 0.9998 with the float ones, and the general
 inventory read 2,238 of their 2,244 readings the same (bench/results/decisions.md).
+That loop (``_packed_recurrence``) also steps only the rows still inside their
+sentence, with the same outputs as masking every step.
 Training, and anything that asks for gradients, always runs in float.
 """
 
@@ -63,7 +65,6 @@ def _recurrence(
     cell_clip: float,
     proj_clip: float,
     reverse: bool,
-    packed: tuple[object, object] | None = None,  # the two weights in int8 (`_pack_int8`), or None: float
 ) -> torch.Tensor:
     batch, time, _ = input_gates.shape
     proj, cell = projection_weight.shape
@@ -71,17 +72,13 @@ def _recurrence(
     c = input_gates.new_zeros(batch, cell)
     outputs: list[torch.Tensor] = [h] * time
     for t in reversed(range(time)) if reverse else range(time):
-        if packed is None:
-            gates = torch.addmm(input_gates[:, t], h, state_weight.t())  # (batch, 4 * cell)
-        else:
-            gates = input_gates[:, t] + _int8_linear(h, packed[0])
+        gates = torch.addmm(input_gates[:, t], h, state_weight.t())  # (batch, 4 * cell)
         ifo = torch.sigmoid(gates[:, : 3 * cell])  # (batch, 3 * cell)
         new_c = ifo[:, cell : 2 * cell] * c + ifo[:, :cell] * torch.tanh(gates[:, 3 * cell :])
         if cell_clip > 0:
             new_c = new_c.clamp(-cell_clip, cell_clip)
         output = ifo[:, 2 * cell :] * torch.tanh(new_c)  # (batch, cell)
-        new_h = (torch.mm(output, projection_weight.t()) if packed is None
-                 else _int8_linear(output, packed[1]))  # (batch, proj)
+        new_h = torch.mm(output, projection_weight.t())  # (batch, proj)
         if proj_clip > 0:
             new_h = new_h.clamp(-proj_clip, proj_clip)
         if mask is not None:
@@ -93,6 +90,53 @@ def _recurrence(
             c, h = new_c, new_h
         outputs[t] = new_h
     return torch.stack(outputs, dim=1)  # (batch, time, proj)
+
+
+def _packed_recurrence(
+    input_gates: torch.Tensor,  # (batch, time, 4 * cell), input half and bias
+    lengths: list[int],  # (batch,) each row's length; padding follows it
+    packed: tuple[object, object],  # the two weights in int8 (`_pack_int8`)
+    proj: int,
+    cell_clip: float,
+    proj_clip: float,
+    reverse: bool,
+) -> torch.Tensor:
+    """`_recurrence` at inference in int8, stepping only the rows still
+    inside their sentence at each step (as `pack_padded_sequence` does):
+    with the rows longest first, those are a prefix of the batch, so a
+    step costs no padding and no masking. A row's state and outputs are
+    the masked loop's (its state starts at zero at its own first step and
+    is not touched elsewhere; padded outputs are zero)."""
+    batch, time, four_cells = input_gates.shape
+    cell = four_cells // 4
+    order = sorted(range(batch), key=lambda i: -lengths[i])
+    if order != list(range(batch)):
+        permuted = _packed_recurrence(input_gates[order], [lengths[i] for i in order], packed, proj, cell_clip,
+                                      proj_clip, reverse)
+        return permuted[torch.tensor(order).argsort()]
+    active = [sum(n > t for n in lengths) for t in range(time)]  # rows inside their sentence at step t
+    outputs = input_gates.new_zeros(batch, time, proj)
+    h = input_gates.new_zeros(0, proj)
+    c = input_gates.new_zeros(0, cell)
+    for t in reversed(range(time)) if reverse else range(time):
+        n = active[t]
+        if n > len(h):  # a reverse step reaches shorter rows' last tokens: they start from zero
+            h = torch.cat([h, h.new_zeros(n - len(h), h.shape[1])])
+            c = torch.cat([c, c.new_zeros(n - len(c), cell)])
+        elif n < len(h):  # a forward step passes shorter rows' ends: they are done
+            h, c = h[:n], c[:n]
+        if not n:
+            continue
+        gates = input_gates[:n, t] + _int8_linear(h, packed[0])
+        ifo = torch.sigmoid(gates[:, : 3 * cell])
+        c = ifo[:, cell : 2 * cell] * c + ifo[:, :cell] * torch.tanh(gates[:, 3 * cell :])
+        if cell_clip > 0:
+            c = c.clamp(-cell_clip, cell_clip)
+        h = _int8_linear(ifo[:, 2 * cell :] * torch.tanh(c), packed[1])
+        if proj_clip > 0:
+            h = h.clamp(-proj_clip, proj_clip)
+        outputs[:n, t] = h
+    return outputs
 
 
 class ProjectedLstm(nn.Module):
@@ -139,6 +183,11 @@ class ProjectedLstm(nn.Module):
         padded = mask is not None and not bool(mask.all())
         step_mask = mask.unsqueeze(-1).to(inputs.dtype) if padded else None  # (batch, time, 1)
         int8 = self.int8 and not self.training and not inputs.is_cuda and not torch.is_grad_enabled()
+        packed = self._int8_weights() if int8 else None
+        if packed is not None:
+            lengths = (mask.sum(dim=1).tolist() if mask is not None else [inputs.shape[1]] * inputs.shape[0])
+            return _packed_recurrence(input_gates, lengths, packed, self.projection_dim, self.cell_clip,
+                                      self.proj_clip, self.reverse)
         return _recurrence(
             input_gates,
             step_mask,
@@ -147,7 +196,6 @@ class ProjectedLstm(nn.Module):
             self.cell_clip,
             self.proj_clip,
             self.reverse,
-            self._int8_weights() if int8 else None,
         )
 
     def _int8_weights(self) -> tuple[object, object] | None:
@@ -174,7 +222,7 @@ def _int8_linear(x: torch.Tensor, packed: object) -> torch.Tensor:
     each row scaled into [-1, 1] by its own largest magnitude, quantised
     with one fixed scale, and scaled back. Rows never share a scale, so a
     window's reading does not depend on the windows batched with it."""
-    peak = x.abs().amax(dim=1, keepdim=True).clamp_min(1e-30)  # (batch, 1)
+    peak = torch.linalg.vector_norm(x, float("inf"), dim=1, keepdim=True).clamp_min(1e-30)  # (batch, 1): max |x|
     return torch.ops.quantized.linear_with_input_q_dq_qweight_dq_output_fp32(x / peak, 1 / 127, 127, packed) * peak
 
 

@@ -49,6 +49,28 @@ def random_layer() -> tuple[ProjectedLstm, torch.Tensor]:
     return layer, torch.randn(3, 5, 8)
 
 
+@pytest.mark.parametrize("reverse", [False, True])
+def test_int8_steps_each_row_within_its_own_length(reverse: bool) -> None:
+    # Rows of a padded batch, in any order of length: each as it reads alone,
+    # and zero where it is padded (the loop steps only the rows inside their sentence).
+    torch.manual_seed(1)
+    layer = ProjectedLstm(8, 16, 8, cell_clip=3.0, proj_clip=3.0, reverse=reverse).eval()
+    layer.int8 = True
+    x = torch.randn(4, 7, 8)
+    lengths = [3, 7, 1, 5]
+    mask = torch.arange(7)[None, :] < torch.tensor(lengths)[:, None]  # (4, 7)
+    with torch.no_grad():
+        batched = layer(x * mask[..., None], mask)
+        layer.int8 = False
+        reference = layer(x * mask[..., None], mask)  # the float loop, masked step by step
+        layer.int8 = True
+        torch.testing.assert_close(batched, reference, atol=0.02, rtol=0)
+        for row, n in enumerate(lengths):
+            alone = layer(x[row : row + 1, :n])
+            torch.testing.assert_close(batched[row, :n], alone[0], atol=1e-4, rtol=0)
+            assert not batched[row, n:].any()
+
+
 def test_gradients_and_training_run_in_float() -> None:
     layer, x = random_layer()
     with torch.no_grad():
