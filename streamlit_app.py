@@ -242,7 +242,8 @@ def upload_messages(report, errors: list[str], documents=()) -> list[tuple[str, 
     if report is not None:
         messages += [("error", e) for e in report.errors]
         if report.added:
-            messages.append(("success", f"Added {len(report.added)} document(s); they are searchable now."))
+            messages.append(("success", f"Added {len(report.added)} document(s); they are searchable now. Until "
+                             "you retrain, DM and DBOW show them only for queries that share one of their words."))
             korean = sum(KOREAN_ANALYSER in analysers(d.text) for d in documents)
             if korean:
                 messages.append(("info", f"{korean} of the uploaded documents hold Korean text, read as morphemes by Kiwi "
@@ -254,7 +255,9 @@ def upload_messages(report, errors: list[str], documents=()) -> list[tuple[str, 
 
 def retrain_ui(index: Index) -> None:
     st.header("Retrain")
-    st.caption("Uploads get inferred vectors at once; retraining rebuilds every model over the whole store.")
+    st.caption("Uploads get inferred vectors at once, and DM and DBOW show them only for queries that share "
+               "one of their words; retraining rebuilds every model over the whole store, after which they rank "
+               "by meaning too.")
     if st.button("Retrain all models", key="retrain"):
         bar, on_progress = progress_bar("Retraining")
         index.retrain(on_progress)

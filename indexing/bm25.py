@@ -191,6 +191,13 @@ class BM25Index:
         store ids (1, k'), as `search`; terms no document holds score nothing."""
         return self._best(lambda index, n: self._weighted_scores(index, weights, n), k)
 
+    def holding(self, terms: list[str], ids: np.ndarray) -> np.ndarray:
+        """(len(ids),) bool: which of the store `ids` hold at least one of `terms`."""
+        held = [self._rows[(self._scores(self._main, terms, len(self._rows)) > 0) & self._mask]]
+        if self._delta is not None:
+            held.append(self._delta_ids[self._scores(self._delta, terms, len(self._delta_ids)) > 0])
+        return np.isin(np.asarray(ids, dtype=np.int64), np.concatenate(held))
+
     def known(self, terms: list[str]) -> list[str]:
         """The `terms` some document holds (in the main index or the delta), in order."""
         main = getattr(self._main, "vocab_dict", None) or {}

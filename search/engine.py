@@ -36,6 +36,7 @@ from search.rm3 import rm3_search
 from search.sense_order import DEPTH as SENSE_ORDER_DEPTH
 from search.sense_order import by_sense
 from search.terms import mark_terms
+from search.uploads import inferred_count, unplaced_uploads
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +180,7 @@ class SearchEngine:
                     owners = {sid: doc for sid, doc in owners.items() if doc in allowed}
                 scores, ids, best_sentence = _best_per_document(scores, ids, owners, k)
             else:
-                scores, ids = _within(live.search(method, vector, _depth(live, method, k, allowed)), allowed, k)
+                scores, ids = _dense_search(live, method, vector, query, k, allowed)
             if method == LEXICAL and not len(ids):
                 raise InvalidQueryError(f"None of the words of {query!r} occur in the documents.")
         query_tokens = tokenize(query)
@@ -251,8 +252,7 @@ class SearchEngine:
             feedback = dense.encode_documents(list(self.index.store.get_many(top).values()))[1]
         vector = feedback_query(inferred, feedback, config.query_weight)
         if vector is not None:
-            depth = _depth(live, config.dense_method, config.depth, allowed)
-            runs[config.dense_run] = _within(live.search(config.dense_method, vector, depth), allowed, config.depth)
+            runs[config.dense_run] = _dense_search(live, config.dense_method, vector, query, config.depth, allowed)
         return runs
 
     @staticmethod
@@ -273,6 +273,17 @@ def _depth(live: Generation, method: str, depth: int, allowed: frozenset[int] | 
     """How many rows to ask `method`'s index for: `depth`, or every row when
     only the `allowed` documents count (any of them may rank last)."""
     return depth if allowed is None else max(depth, len(live.vectors[method]))
+
+
+def _dense_search(live: Generation, method: str, vector: np.ndarray, query: str, k: int,
+                  allowed: frozenset[int] | None) -> tuple[np.ndarray, np.ndarray]:
+    """The k best documents of a document-level vector method for `query`
+    (encoded as `vector`), without the uploads it cannot place yet
+    (search/uploads.py): scores (n,) and store ids (n,), n <= k."""
+    scores, ids = live.search(method, vector, _depth(live, method, k + inferred_count(live, method), allowed))
+    unplaced = unplaced_uploads(live, method, query, ids)
+    keep = ~np.isin(ids, np.fromiter(unplaced, dtype=np.int64, count=len(unplaced)))
+    return _within((scores[keep], ids[keep]), allowed, k)
 
 
 def _within(run: tuple[np.ndarray, np.ndarray], allowed: frozenset[int] | None,
