@@ -33,10 +33,10 @@ from search.known import CollectionWords, require_a_known_word, with_retrain_hin
 from search.occurrences import OccurrenceReader
 from search.passages import best_passage
 from search.rm3 import rm3_search
+from search.runs import best_per_document, dense_search, search_depth, within
 from search.sense_order import DEPTH as SENSE_ORDER_DEPTH
 from search.sense_order import by_sense
 from search.terms import mark_terms
-from search.uploads import inferred_count, unplaced_uploads
 
 logger = logging.getLogger(__name__)
 
@@ -174,13 +174,13 @@ class SearchEngine:
             except UnknownWordsError as error:
                 raise with_retrain_hint(error, query, words) from None
             if encoder.unit == "sentence":
-                scores, ids = live.search(method, vector, _depth(live, method, k * SENTENCE_FANOUT, allowed))
+                scores, ids = live.search(method, vector, search_depth(live, method, k * SENTENCE_FANOUT, allowed))
                 owners = self.index.store.sentence_documents(ids.tolist())
                 if allowed is not None:
                     owners = {sid: doc for sid, doc in owners.items() if doc in allowed}
-                scores, ids, best_sentence = _best_per_document(scores, ids, owners, k)
+                scores, ids, best_sentence = best_per_document(scores, ids, owners, k)
             else:
-                scores, ids = _dense_search(live, method, vector, query, k, allowed)
+                scores, ids = dense_search(live, method, vector, query, k, allowed)
             if method == LEXICAL and not len(ids):
                 raise InvalidQueryError(f"None of the words of {query!r} occur in the documents.")
         query_tokens = tokenize(query)
@@ -232,13 +232,13 @@ class SearchEngine:
         only those documents."""
         lexical, dense = live.method(LEXICAL), live.method(config.dense_method)
         terms = lexical.encode_query(query)
-        depth = _depth(live, LEXICAL, config.depth, allowed)
-        runs = {LEXICAL: _within(live.search(LEXICAL, terms, depth), allowed, config.depth)}
+        depth = search_depth(live, LEXICAL, config.depth, allowed)
+        runs = {LEXICAL: within(live.search(LEXICAL, terms, depth), allowed, config.depth)}
         if "rm3" in (config.lexical, config.feedback_from):
             top = runs[LEXICAL][1][: config.rm3.feedback_documents].tolist()
             feedback = {i: self._analyses.feedback_terms(document, config.rm3.max_chars, lexical.config.language)
                         for i, document in self.index.store.get_many(top).items()}
-            runs["rm3"] = _within(rm3_search(live.vectors[LEXICAL], terms, runs[LEXICAL], feedback, depth, config.rm3),
+            runs["rm3"] = within(rm3_search(live.vectors[LEXICAL], terms, runs[LEXICAL], feedback, depth, config.rm3),
                                   allowed, config.depth)
         try:
             inferred = dense.encode_query(query)
@@ -252,7 +252,7 @@ class SearchEngine:
             feedback = dense.encode_documents(list(self.index.store.get_many(top).values()))[1]
         vector = feedback_query(inferred, feedback, config.query_weight)
         if vector is not None:
-            runs[config.dense_run] = _dense_search(live, config.dense_method, vector, query, config.depth, allowed)
+            runs[config.dense_run] = dense_search(live, config.dense_method, vector, query, config.depth, allowed)
         return runs
 
     @staticmethod
@@ -267,47 +267,6 @@ class SearchEngine:
                 hit = replace(hit, passage=replace(hit.passage, highlights=explain(*shown[hit.doc_id])))
             explained.append(hit)
         return explained
-
-
-def _depth(live: Generation, method: str, depth: int, allowed: frozenset[int] | None) -> int:
-    """How many rows to ask `method`'s index for: `depth`, or every row when
-    only the `allowed` documents count (any of them may rank last)."""
-    return depth if allowed is None else max(depth, len(live.vectors[method]))
-
-
-def _dense_search(live: Generation, method: str, vector: np.ndarray, query: str, k: int,
-                  allowed: frozenset[int] | None) -> tuple[np.ndarray, np.ndarray]:
-    """The k best documents of a document-level vector method for `query`
-    (encoded as `vector`), without the uploads it cannot place yet
-    (search/uploads.py): scores (n,) and store ids (n,), n <= k."""
-    scores, ids = live.search(method, vector, _depth(live, method, k + inferred_count(live, method), allowed))
-    unplaced = unplaced_uploads(live, method, query, ids)
-    keep = ~np.isin(ids, np.fromiter(unplaced, dtype=np.int64, count=len(unplaced)))
-    return _within((scores[keep], ids[keep]), allowed, k)
-
-
-def _within(run: tuple[np.ndarray, np.ndarray], allowed: frozenset[int] | None,
-            k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The first k rows of a run (scores (n,), store ids (n,)) whose ids are `allowed`."""
-    scores, ids = run
-    if allowed is not None:
-        keep = np.isin(ids, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
-        scores, ids = scores[keep], ids[keep]
-    return scores[:k], ids[:k]
-
-
-def _best_per_document(scores: np.ndarray, sentence_ids: np.ndarray, documents: dict[int, int],
-                       k: int) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
-    """A document's score is that of its best sentence; keep the top k, and
-    each one's best sentence id."""
-    best: dict[int, tuple[float, int]] = {}
-    for score, sid in zip(scores.tolist(), sentence_ids.tolist()):
-        doc = documents.get(sid)
-        if doc is not None and score > best.get(doc, (-np.inf, 0))[0]:
-            best[doc] = (score, sid)
-    top = sorted(best.items(), key=lambda item: -item[1][0])[:k]
-    return (np.array([s for _, (s, _) in top], dtype=np.float32), np.array([d for d, _ in top], dtype=np.int64),
-            {d: sid for d, (_, sid) in top})
 
 
 def available_methods(live: Generation) -> list[str]:

@@ -1,0 +1,54 @@
+"""A method's run of document ids cut to what a query asks for: searched
+as deep as the documents it may show need (`search_depth`), over those
+documents (`within`), without the uploads a Doc2Vec model cannot place yet
+(`dense_search`, search/uploads.py), and, for sentence-level methods, one
+entry per document (`best_per_document`). Runs are scores (n,) and store
+ids (n,), best first. Split from search/engine.py, which calls them.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from indexing.generation import Generation
+from search.uploads import inferred_count, unplaced_uploads
+
+
+def search_depth(live: Generation, method: str, depth: int, allowed: frozenset[int] | None) -> int:
+    """How many rows to ask `method`'s index for: `depth`, or every row when
+    only the `allowed` documents count (any of them may rank last)."""
+    return depth if allowed is None else max(depth, len(live.vectors[method]))
+
+
+def dense_search(live: Generation, method: str, vector: np.ndarray, query: str, k: int,
+                  allowed: frozenset[int] | None) -> tuple[np.ndarray, np.ndarray]:
+    """The k best documents of a document-level vector method for `query`
+    (encoded as `vector`), without the uploads it cannot place yet
+    (search/uploads.py): scores (n,) and store ids (n,), n <= k."""
+    scores, ids = live.search(method, vector, search_depth(live, method, k + inferred_count(live, method), allowed))
+    unplaced = unplaced_uploads(live, method, query, ids)
+    keep = ~np.isin(ids, np.fromiter(unplaced, dtype=np.int64, count=len(unplaced)))
+    return within((scores[keep], ids[keep]), allowed, k)
+
+
+def within(run: tuple[np.ndarray, np.ndarray], allowed: frozenset[int] | None,
+            k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first k rows of a run (scores (n,), store ids (n,)) whose ids are `allowed`."""
+    scores, ids = run
+    if allowed is not None:
+        keep = np.isin(ids, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
+        scores, ids = scores[keep], ids[keep]
+    return scores[:k], ids[:k]
+
+
+def best_per_document(scores: np.ndarray, sentence_ids: np.ndarray, documents: dict[int, int],
+                       k: int) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
+    """A document's score is that of its best sentence; keep the top k, and
+    each one's best sentence id."""
+    best: dict[int, tuple[float, int]] = {}
+    for score, sid in zip(scores.tolist(), sentence_ids.tolist()):
+        doc = documents.get(sid)
+        if doc is not None and score > best.get(doc, (-np.inf, 0))[0]:
+            best[doc] = (score, sid)
+    top = sorted(best.items(), key=lambda item: -item[1][0])[:k]
+    return (np.array([s for _, (s, _) in top], dtype=np.float32), np.array([d for d, _ in top], dtype=np.int64),
+            {d: sid for d, (_, sid) in top})
