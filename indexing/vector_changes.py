@@ -61,6 +61,10 @@ class Parts:
         if self.main_ids is None:
             object.__setattr__(self, "main_ids", faiss_ids(self.main))
 
+    def __len__(self) -> int:
+        """The vectors held: the main index's, less the deleted, plus the added."""
+        return int(self.main.ntotal) - len(self.changes.deleted) + len(self.changes.ids)
+
 
 def faiss_ids(index: faiss.Index) -> np.ndarray:
     """Every id `index` holds, sorted (int64)."""

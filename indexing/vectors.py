@@ -113,8 +113,7 @@ class VectorIndex:
         return self._parts.main.d
 
     def __len__(self) -> int:
-        parts = self._parts
-        return int(parts.main.ntotal) - len(parts.changes.deleted) + len(parts.changes.ids)
+        return len(self._parts)
 
     def describe(self) -> str:
         """A short human-readable description, e.g. "flat (exact), 406 vectors of 100 dims"."""
@@ -206,8 +205,8 @@ class VectorIndex:
         queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
         if queries.shape[1] != self.dim:
             raise ValueError(f"query vectors have {queries.shape[1]} dims, the index {self.dim}")
-        parts = self._parts
-        n = int(parts.main.ntotal) - len(parts.changes.deleted) + len(parts.changes.ids)
+        parts = self._parts  # one snapshot: a write may swap in new parts meanwhile
+        n = len(parts)
         k = max(1, min(k, n)) if n else 1
         scores, ids = parts.main.search(queries, k, params=parts.changes.search_parameters(parts.main))
         changes = parts.changes

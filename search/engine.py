@@ -239,7 +239,7 @@ class SearchEngine:
             feedback = {i: self._analyses.feedback_terms(document, config.rm3.max_chars, lexical.config.language)
                         for i, document in self.index.store.get_many(top).items()}
             runs["rm3"] = within(rm3_search(live.vectors[LEXICAL], terms, runs[LEXICAL], feedback, depth, config.rm3),
-                                  allowed, config.depth)
+                                 allowed, config.depth)
         try:
             inferred = dense.encode_query(query)
         except InvalidQueryError:

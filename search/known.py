@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Container
 
-import numpy as np
-
 from indexing.errors import NoGoodMatchError, UnknownWordsError
 from indexing.generation import Generation
 from indexing.methods import LEXICAL
@@ -48,9 +46,8 @@ class CollectionWords:
             return False
         if not added_since_training:
             return self._live.search(LEXICAL, terms, 1)[1].size > 0
-        index = self._live.vectors[LEXICAL]
-        added = index.added_ids()
-        return bool(len(added)) and bool(np.isin(self._live.search(LEXICAL, terms, len(index))[1], added).any())
+        added = self._live.vectors[LEXICAL].added_ids()
+        return bool(len(added)) and bool(self._live.vectors[LEXICAL].holding(terms, added).any())
 
 
 def with_retrain_hint(error: UnknownWordsError, query: str, words: CollectionWords) -> UnknownWordsError:

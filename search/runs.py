@@ -20,7 +20,7 @@ def search_depth(live: Generation, method: str, depth: int, allowed: frozenset[i
 
 
 def dense_search(live: Generation, method: str, vector: np.ndarray, query: str, k: int,
-                  allowed: frozenset[int] | None) -> tuple[np.ndarray, np.ndarray]:
+                 allowed: frozenset[int] | None) -> tuple[np.ndarray, np.ndarray]:
     """The k best documents of a document-level vector method for `query`
     (encoded as `vector`), without the uploads it cannot place yet
     (search/uploads.py): scores (n,) and store ids (n,), n <= k."""
@@ -31,7 +31,7 @@ def dense_search(live: Generation, method: str, vector: np.ndarray, query: str, 
 
 
 def within(run: tuple[np.ndarray, np.ndarray], allowed: frozenset[int] | None,
-            k: int) -> tuple[np.ndarray, np.ndarray]:
+           k: int) -> tuple[np.ndarray, np.ndarray]:
     """The first k rows of a run (scores (n,), store ids (n,)) whose ids are `allowed`."""
     scores, ids = run
     if allowed is not None:
@@ -41,7 +41,7 @@ def within(run: tuple[np.ndarray, np.ndarray], allowed: frozenset[int] | None,
 
 
 def best_per_document(scores: np.ndarray, sentence_ids: np.ndarray, documents: dict[int, int],
-                       k: int) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
+                      k: int) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
     """A document's score is that of its best sentence; keep the top k, and
     each one's best sentence id."""
     best: dict[int, tuple[float, int]] = {}
