@@ -23,11 +23,25 @@ def dense_search(live: Generation, method: str, vector: np.ndarray, query: str, 
                  allowed: frozenset[int] | None) -> tuple[np.ndarray, np.ndarray]:
     """The k best documents of a document-level vector method for `query`
     (encoded as `vector`), without the uploads it cannot place yet
-    (search/uploads.py): scores (n,) and store ids (n,), n <= k."""
-    scores, ids = live.search(method, vector, search_depth(live, method, k + inferred_count(live, method), allowed))
-    unplaced = unplaced_uploads(live, method, query, ids)
-    keep = ~np.isin(ids, np.fromiter(unplaced, dtype=np.int64, count=len(unplaced)))
-    return within((scores[keep], ids[keep]), allowed, k)
+    (search/uploads.py): scores (n,) and store ids (n,), n <= k.
+
+    Every upload since training might be held back, so the exact depth is k
+    plus their number; it grows with each upload until a retrain. Searched
+    first with room for k held back, four times deeper each time too few
+    are left, up to that bound: the same k documents, at the cost of k
+    unless more than k uploads crowd the top."""
+    bound = k + inferred_count(live, method)
+    whole = min(bound, len(live.vectors[method]))
+    depth = min(bound, 2 * k)
+    while True:
+        asked = search_depth(live, method, depth, allowed)
+        scores, ids = live.search(method, vector, asked)
+        unplaced = unplaced_uploads(live, method, query, ids)
+        keep = ~np.isin(ids, np.fromiter(unplaced, dtype=np.int64, count=len(unplaced)))
+        run = within((scores[keep], ids[keep]), allowed, k)
+        if len(run[1]) == k or len(ids) < asked or asked >= whole:
+            return run
+        depth = min(bound, 4 * asked)
 
 
 def within(run: tuple[np.ndarray, np.ndarray], allowed: frozenset[int] | None,

@@ -7,8 +7,10 @@ import pytest
 
 from indexing.bm25 import BM25Config, BM25Index
 from indexing.documents import Document
+from indexing.generation import Generation
 from indexing.index import Index
 from indexing.text import terms
+from search import runs
 from search.engine import SearchEngine
 
 NOTE = Document("Guacamole", "Guacamole. Mash the avocado with lime juice and coriander, then salt it.", "recipes.csv")
@@ -50,3 +52,34 @@ def test_bm25_says_which_documents_hold_a_term() -> None:
     index.remove(np.array([2]))
     np.testing.assert_array_equal(index.holding(terms("avocado banks loans"), np.array([1, 2, 3, 4, 9])),
                                   [True, False, False, True, False])
+
+
+def test_held_back_uploads_are_searched_past_until_k_documents_are_left(uploaded, monkeypatch) -> None:
+    index, _ = uploaded
+    live = index.snapshot()
+    vector = live.method("dbow").encode_query("bank interest rates and loans")
+    _, everything = live.search("dbow", vector, len(live.vectors["dbow"]))
+    hidden = frozenset(everything[:15].tolist())  # more than the first search's room (2k) can hold
+    asked: list[int] = []
+    original = Generation.search
+
+    def search(self, name, query, depth):
+        asked.append(depth)
+        return original(self, name, query, depth)
+
+    monkeypatch.setattr(runs, "inferred_count", lambda *_: 100)
+    monkeypatch.setattr(runs, "unplaced_uploads", lambda _live, _method, _query, ids: hidden & set(ids.tolist()))
+    monkeypatch.setattr(Generation, "search", search)
+    _, ids = runs.dense_search(live, "dbow", vector, "bank interest rates and loans", 5, None)
+    assert ids.tolist() == everything[15:20].tolist()
+    assert asked == [10, 40]  # deeper only when too few were left, four times each step
+
+
+def test_many_uploads_leave_the_same_ranking_as_a_search_of_everything(index_copy: Index) -> None:
+    notes = [Document(f"Note {i}", f"Whisk {i} eggs with sugar and flour, then bake it for {i + 10} minutes.", "notes.txt")
+             for i in range(40)]
+    index_copy.add_documents(notes)
+    engine = SearchEngine(index_copy)
+    for query in ("bank interest rates and loans", "whisk the eggs", "river fishing"):
+        whole = [h.doc_id for h in engine.search(query, "dbow", k=len(index_copy.store), passages=False)]
+        assert [h.doc_id for h in engine.search(query, "dbow", k=3, passages=False)] == whole[:3]
