@@ -199,9 +199,16 @@ def render_status(status: dict) -> None:
         st.caption(f"Models trained {trained['at']} on {trained['documents']:,} documents "
                    f"({trained['words']:,} words).")
     figures = method_figures()
+
+    def measured(name: str) -> str:
+        found = " · ".join(f"{figure} {value:.3f}" for figure, value in figures.get(name, {}).items())
+        return f" · benchmark: {found}" if found else ""
+
+    if {"bm25", HYBRID_CONFIG.dense_method} <= set(status["methods"]):
+        st.caption(f"**{HYBRID_CONFIG.label}**: no index of its own; fuses the BM25 and "
+                   f"{HYBRID_CONFIG.dense_method.upper()} runs" + measured(HYBRID))
     for name, facts in status["methods"].items():
-        measured = " · ".join(f"{figure} {value:.3f}" for figure, value in figures.get(name, {}).items())
-        st.caption(f"**{facts.get('label', name)}**: {facts['index']}" + (f" · benchmark: {measured}" if measured else ""))
+        st.caption(f"**{facts.get('label', name)}**: {facts['index']}" + measured(name))
     st.caption("Benchmark figures: `python -m bench quality` (nDCG@10 on test queries; Lee r: agreement with "
                "human similarity ratings). DM predicts each next word from its context plus the document; "
                "DBOW predicts the document's words from the document alone.")

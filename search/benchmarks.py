@@ -16,16 +16,23 @@ logger = logging.getLogger(__name__)
 
 RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results"
 LEE_ROWS = {"dm": "DM product default", "dbow": "DBOW product default"}
+# The quality benchmark's row for each of the product's methods whose row is
+# not named after it: its "bm25" row is bm25s, the anchor the product is
+# measured against, and the product's own BM25 and Hybrid, run through the
+# engine, are "(ours)". bench/retrievers.py names its rows by this.
+PRODUCT_ROWS = {"bm25": "bm25 (ours)", "hybrid": "hybrid (ours)"}
 
 
 def method_figures(results: Path = RESULTS) -> dict[str, dict[str, float]]:
     """Method name -> {figure name: value}, e.g. {"dbow": {"CISI nDCG@10": ..., "Lee Pearson": ...}}."""
     figures: dict[str, dict[str, float]] = {}
+    methods = {row: method for method, row in PRODUCT_ROWS.items()}
     for collection, label in (("cisi", "CISI"), ("nfcorpus", "NFCorpus")):
         scores = _read(results / f"quality-{collection}.json").get("scores", {})
-        for method, found in scores.items():
+        for row, found in scores.items():
+            method = methods.get(row, None if row in PRODUCT_ROWS else row)
             value = found.get("test", {}).get("ndcg@10") if isinstance(found, dict) else None
-            if isinstance(value, (int, float)):
+            if method is not None and isinstance(value, (int, float)):
                 figures.setdefault(method, {})[f"{label} nDCG@10"] = float(value)
     lee = _read(results / "lee.json").get("results", {})
     for method, row in LEE_ROWS.items():

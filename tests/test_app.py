@@ -222,6 +222,8 @@ def test_dm_and_dbow_are_compared_on_the_query(app):
     assert set(table.value.columns) == {"document", "DM rank", "DBOW rank"} and len(table.value) >= 5
     assert (table.value[["DM rank", "DBOW rank"]].min(axis=1) <= 5).all()  # every row is in one top 5
     assert any("benchmark: " in c.value for c in app.sidebar.caption), "the status panel shows measured quality"
+    [hybrid] = [c.value for c in app.sidebar.caption if c.value.startswith("**Hybrid")]
+    assert "benchmark: CISI nDCG@10" in hybrid, "the default column's figures are shown too"
 
 
 def test_number_of_results_is_adjustable(app):
