@@ -7,6 +7,7 @@ markdown (and a PNG for the growth runs).
     python -m bench speed [--sizes 1000 10000 100000] [--epochs N] [--queries N] [--keep DIR]
     python -m bench faiss [--sizes 10000 ... 1000000] [--queries N]
     python -m bench dictionary [--split train|test] [--cache NPZ]   # the general sense inventory, CoarseWSD-20
+    python -m bench glosses [--split train|test]   # how much the gloss overlap counts in a sense reading (CoarseWSD-20 train, WiC dev)
     python -m bench senses-shown [--split train|test]   # senses the word-senses view lists, CoarseWSD-20
     python -m bench homonyms [--dev]   # homonym queries: right sense first? (--dev: choose the verdict margins)
     python -m bench verdicts [--data-dir DIR]   # "other sense" verdicts on everyday demo queries, judged
@@ -122,6 +123,9 @@ def _add_dictionary(commands) -> None:
                             help="train chooses the settings (with WiC dev); test is read once with them (WiC test)")
     dictionary.add_argument("--cache", type=Path, default=Path("dictionary-synsets.npz"),
                             help="the synset vectors dictionary_build cached")
+    glosses = commands.add_parser("glosses", help="how much the gloss overlap counts in a sense reading")
+    glosses.add_argument("--split", choices=("train", "test"), default="train",
+                         help="train: CoarseWSD-20 train and WiC dev choose the weight; test: read once with it")
     shown = commands.add_parser("senses-shown", help="senses the word-senses view shows per CoarseWSD-20 word vs gold")
     shown.add_argument("--split", choices=("train", "test"), default="train",
                        help="train chooses how much support a sense needs to be listed; test is read once")
@@ -224,6 +228,10 @@ def _with_own_report(args: argparse.Namespace) -> int | None:
         from bench.dictionary_eval import dictionary_markdown, evaluate_dictionary
 
         return _saved(f"dictionary-{args.split}", evaluate_dictionary(args.split, args.cache), dictionary_markdown)
+    if args.command == "glosses":
+        from bench.gloss_tuning import glosses_markdown, tune_glosses
+
+        return _saved(f"glosses-{args.split}", tune_glosses(args.split), glosses_markdown)
     if args.command == "senses-shown":
         from bench.senses_shown import evaluate_senses_shown, senses_shown_markdown
 

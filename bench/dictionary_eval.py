@@ -40,7 +40,9 @@ import numpy as np
 
 from bench.datasets import coarse_wsd, data_root
 from indexing.senses.dictionary import Dictionary, Sense, context_vectors
-from indexing.senses.dictionary_build import coarse_senses, read_wordnet
+from indexing.normalize import normalize
+from indexing.senses.dictionary_build import coarse_senses, gloss_terms, read_wordnet
+from indexing.senses.glosses import window_terms
 from indexing.senses.wordnet import DEFAULT_DIR
 from search.explain import GENERAL_RADIUS
 
@@ -65,8 +67,10 @@ def gold_synsets(index_of: dict[str, list[tuple[str, str]]]) -> dict[tuple[str, 
     return found
 
 
-def occurrences(split: str, gold: dict[tuple[str, str], str], seed: int = 0) -> list[tuple[str, list[str], str]]:
-    """(word, context tokens, gold offset), at most PER_WORD per word."""
+def occurrences(split: str, gold: dict[tuple[str, str], str],
+                seed: int = 0) -> list[tuple[str, list[str], str, frozenset[str]]]:
+    """(word, context tokens, gold offset, the context's terms for the gloss
+    overlap), at most PER_WORD per word."""
     rng = random.Random(seed)
     found = []
     for coarse in coarse_wsd(split):
@@ -77,34 +81,37 @@ def occurrences(split: str, gold: dict[tuple[str, str], str], seed: int = 0) -> 
         rng.shuffle(items)
         for i, sentence, sense in items[:PER_WORD]:
             tokens = sentence.split()
-            found.append((word, tokens[max(0, i - RADIUS) : i + RADIUS + 1], gold[(word, sense)]))
+            found.append((word, tokens[max(0, i - RADIUS) : i + RADIUS + 1], gold[(word, sense)],
+                          window_terms([normalize(t) for t in tokens], i, RADIUS)))
     return found
 
 
 def _dictionary(words, senses_of, weight_of, by_pos, vectors, merge_distance, prior_weight):
-    entries, rows, members = {}, [], {}
+    entries, rows, members, grouped = {}, [], {}, {}
     for lemma in words:
         keys = senses_of[lemma]
         found = coarse_senses(lemma, keys, weight_of[lemma], np.stack([vectors[(lemma, *k)] for k in keys]), by_pos,
                               merge_distance)
-        entries[lemma] = []
+        entries[lemma], grouped[lemma] = [], []
         for sense in found:
             members[(lemma, len(rows))] = {s.split(":")[1] for s in sense["synsets"]}
             entries[lemma].append(Sense(lemma, sense["label"], sense["definition"], sense["pos"], sense["weight"],
                                         len(rows)))
+            grouped[lemma].append({"row": len(rows), "synsets": sense["synsets"]})
             rows.append(sense["vector"])
-    return Dictionary(entries, np.stack(rows), "bench", prior_weight=prior_weight), members
+    return Dictionary(entries, np.stack(rows), "bench", prior_weight=prior_weight,
+                      glosses=gloss_terms(grouped, by_pos)), members
 
 
 def score(dictionary: Dictionary, members, items, contexts, gold_of_word, seed: int = 0) -> dict:
     raw = []
-    for (word, _tokens, gold), context in zip(items, contexts):
+    for (word, _tokens, gold, terms), context in zip(items, contexts):
         senses = dictionary.entries[word]
-        scores = dictionary.scores(senses, context)
+        scores = dictionary.scores(senses, context, terms)
         order = np.argsort(-scores)
         best = senses[int(order[0])]
         margin = float(scores[order[0]] - scores[order[1]]) if len(senses) > 1 else 1.0
-        raw.append((word, best.row, gold in members[(word, best.row)], margin, gold, best, context))
+        raw.append((word, best.row, gold in members[(word, best.row)], margin, gold, best, context, terms))
     separation = []
     for word, golds in gold_of_word.items():
         group_of = {offset: row for (lemma, row), offsets in members.items() if lemma == word for offset in offsets}
@@ -130,7 +137,7 @@ def score(dictionary: Dictionary, members, items, contexts, gold_of_word, seed: 
         clear = [r for r in raw if r[3] >= margin]
         # As the page judges: the first read clearly (the query's word), the
         # second compared with its sense (`Dictionary.compare`).
-        kinds = [(dictionary.compare(a[5], b[6])[0], a[4] == b[4]) for a, b in pairs if a[3] >= margin]
+        kinds = [(dictionary.compare(a[5], b[6], terms=b[7])[0], a[4] == b[4]) for a, b in pairs if a[3] >= margin]
         other = [not same for kind, same in kinds if kind == "other sense"]
         same = [same for kind, same in kinds if kind == "same sense"]
         figures["margins"][margin] = {
@@ -148,10 +155,10 @@ def evaluate_dictionary(split: str, cache: Path, wordnet: Path = DEFAULT_DIR) ->
         vectors = {tuple(key.split("|")): row for key, row in zip(saved["keys"], saved["vectors"])}
     gold = gold_synsets(senses_of)
     items = occurrences(split, gold)
-    words = sorted({word for word, _, _ in items})
+    words = sorted({word for word, _, _, _ in items})
     gold_of_word = {w: sorted({offset for (word, _), offset in gold.items() if word == w}) for w in words}
     encoder = shared_reader(DISTILLED_MODEL).encoder
-    contexts = context_vectors(encoder, encoder.encode_layers([tokens for _, tokens, _ in items]))
+    contexts = context_vectors(encoder, encoder.encode_layers([tokens for _, tokens, _, _ in items]))
     cached_lemmas = [lemma for lemma, keys in senses_of.items()
                      if len(keys) >= 2 and all((lemma, *k) in vectors for k in keys)]
     results = {"split": split, "occurrences": len(items), "words": words, "settings": []}
@@ -189,25 +196,43 @@ def wic_verdicts(split: str = "test") -> dict:
     folder = data_root() / "wic" / split
     lines = (folder / f"{split}.data.txt").read_text().splitlines()
     gold = (folder / f"{split}.gold.txt").read_text().split()
-    windows = []
+    windows, around, examples = [], [], wordnet_examples()
     for line in lines:
         _lemma, _pos, at, first, second = line.split("\t")
         for i, sentence in zip(map(int, at.split("-")), (first, second)):
             tokens = sentence.split()
             windows.append(tokens[max(0, i - RADIUS) : i + RADIUS + 1])
+            around.append(window_terms([normalize(t) for t in tokens], i, RADIUS))
     contexts = context_vectors(encoder, encoder.encode_layers(windows))
-    outcomes = []  # (verdict or None, gold)
+    outcomes = []  # (verdict or None, gold, whether neither sentence is a WordNet example)
     for n, (line, label) in enumerate(zip(lines, gold)):
-        lemma = line.split("\t")[0]
-        reading = general.read(lemma, contexts[2 * n], query=True)
-        kind = general.compare(reading.sense, contexts[2 * n + 1])[0] if reading and reading.sense else None
-        outcomes.append((kind, label))
-    judged = [(kind == "same sense") == (label == "T") for kind, label in outcomes if kind]
-    return {"split": split, "pairs": len(outcomes), "in inventory": sum(1 for line in lines
-                                                                         if general.has_senses(line.split("\t")[0])),
-            "verdicts": len(judged), "accuracy of verdicts": float(np.mean(judged)) if judged else None,
-            "accuracy, no verdict as T": float(np.mean([(kind == "other sense") == (label == "F")
-                                                        for kind, label in outcomes]))}
+        lemma, first, second = line.split("\t")[0], *line.split("\t")[3:]
+        reading = general.read(lemma, contexts[2 * n], query=True, terms=around[2 * n])
+        kind = (general.compare(reading.sense, contexts[2 * n + 1], terms=around[2 * n + 1])[0]
+                if reading and reading.sense else None)
+        outcomes.append((kind, label, _plain(first) not in examples and _plain(second) not in examples))
+    found = {"split": split, "pairs": len(outcomes),
+             "in inventory": sum(1 for line in lines if general.has_senses(line.split("\t")[0]))}
+    for name, chosen in (("", outcomes), (", neither sentence a WordNet example", [o for o in outcomes if o[2]])):
+        judged = [(kind == "same sense") == (label == "T") for kind, label, _ in chosen if kind]
+        found.update({f"pairs{name}": len(chosen), f"verdicts{name}": len(judged),
+                      f"accuracy of verdicts{name}": float(np.mean(judged)) if judged else None,
+                      f"accuracy, no verdict as T{name}": float(np.mean([(kind == "other sense") == (label == "F")
+                                                                         for kind, label, _ in chosen]))})
+    return found
+
+
+def wordnet_examples(wordnet: Path = DEFAULT_DIR) -> frozenset[str]:
+    """WordNet's example sentences, letters and digits only (`_plain`): WiC
+    took most of its sentences from them (73% of dev), and the inventory's
+    sense vectors read them, so WiC is also scored on the pairs that are not."""
+    by_pos = read_wordnet(wordnet)[0]
+    return frozenset(_plain(example) for synsets in by_pos.values() for synset in synsets.values()
+                     for example in synset.examples)
+
+
+def _plain(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalnum())
 
 
 def dictionary_markdown(results: dict) -> str:

@@ -54,11 +54,12 @@ import numpy as np
 from indexing.contextual import content_mask, query_sentences, sentence_tokens
 from indexing.documents import Span, StoredDocument, Token
 from indexing.senses.dictionary import Dictionary, english_senses, may_be_name
+from indexing.senses.glosses import window_terms
 from indexing.senses.lexicon import english
 from indexing.senses.method import SensesMethod, TaggedToken
 from indexing.text import is_content_word
 from search.hits import Highlight
-from search.occurrences import OccurrenceReader
+from search.occurrences import OccurrenceReader, query_terms
 
 UNCLEAR = "sense unclear"  # the general inventory's reading is not clear enough for a verdict
 # Tokens either side of an occurrence that the general inventory reads its
@@ -105,8 +106,9 @@ class Explainer:
         self._general = {word for word in self._words if self.general is not None and self.general.has_senses(word)}
         self._query_contexts = (self.occurrences.query_contexts(query, self._general, GENERAL_RADIUS)
                                 if self._general else {})
+        around = query_terms(query, GENERAL_RADIUS) if self._general else {}
         self._query_general = {q: self.general.read(t.norm, self._query_contexts[t.start], query=True,
-                                                    names=may_be_name(query, t.start))
+                                                    names=may_be_name(query, t.start), terms=around[t.start])
                                for q, t in enumerate(self.query) if t.start in self._query_contexts}
         self._contexts: dict[tuple, np.ndarray] = {}
         # Passages are read only for the query words read clearly: without
@@ -207,7 +209,10 @@ class Explainer:
         ours = self._query_general.get(q)
         if ours is None or ours.sense is None or context is None:
             return Highlight(token.start, token.end, text, word, 1.0, "same word")
-        kind, theirs, confidence = self.general.compare(ours.sense, context, names=may_be_name(text, 0))
+        tokens = self._sentence_tokens(document, sentence)
+        at = next(i for i, t in enumerate(tokens) if t.start == token.start)
+        around = window_terms([t.norm for t in tokens], at, GENERAL_RADIUS)
+        kind, theirs, confidence = self.general.compare(ours.sense, context, names=may_be_name(text, 0), terms=around)
         confidence = round(confidence, 3)
         if kind is None:
             return Highlight(token.start, token.end, text, word, 1.0, "same word", ours.sense.name, UNCLEAR,

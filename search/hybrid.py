@@ -57,8 +57,8 @@ class HybridConfig:
     dense_method: str = "dbow"
     # Per-query score normalisation before the weighted sum: "min-max" maps
     # each run's scores onto [0, 1], "zmuv" to z-scores, "rank" ignores
-    # scores. min-max led on dev, z-scores close behind (BM25's scores are unbounded, DBOW's are cosines: either way they
-    # need a common scale).
+    # scores. min-max led on dev, z-scores close behind (BM25's scores are
+    # unbounded, DBOW's are cosines: either way they need a common scale).
     norm: str = "min-max"
     # Documents taken from each run before fusing (the benchmark's depth).
     depth: int = 100

@@ -21,10 +21,11 @@ from collections.abc import Hashable, Sequence
 
 import numpy as np
 
-from indexing.contextual import DISTILLED_MODEL, BiLMReader, shared_reader
+from indexing.contextual import DISTILLED_MODEL, BiLMReader, query_sentences, shared_reader
 from indexing.documents import Token
 from indexing.lru import LruCache
 from indexing.senses.dictionary import context_vectors, english_senses
+from indexing.senses.glosses import window_terms
 from indexing.senses.method import SensesMethod, TaggedToken
 
 # Occurrences kept (~2.5 KB each).
@@ -116,6 +117,17 @@ def query_contexts(reader: BiLMReader, query: str, words: set[str], radius: int)
         windows = [sentence[:, max(0, i - radius) : i + radius + 1] for i in wanted]
         found.update(zip((tokens[i].start for i in wanted), context_vectors(reader.encoder, windows)
                          if windows else []))
+    return found
+
+
+def query_terms(query: str, radius: int) -> dict[int, frozenset[str]]:
+    """Token start -> the keyword terms of the ``radius`` tokens either side
+    of it in its sentence of ``query``: the words `query_contexts` reads
+    around it, for the gloss overlap of its sense reading."""
+    found = {}
+    for tokens in query_sentences(query):
+        norms = [t.norm for t in tokens]
+        found.update((t.start, window_terms(norms, i, radius)) for i, t in enumerate(tokens))
     return found
 
 

@@ -19,11 +19,12 @@ import numpy as np
 
 from indexing.contextual import DISTILLED_MODEL, sentence_tokens, shared_reader
 from indexing.senses.dictionary import Dictionary, english_senses, may_be_name
+from indexing.senses.glosses import window_terms
 from indexing.senses.method import SensesMethod
 from indexing.store import DocumentStore
 from indexing.text import normalize, tokenize
 from search.explain import GENERAL_RADIUS, UNCLEAR
-from search.occurrences import query_contexts, window_contexts
+from search.occurrences import query_contexts, query_terms, window_contexts
 
 MAX_OCCURRENCES = 150  # encoded on demand: about a second on two cores
 MAX_DOCUMENTS = 400
@@ -98,7 +99,8 @@ def _general_occurrences(found: list[tuple[str, list, int, str]], word: str, gen
     vectors, meta, examples = [], [], []
     for (text, tokens, doc_id, title), wanted, vectors_of in zip(found, positions, read):
         for i in wanted:
-            reading = general.read(word, vectors_of[i], names=may_be_name(text, tokens[i].start))
+            reading = general.read(word, vectors_of[i], names=may_be_name(text, tokens[i].start),
+                                   terms=window_terms([t.norm for t in tokens], i, GENERAL_RADIUS))
             vectors.append(vectors_of[i])
             meta.append((_context(text, tokens[i].start, tokens[i].end), doc_id, title,
                          reading.sense.name if reading.sense else UNCLEAR))
@@ -136,7 +138,8 @@ def _general_map(occurrences: Occurrences, query: str) -> WordMap:
     contexts = query_contexts(shared_reader(DISTILLED_MODEL), query, {word}, GENERAL_RADIUS) if query else {}
     if contexts:  # the query's first occurrence of the word
         query_vector = contexts[min(contexts)]
-        reading = general.read(word, query_vector, query=True, names=may_be_name(query, min(contexts)))
+        reading = general.read(word, query_vector, query=True, names=may_be_name(query, min(contexts)),
+                               terms=query_terms(query, GENERAL_RADIUS)[min(contexts)])
         query_sense = reading.sense.name if reading.sense else UNCLEAR
     # The collection refines the dictionary: only the senses its documents
     # were read clearly in are listed, the query's own among them.

@@ -115,7 +115,8 @@ def test_the_wheel_installs_the_command_and_the_shipped_models(tmp_path: Path) -
                     "indexing/elmo/model/weights.pt",
                     "indexing/elmo/distilled/weights.pt", "indexing/senses/data/wordnet_coarse.json",
                     "indexing/senses/data/WORDNET_LICENSE", "indexing/senses/data/dictionary.json",
-                    "indexing/senses/data/dictionary_vectors.npz", "search/engine.py"):
+                    "indexing/senses/data/dictionary_vectors.npz", "indexing/senses/data/dictionary_glosses.npz",
+                    "search/engine.py"):
         assert shipped in names
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],

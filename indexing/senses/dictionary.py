@@ -10,9 +10,13 @@ the nearest is not clearly nearer than the runner-up ("sense unclear"). A
 collection is often a few documents, and a word's senses are a fact of the
 language, so they come from a dictionary, not from clustering the collection.
 
-Confidence is the margin between the best and the second-best sense's score
-(cosine plus ``PRIOR_WEIGHT`` times the log of the sense's share of SemCor
-use, so "bank" leans to the institution when the context says little).
+Confidence is the margin between the best and the second-best sense's score:
+the cosine, plus ``GLOSS_WEIGHT`` times the share of the words around the
+occurrence that the sense's WordNet glosses hold (`glosses.py`: "river"
+beside "bank" is in the sloping land's glosses), plus ``PRIOR_WEIGHT`` times
+the log of the sense's share of SemCor use (so "bank" leans to the
+institution when the context says little). ``GLOSS_WEIGHT`` was chosen on
+CoarseWSD-20's train split and WiC's dev pairs.
 ``PRIOR_WEIGHT`` was chosen on CoarseWSD-20's train split (``python -m
 bench dictionary``); ``MIN_MARGIN`` and ``MIN_QUERY_MARGIN`` on the planted
 homonyms of bench/data/homonyms_dev (the fewest wrong verdicts, then the
@@ -31,6 +35,8 @@ from pathlib import Path
 import numpy as np
 
 from indexing.contextual import DISTILLED_MODEL, weights_digest
+from indexing.senses.glosses import FILE as GLOSSES_FILE
+from indexing.senses.glosses import Glosses, entries_digest
 from indexing.senses.lexicon import english
 
 logger = logging.getLogger(__name__)
@@ -39,6 +45,7 @@ DATA = Path(__file__).resolve().parent / "data"
 MIN_MARGIN = 0.2  # an occurrence in a document, read from the words either side of it
 MIN_QUERY_MARGIN = 0.15  # a query's word
 PRIOR_WEIGHT = 0.05
+GLOSS_WEIGHT = 0.8
 
 
 @dataclass(frozen=True)
@@ -67,13 +74,16 @@ class Reading:
 class Dictionary:
     def __init__(self, entries: dict[str, list[Sense]], vectors: np.ndarray, model: str,
                  min_margin: float = MIN_MARGIN, prior_weight: float = PRIOR_WEIGHT,
-                 min_query_margin: float = MIN_QUERY_MARGIN) -> None:
+                 min_query_margin: float = MIN_QUERY_MARGIN, glosses: Glosses | None = None,
+                 gloss_weight: float = GLOSS_WEIGHT) -> None:
         self.entries = entries
         self.vectors = vectors.astype(np.float32)
         self.model = model  # digest of the biLM weights the vectors were read with
         self.min_margin = min_margin
         self.min_query_margin = min_query_margin
         self.prior_weight = prior_weight
+        self.glosses = glosses  # None: the cosine and the prior alone
+        self.gloss_weight = gloss_weight
 
     @classmethod
     def load(cls, directory: Path = DATA) -> Dictionary:
@@ -83,7 +93,12 @@ class Dictionary:
                    for lemma, senses in meta["entries"].items()}
         with np.load(directory / "dictionary_vectors.npz") as stored:  # int8 rows and their scales
             vectors = stored["vectors"].astype(np.float32) * stored["scales"][:, None]
-        return cls(entries, vectors, meta["model"])
+        glosses = Glosses.load(directory) if (directory / GLOSSES_FILE).exists() else None
+        if glosses is None or glosses.entries_digest != entries_digest(meta["entries"]):
+            logger.warning("no gloss terms for this sense inventory; senses are read without them "
+                           "(python -m indexing.senses.dictionary_build --glosses-only)")
+            glosses = None
+        return cls(entries, vectors, meta["model"], glosses=glosses)
 
     def senses(self, word: str, names: bool = True) -> list[Sense]:
         """The coarse senses of every lemma ``word`` may be a form of ("banks"
@@ -99,27 +114,29 @@ class Dictionary:
         reader, and a verdict never sets a noun against a verb."""
         return _two_of_one_pos(self.senses(word))
 
-    def read(self, word: str, context: np.ndarray, query: bool = False, names: bool = True) -> Reading | None:
-        """The sense of ``word`` in a context (unit vector ``(dim,)``), or None
-        when the dictionary gives it no two senses of one part of speech. A
-        query's word (``query``) is clear from ``min_query_margin``, an
-        occurrence in a passage from ``min_margin``. ``names``: whether it
-        may name a person or place (it is capitalised, or its case is not
-        known)."""
+    def read(self, word: str, context: np.ndarray, query: bool = False, names: bool = True,
+             terms: frozenset[str] = frozenset()) -> Reading | None:
+        """The sense of ``word`` in a context (unit vector ``(dim,)``, and the
+        keyword terms around it, `glosses.window_terms`), or None when the
+        dictionary gives it no two senses of one part of speech. A query's
+        word (``query``) is clear from ``min_query_margin``, an occurrence in
+        a passage from ``min_margin``. ``names``: whether it may name a
+        person or place (it is capitalised, or its case is not known)."""
         every = self.senses(word)
         senses = every if names else [sense for sense in every if not sense.proper]
         if not _two_of_one_pos(every) or len(senses) < 2:
             return None
-        scores = self.scores(senses, context)
+        scores = self.scores(senses, context, terms)
         order = np.argsort(-scores)
         margin = float(scores[order[0]] - scores[order[1]])
         best = senses[int(order[0])]
         least = self.min_query_margin if query else self.min_margin
         return Reading(best if margin >= least else None, best, margin)
 
-    def compare(self, sense: Sense, context: np.ndarray, names: bool = True) -> tuple[str | None, Sense, float]:
+    def compare(self, sense: Sense, context: np.ndarray, names: bool = True,
+                terms: frozenset[str] = frozenset()) -> tuple[str | None, Sense, float]:
         """Whether an occurrence of ``sense.lemma``'s word (its context, a unit
-        vector) is used in ``sense`` (the query's): ("same sense", sense) when
+        vector, and the terms around it) is used in ``sense`` (the query's): ("same sense", sense) when
         that sense beats every other by ``min_margin``; ("other sense", the
         other) when another sense of the same part of speech beats it by
         ``min_margin``; else (None, the nearest sense). Third, the margin
@@ -131,7 +148,7 @@ class Dictionary:
         senses = [s for s in self.entries[sense.lemma] if names or not s.proper or s == sense]
         if len(senses) < 2:
             return "same sense", sense, 1.0
-        scores = self.scores(senses, context)
+        scores = self.scores(senses, context, terms)
         at = senses.index(sense)
         rival = max((i for i in range(len(senses)) if i != at), key=lambda i: scores[i])
         margin = float(abs(scores[at] - scores[rival]))
@@ -141,10 +158,17 @@ class Dictionary:
             return "other sense", senses[rival], margin
         return None, senses[int(np.argmax(scores))], margin
 
-    def scores(self, senses: list[Sense], context: np.ndarray) -> np.ndarray:
+    def scores(self, senses: list[Sense], context: np.ndarray, terms: frozenset[str] = frozenset()) -> np.ndarray:
+        """Each sense's score for an occurrence: its cosine with the
+        ``context`` vector, its gloss overlap with the ``terms`` around it and
+        its prior."""
         weights = np.array([sense.weight for sense in senses], dtype=np.float32)
         prior = np.log(weights / weights.sum())
-        return self.vectors[[sense.row for sense in senses]] @ context + self.prior_weight * prior
+        rows = [sense.row for sense in senses]
+        scores = self.vectors[rows] @ context + self.prior_weight * prior
+        if self.glosses is not None and terms:
+            scores = scores + self.gloss_weight * self.glosses.overlap(rows, terms)
+        return scores
 
 
 def _two_of_one_pos(senses: list[Sense]) -> bool:

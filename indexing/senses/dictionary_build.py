@@ -6,9 +6,10 @@ Consumes WordNet's files (`wordnet.py`), a running text that says which
 words people use (the biLM's training text, `python -m indexing.elmo
 prepare`) and the distilled biLM (`indexing/elmo/distilled`). Produces
 ``data/dictionary.json`` (per lemma, its coarse senses: label, definition,
-part of speech, SemCor weight, vector row) and ``data/dictionary_vectors.npz``
+part of speech, SemCor weight, vector row), ``data/dictionary_vectors.npz``
 (unit vectors, one row per coarse sense, stored as int8 with a scale per row:
-a cosine moves by about 0.002, against verdict margins of 0.2).
+a cosine moves by about 0.002, against verdict margins of 0.2) and
+``data/dictionary_glosses.npz`` (each sense's gloss words, `glosses.py`).
 
 - Which words: the lemmas (WordNet's morphy, `lexicon.py`) of the
   ``--words`` most frequent content words of the text that have at least two
@@ -35,12 +36,15 @@ import json
 import re
 import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
+from indexing.senses.glosses import Glosses, entries_digest
 from indexing.senses.lexicon import english
 from indexing.senses.wordnet import DEFAULT_DIR, POS, Synset, index, synsets, tag_counts
+from indexing.text import terms
 
 DATA = Path(__file__).resolve().parent / "data"
 SENSE_POS = ("noun", "verb", "adj")
@@ -199,9 +203,29 @@ def read_wordnet(directory: Path) -> tuple[dict[str, dict[str, Synset]], dict[st
     return by_pos, senses_of, weight_of
 
 
+def gloss_terms(entries: dict, by_pos: dict[str, dict[str, Synset]]) -> Glosses:
+    """The gloss terms of every coarse sense of ``entries`` (lemma -> senses
+    with their "row" and "synsets", as dictionary.json holds them): the
+    terms of what the biLM reads of each synset it groups, less the
+    examples (WiC's sentences are WordNet's examples: glosses.py) and less
+    the lemma's own."""
+    by_row: dict[int, set[str]] = {}
+    for lemma, senses in entries.items():
+        own = set(terms(lemma.replace("_", " ")))
+        for sense in senses:
+            found: set[str] = set()
+            for key in sense["synsets"]:
+                pos, offset = key.split(":")
+                found.update(terms(synset_text(replace(by_pos[pos][offset], examples=()), by_pos, lemma)))
+            by_row[sense["row"]] = found - own
+    return Glosses.of(by_row, max(by_row) + 1, entries_digest(entries))
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--text", type=Path, required=True, help="running text whose frequent words get senses")
+    parser.add_argument("--text", type=Path, help="running text whose frequent words get senses")
+    parser.add_argument("--glosses-only", action="store_true",
+                        help="only rebuild the gloss terms of the inventory in --out (no biLM, no --text)")
     parser.add_argument("--wordnet", type=Path, default=DEFAULT_DIR)
     parser.add_argument("--words", type=int, default=20_000)
     parser.add_argument("--merge-distance", type=float, default=MERGE_DISTANCE)
@@ -212,6 +236,13 @@ def main(argv: list[str]) -> int:
     from indexing.contextual import DISTILLED_MODEL, weights_digest
 
     by_pos, senses_of, weight_of = read_wordnet(args.wordnet)
+    if args.glosses_only:
+        glosses = gloss_terms(json.loads((args.out / "dictionary.json").read_text())["entries"], by_pos)
+        glosses.save(args.out)
+        print(f"{len(glosses.offsets) - 1:,} senses, {len(glosses.term_ids):,} gloss terms -> {args.out}")
+        return 0
+    if args.text is None:
+        parser.error("--text is required (unless --glosses-only)")
     lemmas = frequent_lemmas(args.text, args.words, senses_of)
     vectors = encode({(lemma, pos, offset): synset_text(by_pos[pos][offset], by_pos, lemma)
                       for lemma in lemmas for pos, offset in senses_of[lemma]},
@@ -237,6 +268,7 @@ def main(argv: list[str]) -> int:
             "model": weights_digest(DISTILLED_MODEL), "merge_distance": args.merge_distance,
             "words": args.words, "smoothing": SMOOTHING, "entries": entries}
     (args.out / "dictionary.json").write_text(json.dumps(meta, separators=(",", ":")))
+    gloss_terms(entries, by_pos).save(args.out)  # each sense's gloss words, for the overlap (glosses.py)
     print(f"{len(lemmas):,} lemmas with two senses or more, {len(entries):,} with two coarse senses or more, "
           f"{len(rows):,} coarse senses -> {args.out}")
     return 0

@@ -3,12 +3,17 @@ sense in context with a margin below which it says "unclear", and the
 shipped inventory on words whose senses everyone knows."""
 from __future__ import annotations
 
+import logging
+import shutil
+
 import numpy as np
 import pytest
 
 from indexing.contextual import DISTILLED_MODEL, shared_reader
-from indexing.senses.dictionary import MIN_MARGIN, Dictionary, Sense, context_vectors, english_senses, may_be_name
+from indexing.senses.dictionary import DATA, MIN_MARGIN, Dictionary, Sense, context_vectors, english_senses, may_be_name
 from indexing.senses.dictionary_build import label
+from indexing.senses.glosses import Glosses, window_terms
+from indexing.text import tokenize
 
 
 @pytest.mark.parametrize("definition, expected", [
@@ -83,6 +88,43 @@ def test_the_shipped_inventory_marks_names() -> None:
     assert not any(s.proper for s in general.senses("bank"))
 
 
+def with_glosses(gloss_weight: float = 0.5) -> Dictionary:
+    """`hand_made`, its senses' glosses holding: sloping land "river", "water";
+    the institution "loan", "deposit"; the year none."""
+    vocabulary = ["deposit", "loan", "river", "water"]
+    glosses = Glosses(vocabulary, np.log(3.0 / np.ones(4, dtype=np.float32)), np.array([0, 2, 4, 4]),
+                      np.array([2, 3, 1, 0], dtype=np.int32), "test")
+    dictionary = hand_made()
+    dictionary.glosses, dictionary.gloss_weight = glosses, gloss_weight
+    return dictionary
+
+
+def test_the_words_around_an_occurrence_choose_the_sense_whose_glosses_hold_them() -> None:
+    dictionary, undecided = with_glosses(), unit(1, 1, 0)
+    assert dictionary.read("bank", undecided).sense is None  # the vector alone cannot tell
+    reading = dictionary.read("bank", undecided, terms=frozenset({"river"}))
+    assert reading.sense.label == "sloping land" and reading.confidence == pytest.approx(0.5, abs=1e-6)
+    assert dictionary.read("bank", undecided, terms=frozenset({"loan", "fee"})).best.label == "financial institution"
+    kind, other, _ = dictionary.compare(dictionary.senses("bank")[1], undecided, terms=frozenset({"water"}))
+    assert (kind, other.label) == ("other sense", "sloping land")
+
+
+def test_gloss_overlap_is_the_idf_weighted_share_of_the_context_the_glosses_hold() -> None:
+    glosses = with_glosses().glosses
+    idf = float(np.log(3.0))
+    np.testing.assert_allclose(glosses.overlap([0, 1, 2], frozenset({"river", "loan"})), [0.5, 0.5, 0.0], atol=1e-6)
+    # A word no gloss holds counts as the rarest, against every sense.
+    np.testing.assert_allclose(glosses.overlap([0], frozenset({"river", "zzz"})), [idf / (idf + np.log(3))],
+                               atol=1e-6)
+    np.testing.assert_array_equal(glosses.overlap([0, 1], frozenset()), [0.0, 0.0])
+
+
+def test_the_context_terms_are_the_stemmed_content_words_either_side_not_the_word_itself() -> None:
+    norms = "the boats were moored on the bank of the rivers near the town".split()
+    assert window_terms(norms, 6, 3) == frozenset({"moor", "river"})
+    assert window_terms(norms, 0, 2) == frozenset({"boat"})
+
+
 def test_words_with_one_sense_or_none_are_not_read() -> None:
     dictionary = hand_made()
     assert dictionary.read("year", unit(0, 0, 1)) is None and not dictionary.has_senses("year")
@@ -96,6 +138,24 @@ def shipped() -> Dictionary:
     dictionary = english_senses()
     assert dictionary is not None, "the shipped inventory was built with other biLM weights"
     return dictionary
+
+
+def test_the_shipped_glosses_follow_the_shipped_inventory(shipped: Dictionary) -> None:
+    assert shipped.glosses is not None, "rebuild them: python -m indexing.senses.dictionary_build --glosses-only"
+    assert len(shipped.glosses.offsets) - 1 == len(shipped.vectors)
+
+
+def test_glosses_built_for_another_inventory_are_not_used(tmp_path, caplog) -> None:
+    for name in ("dictionary.json", "dictionary_vectors.npz"):
+        shutil.copy(DATA / name, tmp_path / name)
+    stale = Glosses.load(DATA)
+    stale.entries_digest = "another inventory"
+    stale.save(tmp_path)
+    with caplog.at_level(logging.WARNING):
+        assert Dictionary.load(tmp_path).glosses is None
+    assert "--glosses-only" in caplog.text
+    (tmp_path / "dictionary_glosses.npz").unlink()
+    assert Dictionary.load(tmp_path).glosses is None  # none at all: read without them, as before
 
 
 def test_the_shipped_inventory_labels_the_senses_of_bank_from_the_dictionary(shipped: Dictionary) -> None:
@@ -137,3 +197,16 @@ def test_the_shipped_inventory_tells_the_two_basses_apart(shipped: Dictionary, t
     for candidate in [s for s in shipped.senses("bass") if s.pos == "noun"]:
         kind, found, _confidence = shipped.compare(candidate, context(text))
         assert (kind, found.label) == (("same sense", label) if candidate.label == label else ("other sense", label))
+
+
+@pytest.mark.parametrize("word, text, label", [
+    ("crane", "the crane lifted the heavy load onto the roof", "lifts and moves heavy objects"),
+    ("spring", "the spring water was cold and clear", "natural flow of ground water"),
+])
+def test_the_words_around_an_occurrence_make_its_shipped_reading_clear(shipped: Dictionary, word: str, text: str,
+                                                                        label: str) -> None:
+    # Read by the biLM's vector alone, both are unclear (margins 0.05, 0.04): "lift", "load"
+    # and "water" are in the right sense's glosses.
+    norms = [t.norm for t in tokenize(text)]
+    reading = shipped.read(word, context(text), query=True, terms=window_terms(norms, norms.index(word), 16))
+    assert reading.sense is not None and reading.sense.label == label
