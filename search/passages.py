@@ -10,6 +10,7 @@ ignored: "the" matches everywhere and says nothing.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -19,6 +20,7 @@ from indexing.text import is_content_word, tokenize, words
 from search.hits import Highlight, Passage
 
 MAX_PASSAGE_CHARS = 400
+_SPACE = re.compile(r"\s+")
 
 
 def content_tokens(text: str) -> list[Token]:
@@ -71,7 +73,7 @@ def best_passage(document: StoredDocument, sentences: list[Sentence], query: lis
               for t in content_tokens(document.text[sentence.start : sentence.end])]
     block = similarity[:, [column[t.norm] for t in tokens]]  # (q, tokens of the sentence)
     highlights = [_highlight(document, tokens[i], query_words[q], float(block[q, i])) for i, q in _matched(block)]
-    start, end = _window(sentence, highlights)
+    start, end = _window(document.text, sentence, highlights)
     return Passage(document.text[start:end], start, end, round(score, 4),
                    [h for h in highlights if start <= h.start and h.end <= end])
 
@@ -95,10 +97,23 @@ def _highlight(document: StoredDocument, token: Token, query_word: str, similari
                      round(similarity, 3))
 
 
-def _window(sentence: Sentence, highlights: list[Highlight]) -> tuple[int, int]:
-    """The sentence, or a window of it around the highlights if it is long."""
+def _window(text: str, sentence: Sentence, highlights: list[Highlight]) -> tuple[int, int]:
+    """The sentence, or a window of it around the highlights if it is long,
+    cut between words ("air masses, depending" is not shown as "asses,
+    depending"), never inside the first highlight."""
     if sentence.end - sentence.start <= MAX_PASSAGE_CHARS:
         return sentence.start, sentence.end
     centre = highlights[0].start if highlights else sentence.start
     start = max(sentence.start, centre - MAX_PASSAGE_CHARS // 3)
-    return start, min(sentence.end, start + MAX_PASSAGE_CHARS)
+    end = min(sentence.end, start + MAX_PASSAGE_CHARS)
+    if start > sentence.start and not text[start - 1].isspace():  # inside a word: on to the next
+        gap = _SPACE.search(text, start, centre)
+        start = gap.end() if gap else start
+    if end < sentence.end and not text[end].isspace():  # inside a word: back to the last whole one
+        whole = end
+        while whole > start and not text[whole - 1].isspace():
+            whole -= 1
+        while whole > start and text[whole - 1].isspace():
+            whole -= 1
+        end = max(whole, highlights[0].end if highlights else start + 1)
+    return start, end

@@ -99,6 +99,16 @@ def test_a_long_sentence_is_cut_to_a_window_around_the_match() -> None:
     assert text[passage.start : passage.end] == passage.text
 
 
+@pytest.mark.parametrize("filler", ["extraordinarily", "meadowsweet", "grassland"])
+def test_a_window_of_a_long_sentence_begins_and_ends_between_words(filler: str) -> None:
+    text = "Walkers " + f"{filler} " * 40 + "reached the bank " + f"{filler} " * 40 + "at noon."
+    passage = passage_for("bank", text)
+    assert len(passage.text) <= MAX_PASSAGE_CHARS < len(text)
+    assert text[passage.start - 1] == " " and text[passage.end] == " "  # whole words only
+    assert passage.text.split()[0] == filler and passage.text.split()[-1] == filler
+    assert marks(passage) == [("bank", "bank", 1.0)]
+
+
 @pytest.mark.parametrize("text, query", [("The and of it.", "bank"), (TEXT, "the of"), (TEXT, "")])
 def test_no_passage_without_content_words(text: str, query: str) -> None:
     assert passage_for(query, text) is None
