@@ -100,7 +100,7 @@ def _dictionary(words, senses_of, weight_of, by_pos, vectors, merge_distance, pr
             grouped[lemma].append({"row": len(rows), "synsets": sense["synsets"]})
             rows.append(sense["vector"])
     return Dictionary(entries, np.stack(rows), "bench", prior_weight=prior_weight,
-                      glosses=gloss_terms(grouped, by_pos)), members
+                      glosses=gloss_terms(grouped, by_pos, senses_of, weight_of)), members
 
 
 def score(dictionary: Dictionary, members, items, contexts, gold_of_word, seed: int = 0) -> dict:

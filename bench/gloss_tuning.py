@@ -1,16 +1,18 @@
-"""How much the gloss overlap counts in a sense reading
-(`indexing.senses.dictionary.GLOSS_WEIGHT`): ``python -m bench glosses``.
+"""How much the gloss overlaps count in a sense reading
+(`indexing.senses.dictionary.GLOSS_WEIGHT`, `RELATED_GLOSS_WEIGHT`):
+``python -m bench glosses``.
 
 Consumes the shipped sense inventory, WordNet, the distilled biLM, and two
 development sets: CoarseWSD-20's train split (the 16 words whose senses map
 to WordNet; `dictionary_eval.occurrences`) and WiC's dev pairs
 (non-commercial: evaluation only; nothing is trained on either). Produces
-per gloss weight: CoarseWSD train accuracy and macro-F1 of the nearest
+per pair of weights (the context's own terms in the sense's glosses; the
+context words' definitions in them, `glosses.WordGlosses`): CoarseWSD train accuracy and macro-F1 of the nearest
 coarse sense, the precision of the page's "other sense" and "same sense"
 verdicts on pairs of its occurrences (at the shipped passage margin), and
 the page's verdicts on WiC dev pairs, all of them and those whose sentences
 are not WordNet examples. ``--split test`` reads the test splits once,
-without the glosses and with the shipped weight.
+without glosses, with the first overlap alone and with the shipped weights.
 """
 from __future__ import annotations
 
@@ -22,13 +24,14 @@ from indexing.senses.dictionary import DATA, context_vectors, english_senses
 from indexing.senses.dictionary_build import read_wordnet
 from indexing.senses.wordnet import DEFAULT_DIR
 
-GLOSS_WEIGHTS = (0.0, 0.1, 0.2, 0.4, 0.8, 1.6)
+WEIGHTS = ((0.0, 0.0), (0.4, 0.0), (0.8, 0.0), (1.6, 0.0), (0.8, 1.0), (0.8, 2.0), (0.8, 4.0), (0.8, 8.0),
+           (0.0, 4.0), (1.6, 4.0))  # (gloss weight, related gloss weight)
 
 
 def tune_glosses(split: str = "train") -> dict:
-    """The rows for each of GLOSS_WEIGHTS on CoarseWSD-20 train and WiC dev;
-    for 0 and the shipped weight on CoarseWSD-20 test and WiC test when
-    ``split`` is "test"."""
+    """The rows for each of WEIGHTS on CoarseWSD-20 train and WiC dev; on
+    CoarseWSD-20 test and WiC test when ``split`` is "test", for no
+    glosses, the first overlap alone and the shipped weights."""
     general = english_senses()
     if general is None or general.glosses is None:
         raise SystemExit("the shipped inventory has no gloss terms: "
@@ -43,22 +46,23 @@ def tune_glosses(split: str = "train") -> dict:
                for lemma in words for sense in entries[lemma]}
     encoder = shared_reader(DISTILLED_MODEL).encoder
     contexts = context_vectors(encoder, encoder.encode_layers([tokens for _, tokens, _, _ in items]))
-    shipped, margin, rows = general.gloss_weight, general.min_margin, []
+    shipped, margin, rows = (general.gloss_weight, general.related_gloss_weight), general.min_margin, []
     try:
-        for weight in GLOSS_WEIGHTS if split == "train" else (0.0, shipped):
-            general.gloss_weight = weight
+        for weights in WEIGHTS if split == "train" else ((0.0, 0.0), (shipped[0], 0.0), shipped):
+            general.gloss_weight, general.related_gloss_weight = weights
             coarse = score(general, members, items, contexts, gold_of_word)
             general.min_margin = margin  # score() walks the margins
             at = coarse["margins"][margin]
-            rows.append({"gloss weight": weight, "coarsewsd accuracy": coarse["accuracy"],
+            rows.append({"gloss weight": weights[0], "related gloss weight": weights[1],
+                         "coarsewsd accuracy": coarse["accuracy"],
                          "coarsewsd macro-F1": coarse["macro-F1"],
                          "other-sense precision": at["other precision"], "other-sense rate": at["other rate"],
                          "same-sense precision": at["same precision"], "same-sense rate": at["same rate"],
                          "wic": wic_verdicts("dev" if split == "train" else "test")})
             print(json.dumps(rows[-1]), flush=True)
     finally:
-        general.gloss_weight, general.min_margin = shipped, margin
-    return {"split": split, "occurrences": len(items), "words": words, "shipped gloss weight": shipped,
+        (general.gloss_weight, general.related_gloss_weight), general.min_margin = shipped, margin
+    return {"split": split, "occurrences": len(items), "words": words, "shipped weights": list(shipped),
             "rows": rows}
 
 
@@ -69,13 +73,14 @@ def glosses_markdown(result: dict) -> str:
              f"CoarseWSD-20 {split}: {result['occurrences']} occurrences of {len(result['words'])} words; verdicts "
              f"on pairs of them at the shipped passage margin. WiC {wic_split}: the page's verdict (first sentence "
              "read as a query word, second compared with its sense); \"clean\": pairs whose sentences are not "
-             f"WordNet examples. Shipped weight: {result['shipped gloss weight']}.", "",
-             "| gloss weight | CoarseWSD acc | macro-F1 | other-sense precision (rate) | same-sense precision (rate) | "
+             "WordNet examples. Weights: the context's terms in the sense's glosses, and the context words' own "
+             f"definitions in them; shipped: {' and '.join(map(str, result['shipped weights']))}.", "",
+             "| weights | CoarseWSD acc | macro-F1 | other-sense precision (rate) | same-sense precision (rate) | "
              f"WiC {wic_split} verdicts | right | WiC {wic_split} clean verdicts | right |", "|" + "---|" * 9]
     for row in result["rows"]:
         wic = row["wic"]
         clean = ", neither sentence a WordNet example"
-        lines.append(f"| {row['gloss weight']} | {fmt(row['coarsewsd accuracy'])} | "
+        lines.append(f"| {row['gloss weight']}, {row['related gloss weight']} | {fmt(row['coarsewsd accuracy'])} | "
                      f"{100 * row['coarsewsd macro-F1']:.1f} | {fmt(row['other-sense precision'])} "
                      f"({fmt(row['other-sense rate'])}) | {fmt(row['same-sense precision'])} "
                      f"({fmt(row['same-sense rate'])}) | {wic['verdicts']} of {wic['pairs']} | "

@@ -12,11 +12,14 @@ language, so they come from a dictionary, not from clustering the collection.
 
 Confidence is the margin between the best and the second-best sense's score:
 the cosine, plus ``GLOSS_WEIGHT`` times the share of the words around the
-occurrence that the sense's WordNet glosses hold (`glosses.py`: "river"
-beside "bank" is in the sloping land's glosses), plus ``PRIOR_WEIGHT`` times
-the log of the sense's share of SemCor use (so "bank" leans to the
-institution when the context says little). ``GLOSS_WEIGHT`` was chosen on
-CoarseWSD-20's train split and WiC's dev pairs.
+occurrence that the sense's WordNet glosses hold ("lifting" beside "crane"
+is in the machine's), plus ``RELATED_GLOSS_WEIGHT`` times the share of those
+words' own definitions that the glosses hold ("river", "a large natural
+stream of water", meets the sloping land's "water"; `glosses.py`), plus
+``PRIOR_WEIGHT`` times the log of the sense's share of SemCor use (so "bank"
+leans to the institution when the context says little). The gloss weights
+were chosen on CoarseWSD-20's train split and WiC's dev pairs (``python -m
+bench glosses``).
 ``PRIOR_WEIGHT`` was chosen on CoarseWSD-20's train split (``python -m
 bench dictionary``); ``MIN_MARGIN`` and ``MIN_QUERY_MARGIN`` on the planted
 homonyms of bench/data/homonyms_dev (the fewest wrong verdicts, then the
@@ -43,9 +46,10 @@ logger = logging.getLogger(__name__)
 
 DATA = Path(__file__).resolve().parent / "data"
 MIN_MARGIN = 0.2  # an occurrence in a document, read from the words either side of it
-MIN_QUERY_MARGIN = 0.15  # a query's word
+MIN_QUERY_MARGIN = 0.2  # a query's word
 PRIOR_WEIGHT = 0.05
 GLOSS_WEIGHT = 0.8
+RELATED_GLOSS_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ class Dictionary:
     def __init__(self, entries: dict[str, list[Sense]], vectors: np.ndarray, model: str,
                  min_margin: float = MIN_MARGIN, prior_weight: float = PRIOR_WEIGHT,
                  min_query_margin: float = MIN_QUERY_MARGIN, glosses: Glosses | None = None,
-                 gloss_weight: float = GLOSS_WEIGHT) -> None:
+                 gloss_weight: float = GLOSS_WEIGHT, related_gloss_weight: float = RELATED_GLOSS_WEIGHT) -> None:
         self.entries = entries
         self.vectors = vectors.astype(np.float32)
         self.model = model  # digest of the biLM weights the vectors were read with
@@ -84,6 +88,7 @@ class Dictionary:
         self.prior_weight = prior_weight
         self.glosses = glosses  # None: the cosine and the prior alone
         self.gloss_weight = gloss_weight
+        self.related_gloss_weight = related_gloss_weight
 
     @classmethod
     def load(cls, directory: Path = DATA) -> Dictionary:
@@ -168,6 +173,8 @@ class Dictionary:
         scores = self.vectors[rows] @ context + self.prior_weight * prior
         if self.glosses is not None and terms:
             scores = scores + self.gloss_weight * self.glosses.overlap(rows, terms)
+            if self.related_gloss_weight:
+                scores = scores + self.related_gloss_weight * self.glosses.related_overlap(rows, terms)
         return scores
 
 

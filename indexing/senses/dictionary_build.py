@@ -203,12 +203,15 @@ def read_wordnet(directory: Path) -> tuple[dict[str, dict[str, Synset]], dict[st
     return by_pos, senses_of, weight_of
 
 
-def gloss_terms(entries: dict, by_pos: dict[str, dict[str, Synset]]) -> Glosses:
+def gloss_terms(entries: dict, by_pos: dict[str, dict[str, Synset]], senses_of: dict[str, list[tuple[str, str]]],
+                weight_of: dict[str, list[float]]) -> Glosses:
     """The gloss terms of every coarse sense of ``entries`` (lemma -> senses
     with their "row" and "synsets", as dictionary.json holds them): the
     terms of what the biLM reads of each synset it groups, less the
     examples (WiC's sentences are WordNet's examples: glosses.py) and less
-    the lemma's own."""
+    the lemma's own. And each one-word lemma's own gloss terms, by its stem
+    (`glosses.WordGlosses`): its synsets' definitions, weighted by their
+    SemCor counts (``senses_of``, ``weight_of``: `read_wordnet`)."""
     by_row: dict[int, set[str]] = {}
     for lemma, senses in entries.items():
         own = set(terms(lemma.replace("_", " ")))
@@ -218,7 +221,18 @@ def gloss_terms(entries: dict, by_pos: dict[str, dict[str, Synset]]) -> Glosses:
                 pos, offset = key.split(":")
                 found.update(terms(synset_text(replace(by_pos[pos][offset], examples=()), by_pos, lemma)))
             by_row[sense["row"]] = found - own
-    return Glosses.of(by_row, max(by_row) + 1, entries_digest(entries))
+    definitions: dict[tuple[str, str], set[str]] = {}
+    word_bags: dict[str, Counter[str]] = {}
+    for lemma, keys in senses_of.items():
+        stems = terms(lemma) if "_" not in lemma else []
+        if len(stems) != 1:
+            continue  # a phrase, or a word the analyser drops
+        bag = word_bags.setdefault(stems[0], Counter())
+        for key, weight in zip(keys, weight_of[lemma]):
+            if key not in definitions:
+                definitions[key] = set(terms(by_pos[key[0]][key[1]].definition))
+            bag.update(dict.fromkeys(definitions[key], weight))
+    return Glosses.of(by_row, max(by_row) + 1, entries_digest(entries), word_bags)
 
 
 def main(argv: list[str]) -> int:
@@ -237,7 +251,8 @@ def main(argv: list[str]) -> int:
 
     by_pos, senses_of, weight_of = read_wordnet(args.wordnet)
     if args.glosses_only:
-        glosses = gloss_terms(json.loads((args.out / "dictionary.json").read_text())["entries"], by_pos)
+        glosses = gloss_terms(json.loads((args.out / "dictionary.json").read_text())["entries"], by_pos, senses_of,
+                              weight_of)
         glosses.save(args.out)
         print(f"{len(glosses.offsets) - 1:,} senses, {len(glosses.term_ids):,} gloss terms -> {args.out}")
         return 0
@@ -268,7 +283,7 @@ def main(argv: list[str]) -> int:
             "model": weights_digest(DISTILLED_MODEL), "merge_distance": args.merge_distance,
             "words": args.words, "smoothing": SMOOTHING, "entries": entries}
     (args.out / "dictionary.json").write_text(json.dumps(meta, separators=(",", ":")))
-    gloss_terms(entries, by_pos).save(args.out)  # each sense's gloss words, for the overlap (glosses.py)
+    gloss_terms(entries, by_pos, senses_of, weight_of).save(args.out)  # the gloss overlaps' terms (glosses.py)
     print(f"{len(lemmas):,} lemmas with two senses or more, {len(entries):,} with two coarse senses or more, "
           f"{len(rows):,} coarse senses -> {args.out}")
     return 0

@@ -12,7 +12,7 @@ import pytest
 from indexing.contextual import DISTILLED_MODEL, shared_reader
 from indexing.senses.dictionary import DATA, MIN_MARGIN, Dictionary, Sense, context_vectors, english_senses, may_be_name
 from indexing.senses.dictionary_build import label
-from indexing.senses.glosses import Glosses, window_terms
+from indexing.senses.glosses import Glosses, WordGlosses, window_terms
 from indexing.text import tokenize
 
 
@@ -117,6 +117,22 @@ def test_gloss_overlap_is_the_idf_weighted_share_of_the_context_the_glosses_hold
     np.testing.assert_allclose(glosses.overlap([0], frozenset({"river", "zzz"})), [idf / (idf + np.log(3))],
                                atol=1e-6)
     np.testing.assert_array_equal(glosses.overlap([0, 1], frozenset()), [0.0, 0.0])
+
+
+def test_the_words_around_meet_a_sense_through_their_own_definitions() -> None:
+    # "stream": "a flow of water" (term 3 "water" only); "cash": money no sense's glosses hold.
+    words = WordGlosses(["cash", "stream"], np.array([0, 0, 1]), np.array([3], dtype=np.int32),
+                        np.array([1.0], dtype=np.float16), np.array([1.0, 0.0], dtype=np.float32))
+    dictionary = with_glosses()
+    dictionary.glosses.words, dictionary.related_gloss_weight = words, 0.5
+    glosses = dictionary.glosses
+    np.testing.assert_allclose(glosses.related_overlap([0, 1, 2], frozenset({"stream"})), [1.0, 0.0, 0.0], atol=1e-6)
+    idf = float(np.log(3.0))  # "cash" adds an unseen share, as rare as can be
+    np.testing.assert_allclose(glosses.related_overlap([0], frozenset({"stream", "cash"})), [idf / (2 * idf)],
+                               atol=1e-6)
+    np.testing.assert_array_equal(glosses.related_overlap([0, 1], frozenset({"zinni"})), [0.0, 0.0])
+    reading = dictionary.read("bank", unit(1, 1, 0), terms=frozenset({"stream"}))  # no gloss holds "stream" itself
+    assert reading.sense.label == "sloping land" and reading.confidence == pytest.approx(0.5, abs=1e-6)
 
 
 def test_the_context_terms_are_the_stemmed_content_words_either_side_not_the_word_itself() -> None:
