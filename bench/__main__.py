@@ -7,7 +7,7 @@ markdown (and a PNG for the growth runs).
     python -m bench speed [--sizes 1000 10000 100000] [--epochs N] [--queries N] [--keep DIR]
     python -m bench faiss [--sizes 10000 ... 1000000] [--queries N]
     python -m bench dictionary [--split train|test] [--cache NPZ]   # the general sense inventory, CoarseWSD-20
-    python -m bench glosses [--split train|test]   # how much the gloss overlap counts in a sense reading (CoarseWSD-20 train, WiC dev)
+    python -m bench glosses [--split train|test]   # the gloss overlaps' weights (CoarseWSD-20, WiC)
     python -m bench senses-shown [--split train|test]   # senses the word-senses view lists, CoarseWSD-20
     python -m bench homonyms [--dev]   # homonym queries: right sense first? (--dev: choose the verdict margins)
     python -m bench verdicts [--data-dir DIR]   # "other sense" verdicts on everyday demo queries, judged

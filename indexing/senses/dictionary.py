@@ -141,8 +141,8 @@ class Dictionary:
     def compare(self, sense: Sense, context: np.ndarray, names: bool = True,
                 terms: frozenset[str] = frozenset()) -> tuple[str | None, Sense, float]:
         """Whether an occurrence of ``sense.lemma``'s word (its context, a unit
-        vector, and the terms around it) is used in ``sense`` (the query's): ("same sense", sense) when
-        that sense beats every other by ``min_margin``; ("other sense", the
+        vector, and the terms around it) is used in ``sense`` (the query's):
+        ("same sense", sense) when that sense beats every other by ``min_margin``; ("other sense", the
         other) when another sense of the same part of speech beats it by
         ``min_margin``; else (None, the nearest sense). Third, the margin
         between the query's sense and its strongest rival, the confidence.
@@ -165,8 +165,8 @@ class Dictionary:
 
     def scores(self, senses: list[Sense], context: np.ndarray, terms: frozenset[str] = frozenset()) -> np.ndarray:
         """Each sense's score for an occurrence: its cosine with the
-        ``context`` vector, its gloss overlap with the ``terms`` around it and
-        its prior."""
+        ``context`` vector, its two gloss overlaps with the ``terms`` around
+        it (`glosses.py`) and its prior."""
         weights = np.array([sense.weight for sense in senses], dtype=np.float32)
         prior = np.log(weights / weights.sum())
         rows = [sense.row for sense in senses]

@@ -76,8 +76,8 @@ def test_held_back_uploads_are_searched_past_until_k_documents_are_left(uploaded
 
 
 def test_many_uploads_leave_the_same_ranking_as_a_search_of_everything(index_copy: Index) -> None:
-    notes = [Document(f"Note {i}", f"Whisk {i} eggs with sugar and flour, then bake it for {i + 10} minutes.", "notes.txt")
-             for i in range(40)]
+    notes = [Document(f"Note {i}", f"Whisk {i} eggs with sugar and flour, then bake it for {i + 10} minutes.",
+                      "notes.txt") for i in range(40)]
     index_copy.add_documents(notes)
     engine = SearchEngine(index_copy)
     for query in ("bank interest rates and loans", "whisk the eggs", "river fishing"):
