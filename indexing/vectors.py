@@ -66,8 +66,10 @@ class VectorIndex:
     replaced whole by a write, so a reader sees the index before or after
     a change, never half of it."""
 
-    def __init__(self, index: faiss.Index, changes: Changes | None = None, main_path: Path | None = None) -> None:
-        self._parts = Parts(index, changes or Changes.none(index.d))
+    def __init__(self, index: faiss.Index, changes: Changes | None = None, main_path: Path | None = None,
+                 main_ids: np.ndarray | None = None) -> None:
+        """`main_ids`: the sorted ids `index` holds, when already known (read from it otherwise)."""
+        self._parts = Parts(index, changes or Changes.none(index.d), main_ids)
         self._main_path = main_path  # the file `index` was read from or written to, if any
 
     @classmethod
@@ -260,7 +262,7 @@ class VectorIndex:
                 main_path = path.with_name(str(saved["main"]))
                 changes = Changes(saved["deleted"], saved["ids"], saved["vectors"])
             if previous is not None and previous._main_path == main_path:
-                return cls(previous._parts.main, changes, main_path)
+                return cls(previous._parts.main, changes, main_path, previous._parts.main_ids)
             try:
                 return cls(faiss.read_index(str(main_path)), changes, main_path)
             except RuntimeError:
