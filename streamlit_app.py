@@ -24,7 +24,7 @@ from indexing.ingest import SUPPORTED_SUFFIXES, TABLE_SUFFIXES, Columns, column_
 from indexing.progress import BUILD_STAGES, UPLOAD_STAGES, Estimate, OverallProgress, progress_text
 from indexing.text import KOREAN_ANALYSER, analysers
 from search.benchmarks import method_figures
-from search.engine import HYBRID, MAX_K, SearchEngine
+from search.engine import HYBRID, MAX_K, SearchEngine, offers_hybrid
 from search.hybrid import HYBRID_CONFIG, KEYWORD_RUNS, NORMS, HybridConfig, run_label
 from app_results import render_results
 from app_style import apply_style
@@ -204,7 +204,7 @@ def render_status(status: dict) -> None:
         found = " · ".join(f"{figure} {value:.3f}" for figure, value in figures.get(name, {}).items())
         return f" · benchmark: {found}" if found else ""
 
-    if {"bm25", HYBRID_CONFIG.dense_method} <= set(status["methods"]):
+    if offers_hybrid(status["methods"]):
         st.caption(f"**{HYBRID_CONFIG.label}**: no index of its own; fuses the BM25 and "
                    f"{HYBRID_CONFIG.dense_method.upper()} runs" + measured(HYBRID))
     for name, facts in status["methods"].items():

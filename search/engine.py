@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -269,9 +269,15 @@ class SearchEngine:
         return explained
 
 
+def offers_hybrid(methods: Iterable[str]) -> bool:
+    """Whether an index with these methods has the Hybrid column: it fuses
+    BM25 with the dense method of `HYBRID_CONFIG`."""
+    return {LEXICAL, HYBRID_CONFIG.dense_method} <= set(methods)
+
+
 def available_methods(live: Generation) -> list[str]:
     """The methods of `live` in the app's order: Hybrid (where the index has
     BM25 and DBOW), BM25, then the others in the index's order."""
     names = list(live.methods)
-    first = [HYBRID] if LEXICAL in names and HYBRID_CONFIG.dense_method in names else []
+    first = [HYBRID] if offers_hybrid(names) else []
     return first + [n for n in names if n == LEXICAL] + [n for n in names if n != LEXICAL]
