@@ -34,13 +34,14 @@ of ``python -m bench verdicts``. The test split is read once.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from bench.datasets import coarse_wsd, data_root
-from indexing.senses.dictionary import Dictionary, Sense, context_vectors
 from indexing.normalize import normalize
+from indexing.senses.dictionary import Dictionary, Sense, context_vectors
 from indexing.senses.dictionary_build import coarse_senses, gloss_terms, read_wordnet
 from indexing.senses.glosses import window_terms
 from indexing.senses.wordnet import DEFAULT_DIR
@@ -86,7 +87,9 @@ def occurrences(split: str, gold: dict[tuple[str, str], str],
     return found
 
 
-def _dictionary(words, senses_of, weight_of, by_pos, vectors, merge_distance, prior_weight):
+def _dictionary(words, senses_of, weight_of, by_pos, vectors, merge_distance, glosses: bool = True):
+    """The inventory of `words` grouped at `merge_distance` (prior weight 0:
+    set it on the result), with its gloss terms unless not `glosses`."""
     entries, rows, members, grouped = {}, [], {}, {}
     for lemma in words:
         keys = senses_of[lemma]
@@ -99,8 +102,8 @@ def _dictionary(words, senses_of, weight_of, by_pos, vectors, merge_distance, pr
                                         len(rows)))
             grouped[lemma].append({"row": len(rows), "synsets": sense["synsets"]})
             rows.append(sense["vector"])
-    return Dictionary(entries, np.stack(rows), "bench", prior_weight=prior_weight,
-                      glosses=gloss_terms(grouped, by_pos, senses_of, weight_of)), members
+    return Dictionary(entries, np.stack(rows), "bench", prior_weight=0.0,
+                      glosses=gloss_terms(grouped, by_pos, senses_of, weight_of) if glosses else None), members
 
 
 def score(dictionary: Dictionary, members, items, contexts, gold_of_word, seed: int = 0) -> dict:
@@ -163,11 +166,12 @@ def evaluate_dictionary(split: str, cache: Path, wordnet: Path = DEFAULT_DIR) ->
                      if len(keys) >= 2 and all((lemma, *k) in vectors for k in keys)]
     results = {"split": split, "occurrences": len(items), "words": words, "settings": []}
     for merge_distance in MERGE_DISTANCES:
-        everyone, _ = _dictionary(cached_lemmas[::20], senses_of, weight_of, by_pos, vectors, merge_distance, 0.0)
+        everyone, _ = _dictionary(cached_lemmas[::20], senses_of, weight_of, by_pos, vectors, merge_distance,
+                                  glosses=False)  # counted, never read
         per_lemma = float(np.mean([len(s) for s in everyone.entries.values()]))
-        for prior_weight in PRIOR_WEIGHTS:
-            dictionary, members = _dictionary(words, senses_of, weight_of, by_pos, vectors, merge_distance,
-                                              prior_weight)
+        dictionary, members = _dictionary(words, senses_of, weight_of, by_pos, vectors, merge_distance)
+        for prior_weight in PRIOR_WEIGHTS:  # the grouping does not depend on the prior
+            dictionary.prior_weight = prior_weight
             figures = score(dictionary, members, items, contexts, gold_of_word)
             figures.update({"merge distance": merge_distance, "prior weight": prior_weight,
                             "senses per lemma (every 20th cached lemma)": per_lemma})
@@ -182,37 +186,62 @@ def evaluate_dictionary(split: str, cache: Path, wordnet: Path = DEFAULT_DIR) ->
     return results
 
 
-def wic_verdicts(split: str = "test") -> dict:
-    """The page's verdict on WiC pairs (Pilehvar and Camacho-Collados, 2019;
-    CC BY-NC, evaluation only) with the shipped inventory: the first
-    sentence's target read as a query word, the second's compared with its
-    sense. "Same sense" predicts T, "other sense" F; no verdict is counted
-    apart, and as T (the page then shows the same word, unmarked)."""
-    from indexing.contextual import DISTILLED_MODEL, shared_reader
-    from indexing.senses.dictionary import english_senses
+@dataclass(frozen=True)
+class WicPairs:
+    """WiC pairs read once, scored under any setting of the inventory:
+    each pair's lemma, gold label ("T"/"F") and whether neither sentence is
+    a WordNet example; each sentence's context vector and terms (rows 2n,
+    2n + 1 of pair n)."""
 
-    general = english_senses()
+    split: str
+    lemmas: list[str]
+    labels: list[str]
+    clean: list[bool]
+    contexts: np.ndarray
+    terms: list[frozenset[str]]
+
+
+def wic_pairs(split: str) -> WicPairs:
+    """WiC's `split` (Pilehvar and Camacho-Collados, 2019; CC BY-NC,
+    evaluation only), each target read by the distilled biLM as a passage's
+    occurrence is read."""
+    from indexing.contextual import DISTILLED_MODEL, shared_reader
+
     encoder = shared_reader(DISTILLED_MODEL).encoder
     folder = data_root() / "wic" / split
     lines = (folder / f"{split}.data.txt").read_text().splitlines()
-    gold = (folder / f"{split}.gold.txt").read_text().split()
-    windows, around, examples = [], [], wordnet_examples()
+    labels = (folder / f"{split}.gold.txt").read_text().split()
+    windows, terms, clean, examples = [], [], [], wordnet_examples()
     for line in lines:
         _lemma, _pos, at, first, second = line.split("\t")
         for i, sentence in zip(map(int, at.split("-")), (first, second)):
             tokens = sentence.split()
             windows.append(tokens[max(0, i - RADIUS) : i + RADIUS + 1])
-            around.append(window_terms([normalize(t) for t in tokens], i, RADIUS))
+            terms.append(window_terms([normalize(t) for t in tokens], i, RADIUS))
+        clean.append(_plain(first) not in examples and _plain(second) not in examples)
     contexts = context_vectors(encoder, encoder.encode_layers(windows))
+    return WicPairs(split, [line.split("\t")[0] for line in lines], labels, clean, contexts, terms)
+
+
+def wic_verdicts(split: str = "test", pairs: WicPairs | None = None) -> dict:
+    """The page's verdict on WiC pairs (`pairs`, else `split` read now) with
+    the shipped inventory as it is set: the first sentence's target read as
+    a query word, the second's compared with its sense. "Same sense"
+    predicts T, "other sense" F; no verdict is counted apart, and as T (the
+    page then shows the same word, unmarked)."""
+    from indexing.senses.dictionary import english_senses
+
+    general = english_senses()
+    pairs = pairs or wic_pairs(split)
+    contexts, around = pairs.contexts, pairs.terms
     outcomes = []  # (verdict or None, gold, whether neither sentence is a WordNet example)
-    for n, (line, label) in enumerate(zip(lines, gold)):
-        lemma, first, second = line.split("\t")[0], *line.split("\t")[3:]
+    for n, (lemma, label, clean) in enumerate(zip(pairs.lemmas, pairs.labels, pairs.clean)):
         reading = general.read(lemma, contexts[2 * n], query=True, terms=around[2 * n])
         kind = (general.compare(reading.sense, contexts[2 * n + 1], terms=around[2 * n + 1])[0]
                 if reading and reading.sense else None)
-        outcomes.append((kind, label, _plain(first) not in examples and _plain(second) not in examples))
-    found = {"split": split, "pairs": len(outcomes),
-             "in inventory": sum(1 for line in lines if general.has_senses(line.split("\t")[0]))}
+        outcomes.append((kind, label, clean))
+    found = {"split": pairs.split, "pairs": len(outcomes),
+             "in inventory": sum(1 for lemma in pairs.lemmas if general.has_senses(lemma))}
     for name, chosen in (("", outcomes), (", neither sentence a WordNet example", [o for o in outcomes if o[2]])):
         judged = [(kind == "same sense") == (label == "T") for kind, label, _ in chosen if kind]
         found.update({f"pairs{name}": len(chosen), f"verdicts{name}": len(judged),

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 
-from bench.dictionary_eval import gold_synsets, occurrences, score, wic_verdicts
+from bench.dictionary_eval import gold_synsets, occurrences, score, wic_pairs, wic_verdicts
 from indexing.contextual import DISTILLED_MODEL, shared_reader
 from indexing.senses.dictionary import DATA, context_vectors, english_senses
 from indexing.senses.dictionary_build import read_wordnet
@@ -46,6 +46,7 @@ def tune_glosses(split: str = "train") -> dict:
                for lemma in words for sense in entries[lemma]}
     encoder = shared_reader(DISTILLED_MODEL).encoder
     contexts = context_vectors(encoder, encoder.encode_layers([tokens for _, tokens, _, _ in items]))
+    wic = wic_pairs("dev" if split == "train" else "test")  # read once, scored under every setting
     shipped, margin, rows = (general.gloss_weight, general.related_gloss_weight), general.min_margin, []
     try:
         for weights in WEIGHTS if split == "train" else ((0.0, 0.0), (shipped[0], 0.0), shipped):
@@ -58,7 +59,7 @@ def tune_glosses(split: str = "train") -> dict:
                          "coarsewsd macro-F1": coarse["macro-F1"],
                          "other-sense precision": at["other precision"], "other-sense rate": at["other rate"],
                          "same-sense precision": at["same precision"], "same-sense rate": at["same rate"],
-                         "wic": wic_verdicts("dev" if split == "train" else "test")})
+                         "wic": wic_verdicts(pairs=wic)})
             print(json.dumps(rows[-1]), flush=True)
     finally:
         (general.gloss_weight, general.related_gloss_weight), general.min_margin = shipped, margin
