@@ -29,6 +29,7 @@ from scipy.stats import pearsonr, spearmanr
 from indexing.doc2vec import DBOW_CONFIG, DM_CONFIG, Doc2VecConfig
 from indexing.documents import Document
 from indexing.index import Index
+from indexing.linalg import unit_rows
 from indexing.store import content_hash
 
 logger = logging.getLogger(__name__)
@@ -106,6 +107,7 @@ def correlate(protocol: str, method: str, config: Doc2VecConfig, directory: Path
         _ids, vectors = encoder.encode_documents([stored[content_hash(text)] for text in tests])
     else:
         vectors = np.stack([encoder.encode_query(text) for text in tests])  # (50, dim), unit
+    vectors = unit_rows(vectors)  # a similarity of two texts: not weighed by the hub penalty
     cosine = (vectors @ vectors.T)[np.triu_indices(len(vectors), 1)]
     human = human_similarity()
     return float(pearsonr(cosine, human)[0]), float(spearmanr(cosine, human)[0])

@@ -30,6 +30,7 @@ from indexing.progress import TqdmProgress
 from indexing.vectors import VectorIndex
 from search.benchmarks import PRODUCT_ROWS
 from search.engine import SearchEngine
+from search.hybrid import feedback_query
 
 logger = logging.getLogger(__name__)
 
@@ -115,19 +116,17 @@ class FeedbackRetriever:
         live = self.engine.index.snapshot()
         encoder = live.method(self.method)
         try:
-            vector = self.query_weight * encoder.encode_query(query)  # (dim,)
+            inferred = encoder.encode_query(query)
         except InvalidQueryError:  # no query word in the model's vocabulary: feedback alone
-            vector = np.zeros(encoder.dim, dtype=np.float32)
+            inferred = None
         top = [self._store_id[doc] for doc, _score in self.first_stage.search(query, self.depth)
                if doc in self._store_id]  # the store refused a document: build_product logged it
-        if top:
-            _ids, vectors = encoder.encode_documents(list(self.engine.index.store.get_many(top).values()))
-            centroid = vectors.mean(axis=0)
-            vector = vector + (1.0 - self.query_weight) * centroid / max(float(np.linalg.norm(centroid)), 1e-12)
-        norm = float(np.linalg.norm(vector))
-        if norm == 0.0:
+        feedback = encoder.encode_documents(list(self.engine.index.store.get_many(top).values()))[1] if top \
+            else np.empty((0, encoder.dim), dtype=np.float32)
+        vector = feedback_query(inferred, feedback, self.query_weight)
+        if vector is None:
             return []
-        scores, ids = live.search(self.method, (vector / norm).astype(np.float32)[None, :], k)
+        scores, ids = live.search(self.method, vector[None, :], k)
         sources = self.engine.index.store.get_many(ids.tolist())
         return [(sources[i].source, float(s)) for s, i in zip(scores.tolist(), ids.tolist()) if i in sources]
 

@@ -39,7 +39,10 @@ class Method(Protocol):
 
     def encode_documents(self, documents: list[StoredDocument],
                          sentences: Mapping[int, list[Sentence]]) -> tuple[np.ndarray, np.ndarray]:
-        """FAISS ids (n,) int64 and unit vectors (n, dim) float32. `sentences`
+        """FAISS ids (n,) int64 and vectors (n, dim) float32, unit or
+        shorter where the method weighs a document down (Doc2Vec: an upload
+        by how little of it the model knows, a hub by how close it sits to
+        where queries fall, indexing/hubness.py). `sentences`
         holds each document's stored sentences (their ids are sentence-unit
         methods' FAISS ids)."""
 

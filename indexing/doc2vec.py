@@ -26,6 +26,7 @@ from indexing.atomic import atomic_path
 from indexing.crash import crash_point
 from indexing.doc2vec_corpus import CHUNK_WORDS, TaggedCorpus, keep_rare_korean
 from indexing.doc2vec_inference import infer_vector
+from indexing.doc2vec_snippets import inferred_snippets, nearest_length
 from indexing.documents import StoredDocument
 from indexing.linalg import unit_rows
 from indexing.progress import Progress, no_progress
@@ -74,6 +75,12 @@ class Doc2VecConfig:
     # find it first among uploads) and ranks by how much it says; a retrain
     # makes it a trained document, unscaled.
     inferred_shrink: float = 0.0
+    # Scale each document's vector by 1 - this times its hub radius, its
+    # mean cosine with its `hub_neighbours` nearest pseudo-queries (0: not
+    # scaled); indexing/hubness.py. Needs `centre_inferred` (the
+    # pseudo-queries are its snippets).
+    hub_penalty: float = 0.0
+    hub_neighbours: int = 10
 
 
 # DM (chosen on dev data only by `python -m bench dm`: CISI and NFCorpus dev
@@ -97,9 +104,12 @@ DM_CONFIG = Doc2VecConfig(dm=1, vector_size=200, window=2, negative=15, epochs=8
 # among ~180 settings on those same pairs, which have no dev split): a wider
 # window, fewer inference epochs, centring and content-word inference each
 # raised the correlation (bench/results/decisions.md); window 15 trains its
-# word vectors more slowly than 8.
+# word vectors more slowly than 8. The hub penalty (a scale of 1 - 0.5 x the mean
+# cosine with the 10 nearest pseudo-queries) was chosen on the known-item dev
+# stories and CISI and NFCorpus dev queries (indexing/hubness.py;
+# bench/results/decisions.md).
 DBOW_CONFIG = Doc2VecConfig(dm=0, window=15, infer_epochs=15, centre=True, content_words_inference=True,
-                            centre_inferred=True, inferred_shrink=1.0)
+                            centre_inferred=True, inferred_shrink=1.0, hub_penalty=0.5, hub_neighbours=10)
 
 
 class _EpochProgress(CallbackAny2Vec):
@@ -112,19 +122,15 @@ class _EpochProgress(CallbackAny2Vec):
 
 
 OUR_SETTINGS = ("infer_epochs", "centre", "content_words_inference", "centre_inferred",
-                "inferred_shrink")  # not gensim's
-# Lengths (content words) of the training-text snippets whose inferred mean
-# centres an inferred text: a text takes the mean of the nearest length.
-SNIPPET_LENGTHS = (4, 8, 16, 32, 64)
-SNIPPETS_PER_LENGTH = 200  # DM: ~5 s on 2 cores, whatever the collection's size
-SNIPPET_DOCUMENTS = 1000  # the documents snippets are cut from, sampled
+                "inferred_shrink", "hub_penalty", "hub_neighbours")  # not gensim's
 
 
 class Doc2VecModel:
     """A trained Doc2Vec model that encodes documents and queries."""
 
     def __init__(self, model: Doc2Vec, config: Doc2VecConfig, trained_ids: Iterable[int],
-                 mean: np.ndarray | None = None, inferred_means: np.ndarray | None = None) -> None:
+                 mean: np.ndarray | None = None, inferred_means: np.ndarray | None = None,
+                 pseudo_queries: np.ndarray | None = None) -> None:
         self.model = model
         self.config = config
         # gensim sizes its plain-int tag array by the largest id: ids below it
@@ -145,19 +151,22 @@ class Doc2VecModel:
         # trained ones lack, and centring them on the trained mean left it in.
         # Short uploads then took most of the top-10 slots of unrelated
         # queries. Centred instead on the mean inferred vector of
-        # training-text snippets of the same length (`SNIPPET_LENGTHS`), they
+        # training-text snippets of the same length (`doc2vec_snippets.py`), they
         # take far fewer (`python -m bench pollution`), and dev queries rank
         # better or the same (bench/results/decisions.md). Queries and uploads are centred alike, so an upload's own
         # text still finds it at cosine 1. (len(SNIPPET_LENGTHS), vector_size),
         # or None: trained before these were, or `centre_inferred` off.
         self.inferred_means = None if inferred_means is None else np.asarray(inferred_means, dtype=np.float32)
+        # Those snippets, centred as a query is: where queries fall, for the
+        # hub penalty (indexing/hubness.py). (m, vector_size), or None.
+        self.pseudo_queries = None if pseudo_queries is None else np.asarray(pseudo_queries, dtype=np.float32)
 
     def forget(self, doc_ids: Iterable[int]) -> Doc2VecModel:
         """This model without `doc_ids` among its trained documents (they
         were deleted): a new document never inherits their vectors. Shares
         the gensim model and the centring mean."""
         return Doc2VecModel(self.model, self.config, self.trained_ids - {int(i) for i in doc_ids}, self.mean,
-                            self.inferred_means)
+                            self.inferred_means, self.pseudo_queries)
 
     @property
     def dim(self) -> int:
@@ -183,37 +192,10 @@ class Doc2VecModel:
         logger.info("trained %s on %d documents, %d words in vocabulary", name, len(trained_ids), len(model.wv))
         trained = cls(model, config, trained_ids)
         if config.centre and config.centre_inferred:
-            trained.inferred_means = trained._snippet_means(corpus, on_progress, f"Calibrating Doc2Vec {name}")
+            trained.inferred_means, trained.pseudo_queries = inferred_snippets(
+                corpus, trained._inference_words, trained._inferred, trained.mean, config.seed, on_progress,
+                f"Calibrating Doc2Vec {name}")
         return trained
-
-    def _snippet_means(self, corpus: TaggedCorpus, on_progress: Progress = no_progress, stage: str = "") -> np.ndarray:
-        """The mean unit inferred vector of `SNIPPETS_PER_LENGTH` snippets of
-        each of `SNIPPET_LENGTHS` content words, cut at random places of
-        training documents (`SNIPPET_DOCUMENTS` of them, sampled with a seed);
-        a length no document reaches takes the next shorter one's mean.
-        (len(SNIPPET_LENGTHS), vector_size)."""
-        rng = np.random.default_rng(self.config.seed)
-        sample: list[list[str]] = []  # a reservoir of SNIPPET_DOCUMENTS documents: one pass, bounded memory
-        for seen, tagged in enumerate(corpus):
-            slot = seen if seen < SNIPPET_DOCUMENTS else int(rng.integers(0, seen + 1))
-            if slot < SNIPPET_DOCUMENTS:
-                sample[slot:slot + 1] = [list(tagged.words)]
-        documents = [doc for doc in map(self._inference_words, sample) if doc]
-        means = np.zeros((len(SNIPPET_LENGTHS), self.dim), dtype=np.float32)
-        for row, length in enumerate(SNIPPET_LENGTHS):
-            on_progress(row, len(SNIPPET_LENGTHS), stage)
-            long_enough = [doc for doc in documents if len(doc) >= length]
-            if not long_enough:
-                means[row] = means[row - 1] if row else self.mean
-                continue
-            vectors = []
-            for pick in rng.integers(0, len(long_enough), SNIPPETS_PER_LENGTH):
-                doc = long_enough[pick]
-                start = int(rng.integers(0, len(doc) - length + 1))
-                vectors.append(unit_rows(self._inferred(doc[start : start + length])[None, :])[0])
-            means[row] = np.mean(vectors, axis=0)
-        on_progress(len(SNIPPET_LENGTHS), len(SNIPPET_LENGTHS), stage)
-        return means
 
     def known_words(self, tokens: list[str]) -> list[str]:
         """The tokens that are in the model's vocabulary."""
@@ -226,9 +208,7 @@ class Doc2VecModel:
         vector = self._inferred(tokens)
         if self.inferred_means is None:
             return self._centred(vector[None, :])[0]
-        # the snippet length nearest to this text's (in ratio: 10 words is nearer 8 than 16)
-        row = int(np.argmin(np.abs(np.log(SNIPPET_LENGTHS) - np.log(max(len(tokens), 1)))))
-        return unit_rows(unit_rows(vector[None, :]) - self.inferred_means[row])[0]
+        return unit_rows(unit_rows(vector[None, :]) - self.inferred_means[nearest_length(len(tokens))])[0]
 
     def _inference_words(self, tokens: list[str]) -> list[str]:
         if self.config.content_words_inference:
@@ -273,6 +253,8 @@ class Doc2VecModel:
         np.save(directory / "mean.npy", self.mean)
         if self.inferred_means is not None:
             np.save(directory / "inferred_means.npy", self.inferred_means)
+        if self.pseudo_queries is not None:
+            np.save(directory / "pseudo_queries.npy", self.pseudo_queries)
         self.save_trained_ids(directory)
 
     def save_trained_ids(self, directory: Path) -> None:
@@ -290,5 +272,9 @@ class Doc2VecModel:
         # ... and before the inferred means were: inferred texts are centred on the trained mean, as then.
         inferred = directory / "inferred_means.npy"
         inferred_means = np.load(inferred, allow_pickle=False) if inferred.exists() else None
-        return cls(Doc2Vec.load(str(directory / "doc2vec.model")), config, trained_ids.tolist(), mean, inferred_means)
+        # ... and before the pseudo-queries were: no hub penalty (`Doc2VecMethod.encode_documents`).
+        pseudo = directory / "pseudo_queries.npy"
+        pseudo_queries = np.load(pseudo, allow_pickle=False) if pseudo.exists() else None
+        return cls(Doc2Vec.load(str(directory / "doc2vec.model")), config, trained_ids.tolist(), mean, inferred_means,
+                   pseudo_queries)
 

@@ -1,7 +1,8 @@
 """Doc2Vec DM and DBOW as retrieval methods (the `Method` contract): one
 vector per document, trained ones from the model, others inferred
-(indexing/doc2vec.py); query vectors inferred the same way; word vectors
-for the passages' highlights. Plus the trainer and loader the registry
+(indexing/doc2vec.py), scaled down by the hub penalty where the config
+sets one (indexing/hubness.py); query vectors inferred the same way; word
+vectors for the passages' highlights. Plus the trainer and loader the registry
 (indexing/methods.py) names them by.
 """
 from __future__ import annotations
@@ -16,7 +17,8 @@ from indexing.doc2vec import Doc2VecConfig, Doc2VecModel
 from indexing.doc2vec_corpus import TaggedCorpus
 from indexing.documents import Sentence, StoredDocument
 from indexing.errors import UnknownWordsError
-from indexing.linalg import pair_percentile
+from indexing.hubness import hub_radii, shrunk
+from indexing.linalg import pair_percentile, unit_rows
 from indexing.progress import Progress, no_progress
 from indexing.text import words
 
@@ -45,7 +47,11 @@ class Doc2VecMethod:
     def encode_documents(self, documents: list[StoredDocument],
                          sentences: Mapping[int, list[Sentence]] | None = None) -> tuple[np.ndarray, np.ndarray]:
         ids = np.array([d.id for d in documents], dtype=np.int64)
-        return ids, self.model.encode_documents(documents)
+        vectors = self.model.encode_documents(documents)
+        if not self.config.hub_penalty or self.model.pseudo_queries is None:  # trained before the penalty was
+            return ids, vectors
+        radii = hub_radii(unit_rows(vectors), self.model.pseudo_queries, self.config.hub_neighbours)
+        return ids, shrunk(vectors, radii, self.config.hub_penalty)
 
     def encode_query(self, text: str, layer_weights: Sequence[float] | None = None) -> np.ndarray:
         tokens = words(text)

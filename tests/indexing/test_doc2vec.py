@@ -15,10 +15,11 @@ import gensim.models.doc2vec as gensim_doc2vec
 import numpy as np
 import pytest
 
-from indexing import doc2vec, doc2vec_corpus
+from indexing import doc2vec_corpus
 from indexing.doc2vec import Doc2VecConfig, Doc2VecModel
 from indexing.doc2vec_inference import infer_vector
 from indexing.doc2vec_corpus import TaggedCorpus
+from indexing.doc2vec_snippets import SNIPPET_LENGTHS
 from indexing.documents import StoredDocument
 from indexing.index import Index
 from indexing.text import is_content_word, words
@@ -78,7 +79,7 @@ def test_training_reports_every_epoch(tiny_configs) -> None:
     assert calls[:4] == [(0, 3, "Training Doc2Vec DM"), (1, 3, "Training Doc2Vec DM"),
                          (2, 3, "Training Doc2Vec DM"), (3, 3, "Training Doc2Vec DM")]
     # then the inference is calibrated, one step per snippet length
-    lengths = len(doc2vec.SNIPPET_LENGTHS)
+    lengths = len(SNIPPET_LENGTHS)
     assert calls[4:] == [(i, lengths, "Calibrating Doc2Vec DM") for i in range(lengths + 1)]
 
 
@@ -232,7 +233,7 @@ def test_inferred_texts_are_centred_on_inferred_snippets_of_their_length(corpus_
     documents = [stored(i + 1, d.text) for i, d in enumerate(corpus_documents)]
     corpus = TaggedCorpus(documents)
     model = Doc2VecModel.train(corpus, tiny_configs["dbow"])
-    assert model.inferred_means is not None and model.inferred_means.shape == (len(doc2vec.SNIPPET_LENGTHS), 16)
+    assert model.inferred_means is not None and model.inferred_means.shape == (len(SNIPPET_LENGTHS), 16)
     old_way = Doc2VecModel(model.model, model.config, model.trained_ids, model.mean)  # no inferred means
     # each document's last six content words, as a short query or note would be
     notes = [" ".join([w for w in words(d.text) if is_content_word(w)][-6:]) for d in documents]
@@ -246,6 +247,9 @@ def test_inferred_texts_are_centred_on_inferred_snippets_of_their_length(corpus_
     with tempfile.TemporaryDirectory() as tmp:
         model.save(Path(tmp))
         np.testing.assert_array_equal(Doc2VecModel.load(Path(tmp)).inferred_means, model.inferred_means)
+        np.testing.assert_array_equal(Doc2VecModel.load(Path(tmp)).pseudo_queries, model.pseudo_queries)
+        (Path(tmp) / "pseudo_queries.npy").unlink()
+        assert Doc2VecModel.load(Path(tmp)).pseudo_queries is None  # saved before the hub penalty was
         (Path(tmp) / "inferred_means.npy").unlink()
         np.testing.assert_allclose(Doc2VecModel.load(Path(tmp)).infer(words(notes[1])),
                                    old_way.infer(words(notes[1])), atol=1e-6)
