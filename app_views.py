@@ -29,6 +29,10 @@ def compare_ui(engine: SearchEngine, query: str, k: int) -> None:
         st.caption("DM predicts each next word from its context plus the document vector, so it weighs word order "
                    "and local context; DBOW predicts the document's words from the document vector alone, a bag "
                    "of words. Where they disagree, that is why.")
+        if weight := engine.index.method("dbow").hub_weight:
+            st.caption(f"DBOW's scores are cosines scaled down by up to {weight:.0%} for documents that sit where "
+                       "many queries of this collection fall, so a topic's most generic story does not top every "
+                       "query about it (a hub penalty).")
         try:
             dm, dbow = ([h.doc_id for h in engine.search(query, name, MAX_K, passages=False)] for name in ("dm", "dbow"))
         except SenseSearchError as error:

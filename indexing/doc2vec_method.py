@@ -48,10 +48,17 @@ class Doc2VecMethod:
                          sentences: Mapping[int, list[Sentence]] | None = None) -> tuple[np.ndarray, np.ndarray]:
         ids = np.array([d.id for d in documents], dtype=np.int64)
         vectors = self.model.encode_documents(documents)
-        if not self.config.hub_penalty or self.model.pseudo_queries is None:  # trained before the penalty was
+        if not self.hub_weight:
             return ids, vectors
         radii = hub_radii(unit_rows(vectors), self.model.pseudo_queries, self.config.hub_neighbours)
-        return ids, shrunk(vectors, radii, self.config.hub_penalty)
+        return ids, shrunk(vectors, radii, self.hub_weight)
+
+    @property
+    def hub_weight(self) -> float:
+        """The weight of the hub penalty its documents are scaled by
+        (indexing/hubness.py); 0 for a model saved before there were
+        pseudo-queries to measure it against."""
+        return self.config.hub_penalty if self.model.pseudo_queries is not None else 0.0
 
     def encode_query(self, text: str, layer_weights: Sequence[float] | None = None) -> np.ndarray:
         tokens = words(text)

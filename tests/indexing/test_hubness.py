@@ -73,3 +73,4 @@ def test_a_model_saved_before_the_penalty_keeps_its_unit_vectors(built_index: In
                                                 model.inferred_means))  # no pseudo-queries saved
     _, vectors = before.encode_documents(list(built_index.store)[:5])
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
+    assert (before.hub_weight, method.hub_weight) == (0.0, method.config.hub_penalty) and method.hub_weight > 0
