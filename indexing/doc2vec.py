@@ -154,7 +154,7 @@ class Doc2VecModel:
         # training-text snippets of the same length (`doc2vec_snippets.py`), they
         # take far fewer (`python -m bench pollution`), and dev queries rank
         # better or the same (bench/results/decisions.md). Queries and uploads are centred alike, so an upload's own
-        # text still finds it at cosine 1. (len(SNIPPET_LENGTHS), vector_size),
+        # text still finds it at cosine 1. (len(doc2vec_snippets.SNIPPET_LENGTHS), vector_size),
         # or None: trained before these were, or `centre_inferred` off.
         self.inferred_means = None if inferred_means is None else np.asarray(inferred_means, dtype=np.float32)
         # Those snippets, centred as a query is: where queries fall, for the
