@@ -51,7 +51,7 @@ CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "corpus"
 PLANTED = Path(__file__).resolve().parent / "data" / "homonyms"
 PLANTED_DEV = Path(__file__).resolve().parent / "data" / "homonyms_dev"  # other words: settings are chosen on it
 QUERY_MARGINS = (0.1, 0.15, 0.2, 0.25, 0.3)
-MARGINS = (0.2, 0.25, 0.3)
+MARGINS = (0.1, 0.15, 0.2, 0.25, 0.3)
 MONEY = {"mortgage_rates", "small_business_loan", "savings_account", "central_bank_inflation",
          "Central bank holds interest rates steady"}
 RIVER = {"river_bank_fishing", "flood_erosion", "canoe_trip", "heron_watch", "A cosy riverside cafe",

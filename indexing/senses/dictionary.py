@@ -16,10 +16,13 @@ occurrence that the sense's WordNet glosses hold ("lifting" beside "crane"
 is in the machine's), plus ``RELATED_GLOSS_WEIGHT`` times the share of those
 words' own definitions that the glosses hold ("river", "a large natural
 stream of water", meets the sloping land's "water"; `glosses.py`), plus
+``TERM_WEIGHT`` times the cosine of the words around and the sense's gloss
+words as bags of a teacher's word vectors ("willows" and "creek" are in no
+gloss of "bank", but lean to land and water; `term_vectors.py`), plus
 ``PRIOR_WEIGHT`` times the log of the sense's share of SemCor use (so "bank"
-leans to the institution when the context says little). The gloss weights
-were chosen on CoarseWSD-20's train split and WiC's dev pairs (``python -m
-bench glosses``).
+leans to the institution when the context says little). The gloss and term
+weights were chosen on CoarseWSD-20's train split and WiC's dev pairs
+(``python -m bench glosses``).
 ``PRIOR_WEIGHT`` was chosen on CoarseWSD-20's train split (``python -m
 bench dictionary``); ``MIN_MARGIN`` and ``MIN_QUERY_MARGIN`` on the planted
 homonyms of bench/data/homonyms_dev (the fewest wrong verdicts, then the
@@ -41,15 +44,19 @@ from indexing.contextual import DISTILLED_MODEL, weights_digest
 from indexing.senses.glosses import FILE as GLOSSES_FILE
 from indexing.senses.glosses import Glosses, entries_digest
 from indexing.senses.lexicon import english
+from indexing.senses.term_vectors import FILE as TERMS_FILE
+from indexing.senses.term_vectors import TermVectors
+from indexing.text import terms as text_terms
 
 logger = logging.getLogger(__name__)
 
 DATA = Path(__file__).resolve().parent / "data"
-MIN_MARGIN = 0.2  # an occurrence in a document, read from the words either side of it
-MIN_QUERY_MARGIN = 0.2  # a query's word
+MIN_MARGIN = 0.3  # an occurrence in a document, read from the words either side of it
+MIN_QUERY_MARGIN = 0.15  # a query's word
 PRIOR_WEIGHT = 0.05
 GLOSS_WEIGHT = 0.8
 RELATED_GLOSS_WEIGHT = 1.0
+TERM_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -79,7 +86,8 @@ class Dictionary:
     def __init__(self, entries: dict[str, list[Sense]], vectors: np.ndarray, model: str,
                  min_margin: float = MIN_MARGIN, prior_weight: float = PRIOR_WEIGHT,
                  min_query_margin: float = MIN_QUERY_MARGIN, glosses: Glosses | None = None,
-                 gloss_weight: float = GLOSS_WEIGHT, related_gloss_weight: float = RELATED_GLOSS_WEIGHT) -> None:
+                 gloss_weight: float = GLOSS_WEIGHT, related_gloss_weight: float = RELATED_GLOSS_WEIGHT,
+                 term_vectors: TermVectors | None = None, term_weight: float = TERM_WEIGHT) -> None:
         self.entries = entries
         self.vectors = vectors.astype(np.float32)
         self.model = model  # digest of the biLM weights the vectors were read with
@@ -89,6 +97,10 @@ class Dictionary:
         self.glosses = glosses  # None: the cosine and the prior alone
         self.gloss_weight = gloss_weight
         self.related_gloss_weight = related_gloss_weight
+        self.term_weight = term_weight
+        self.term_vectors = term_vectors if glosses is not None else None  # None: no teacher's word vectors
+        # Each sense row's bag of gloss terms in the teacher's word space (term_vectors.py).
+        self.term_senses = term_vectors.senses(glosses) if self.term_vectors is not None else None
 
     @classmethod
     def load(cls, directory: Path = DATA) -> Dictionary:
@@ -103,7 +115,11 @@ class Dictionary:
             logger.warning("no gloss terms for this sense inventory; senses are read without them "
                            "(python -m indexing.senses.dictionary_build --glosses-only)")
             glosses = None
-        return cls(entries, vectors, meta["model"], glosses=glosses)
+        term_vectors = TermVectors.load(directory) if (directory / TERMS_FILE).exists() else None
+        if term_vectors is None:
+            logger.warning("no word vectors for the sense inventory; senses are read without them "
+                           "(python -m indexing.senses.term_vectors_build)")
+        return cls(entries, vectors, meta["model"], glosses=glosses, term_vectors=term_vectors)
 
     def senses(self, word: str, names: bool = True) -> list[Sense]:
         """The coarse senses of every lemma ``word`` may be a form of ("banks"
@@ -175,6 +191,11 @@ class Dictionary:
             scores = scores + self.gloss_weight * self.glosses.overlap(rows, terms)
             if self.related_gloss_weight:
                 scores = scores + self.related_gloss_weight * self.glosses.related_overlap(rows, terms)
+        if self.term_senses is not None and self.term_weight and terms:
+            around = terms.difference(text_terms(senses[0].lemma.replace("_", " ")))
+            context = self.term_vectors.context(around, self.glosses)
+            if context is not None:
+                scores = scores + self.term_weight * (self.term_senses[rows] @ context)
         return scores
 
 

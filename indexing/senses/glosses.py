@@ -132,10 +132,18 @@ class Glosses:
                        str(stored["entries_digest"]), words)
 
     def save(self, directory: Path) -> None:
-        vocabulary = sorted(self.term_ids, key=self.term_ids.__getitem__)
-        np.savez_compressed(directory / FILE, vocabulary=np.array(vocabulary), idf=self.idf, offsets=self.offsets,
+        np.savez_compressed(directory / FILE, vocabulary=np.array(self.vocabulary()), idf=self.idf, offsets=self.offsets,
                             ids=self.ids, entries_digest=np.array(self.entries_digest),
                             **(self.words.arrays() if self.words is not None else {}))
+
+    def vocabulary(self) -> list[str]:
+        """The gloss terms, in the order of their ids."""
+        return sorted(self.term_ids, key=self.term_ids.__getitem__)
+
+    def term_idf(self, term: str) -> float:
+        """A term's idf over the senses; a term no gloss holds is as rare as can be."""
+        at = self.term_ids.get(term)
+        return self.unseen_idf if at is None else float(self.idf[at])
 
     def _signature(self, row: int) -> list[int]:
         return self.ids[self.offsets[row] : self.offsets[row + 1]].tolist()

@@ -185,6 +185,12 @@ def context(text: str) -> np.ndarray:
     return context_vectors(encoder, encoder.encode_layers([text.split()]))[0]
 
 
+def around(text: str, word: str) -> frozenset[str]:
+    """The terms around ``word`` in ``text``, as the page reads a passage's occurrence."""
+    norms = [t.norm for t in tokenize(text)]
+    return window_terms(norms, norms.index(word), 16)
+
+
 def sense(dictionary: Dictionary, word: str, label: str) -> Sense:
     return next(s for s in dictionary.senses(word) if s.label == label)
 
@@ -192,9 +198,11 @@ def sense(dictionary: Dictionary, word: str, label: str) -> Sense:
 @pytest.mark.parametrize("text", ["they pulled the canoe up on the muddy river bank",
                                   "we sat on the grassy bank of the river and watched the water flow past"])
 def test_the_shipped_inventory_tells_a_river_bank_from_a_financial_institution(shipped: Dictionary, text: str) -> None:
-    assert shipped.read("bank", context(text)).sense.label == "sloping land"
-    assert shipped.compare(sense(shipped, "bank", "sloping land"), context(text))[0] == "same sense"
-    kind, other, confidence = shipped.compare(sense(shipped, "bank", "financial institution"), context(text))
+    terms = around(text, "bank")
+    assert shipped.read("bank", context(text), terms=terms).sense.label == "sloping land"
+    assert shipped.compare(sense(shipped, "bank", "sloping land"), context(text), terms=terms)[0] == "same sense"
+    kind, other, confidence = shipped.compare(sense(shipped, "bank", "financial institution"), context(text),
+                                              terms=terms)
     assert confidence >= shipped.min_margin
     assert (kind, other.label) == ("other sense", "sloping land")
 
@@ -211,7 +219,7 @@ def test_a_money_bank_is_read_nearest_the_institution(shipped: Dictionary) -> No
 ])
 def test_the_shipped_inventory_tells_the_two_basses_apart(shipped: Dictionary, text: str, label: str) -> None:
     for candidate in [s for s in shipped.senses("bass") if s.pos == "noun"]:
-        kind, found, _confidence = shipped.compare(candidate, context(text))
+        kind, found, _confidence = shipped.compare(candidate, context(text), terms=around(text, "bass"))
         assert (kind, found.label) == (("same sense", label) if candidate.label == label else ("other sense", label))
 
 
@@ -223,6 +231,5 @@ def test_the_words_around_an_occurrence_make_its_shipped_reading_clear(shipped: 
                                                                         label: str) -> None:
     # Read by the biLM's vector alone, both are unclear (margins 0.05, 0.04): "lift", "load"
     # and "water" are in the right sense's glosses.
-    norms = [t.norm for t in tokenize(text)]
-    reading = shipped.read(word, context(text), query=True, terms=window_terms(norms, norms.index(word), 16))
+    reading = shipped.read(word, context(text), query=True, terms=around(text, word))
     assert reading.sense is not None and reading.sense.label == label

@@ -1,0 +1,88 @@
+"""What the words around an occurrence are about, as a vector a coarse
+sense can be compared with (distributional Lesk: Basile, Caputo and
+Semeraro, 2014): a static vector per keyword term, distilled at build time
+from a pretrained sentence encoder (all-MiniLM-L6-v2, Apache-2.0;
+`term_vectors_build.py`). The product reads the table only; it never runs
+the encoder.
+
+- An occurrence's context vector: the idf-weighted mean of the vectors of
+  the terms around it (`glosses.window_terms`), its own lemma's left out.
+- A sense's vector: the idf-weighted mean of the vectors of its gloss terms
+  (`glosses.py`), so both sides are bags of words in one space.
+- A sense reading adds ``TERM_WEIGHT`` times their cosine (`dictionary.py`).
+
+Where the biLM (3.7M parameters, 3.2M words of training text) reads
+"willows along the creek" about as near money as land, the teacher's words
+know that creeks and willows go with water and slopes, though no gloss of
+"bank" says "creek". The terms are the stems BM25 and the gloss overlaps
+read, so no second analyser is involved.
+
+``data/dictionary_terms.npz``: the terms and their vectors (int8, a scale
+per row), the teacher's name and the projection's size.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from indexing.senses.glosses import Glosses
+
+DATA = Path(__file__).resolve().parent / "data"
+FILE = "dictionary_terms.npz"
+
+
+def _unit(matrix: np.ndarray) -> np.ndarray:
+    return matrix / np.maximum(np.linalg.norm(matrix, axis=-1, keepdims=True), 1e-8)
+
+
+class TermVectors:
+    def __init__(self, vocabulary: Sequence[str], vectors: np.ndarray, teacher: str = "") -> None:
+        self.term_ids = {term: i for i, term in enumerate(vocabulary)}
+        self.vectors = _unit(vectors.astype(np.float32))  # (n_terms, dim)
+        self.teacher = teacher
+
+    @classmethod
+    def fit(cls, vocabulary: Sequence[str], vectors: np.ndarray, dims: int, teacher: str) -> TermVectors:
+        """From the teacher's unit vectors of the terms: centred on their
+        mean (the direction every word shares) and projected on their ``dims``
+        leading principal axes."""
+        centred = vectors - vectors.mean(axis=0)
+        _, _, axes = np.linalg.svd(centred, full_matrices=False)
+        return cls(vocabulary, centred @ axes[:dims].T, teacher)
+
+    @classmethod
+    def load(cls, directory: Path = DATA) -> TermVectors:
+        with np.load(directory / FILE) as stored:
+            return cls(stored["vocabulary"].tolist(), stored["vectors"].astype(np.float32) * stored["scales"][:, None],
+                       str(stored["teacher"]))
+
+    def save(self, directory: Path) -> None:
+        vocabulary = sorted(self.term_ids, key=self.term_ids.__getitem__)
+        scales = np.maximum(np.abs(self.vectors).max(axis=1), 1e-8) / 127.0
+        np.savez_compressed(directory / FILE, vocabulary=np.array(vocabulary),
+                            vectors=np.round(self.vectors / scales[:, None]).astype(np.int8),
+                            scales=scales.astype(np.float32), teacher=np.array(self.teacher))
+
+    def context(self, terms: frozenset[str], glosses: Glosses) -> np.ndarray | None:
+        """The unit mean of the vectors of ``terms``, each weighted by its
+        idf over the senses (`Glosses.term_idf`); None when the table holds none."""
+        found = [(self.term_ids[t], glosses.term_idf(t)) for t in terms if t in self.term_ids]
+        if not found:
+            return None
+        rows, weights = zip(*found)
+        mean = np.asarray(weights, dtype=np.float32) @ self.vectors[list(rows)]
+        norm = float(np.linalg.norm(mean))
+        return mean / norm if norm > 0 else None
+
+    def senses(self, glosses: Glosses) -> np.ndarray:
+        """(n_senses, dim) each sense row's unit idf-weighted mean of its
+        gloss terms' vectors (zeros for a sense none of whose terms the table holds)."""
+        column = np.array([self.term_ids.get(term, -1) for term in glosses.vocabulary()])
+        held = column[glosses.ids] >= 0
+        rows = np.repeat(np.arange(len(glosses.offsets) - 1), np.diff(glosses.offsets))
+        weights = sparse.csr_matrix((glosses.idf[glosses.ids[held]], (rows[held], column[glosses.ids[held]])),
+                                    shape=(len(glosses.offsets) - 1, len(self.term_ids)))
+        return _unit(np.asarray(weights @ self.vectors, dtype=np.float32))

