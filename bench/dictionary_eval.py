@@ -53,7 +53,7 @@ PER_WORD = 150  # occurrences sampled per word and split
 PAIRS = 300
 MERGE_DISTANCES = (0.3, 0.4, 0.5, 0.6, 0.7)
 PRIOR_WEIGHTS = (0.0, 0.02, 0.05)
-MARGINS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25)
+MARGINS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
 
 
 def gold_synsets(index_of: dict[str, list[tuple[str, str]]]) -> dict[tuple[str, str], str]:

@@ -18,14 +18,17 @@ needs evidence. Where it comes from depends on the word:
 - A word the general sense inventory gives two senses or more of one part
   of speech (`indexing.senses.dictionary`, from WordNet: a word's senses are
   a fact of the language, not of a collection of a few documents): the
-  query's occurrence and the passage's are read by the distilled biLM from
-  ``GENERAL_RADIUS`` tokens either side, and the passage's is compared with
-  the query word's sense (`Dictionary.compare`). The verdict is given only
+  query's occurrence and the passage's are read from ``GENERAL_RADIUS``
+  tokens either side (by the distilled biLM, and as words: their gloss
+  overlaps and their bag of a teacher's word vectors, `dictionary.py`), and
+  the passage's is compared with the query word's sense (`Dictionary.compare`). The verdict is given only
   when both readings are clear by their margins, and "other sense" only
   within one part of speech; the names are the dictionary's ("bank: sloping
   land"), and an unclear reading is named "sense unclear". A sense that
   names one person or place ("crane: United States writer") is a candidate
-  only where the word is capitalised.
+  only where the word is capitalised; a passage's word in a name of several
+  capitalised words ("New York") is never struck through as another sense
+  (`dictionary.in_name`), though it may agree ("Reserve Bank" is a bank).
 - A word WordNet does not know (a name, jargon): the collection's senses,
   when its split is clear (silhouette gain of at least `MIN_SPLIT_GAIN`,
   beyond the inventory's own bar). The query's sense is read from its
@@ -53,7 +56,7 @@ import numpy as np
 
 from indexing.contextual import content_mask, query_sentences, sentence_tokens
 from indexing.documents import Span, StoredDocument, Token
-from indexing.senses.dictionary import Dictionary, english_senses, may_be_name
+from indexing.senses.dictionary import Dictionary, english_senses, in_name, may_be_name
 from indexing.senses.glosses import window_terms
 from indexing.senses.lexicon import english
 from indexing.senses.method import SensesMethod, TaggedToken
@@ -214,6 +217,8 @@ class Explainer:
         around = window_terms([t.norm for t in tokens], at, GENERAL_RADIUS)
         kind, theirs, confidence = self.general.compare(ours.sense, context, names=may_be_name(text, 0), terms=around)
         confidence = round(confidence, 3)
+        if kind == "other sense" and in_name(document.text, token.start, token.end):
+            kind = None  # "New York" is not new in another sense: a name's words are no senses
         if kind is None:
             return Highlight(token.start, token.end, text, word, 1.0, "same word", ours.sense.name, UNCLEAR,
                              confidence=confidence)

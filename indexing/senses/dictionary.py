@@ -34,6 +34,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,6 +210,26 @@ def may_be_name(text: str, start: int) -> bool:
     person or place (the ``names`` of `Dictionary.read` and `compare`): only
     where it is capitalised ("Crane wrote", not "a crane lifts")."""
     return text[start : start + 1].isupper()
+
+
+_CAPITALISED_BEFORE = re.compile(r"(?<![\w'’\-.])(\w)[\w'’\-]*[ \t]+$")  # a word, then spaces only
+_CAPITALISED_AFTER = re.compile(r"^[ \t]+(\w)")
+_NEAR = 40  # characters looked at either side
+
+
+def in_name(text: str, start: int, end: int) -> bool:
+    """Whether the word at ``start:end`` of ``text`` is one word of a name
+    of several capitalised words ("New York", "Reserve Bank", "the State
+    Library"): the name means one thing, and its words are not used in any
+    of their senses, so a sense verdict on them would be wrong either way
+    ("new: not of long duration" against "New York"). Its neighbour must
+    follow or precede it with spaces only between: "in York. New laws"
+    holds no name."""
+    if not text[start : start + 1].isupper():
+        return False
+    before = _CAPITALISED_BEFORE.search(text[max(0, start - _NEAR) : start])
+    after = _CAPITALISED_AFTER.match(text[end : end + _NEAR])
+    return bool(before and before.group(1).isupper()) or bool(after and after.group(1).isupper())
 
 
 def context_vectors(encoder, layers: list[np.ndarray]) -> np.ndarray:

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from indexing.contextual import DISTILLED_MODEL, shared_reader
-from indexing.senses.dictionary import DATA, MIN_MARGIN, Dictionary, Sense, context_vectors, english_senses, may_be_name
+from indexing.senses.dictionary import (DATA, MIN_MARGIN, Dictionary, Sense, context_vectors, english_senses, in_name,
+                                        may_be_name)
 from indexing.senses.dictionary_build import label
 from indexing.senses.glosses import Glosses, WordGlosses, window_terms
 from indexing.text import tokenize
@@ -233,3 +234,17 @@ def test_the_words_around_an_occurrence_make_its_shipped_reading_clear(shipped: 
     # and "water" are in the right sense's glosses.
     reading = shipped.read(word, context(text), query=True, terms=around(text, word))
     assert reading.sense is not None and reading.sense.label == label
+
+
+@pytest.mark.parametrize("text, word, named", [
+    ("terrorist attacks in New York", "New", True),
+    ("Cambridge – New York, 2004", "New", True),
+    ("the Reserve Bank cuts the cash rate", "Bank", True),
+    ("The Bank of England", "Bank", True),
+    ("in York. New laws were passed", "New", False),  # a full stop between: no name
+    ("Bank raises rates", "Bank", False),  # capitalised alone, at a sentence's start
+    ("the bank raised its rates", "bank", False),
+])
+def test_a_word_of_a_name_of_several_capitalised_words_is_told(text: str, word: str, named: bool) -> None:
+    start = text.index(word)
+    assert in_name(text, start, start + len(word)) is named

@@ -332,3 +332,16 @@ def test_a_query_whose_sense_is_unclear_gets_no_verdict_and_its_passages_are_not
     assert found["We walked along the bank of the river."] == [("same word", "", "")]
     assert found["The bank approved my loan."] == [("same word", "", "")]
     assert occurrences.contexts_read == ["bank"]  # the query's own reading only
+
+
+def test_a_word_of_a_capitalised_name_is_never_struck_through(monkeypatch) -> None:
+    # "Loan Bank" names one institution; a river bank query must not strike its "Bank" through.
+    monkeypatch.setattr("search.explain.english_senses", hand_made_dictionary)
+    senses = HandMadeSenses()
+    text = "The Farm Loan Bank opened. The bank approved my loan. We walked along the River Bank."
+    document = StoredDocument(1, "t", text, "t.txt", "h", len(tokenize(text)), "2024-01-01")
+    explainer = Explainer(senses, "river bank", GeneralOccurrences(senses))
+    found = [(text[span.start:span.end], h.kind) for i, span in enumerate(split_sentences(text))
+             for h in explainer(document, Sentence(i, 1, i, span.start, span.end)) if h.query_word == "bank"]
+    assert found == [("The Farm Loan Bank opened.", "same word"), ("The bank approved my loan.", "other sense"),
+                     ("We walked along the River Bank.", "same sense")]  # a name's word may still agree
