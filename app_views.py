@@ -133,8 +133,9 @@ def render_word_map(found: WordMap) -> None:
     st.altair_chart(chart, width="stretch")
     st.caption(f"{len(found.points)} occurrences of *{literal_markdown(found.word)}* in the collection, "
                "placed by their contextual vectors; the larger mark is your query's."
-               + (" Senses from the dictionary (WordNet 3.0); an occurrence our biLM cannot read clearly is "
-                  "marked 'sense unclear'." if any(s.definition for s in found.senses) else ""))
+               + (" Senses from the dictionary (WordNet 3.0); an occurrence that neither our biLM nor the words "
+                  "around it place clearly is marked 'sense unclear'." if any(s.definition for s in found.senses)
+                  else ""))
 
 
 def delete_ui(index: Index) -> None:

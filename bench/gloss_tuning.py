@@ -89,7 +89,8 @@ def glosses_markdown(result: dict) -> str:
     for row in result["rows"]:
         wic = row["wic"]
         clean = ", neither sentence a WordNet example"
-        lines.append(f"| {row['gloss weight']}, {row['related gloss weight']}, {row.get('term weight', 0.0)} | {fmt(row['coarsewsd accuracy'])} | "
+        weights = f"{row['gloss weight']}, {row['related gloss weight']}, {row.get('term weight', 0.0)}"
+        lines.append(f"| {weights} | {fmt(row['coarsewsd accuracy'])} | "
                      f"{100 * row['coarsewsd macro-F1']:.1f} | {fmt(row['other-sense precision'])} "
                      f"({fmt(row['other-sense rate'])}) | {fmt(row['same-sense precision'])} "
                      f"({fmt(row['same-sense rate'])}) | {wic['verdicts']} of {wic['pairs']} | "

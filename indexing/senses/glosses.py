@@ -132,8 +132,8 @@ class Glosses:
                        str(stored["entries_digest"]), words)
 
     def save(self, directory: Path) -> None:
-        np.savez_compressed(directory / FILE, vocabulary=np.array(self.vocabulary()), idf=self.idf, offsets=self.offsets,
-                            ids=self.ids, entries_digest=np.array(self.entries_digest),
+        np.savez_compressed(directory / FILE, vocabulary=np.array(self.vocabulary()), idf=self.idf,
+                            offsets=self.offsets, ids=self.ids, entries_digest=np.array(self.entries_digest),
                             **(self.words.arrays() if self.words is not None else {}))
 
     def vocabulary(self) -> list[str]:
