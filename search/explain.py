@@ -21,8 +21,9 @@ needs evidence. Where it comes from depends on the word:
   query's occurrence and the passage's are read from ``GENERAL_RADIUS``
   tokens either side (by the distilled biLM, and as words: their gloss
   overlaps and their bag of a teacher's word vectors, `dictionary.py`), and
-  the passage's is compared with the query word's sense (`Dictionary.compare`). The verdict is given only
-  when both readings are clear by their margins, and "other sense" only
+  the passage's is compared with the query word's sense
+  (`Dictionary.compare`). The verdict is given only when both readings are
+  clear by their margins, and "other sense" only
   within one part of speech; the names are the dictionary's ("bank: sloping
   land"), and an unclear reading is named "sense unclear". A sense that
   names one person or place ("crane: United States writer") is a candidate

@@ -220,11 +220,11 @@ _NEAR = 40  # characters looked at either side
 def in_name(text: str, start: int, end: int) -> bool:
     """Whether the word at ``start:end`` of ``text`` is one word of a name
     of several capitalised words ("New York", "Reserve Bank", "the State
-    Library"): the name means one thing, and its words are not used in any
-    of their senses, so a sense verdict on them would be wrong either way
-    ("new: not of long duration" against "New York"). Its neighbour must
-    follow or precede it with spaces only between: "in York. New laws"
-    holds no name."""
+    Library"): the name means one thing, so a word of it is never struck
+    through as another sense ("new: not of long duration" against "New
+    York"), though it may keep its sense ("Reserve Bank" is a bank). Its
+    neighbour must follow or precede it with spaces only between: "in
+    York. New laws" holds no name."""
     if not text[start : start + 1].isupper():
         return False
     before = _CAPITALISED_BEFORE.search(text[max(0, start - _NEAR) : start])

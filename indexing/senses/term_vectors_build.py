@@ -85,15 +85,15 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     vocabulary = set(Glosses.load(args.inventory).term_ids)
-    by_pos, senses_of, weight_of = read_wordnet(args.wordnet)
+    _, senses_of, weight_of = read_wordnet(args.wordnet)
     lemmas = {stem: lemma for stem, lemma in term_lemmas(senses_of, weight_of).items() if stem in vocabulary}
     args.cache.mkdir(parents=True, exist_ok=True)
     args.out.mkdir(parents=True, exist_ok=True)
     words = encode({stem: lemma.replace("-", " ") for stem, lemma in lemmas.items()}, args.cache / "terms.npz",
                    "terms")
-    terms = list(words)
-    TermVectors.fit(terms, np.stack([words[t] for t in terms]), args.dims, TEACHER).save(args.out)
-    print(f"{len(terms):,} terms of {len(vocabulary):,} gloss terms, {args.dims} dimensions -> {args.out / FILE}")
+    stems = list(words)
+    TermVectors.fit(stems, np.stack([words[t] for t in stems]), args.dims, TEACHER).save(args.out)
+    print(f"{len(stems):,} terms of {len(vocabulary):,} gloss terms, {args.dims} dimensions -> {args.out / FILE}")
     return 0
 
 

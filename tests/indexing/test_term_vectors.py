@@ -124,3 +124,13 @@ def test_the_shipped_table_makes_a_creek_bank_clear(shipped: Dictionary) -> None
         shipped.term_weight = weight
     reading = read(shipped, text, "bank")
     assert reading.sense is not None and reading.sense.label == "sloping land"
+
+
+def test_each_term_is_read_as_its_commonest_one_word_lemma() -> None:
+    from indexing.senses.term_vectors_build import term_lemmas
+
+    senses_of = {"banking": [("noun", "1")], "bank": [("noun", "2"), ("verb", "3")], "river_bank": [("noun", "4")],
+                 "banks": [("noun", "5")]}
+    weight_of = {"banking": [3.5], "bank": [20.5, 1.5], "river_bank": [9.5], "banks": [0.5]}
+    # "banking", "bank" and "banks" share the stem "bank"; a phrase is no term.
+    assert term_lemmas(senses_of, weight_of) == {"bank": "bank"}
