@@ -42,6 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from indexing.contextual import DISTILLED_MODEL, weights_digest
+from indexing.linalg import float_rows
 from indexing.senses.glosses import FILE as GLOSSES_FILE
 from indexing.senses.glosses import Glosses, entries_digest
 from indexing.senses.lexicon import english
@@ -110,7 +111,7 @@ class Dictionary:
                                  s.get("proper", False)) for s in senses]
                    for lemma, senses in meta["entries"].items()}
         with np.load(directory / "dictionary_vectors.npz") as stored:  # int8 rows and their scales
-            vectors = stored["vectors"].astype(np.float32) * stored["scales"][:, None]
+            vectors = float_rows(stored["vectors"], stored["scales"])
         glosses = Glosses.load(directory) if (directory / GLOSSES_FILE).exists() else None
         if glosses is None or glosses.entries_digest != entries_digest(meta["entries"]):
             logger.warning("no gloss terms for this sense inventory; senses are read without them "

@@ -41,6 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
+from indexing.linalg import int8_rows
 from indexing.senses.glosses import Glosses, entries_digest
 from indexing.senses.lexicon import english
 from indexing.senses.wordnet import DEFAULT_DIR, POS, Synset, index, synsets, tag_counts
@@ -275,10 +276,8 @@ def main(argv: list[str]) -> int:
             rows.append(sense.pop("vector"))
             entries[lemma].append(sense)
     args.out.mkdir(parents=True, exist_ok=True)
-    matrix = np.stack(rows).astype(np.float32)
-    scales = np.abs(matrix).max(axis=1) / 127.0
-    np.savez(args.out / "dictionary_vectors.npz", vectors=np.round(matrix / scales[:, None]).astype(np.int8),
-             scales=scales.astype(np.float32))
+    stored, scales = int8_rows(np.stack(rows).astype(np.float32))
+    np.savez(args.out / "dictionary_vectors.npz", vectors=stored, scales=scales)
     meta = {"source": "WordNet 3.0 (Princeton University), SemCor counts from cntlist.rev",
             "model": weights_digest(DISTILLED_MODEL), "merge_distance": args.merge_distance,
             "words": args.words, "smoothing": SMOOTHING, "entries": entries}

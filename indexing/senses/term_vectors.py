@@ -28,20 +28,17 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from indexing.linalg import float_rows, int8_rows, unit_rows
 from indexing.senses.glosses import Glosses
 
 DATA = Path(__file__).resolve().parent / "data"
 FILE = "dictionary_terms.npz"
 
 
-def _unit(matrix: np.ndarray) -> np.ndarray:
-    return matrix / np.maximum(np.linalg.norm(matrix, axis=-1, keepdims=True), 1e-8)
-
-
 class TermVectors:
     def __init__(self, vocabulary: Sequence[str], vectors: np.ndarray, teacher: str = "") -> None:
         self.term_ids = {term: i for i, term in enumerate(vocabulary)}
-        self.vectors = _unit(vectors.astype(np.float32))  # (n_terms, dim)
+        self.vectors = unit_rows(vectors)  # (n_terms, dim)
         self.teacher = teacher
 
     @classmethod
@@ -56,15 +53,14 @@ class TermVectors:
     @classmethod
     def load(cls, directory: Path = DATA) -> TermVectors:
         with np.load(directory / FILE) as stored:
-            return cls(stored["vocabulary"].tolist(), stored["vectors"].astype(np.float32) * stored["scales"][:, None],
+            return cls(stored["vocabulary"].tolist(), float_rows(stored["vectors"], stored["scales"]),
                        str(stored["teacher"]))
 
     def save(self, directory: Path) -> None:
         vocabulary = sorted(self.term_ids, key=self.term_ids.__getitem__)
-        scales = np.maximum(np.abs(self.vectors).max(axis=1), 1e-8) / 127.0
-        np.savez_compressed(directory / FILE, vocabulary=np.array(vocabulary),
-                            vectors=np.round(self.vectors / scales[:, None]).astype(np.int8),
-                            scales=scales.astype(np.float32), teacher=np.array(self.teacher))
+        rows, scales = int8_rows(self.vectors)
+        np.savez_compressed(directory / FILE, vocabulary=np.array(vocabulary), vectors=rows, scales=scales,
+                            teacher=np.array(self.teacher))
 
     def context(self, terms: frozenset[str], glosses: Glosses) -> np.ndarray | None:
         """The unit mean of the vectors of ``terms``, each weighted by its
@@ -85,4 +81,4 @@ class TermVectors:
         rows = np.repeat(np.arange(len(glosses.offsets) - 1), np.diff(glosses.offsets))
         weights = sparse.csr_matrix((glosses.idf[glosses.ids[held]], (rows[held], column[glosses.ids[held]])),
                                     shape=(len(glosses.offsets) - 1, len(self.term_ids)))
-        return _unit(np.asarray(weights @ self.vectors, dtype=np.float32))
+        return unit_rows(weights @ self.vectors)
