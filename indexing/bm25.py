@@ -191,6 +191,17 @@ class BM25Index:
         store ids (1, k'), as `search`; terms no document holds score nothing."""
         return self._best(lambda index, n: self._weighted_scores(index, weights, n), k)
 
+    def term_scores(self, term: str, ids: np.ndarray) -> np.ndarray:
+        """(len(ids),) float32: each of the store `ids`' BM25 score for
+        `term` alone, its share of a query's score (0.0 where the document
+        lacks it, or is not indexed). Meant for a few ids (a ranking's first)."""
+        every = [np.where(self._mask, self._scores(self._main, [term], len(self._rows)), 0.0)]
+        if self._delta is not None:
+            every.append(self._scores(self._delta, [term], len(self._delta_ids)))
+        scores, rows = np.concatenate(every), np.concatenate([self._rows, self._delta_ids])
+        return np.array([scores[rows == i].max(initial=0.0) for i in np.asarray(ids, np.int64).tolist()],
+                        dtype=np.float32)
+
     def holding(self, terms: list[str], ids: np.ndarray) -> np.ndarray:
         """(len(ids),) bool: which of the store `ids` hold at least one of `terms`."""
         held = [self._rows[(self._scores(self._main, terms, len(self._rows)) > 0) & self._mask]]

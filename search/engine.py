@@ -36,6 +36,8 @@ from search.rm3 import rm3_search
 from search.runs import best_per_document, dense_search, search_depth, within
 from search.sense_order import DEPTH as SENSE_ORDER_DEPTH
 from search.sense_order import by_sense
+from search.sense_rank import DEPTH as SENSE_DEPTH
+from search.sense_rank import TEMPERATURE, by_sense_probability, weighed_words
 from search.terms import mark_terms
 
 logger = logging.getLogger(__name__)
@@ -161,9 +163,13 @@ class SearchEngine:
         asked, k = k, max(k, SENSE_ORDER_DEPTH) if by_verdicts else k
         best_sentence: dict[int, int] = {}
         ranks: list[dict[str, int]] = []
+        moved: dict[int, str] = {}  # the Senses column's documents its readings moved down: why
         if method == HYBRID:
             scores, ids, ranks = self._hybrid(live, query, k, hybrid, allowed)
             encoder = live.method(hybrid.dense_method)  # its word vectors choose the passage
+        elif by_verdicts:
+            scores, ids, moved = self._by_sense(live, query, k, explain, allowed)
+            encoder = live.method(method)
         else:
             encoder = live.method(method)
             words = CollectionWords(encoder.document_frequency or {}, live)
@@ -200,7 +206,7 @@ class SearchEngine:
                     shown[doc_id] = (document, next(s for s in sentences if s.start <= passage.start < s.end),
                                      Span(passage.start, passage.end))
             hits.append(Hit(rank, doc_id, document.title, round(float(score), 4), method, document.source, passage,
-                            ranks[number] if ranks else {}, analysers(document.text)))
+                            ranks[number] if ranks else {}, analysers(document.text), moved.get(doc_id, "")))
         hits = self._explained(hits, shown, explain) if explain is not None else hits
         if by_verdicts:
             hits = by_sense(hits)[:asked]
@@ -211,6 +217,24 @@ class SearchEngine:
             hits = [replace(h, passage=mark_terms(h.passage, terms, query, language)) if h.passage else h
                     for h in hits]
         return hits
+
+    def _by_sense(self, live: Generation, query: str, k: int, explain: Explainer,
+                  allowed: frozenset[int] | None) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+        """The Senses column's ranking: BM25's, its first documents weighed
+        by the senses they use the query's words in (search/sense_rank.py)."""
+        lexical = live.method(LEXICAL)
+        terms = lexical.encode_query(query)
+        scores, ids = dense_search(live, LEXICAL, terms, query, max(k, SENSE_DEPTH), allowed)
+        if not len(ids):
+            raise InvalidQueryError(f"None of the words of {query!r} occur in the documents.")
+        head = [self.index.store.get(doc_id) for doc_id in ids[:SENSE_DEPTH].tolist()]
+
+        def read(document: StoredDocument, word) -> np.ndarray:
+            return explain.occurrence_probabilities(document, self.index.store.sentences(document.id), word)
+
+        scores, ids, moved = by_sense_probability(scores, ids, head, weighed_words(explain.query_words(TEMPERATURE)),
+                                                  live.vectors[LEXICAL].term_scores, read)
+        return scores[:k], ids[:k], moved
 
     def _hybrid(self, live: Generation, query: str, k: int, config: HybridConfig,
                 allowed: frozenset[int] | None = None) -> tuple[np.ndarray, np.ndarray, list[dict[str, int]]]:

@@ -56,14 +56,15 @@ from __future__ import annotations
 import numpy as np
 
 from indexing.contextual import content_mask, query_sentences, sentence_tokens
-from indexing.documents import Span, StoredDocument, Token
+from indexing.documents import Sentence, Span, StoredDocument, Token
 from indexing.senses.dictionary import Dictionary, english_senses, in_name, may_be_name
 from indexing.senses.glosses import window_terms
 from indexing.senses.lexicon import english
 from indexing.senses.method import SensesMethod, TaggedToken
-from indexing.text import is_content_word
+from indexing.text import is_content_word, token_terms
 from search.hits import Highlight
 from search.occurrences import OccurrenceReader, query_terms
+from search.sense_rank import QueryWord, occurrence_probabilities
 
 UNCLEAR = "sense unclear"  # the general inventory's reading is not clear enough for a verdict
 # Tokens either side of an occurrence that the general inventory reads its
@@ -111,6 +112,7 @@ class Explainer:
         self._query_contexts = (self.occurrences.query_contexts(query, self._general, GENERAL_RADIUS)
                                 if self._general else {})
         around = query_terms(query, GENERAL_RADIUS) if self._general else {}
+        self._query_text, self._query_around = query, around
         self._query_general = {q: self.general.read(t.norm, self._query_contexts[t.start], query=True,
                                                     names=may_be_name(query, t.start), terms=around[t.start])
                                for q, t in enumerate(self.query) if t.start in self._query_contexts}
@@ -133,6 +135,30 @@ class Explainer:
                               else None for t in self.query]
         self._readings: dict[tuple, TaggedToken] = {}
         self._tokens: dict[tuple, list[Token]] = {}  # a sentence's tokens, for prefetch and for its highlights
+
+    def query_words(self, temperature: float) -> list[QueryWord]:
+        """The query's words that the general inventory gives two senses or
+        more, each with how likely the query means each sense (read as for
+        the verdicts, from the words around it; softmax at ``temperature``)."""
+        found = []
+        for token in self.query:
+            terms = token_terms(token.norm)
+            if token.start not in self._query_contexts or len(terms) != 1:
+                continue
+            senses = self.general.senses(token.norm, names=may_be_name(self._query_text, token.start))
+            if len(senses) < 2:  # its other senses name people or places, and it is in lower case
+                continue
+            probabilities = self.general.probabilities(senses, self._query_contexts[token.start],
+                                                       self._query_around[token.start], temperature)
+            found.append(QueryWord(token.norm, terms[0], senses, probabilities))
+        return found
+
+    def occurrence_probabilities(self, document: StoredDocument, sentences: list[Sentence],
+                                 word: QueryWord) -> np.ndarray:
+        """`sense_rank.occurrence_probabilities` of ``word`` in ``document``,
+        read (and cached) as the verdicts' occurrences are."""
+        return occurrence_probabilities(self.general, document, sentences, word, self.occurrences.read_contexts,
+                                        GENERAL_RADIUS)
 
     def prefetch(self, passages: list[tuple[StoredDocument, Span, Span]]) -> None:
         """Read, in one batch, the occurrences the given passages will need:

@@ -46,7 +46,8 @@ class Hit:
     rank: int
     doc_id: int
     title: str
-    score: float  # cosine similarity of the query and document vectors; BM25's score; the fused score
+    score: float  # cosine similarity of the query and document vectors; BM25's score (Senses: weighed
+    # by sense, search/sense_rank.py); the fused score
     method: str
     source: str
     passage: Passage | None = None
@@ -57,8 +58,9 @@ class Hit:
     # Which analysers read the document (indexing.text.analysers): "Korean
     # (Kiwi morphemes)", "words (English rules)", or both for mixed text.
     analysers: list[str] = field(default_factory=list)
-    # Senses hits that its sense-aware order moved (search/sense_order.py):
-    # "moved down from #2: bank here in another sense"; "" otherwise.
+    # Senses hits that its sense weighing or verdict order moved
+    # (search/sense_rank.py, search/sense_order.py): "moved down from #2:
+    # bank here in another sense"; "" otherwise.
     moved: str = ""
 
     def to_dict(self) -> dict:

@@ -1,6 +1,7 @@
-"""The Senses column's sense-aware order: among its first `DEPTH` hits, a
-document whose passage uses a query word only in another sense than the
-query's moves below the others, by the explanation's verdicts
+"""The Senses column's verdict order, after its sense weighing
+(search/sense_rank.py): among its first `DEPTH` hits, a document whose
+shown passage uses a query word only in another sense than the query's
+moves below the others, by the explanation's verdicts
 (`search/explain.py`: the general sense inventory read in context, or the
 collection's senses for words WordNet lacks).
 
@@ -11,8 +12,11 @@ the word is meant as the query means it, not that the document answers the
 query, and a document whose own text is the query may get no verdict at
 all (its reading clear enough for a query word, not for a passage). A query
 whose words have one sense, or whose senses our biLM cannot read, keeps the
-vector ranking. The depth is fixed, not k: the top three must not depend on
-how many results were asked for.
+weighed ranking. The weighing reads whole documents softly; this order
+reads the passage the page shows, by the verdict's margins, so that a red
+strike never sits above a document without one; for words WordNet lacks, it
+is the only sense order (the collection's senses). The depth is fixed, not
+k: the top three must not depend on how many results were asked for.
 """
 from __future__ import annotations
 
@@ -37,7 +41,7 @@ def by_sense(hits: list[Hit], depth: int = DEPTH) -> list[Hit]:
     ordered = []
     for rank, hit in enumerate(top + hits[depth:], 1):
         if rank != hit.rank:
-            moved = ""
+            moved = hit.moved  # why its sense weighing moved it, if it did (search/sense_rank.py)
             if sense_class(hit):  # it moved by its own verdicts, not because others did
                 words = sorted({h.word for h in hit.passage.highlights if h.kind == "other sense"})
                 moved = f"moved down from #{hit.rank}: {', '.join(words)} here in another sense"

@@ -140,7 +140,7 @@ def test_a_source_filter_restricts_every_column(app):
         assert sources and sources <= {"news.jsonl", "reviews.csv"}, column.subheader[0].value
         titles = "\n".join(m.value for m in column.markdown)
         assert "**9. " not in titles  # 4 news stories and 4 reviews
-        if column.subheader[0].value in ("Doc2Vec DM", "Doc2Vec DBOW", "ELMo", "Senses"):
+        if column.subheader[0].value in ("Doc2Vec DM", "Doc2Vec DBOW", "ELMo"):
             assert "**8. " in titles, "every document of the sources is ranked by meaning"
 
 
@@ -238,15 +238,15 @@ def test_empty_and_unknown_queries_get_messages_not_tracebacks(app):
     assert not app.exception and any("Type a query" in i.value for i in app.info)
     app.text_input(key="query").input("zzyzx qwpq").run()
     assert not app.exception
-    # Hybrid, BM25, DM and DBOW say why they cannot answer; ELMo and Senses,
-    # which read any string, say there is no good match.
+    # Hybrid, BM25, Senses (keywords weighed by sense), DM and DBOW say why
+    # they cannot answer; ELMo, which reads any string, says there is no good match.
     assert len(app.warning) == 6
     assert all("vocabulary" in w.value or "occur in the documents" in w.value or "No good match" in w.value
                for w in app.warning)
-    assert sum("No good match" in w.value for w in app.warning) == 2
+    assert sum("No good match" in w.value for w in app.warning) == 1
     app.text_input(key="query").input("the of and which").run()
     assert not app.exception
-    assert sum("only common words" in w.value for w in app.warning) == 2  # BM25 and Hybrid
+    assert sum("only common words" in w.value for w in app.warning) == 3  # BM25, Hybrid and Senses
     assert "**1. " in _column_texts(app)["ELMo"]  # the other columns still answer
 
 

@@ -181,6 +181,15 @@ class Dictionary:
             return "other sense", senses[rival], margin
         return None, senses[int(np.argmax(scores))], margin
 
+    def probabilities(self, senses: list[Sense], context: np.ndarray, terms: frozenset[str],
+                      temperature: float) -> np.ndarray:
+        """How likely an occurrence (its context vector and the terms around
+        it, as for `scores`) is in each of ``senses``: the softmax of their
+        scores at ``temperature``, (len(senses),) summing to 1."""
+        scores = self.scores(senses, context, terms) / temperature
+        weights = np.exp(scores - scores.max())
+        return weights / weights.sum()
+
     def scores(self, senses: list[Sense], context: np.ndarray, terms: frozenset[str] = frozenset()) -> np.ndarray:
         """Each sense's score for an occurrence: its cosine with the
         ``context`` vector, its two gloss overlaps with the ``terms`` around

@@ -112,3 +112,17 @@ def test_the_bm25_method_encodes_documents_as_their_terms(built_index) -> None:
     assert ids.tolist() == [d.id for d in documents]
     assert [list(e) for e in encoded] == [terms(d.text) for d in documents]
     assert method.encode_query("Fishing on the river banks") == ["fish", "river", "bank"]
+
+
+def test_a_terms_scores_are_its_share_of_each_documents_score(index: BM25Index) -> None:
+    query = terms("river bank fishing")
+    scores, ids = index.search(query, 6)
+    shares = np.sum([index.term_scores(term, ids[0]) for term in query], axis=0)
+    np.testing.assert_allclose(shares, scores[0], rtol=1e-5)
+    assert index.term_scores("bank", np.array([13, 99])).tolist() == [0.0, 0.0]  # lacks it; not indexed
+    copy = index.copy()
+    copy.remove(np.array([12]))
+    copy.add(np.array([12, 21]), [terms("A bank on the rocks"), terms(TEXTS[1])])  # an id replaced; an upload
+    both = copy.term_scores("bank", np.array([12, 21]))
+    found = dict(zip(*(a[0].tolist() for a in reversed(copy.search(["bank"], 10)))))
+    np.testing.assert_allclose(both, [found[12], found[21]], rtol=1e-5)

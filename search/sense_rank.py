@@ -1,0 +1,155 @@
+"""The Senses column's ranking: keywords that count where they are meant as
+the query means them.
+
+BM25 (the generation's keyword index) ranks the documents. Then each of its
+first `DEPTH` documents keeps, of each ambiguous query word's share of its
+score (a word the general sense inventory gives two senses or more,
+`indexing.senses.dictionary`), only the probability that the document uses
+the word in the query's sense:
+
+    P(same) = sum over senses s of P_query(s) * P_document(s)
+
+Each P is the softmax at `TEMPERATURE` of the inventory's scores for a
+reading: the query's word read from the words around it, the document's
+from its first `OCCURRENCES` occurrences of the word, averaged. A document
+keeps the share P(same) / the highest P(same) among the documents weighed:
+the one likeliest to mean the word as the query does keeps all of it, so a
+query the biLM reads unclearly (its probabilities near even, every
+document's P(same) alike) changes little, and a word with many senses is
+not weakened against words with few. It is BM25 counting a word only where
+it is used in the query's sense (word sense disambiguation for retrieval:
+Krovetz and Croft, 1992; Sanderson, 1994), made soft because readings err:
+a query read clearly ("lambs huddled in the pen") sends documents about
+writing pens below those about livestock. Other words keep their BM25
+share, and so does a document whose occurrences could not be read.
+
+At most `MAX_WORDS` query words are weighed, those the query reads most
+clearly: each costs the biLM a window per occurrence read, in every
+document weighed. `TEMPERATURE` and `DEPTH` were chosen on the development
+twin of the planted homonyms (bench/data/homonyms_dev) and the dev queries
+of CISI and NFCorpus (bench/results/decisions.md, "Sense-aware ranking").
+
+Consumes BM25's run (scores and store ids, best first), the query words'
+sense probabilities, each document's shares of BM25 per word
+(`BM25Index.term_scores`) and a reader of a document's occurrences;
+produces the run reordered with the weighted scores, and for each document
+that its own readings moved down, why.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from indexing.contextual import sentence_tokens
+from indexing.documents import Sentence, StoredDocument
+from indexing.senses.dictionary import Dictionary, Sense
+from indexing.senses.glosses import window_terms
+from indexing.text import token_terms
+
+DEPTH = 20  # BM25's first documents that are weighed by sense
+TEMPERATURE = 0.2  # of the softmax over a reading's sense scores
+OCCURRENCES = 4  # a document's occurrences of a word that are read
+MAX_WORDS = 3  # query words weighed
+
+
+@dataclass(frozen=True)
+class QueryWord:
+    word: str  # as the query has it, normalised ("banks")
+    term: str  # its BM25 term ("bank")
+    senses: list[Sense]
+    probabilities: np.ndarray  # (len(senses),) how likely the query means each
+
+    @property
+    def clarity(self) -> float:
+        return float(self.probabilities.max())
+
+
+# (document, word) -> (n, len(word.senses)) probabilities of its occurrences read (n may be 0)
+ReadOccurrences = Callable[[StoredDocument, QueryWord], np.ndarray]
+# (BM25 term, store ids) -> (len(ids),) each document's BM25 score for the term alone
+TermScores = Callable[[str, np.ndarray], np.ndarray]
+
+
+def weighed_words(words: Sequence[QueryWord], max_words: int = MAX_WORDS) -> list[QueryWord]:
+    """The query words to weigh: one per BM25 term, the most clearly read first."""
+    best: dict[str, QueryWord] = {}
+    for word in words:
+        if word.term not in best or word.clarity > best[word.term].clarity:
+            best[word.term] = word
+    return sorted(best.values(), key=lambda w: -w.clarity)[:max_words]
+
+
+def by_sense_probability(scores: np.ndarray, ids: np.ndarray, documents: Sequence[StoredDocument | None],
+                         words: Sequence[QueryWord], term_scores: TermScores, read: ReadOccurrences,
+                         depth: int = DEPTH) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+    """BM25's run (``scores`` (n,), ``ids`` (n,), best first, and the stored
+    ``documents`` of its first ``depth``, None for one deleted since) with
+    the first ``depth`` rescored and reordered by sense (module docstring);
+    with, for each document that fell because of its own readings, what the
+    page says ("moved down from #2: bank here probably in another sense
+    than the query's (12% likely the same)")."""
+    scores, ids = np.asarray(scores, np.float32).copy(), np.asarray(ids, np.int64)
+    head = min(depth, len(ids))
+    if not words or not head:
+        return scores, ids, {}
+    lowest: dict[int, tuple[float, float, QueryWord]] = {}  # doc id -> its least likely same sense
+    for word in words:
+        shares = term_scores(word.term, ids[:head])  # (head,)
+        same = {}  # row -> the probability that the document uses the word in the query's sense
+        for i in np.flatnonzero(shares > 0).tolist():
+            occurrences = read(documents[i], word) if documents[i] is not None else ()  # (m, senses)
+            if len(occurrences):
+                same[i] = float((occurrences @ word.probabilities).mean())
+        best = max(same.values(), default=0.0)
+        for i, p in same.items():
+            kept = p / best if best > 0 else 1.0  # relative to the document likeliest to mean it
+            scores[i] -= shares[i] * (1.0 - kept)
+            if kept < lowest.get(int(ids[i]), (1.0,))[0]:
+                lowest[int(ids[i])] = (kept, p, word)
+    order = np.argsort(-scores[:head], kind="stable")
+    before = {int(doc): rank for rank, doc in enumerate(ids[:head].tolist(), 1)}
+    notes = {}
+    for rank, i in enumerate(order.tolist(), 1):
+        doc = int(ids[i])
+        if rank > before[doc] and doc in lowest and max(lowest[doc][:2]) < 0.5:
+            _, same, word = lowest[doc]
+            notes[doc] = (f"moved down from #{before[doc]}: {word.word} here probably in another sense than "
+                          f"the query's ({same:.0%} likely the same)")
+    order = np.concatenate([order, np.arange(head, len(ids))])
+    return scores[order], ids[order], notes
+
+
+def occurrence_probabilities(general: Dictionary, document: StoredDocument, sentences: Sequence[Sentence],
+                             word: QueryWord, read_contexts, radius: int,
+                             limit: int = OCCURRENCES) -> np.ndarray:
+    """(m, len(word.senses)) how likely each of the first ``limit``
+    occurrences of ``word``'s term in ``document`` is in each sense, each
+    read from ``radius`` tokens either side by ``read_contexts`` (as
+    `OccurrenceReader.read_contexts`: texts, token lists, positions,
+    radius, cache keys)."""
+    token_lists, positions, keys = [], [], []
+    found = 0
+    for sentence in sentences:
+        text = document.text[sentence.start : sentence.end].lower()
+        if word.word not in text and word.term not in text:  # cheap: most sentences lack the word
+            continue
+        tokens = sentence_tokens(document.text, sentence)
+        at = [i for i, t in enumerate(tokens) if token_terms(t.norm) == [word.term]][: limit - found]
+        if at:
+            token_lists.append(tokens)
+            positions.append(at)
+            keys.append((document.id, sentence.start, sentence.end, document.text[sentence.start : sentence.end]))
+            found += len(at)
+        if found >= limit:
+            break
+    if not found:
+        return np.empty((0, len(word.senses)), np.float32)
+    contexts = read_contexts([document.text] * len(token_lists), token_lists, positions, radius, keys)
+    rows = []
+    for tokens, at, vectors in zip(token_lists, positions, contexts):
+        norms = [t.norm for t in tokens]
+        rows += [general.probabilities(word.senses, vectors[i], window_terms(norms, i, radius), TEMPERATURE)
+                 for i in at if i in vectors]
+    return np.array(rows, dtype=np.float32).reshape(-1, len(word.senses))

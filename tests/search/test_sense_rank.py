@@ -1,0 +1,95 @@
+"""The Senses column's ranking: BM25, each ambiguous query word's share of a
+document's score kept in proportion to how likely the document uses it in
+the query's sense; on the test fixture, through the engine."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from indexing.documents import StoredDocument
+from indexing.senses.dictionary import Sense, english_senses
+from search.engine import SearchEngine
+from search.sense_rank import QueryWord, by_sense_probability, weighed_words
+
+RIVER, MONEY = (Sense("bank", "sloping land", "", "noun", 10.0, 0), Sense("bank", "financial institution", "",
+                                                                          "noun", 20.0, 1))
+
+
+def word(probabilities: list[float], text: str = "bank", term: str = "bank") -> QueryWord:
+    return QueryWord(text, term, [RIVER, MONEY], np.array(probabilities, dtype=np.float32))
+
+
+def document(doc_id: int) -> StoredDocument:
+    return StoredDocument(doc_id, f"doc {doc_id}", "", "", "", 0, "")
+
+
+def rank(scores: list[float], readings: dict[int, list[list[float]]], query: list[QueryWord],
+         shares: dict[int, float] | None = None, depth: int = 10):
+    """Documents 1..n with BM25 ``scores``; ``readings``: doc id -> its
+    occurrences' sense probabilities; ``shares``: each document's BM25 score
+    for "bank" (default: all of its score)."""
+    ids = np.arange(1, len(scores) + 1)
+    shares = shares or dict(zip(ids.tolist(), scores))
+    read_log = []
+
+    def read(doc: StoredDocument, w: QueryWord) -> np.ndarray:
+        read_log.append(doc.id)
+        return np.array(readings.get(doc.id, []), dtype=np.float32).reshape(-1, 2)
+
+    found = by_sense_probability(np.array(scores), ids, [document(i) for i in ids.tolist()], query,
+                                 lambda term, some: np.array([shares.get(i, 0.0) for i in some.tolist()]), read, depth)
+    return found, read_log
+
+
+def test_a_document_using_the_word_in_another_sense_moves_below_one_using_it_in_the_querys() -> None:
+    (scores, ids, notes), _ = rank([3.0, 2.0, 1.0], {1: [[0.05, 0.95]], 2: [[0.9, 0.1]], 3: [[0.8, 0.2]]},
+                                   [word([0.9, 0.1])])
+    assert ids.tolist() == [2, 3, 1]
+    assert scores.tolist() == sorted(scores.tolist(), reverse=True)
+    assert scores[0] == pytest.approx(2.0)  # the likeliest to mean the query's sense keeps its whole share
+    assert notes == {1: "moved down from #1: bank here probably in another sense than the query's "
+                        "(14% likely the same)"}
+
+
+def test_an_unclear_query_or_unread_documents_change_nothing() -> None:
+    readings = {1: [[0.05, 0.95]], 2: [[0.9, 0.1]], 3: [[0.8, 0.2]]}
+    (_, ids, notes), _ = rank([3.0, 2.0, 1.0], readings, [word([0.5, 0.5])])  # every P(same) is one half
+    assert ids.tolist() == [1, 2, 3] and notes == {}
+    (_, ids, notes), _ = rank([3.0, 2.0, 1.0], {}, [word([0.9, 0.1])])
+    assert ids.tolist() == [1, 2, 3] and notes == {}
+
+
+def test_only_the_words_share_is_weighed_and_only_within_the_depth() -> None:
+    # Document 1's other words give it 2.5 of its 3.0: losing its "bank" share leaves it first.
+    (scores, ids, _), log = rank([3.0, 2.0, 1.5, 1.0], {1: [[0.0, 1.0]], 2: [[1.0, 0.0]], 4: [[0.0, 1.0]]},
+                                 [word([1.0, 0.0])], shares={1: 0.5, 2: 2.0, 3: 0.0, 4: 1.0}, depth=3)
+    assert ids.tolist() == [1, 2, 3, 4] and scores[0] == pytest.approx(2.5)
+    assert 3 not in log and 4 not in log  # lacks the word; beyond the depth
+
+
+def test_words_weighed_one_per_term_clearest_first() -> None:
+    words = [word([0.6, 0.4], "banks"), word([0.9, 0.1]), word([0.7, 0.3], "bass", "bass"),
+             word([0.55, 0.45], "seal", "seal"), word([0.8, 0.2], "crane", "crane")]
+    assert [(w.word, w.term) for w in weighed_words(words)] == [("bank", "bank"), ("crane", "crane"),
+                                                                ("bass", "bass")]
+
+
+needs_general = pytest.mark.skipif(english_senses() is None, reason="no general sense inventory")
+
+
+@needs_general
+def test_on_the_fixture_a_fishing_query_ranks_fishing_bass_first_and_says_why_music_fell(engine: SearchEngine) -> None:
+    hits = engine.search("bass fishing in a lake", "senses", k=10)
+    assert hits[0].title == "bass_fishing"
+    music = {"bass_guitar", "jazz_concert", "Orchestra opens its autumn season"}
+    keyword = [h.title for h in engine.search("bass fishing in a lake", "bm25", k=10, passages=False)]
+    shown = [h.title for h in hits]
+    assert all(shown.index(t) >= keyword.index(t) for t in music if t in shown)  # none moved up
+    assert any(h.moved.startswith("moved down") for h in hits if h.title in music), [(h.title, h.moved) for h in hits]
+
+
+@needs_general
+def test_the_senses_column_ranks_what_bm25_finds(engine: SearchEngine) -> None:
+    query = "interest rates and inflation"
+    assert ({h.doc_id for h in engine.search(query, "senses", k=20, passages=False)}
+            == {h.doc_id for h in engine.search(query, "bm25", k=20, passages=False)})
