@@ -43,7 +43,7 @@ def render_hit(hit: Hit, found_by_all: int, engine: SearchEngine, hybrid: Hybrid
         st.caption(f"score {hit.score:.3f} · doc {hit.doc_id} · {literal_markdown(hit.source)}{read_as}{badge}")
         if hit.method == HYBRID:
             st.caption(found_by(hit, hybrid))
-        if hit.moved:  # the Senses column's order by verdicts (search/sense_order.py)
+        if hit.moved:  # the Senses column moved it (search/sense_rank.py, sense_order.py)
             st.caption(hit.moved)
         if hit.passage is not None:
             st.markdown(f'<div class="passage">{passage_html(hit.passage)}</div>', unsafe_allow_html=True)

@@ -37,7 +37,7 @@ from search.runs import best_per_document, dense_search, search_depth, within
 from search.sense_order import DEPTH as SENSE_ORDER_DEPTH
 from search.sense_order import by_sense
 from search.sense_rank import DEPTH as SENSE_DEPTH
-from search.sense_rank import TEMPERATURE, by_sense_probability, weighed_words
+from search.sense_rank import TEMPERATURE, QueryWord, by_sense_probability, weighed_words
 from search.terms import mark_terms
 
 logger = logging.getLogger(__name__)
@@ -229,8 +229,8 @@ class SearchEngine:
             raise InvalidQueryError(f"None of the words of {query!r} occur in the documents.")
         head = [self.index.store.get(doc_id) for doc_id in ids[:SENSE_DEPTH].tolist()]
 
-        def read(document: StoredDocument, word) -> np.ndarray:
-            return explain.occurrence_probabilities(document, self.index.store.sentences(document.id), word)
+        def read(jobs: list[tuple[StoredDocument, QueryWord]]) -> list[np.ndarray]:
+            return explain.occurrence_probabilities(jobs, lambda document: self.index.store.sentences(document.id))
 
         scores, ids, moved = by_sense_probability(scores, ids, head, weighed_words(explain.query_words(TEMPERATURE)),
                                                   live.vectors[LEXICAL].term_scores, read)

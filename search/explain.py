@@ -53,6 +53,8 @@ many methods' hits show it.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from indexing.contextual import content_mask, query_sentences, sentence_tokens
@@ -153,11 +155,11 @@ class Explainer:
             found.append(QueryWord(token.norm, terms[0], senses, probabilities))
         return found
 
-    def occurrence_probabilities(self, document: StoredDocument, sentences: list[Sentence],
-                                 word: QueryWord) -> np.ndarray:
-        """`sense_rank.occurrence_probabilities` of ``word`` in ``document``,
+    def occurrence_probabilities(self, jobs: list[tuple[StoredDocument, QueryWord]],
+                                 sentences_of: Callable[[StoredDocument], list[Sentence]]) -> list[np.ndarray]:
+        """`sense_rank.occurrence_probabilities` of each (document, word),
         read (and cached) as the verdicts' occurrences are."""
-        return occurrence_probabilities(self.general, document, sentences, word, self.occurrences.read_contexts,
+        return occurrence_probabilities(self.general, jobs, sentences_of, self.occurrences.read_contexts,
                                         GENERAL_RADIUS)
 
     def prefetch(self, passages: list[tuple[StoredDocument, Span, Span]]) -> None:

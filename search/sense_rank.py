@@ -23,11 +23,15 @@ a query read clearly ("lambs huddled in the pen") sends documents about
 writing pens below those about livestock. Other words keep their BM25
 share, and so does a document whose occurrences could not be read.
 
-At most `MAX_WORDS` query words are weighed, those the query reads most
-clearly: each costs the biLM a window per occurrence read, in every
-document weighed. `TEMPERATURE` and `DEPTH` were chosen on the development
-twin of the planted homonyms (bench/data/homonyms_dev) and the dev queries
-of CISI and NFCorpus (bench/results/decisions.md, "Sense-aware ranking").
+Cost bounds the reading: the biLM reads a window of 33 tokens per
+occurrence, about 5 ms each. So at most `MAX_WORDS` query words are
+weighed, those the query reads most clearly, at most `OCCURRENCES` of a
+word per document, and `READINGS` occurrences in all, first come first
+(the clearest word's documents, in BM25's order, then the next word's);
+a document left unread keeps its share. The settings were chosen on the
+development twin of the planted homonyms (bench/data/homonyms_dev) and the
+dev queries of CISI and NFCorpus (bench/results/decisions.md, "Sense-aware
+ranking").
 
 Consumes BM25's run (scores and store ids, best first), the query words'
 sense probabilities, each document's shares of BM25 per word
@@ -43,14 +47,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexing.contextual import sentence_tokens
-from indexing.documents import Sentence, StoredDocument
+from indexing.documents import Sentence, StoredDocument, Token
 from indexing.senses.dictionary import Dictionary, Sense
 from indexing.senses.glosses import window_terms
 from indexing.text import token_terms
 
 DEPTH = 20  # BM25's first documents that are weighed by sense
 TEMPERATURE = 0.2  # of the softmax over a reading's sense scores
-OCCURRENCES = 4  # a document's occurrences of a word that are read
+OCCURRENCES = 2  # a document's occurrences of a word that are read
+READINGS = 16  # occurrences read in all, per query: the biLM reads about 6,000 tokens/s, 33 a window
 MAX_WORDS = 3  # query words weighed
 
 
@@ -66,8 +71,9 @@ class QueryWord:
         return float(self.probabilities.max())
 
 
-# (document, word) -> (n, len(word.senses)) probabilities of its occurrences read (n may be 0)
-ReadOccurrences = Callable[[StoredDocument, QueryWord], np.ndarray]
+# [(document, word)] -> for each, (n, len(word.senses)) the probabilities of
+# its occurrences read (n may be 0), all read in one batch
+ReadOccurrences = Callable[[list[tuple[StoredDocument, QueryWord]]], list[np.ndarray]]
 # (BM25 term, store ids) -> (len(ids),) each document's BM25 score for the term alone
 TermScores = Callable[[str, np.ndarray], np.ndarray]
 
@@ -94,18 +100,22 @@ def by_sense_probability(scores: np.ndarray, ids: np.ndarray, documents: Sequenc
     head = min(depth, len(ids))
     if not words or not head:
         return scores, ids, {}
-    lowest: dict[int, tuple[float, float, QueryWord]] = {}  # doc id -> its least likely same sense
+    jobs = []  # (row, word, its BM25 share there)
     for word in words:
         shares = term_scores(word.term, ids[:head])  # (head,)
-        same = {}  # row -> the probability that the document uses the word in the query's sense
-        for i in np.flatnonzero(shares > 0).tolist():
-            occurrences = read(documents[i], word) if documents[i] is not None else ()  # (m, senses)
-            if len(occurrences):
-                same[i] = float((occurrences @ word.probabilities).mean())
-        best = max(same.values(), default=0.0)
-        for i, p in same.items():
+        jobs += [(i, word, float(shares[i])) for i in np.flatnonzero(shares > 0).tolist() if documents[i] is not None]
+    read_all = read([(documents[i], word) for i, word, _ in jobs])
+    same: dict[str, dict[int, tuple[float, float]]] = {}  # word -> row -> (P(same), share)
+    for (i, word, share), occurrences in zip(jobs, read_all):
+        if len(occurrences):
+            same.setdefault(word.word, {})[i] = (float((occurrences @ word.probabilities).mean()), share)
+    lowest: dict[int, tuple[float, float, QueryWord]] = {}  # doc id -> its least likely same sense
+    for word in words:
+        found = same.get(word.word, {})
+        best = max((p for p, _ in found.values()), default=0.0)
+        for i, (p, share) in found.items():
             kept = p / best if best > 0 else 1.0  # relative to the document likeliest to mean it
-            scores[i] -= shares[i] * (1.0 - kept)
+            scores[i] -= share * (1.0 - kept)
             if kept < lowest.get(int(ids[i]), (1.0,))[0]:
                 lowest[int(ids[i])] = (kept, p, word)
     order = np.argsort(-scores[:head], kind="stable")
@@ -121,35 +131,54 @@ def by_sense_probability(scores: np.ndarray, ids: np.ndarray, documents: Sequenc
     return scores[order], ids[order], notes
 
 
-def occurrence_probabilities(general: Dictionary, document: StoredDocument, sentences: Sequence[Sentence],
-                             word: QueryWord, read_contexts, radius: int,
-                             limit: int = OCCURRENCES) -> np.ndarray:
-    """(m, len(word.senses)) how likely each of the first ``limit``
-    occurrences of ``word``'s term in ``document`` is in each sense, each
-    read from ``radius`` tokens either side by ``read_contexts`` (as
-    `OccurrenceReader.read_contexts`: texts, token lists, positions,
-    radius, cache keys)."""
-    token_lists, positions, keys = [], [], []
-    found = 0
-    for sentence in sentences:
-        text = document.text[sentence.start : sentence.end].lower()
-        if word.word not in text and word.term not in text:  # cheap: most sentences lack the word
-            continue
-        tokens = sentence_tokens(document.text, sentence)
-        at = [i for i, t in enumerate(tokens) if token_terms(t.norm) == [word.term]][: limit - found]
-        if at:
-            token_lists.append(tokens)
-            positions.append(at)
-            keys.append((document.id, sentence.start, sentence.end, document.text[sentence.start : sentence.end]))
-            found += len(at)
-        if found >= limit:
-            break
-    if not found:
-        return np.empty((0, len(word.senses)), np.float32)
-    contexts = read_contexts([document.text] * len(token_lists), token_lists, positions, radius, keys)
-    rows = []
-    for tokens, at, vectors in zip(token_lists, positions, contexts):
-        norms = [t.norm for t in tokens]
-        rows += [general.probabilities(word.senses, vectors[i], window_terms(norms, i, radius), TEMPERATURE)
-                 for i in at if i in vectors]
-    return np.array(rows, dtype=np.float32).reshape(-1, len(word.senses))
+def occurrence_probabilities(general: Dictionary, jobs: Sequence[tuple[StoredDocument, QueryWord]],
+                             sentences_of: Callable[[StoredDocument], Sequence[Sentence]], read_contexts,
+                             radius: int, limit: int = OCCURRENCES, budget: int = READINGS) -> list[np.ndarray]:
+    """For each (document, word) of ``jobs``, (m, len(word.senses)) how
+    likely each occurrence read of the word's term in the document is in
+    each sense, m <= ``limit``. At most ``budget`` occurrences are read in
+    all: every job's first occurrence, in the order of ``jobs``, then their
+    second ones. Each is read from ``radius`` tokens either side by
+    ``read_contexts`` (as `OccurrenceReader.read_contexts`: texts, token
+    lists, positions, radius, cache keys), all in one batch: the biLM steps
+    through its windows together (a window at a time cost three times more)."""
+    found: list[list[tuple[Sentence, list[Token], int]]] = []  # each job's occurrences: sentence, tokens, position
+    for document, word in jobs:
+        found.append([])
+        for sentence in sentences_of(document):
+            text = document.text[sentence.start : sentence.end].lower()
+            if word.word not in text and word.term not in text:  # cheap: most sentences lack the word
+                continue
+            tokens = sentence_tokens(document.text, sentence)
+            found[-1] += [(sentence, tokens, i) for i, t in enumerate(tokens) if token_terms(t.norm) == [word.term]]
+            if len(found[-1]) >= limit:
+                del found[-1][limit:]
+                break
+    taken = [occurrences[:depth] for occurrences, depth in zip(found, _shares(budget, [len(f) for f in found]))]
+    reads: dict[tuple[int, int], tuple[Sentence, list[Token], list[int]]] = {}  # (job, sentence start) -> ...
+    for j, occurrences in enumerate(taken):
+        for sentence, tokens, i in occurrences:
+            reads.setdefault((j, sentence.start), (sentence, tokens, []))[2].append(i)
+    texts = [jobs[j][0].text for j, _ in reads]
+    keys = [(jobs[j][0].id, sentence.start, sentence.end, jobs[j][0].text[sentence.start : sentence.end])
+            for (j, _), (sentence, _, _) in reads.items()]
+    contexts = read_contexts(texts, [tokens for _, tokens, _ in reads.values()],
+                             [at for _, _, at in reads.values()], radius, keys) if reads else []
+    rows: list[list[np.ndarray]] = [[] for _ in jobs]
+    for ((j, _), (_, tokens, at)), vectors in zip(reads.items(), contexts):
+        norms, word = [t.norm for t in tokens], jobs[j][1]
+        rows[j] += [general.probabilities(word.senses, vectors[i], window_terms(norms, i, radius), TEMPERATURE)
+                    for i in at if i in vectors]
+    return [np.array(r, dtype=np.float32).reshape(-1, len(word.senses)) for r, (_, word) in zip(rows, jobs)]
+
+
+def _shares(budget: int, available: list[int]) -> list[int]:
+    """How many of each job's ``available`` occurrences to read within
+    ``budget``: one each in order while the budget lasts, then a second..."""
+    taken = [0] * len(available)
+    for round_ in range(max(available, default=0)):
+        for j, n in enumerate(available):
+            if n > round_ and budget > 0:
+                taken[j] += 1
+                budget -= 1
+    return taken

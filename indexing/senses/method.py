@@ -1,5 +1,9 @@
-"""Sense-aware ranking: documents whose words occur in the query's sense rank
-above documents where the same words occur in another sense.
+"""The collection's own word senses, and document vectors built on them.
+
+The Senses column no longer ranks by these vectors: BM25 weighed by the
+general inventory's senses ranked better everywhere (search/sense_rank.py,
+bench/results/decisions.md "Sense-aware ranking"). The senses themselves
+serve the explanations of words WordNet lacks and the word-senses view.
 
 A document (and a query) is encoded as two unit blocks, weighted:
 - lexical: tf-idf over sense-tagged terms, hashed into ``hash_dim`` signed
