@@ -33,11 +33,11 @@ from search.known import CollectionWords, require_a_known_word, with_retrain_hin
 from search.occurrences import OccurrenceReader
 from search.passages import best_passage
 from search.rm3 import rm3_search
-from search.runs import best_per_document, dense_search, search_depth, within
+from search.runs import best_per_document, dense_search, keyword_run, search_depth, within
 from search.sense_order import DEPTH as SENSE_ORDER_DEPTH
 from search.sense_order import by_sense
 from search.sense_rank import DEPTH as SENSE_DEPTH
-from search.sense_rank import TEMPERATURE, QueryWord, by_sense_probability, weighed_words
+from search.sense_rank import TEMPERATURE, by_sense_probability, weighed_words
 from search.terms import mark_terms
 
 logger = logging.getLogger(__name__)
@@ -185,10 +185,10 @@ class SearchEngine:
                 if allowed is not None:
                     owners = {sid: doc for sid, doc in owners.items() if doc in allowed}
                 scores, ids, best_sentence = best_per_document(scores, ids, owners, k)
+            elif method == LEXICAL:
+                scores, ids = keyword_run(live, query, k, allowed, vector)
             else:
                 scores, ids = dense_search(live, method, vector, query, k, allowed)
-            if method == LEXICAL and not len(ids):
-                raise InvalidQueryError(f"None of the words of {query!r} occur in the documents.")
         query_tokens = tokenize(query)
         hits, shown = [], {}  # shown: doc id -> (document, the sentence its passage comes from, the passage)
         for number, (score, doc_id) in enumerate(zip(scores.tolist(), ids.tolist())):
@@ -222,18 +222,12 @@ class SearchEngine:
                   allowed: frozenset[int] | None) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
         """The Senses column's ranking: BM25's, its first documents weighed
         by the senses they use the query's words in (search/sense_rank.py)."""
-        lexical = live.method(LEXICAL)
-        terms = lexical.encode_query(query)
-        scores, ids = dense_search(live, LEXICAL, terms, query, max(k, SENSE_DEPTH), allowed)
-        if not len(ids):
-            raise InvalidQueryError(f"None of the words of {query!r} occur in the documents.")
-        head = [self.index.store.get(doc_id) for doc_id in ids[:SENSE_DEPTH].tolist()]
-
-        def read(jobs: list[tuple[StoredDocument, QueryWord]]) -> list[np.ndarray]:
-            return explain.occurrence_probabilities(jobs, lambda document: self.index.store.sentences(document.id))
-
-        scores, ids, moved = by_sense_probability(scores, ids, head, weighed_words(explain.query_words(TEMPERATURE)),
-                                                  live.vectors[LEXICAL].term_scores, read)
+        scores, ids = keyword_run(live, query, max(k, SENSE_DEPTH), allowed)
+        store = self.index.store
+        scores, ids, moved = by_sense_probability(
+            scores, ids, [store.get(doc_id) for doc_id in ids[:SENSE_DEPTH].tolist()],
+            weighed_words(explain.query_words(TEMPERATURE)), live.vectors[LEXICAL].term_scores,
+            lambda jobs: explain.occurrence_probabilities(jobs, lambda document: store.sentences(document.id)))
         return scores[:k], ids[:k], moved
 
     def _hybrid(self, live: Generation, query: str, k: int, config: HybridConfig,

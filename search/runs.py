@@ -1,15 +1,17 @@
 """A method's run of document ids cut to what a query asks for: searched
 as deep as the documents it may show need (`search_depth`), over those
 documents (`within`), without the uploads a Doc2Vec model cannot place yet
-(`dense_search`, search/uploads.py), and, for sentence-level methods, one
-entry per document (`best_per_document`). Runs are scores (n,) and store
+(`dense_search`, search/uploads.py; BM25's by `keyword_run`), and, for
+sentence-level methods, one entry per document (`best_per_document`). Runs are scores (n,) and store
 ids (n,), best first. Split from search/engine.py, which calls them.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from indexing.errors import InvalidQueryError
 from indexing.generation import Generation
+from indexing.methods import LEXICAL
 from search.uploads import inferred_count, unplaced_uploads
 
 
@@ -42,6 +44,18 @@ def dense_search(live: Generation, method: str, vector: np.ndarray, query: str, 
         if len(run[1]) == k or len(ids) < asked or asked >= whole:
             return run
         depth = min(bound, 4 * asked)
+
+
+def keyword_run(live: Generation, query: str, k: int, allowed: frozenset[int] | None,
+                terms: list[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """BM25's k best documents for `query` (its `terms`, when already read):
+    scores (n,) and store ids (n,); raises InvalidQueryError when the query
+    has only stop words or none of its words occurs in the documents."""
+    terms = live.method(LEXICAL).encode_query(query) if terms is None else terms
+    scores, ids = dense_search(live, LEXICAL, terms, query, k, allowed)
+    if not len(ids):
+        raise InvalidQueryError(f"None of the words of {query!r} occur in the documents.")
+    return scores, ids
 
 
 def within(run: tuple[np.ndarray, np.ndarray], allowed: frozenset[int] | None,
