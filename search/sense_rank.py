@@ -24,11 +24,12 @@ writing pens below those about livestock. Other words keep their BM25
 share, and so does a document whose occurrences could not be read.
 
 Cost bounds the reading: the biLM reads a window of 33 tokens per
-occurrence, about 5 ms each. So at most `MAX_WORDS` query words are
-weighed, those the query reads most clearly, at most `OCCURRENCES` of a
-word per document, and `READINGS` occurrences in all, first come first
-(the clearest word's documents, in BM25's order, then the next word's);
-a document left unread keeps its share. The settings were chosen on the
+occurrence (16 of them in one batch added about 100 ms to a query on the
+demo index). So at most `MAX_WORDS` query words are weighed, those the
+query reads most clearly, at most `OCCURRENCES` of a word per document,
+and `READINGS` occurrences in all: every weighed document's first
+occurrence before any second one, the clearest word's documents first, in
+BM25's order. A document left unread keeps its share. The settings were chosen on the
 development twin of the planted homonyms (bench/data/homonyms_dev) and the
 dev queries of CISI and NFCorpus (bench/results/decisions.md, "Sense-aware
 ranking").
@@ -55,7 +56,7 @@ from indexing.text import token_terms
 DEPTH = 20  # BM25's first documents that are weighed by sense
 TEMPERATURE = 0.2  # of the softmax over a reading's sense scores
 OCCURRENCES = 2  # a document's occurrences of a word that are read
-READINGS = 16  # occurrences read in all, per query: the biLM reads about 6,000 tokens/s, 33 a window
+READINGS = 16  # occurrences read in all, per query
 MAX_WORDS = 3  # query words weighed
 
 
