@@ -195,19 +195,14 @@ class BM25Index:
         """(len(ids),) float32: each of the store `ids`' BM25 score for
         `term` alone, its share of a query's score (0.0 where the document
         lacks it, or is not indexed). Meant for a few ids (a ranking's first)."""
-        every = [np.where(self._mask, self._scores(self._main, [term], len(self._rows)), 0.0)]
-        if self._delta is not None:
-            every.append(self._scores(self._delta, [term], len(self._delta_ids)))
-        scores, rows = np.concatenate(every), np.concatenate([self._rows, self._delta_ids])
+        scores, rows = self._every(lambda index, n: self._scores(index, [term], n))
         return np.array([scores[rows == i].max(initial=0.0) for i in np.asarray(ids, np.int64).tolist()],
                         dtype=np.float32)
 
     def holding(self, terms: list[str], ids: np.ndarray) -> np.ndarray:
         """(len(ids),) bool: which of the store `ids` hold at least one of `terms`."""
-        held = [self._rows[(self._scores(self._main, terms, len(self._rows)) > 0) & self._mask]]
-        if self._delta is not None:
-            held.append(self._delta_ids[self._scores(self._delta, terms, len(self._delta_ids)) > 0])
-        return np.isin(np.asarray(ids, dtype=np.int64), np.concatenate(held))
+        scores, rows = self._every(lambda index, n: self._scores(index, terms, n))
+        return np.isin(np.asarray(ids, dtype=np.int64), rows[scores > 0])
 
     def known(self, terms: list[str]) -> list[str]:
         """The `terms` some document holds (in the main index or the delta), in order."""
@@ -215,15 +210,19 @@ class BM25Index:
         delta = self._delta.vocab_dict if self._delta is not None else {}
         return [t for t in terms if t in main or t in delta]
 
-    def _best(self, score: Callable[[object, int], np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The top k of `score(bm25s index, its row count)` over the main
-        index (deleted rows masked) and the delta, best first, ties by id."""
+    def _every(self, score: Callable[[object, int], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """`score(bm25s index, its row count)` over the main index (deleted
+        rows 0.0) and the delta, (n_main + n_delta,), and each row's store id."""
         scores = [score(self._main, len(self._rows))]
         scores[0][~self._mask] = 0.0
         if self._delta is not None:
             scores.append(score(self._delta, len(self._delta_ids)))
-        every = np.concatenate(scores)  # (n_main + n_delta,)
-        ids = np.concatenate([self._rows, self._delta_ids])
+        return np.concatenate(scores), np.concatenate([self._rows, self._delta_ids])
+
+    def _best(self, score: Callable[[object, int], np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The top k of `score(bm25s index, its row count)` over the main
+        index (deleted rows masked) and the delta, best first, ties by id."""
+        every, ids = self._every(score)
         k = min(k, len(every))
         top = np.argpartition(-every, k - 1)[:k] if 0 < k < len(every) else np.arange(len(every))
         top = top[np.lexsort((ids[top], -every[top]))]  # best first, ties by id

@@ -160,7 +160,7 @@ class Explainer:
         """`sense_rank.occurrence_probabilities` of each (document, word),
         read (and cached) as the verdicts' occurrences are."""
         return occurrence_probabilities(self.general, jobs, sentences_of, self.occurrences.read_contexts,
-                                        GENERAL_RADIUS)
+                                        GENERAL_RADIUS, tokens_of=self._sentence_tokens)
 
     def prefetch(self, passages: list[tuple[StoredDocument, Span, Span]]) -> None:
         """Read, in one batch, the occurrences the given passages will need:

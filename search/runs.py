@@ -2,8 +2,9 @@
 as deep as the documents it may show need (`search_depth`), over those
 documents (`within`), without the uploads a Doc2Vec model cannot place yet
 (`dense_search`, search/uploads.py; BM25's by `keyword_run`), and, for
-sentence-level methods, one entry per document (`best_per_document`). Runs are scores (n,) and store
-ids (n,), best first. Split from search/engine.py, which calls them.
+sentence-level methods, one entry per document (`best_per_document`). Runs
+are scores (n,) and store ids (n,), best first. Split from
+search/engine.py, which calls them.
 """
 from __future__ import annotations
 

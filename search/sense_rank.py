@@ -134,7 +134,9 @@ def by_sense_probability(scores: np.ndarray, ids: np.ndarray, documents: Sequenc
 
 def occurrence_probabilities(general: Dictionary, jobs: Sequence[tuple[StoredDocument, QueryWord]],
                              sentences_of: Callable[[StoredDocument], Sequence[Sentence]], read_contexts,
-                             radius: int, limit: int = OCCURRENCES, budget: int = READINGS) -> list[np.ndarray]:
+                             radius: int, limit: int = OCCURRENCES, budget: int = READINGS,
+                             tokens_of: Callable[[StoredDocument, Sentence], list[Token]] | None = None,
+                             ) -> list[np.ndarray]:
     """For each (document, word) of ``jobs``, (m, len(word.senses)) how
     likely each occurrence read of the word's term in the document is in
     each sense, m <= ``limit``. At most ``budget`` occurrences are read in
@@ -142,7 +144,10 @@ def occurrence_probabilities(general: Dictionary, jobs: Sequence[tuple[StoredDoc
     second ones. Each is read from ``radius`` tokens either side by
     ``read_contexts`` (as `OccurrenceReader.read_contexts`: texts, token
     lists, positions, radius, cache keys), all in one batch: the biLM steps
-    through its windows together (a window at a time cost three times more)."""
+    through its windows together (a window at a time cost three times more).
+    ``tokens_of(document, sentence)``: its tokens (default
+    `contextual.sentence_tokens`; the explanation passes its cache of them)."""
+    tokens_of = tokens_of or (lambda document, sentence: sentence_tokens(document.text, sentence))
     found: list[list[tuple[Sentence, list[Token], int]]] = []  # each job's occurrences: sentence, tokens, position
     for document, word in jobs:
         found.append([])
@@ -150,7 +155,7 @@ def occurrence_probabilities(general: Dictionary, jobs: Sequence[tuple[StoredDoc
             text = document.text[sentence.start : sentence.end].lower()
             if word.word not in text and word.term not in text:  # cheap: most sentences lack the word
                 continue
-            tokens = sentence_tokens(document.text, sentence)
+            tokens = tokens_of(document, sentence)
             found[-1] += [(sentence, tokens, i) for i, t in enumerate(tokens) if token_terms(t.norm) == [word.term]]
             if len(found[-1]) >= limit:
                 del found[-1][limit:]
