@@ -44,11 +44,12 @@ from indexing.documents import Document, IngestReport
 from indexing.errors import IndexNotFoundError, SenseSearchError
 from indexing.generation import Generation, changed_on_disk, describe, follow_disk, load_current, remove_debris
 from indexing.manifest import write_manifest
-from indexing.methods import DEFAULT_METHODS, REQUIRED_METHODS, check_configs
+from indexing.methods import DEFAULT_METHODS, EXPLAINING_METHOD, REQUIRED_METHODS, check_configs
 from indexing.pipeline import commit_generation, counted, encode, store_documents
 from indexing.progress import Progress, no_progress
 from indexing.reconcile import differences, forgotten, out_of_step, stale_manifest, stored_ids
 from indexing.searchable import Searchable, searchable_path
+from indexing.senses.readings import keep_readings
 from indexing.store import DocumentStore
 from indexing.write_lock import WriteLock
 
@@ -203,6 +204,7 @@ class Index:
             logger.info("switched to index generation %s (previous %s)", generation.name,
                         previous and previous.name)
             self._reconcile(on_progress)
+            self._keep_readings(None, on_progress)
 
     def add_documents(self, documents: Iterable[Document], on_progress: Progress = no_progress) -> IngestReport:
         """Store new documents and make them searchable at once, with vectors
@@ -219,6 +221,8 @@ class Index:
                     vectors[name] = live.vectors[name].copy()
                     vectors[name].add(ids, vecs)
                 self._publish(live, vectors)
+                crash_point("add:published")
+                self._keep_readings(report.added, on_progress)
         return report
 
     def delete(self, doc_id: int) -> bool:
@@ -267,6 +271,7 @@ class Index:
             return
         methods = {**live.methods, **to_forget}
         vectors = dict(live.vectors)
+        unindexed: set[int] = set()  # documents an upload stored but did not finish
         for name, (extra, missing) in to_change.items():
             method = methods[name]
             vectors[name] = live.vectors[name].copy()
@@ -277,7 +282,19 @@ class Index:
                 documents = list(self.store.get_many(sorted(doc_ids)).values())
                 logger.info("%s: indexing %d documents missing from the index", name, len(documents))
                 vectors[name].add(*encode({name: method}, self.store, documents, on_progress)[name])
+                unindexed.update(d.id for d in documents)
         self._publish(live, vectors, methods)
+        if unindexed:
+            self._keep_readings(sorted(unindexed), on_progress)
+
+    def _keep_readings(self, doc_ids: list[int] | None, on_progress: Progress) -> None:
+        """Read the sense of each ambiguous word of the documents ``doc_ids``
+        (None: of every document not yet read with the shipped models) and
+        keep it in the store (indexing/senses/readings.py), when the live
+        generation explains senses. Whatever this leaves unread (it was
+        killed, the models changed) is read at query time instead."""
+        if self._generation is not None and EXPLAINING_METHOD in self._generation.methods:
+            keep_readings(self.store, doc_ids, on_progress)
 
     def _publish(self, live: Generation, vectors: dict[str, Searchable],
                  methods: dict[str, Method] | None = None) -> None:

@@ -68,6 +68,7 @@ METHODS = {
 }
 DEFAULT_METHODS = ("dm", "dbow", "elmo", "senses", "bm25")
 LEXICAL = "bm25"  # the keyword index
+EXPLAINING_METHOD = "senses"  # the method whose sense inventory explains every method's hits
 # Every generation has a BM25 index (the Hybrid ranking needs it): a retrain
 # of an index made before it existed adds it.
 REQUIRED_METHODS = (LEXICAL,)

@@ -20,20 +20,24 @@ Progress = Callable[[int, int, str], None]
 # the seconds pooled. A stage runs
 # from the previous stage's last report to its own last report, so Doc2Vec
 # DM's share also holds storing the documents, ELMo's loading the biLM, and
-# the encoding stage indexing BM25.
+# the encoding stage indexing BM25. Reading each word's sense for the
+# sense inventory (indexing/senses/readings.py) came later: 94 s of the
+# demo corpus on the idle machine, against about 600 s for the rest, so
+# the older shares were scaled by 0.865.
 BUILD_STAGES: tuple[tuple[str, float], ...] = (
-    ("Training Doc2Vec DM", 0.073),
-    ("Calibrating Doc2Vec DM", 0.009),
-    ("Training Doc2Vec DBOW", 0.146),
+    ("Training Doc2Vec DM", 0.063),
+    ("Calibrating Doc2Vec DM", 0.008),
+    ("Training Doc2Vec DBOW", 0.126),
     ("Calibrating Doc2Vec DBOW", 0.001),
-    ("ELMo: measuring the corpus", 0.014),
-    ("Senses: learning word contexts", 0.027),
-    ("Senses: reading words in context", 0.028),
-    ("Senses: clustering each word's occurrences", 0.050),
-    ("Encoding with", 0.652),
+    ("ELMo: measuring the corpus", 0.012),
+    ("Senses: learning word contexts", 0.023),
+    ("Senses: reading words in context", 0.024),
+    ("Senses: clustering each word's occurrences", 0.043),
+    ("Encoding with", 0.565),
+    ("Reading each word's sense", 0.135),
 )
-# An upload only encodes the new documents with every method.
-UPLOAD_STAGES: tuple[tuple[str, float], ...] = (("Encoding with", 1.0),)
+# An upload only encodes the new documents with every method, and reads their words' senses.
+UPLOAD_STAGES: tuple[tuple[str, float], ...] = (("Encoding with", 0.8), ("Reading each word's sense", 0.2))
 MIN_FRACTION_TO_ESTIMATE = 0.02  # before this, the time left is a guess from too little
 
 

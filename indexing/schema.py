@@ -25,10 +25,22 @@ CREATE TABLE IF NOT EXISTS {name} (
 )"""
 _SENTENCES_INDEX = "CREATE INDEX IF NOT EXISTS sentences_doc ON sentences(doc_id, position)"
 
+# What the general sense inventory's biLM read of each ambiguous word of a
+# document (indexing/senses/readings.py), and for which models (`version`).
+# A cache of work done at indexing: a document without it is read at query
+# time, so adding this table to an older store needs no new schema version.
+_READINGS_TABLE = """
+CREATE TABLE IF NOT EXISTS readings (
+    doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    version TEXT NOT NULL,
+    data BLOB NOT NULL
+)"""
+
 CREATE = ";\n".join([
     _DOCUMENTS_TABLE.format(name="documents"),
     _SENTENCES_TABLE.format(name="sentences"),
     _SENTENCES_INDEX,
+    _READINGS_TABLE,
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 ]) + ";"
 
@@ -76,3 +88,11 @@ SENTENCES_OF = "SELECT id, doc_id, position, start, end FROM sentences WHERE doc
 GET_SENTENCE = "SELECT id, doc_id, position, start, end FROM sentences WHERE id = ?"
 SENTENCE_IDS = "SELECT id FROM sentences ORDER BY id"
 SENTENCE_DOCS = "SELECT id, doc_id FROM sentences WHERE id IN ({placeholders})"
+
+# Only for a document still stored: a reading of one deleted meanwhile is dropped.
+PUT_READINGS = ("INSERT INTO readings(doc_id, version, data) SELECT ?, ?, ? WHERE EXISTS "
+                "(SELECT 1 FROM documents WHERE id = ?) "
+                "ON CONFLICT(doc_id) DO UPDATE SET version = excluded.version, data = excluded.data")
+GET_READINGS = "SELECT doc_id, data FROM readings WHERE version = ? AND doc_id IN ({placeholders})"
+UNREAD = ("SELECT id FROM documents WHERE id NOT IN (SELECT doc_id FROM readings WHERE version = ?) "
+          "ORDER BY id")

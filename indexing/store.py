@@ -205,3 +205,24 @@ class DocumentStore:
             sql = schema.SENTENCE_DOCS.format(placeholders=",".join("?" * len(part)))
             found.update(self._connection().execute(sql, part).fetchall())
         return found
+
+    # -- occurrence readings (indexing/senses/readings.py) --------------------
+    def put_readings(self, version: str, readings: dict[int, bytes]) -> None:
+        """Keep each document's serialised readings (by id), made with the
+        models named by ``version``, in one transaction; a document deleted
+        meanwhile gets none."""
+        with self._transaction() as db:
+            db.executemany(schema.PUT_READINGS, [(doc_id, version, data, doc_id) for doc_id, data in readings.items()])
+
+    def readings(self, doc_ids: list[int], version: str) -> dict[int, bytes]:
+        """The serialised readings of those of ``doc_ids`` read with ``version``'s models."""
+        found = {}
+        for start in range(0, len(doc_ids), SQL_SLICE):
+            part = doc_ids[start : start + SQL_SLICE]
+            sql = schema.GET_READINGS.format(placeholders=",".join("?" * len(part)))
+            found.update(self._connection().execute(sql, [version, *part]).fetchall())
+        return found
+
+    def unread(self, version: str) -> list[int]:
+        """The ids of the documents with no readings of ``version``'s models."""
+        return [r[0] for r in self._connection().execute(schema.UNREAD, (version,))]

@@ -23,7 +23,9 @@ from indexing.documents import Sentence, Span, StoredDocument
 from indexing.errors import InvalidQueryError, SenseSearchError, UnknownWordsError
 from indexing.generation import Generation
 from indexing.index import Index
-from indexing.methods import LEXICAL
+from indexing.methods import EXPLAINING_METHOD, LEXICAL
+from indexing.senses.dictionary import english_senses
+from indexing.senses.readings import kept_readings
 from indexing.text import analysers, tokenize
 from search.analysed import DocumentAnalyses
 from search.explain import Explainer
@@ -49,7 +51,6 @@ logger = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 5000
 MAX_K = 100
 SENTENCE_FANOUT = 10  # sentence-level methods fetch k * this many sentences to fill k documents
-EXPLAINING_METHOD = "senses"  # the method whose sense inventory explains every method's hits
 HYBRID = "hybrid"  # BM25 (with RM3 expansion) and DBOW fused at query time: no index of its own
 LABELS = {HYBRID: HYBRID_CONFIG.label}
 
@@ -151,7 +152,10 @@ class SearchEngine:
             if self._occurrences is None or self._occurrences.senses is not senses:
                 self._occurrences = OccurrenceReader.with_general_inventory(senses)
             occurrences = self._occurrences
-        return Explainer(senses, query, occurrences)
+        general = english_senses() if occurrences.general is not None else None
+        store = self.index.store
+        return Explainer(senses, query, occurrences,
+                         kept=(lambda doc_ids: kept_readings(store, doc_ids, general)) if general else None)
 
     def _search(self, live: Generation, query: str, method: str, k: int, passages: bool,
                 layer_weights: Sequence[float] | None, explain: Explainer | None,

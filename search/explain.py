@@ -43,9 +43,14 @@ reads, and reading ten whole passages would dominate a query's time (the
 benchmark's latency rows measure it). So only the occurrences whose sense is
 at stake are read in context: the passage's occurrences of query words
 that may get a verdict (for the general inventory, only when the query
-word's own reading is clear), each in a window around it. Their similarity
-is the cosine of the two contexts; a same word without a verdict shows 1.0,
-a related word its word2vec cosine. The reading is `occurrences.py`'s,
+word's own reading is clear). For the general inventory, indexing already
+read every ambiguous word of every document (`indexing.senses.readings`),
+so a passage costs nothing unless its document was not read then; only
+the query is read by the biLM. A sense verdict's similarity is how likely
+the two occurrences mean the same sense (`sense_rank`'s P(same), over the
+word's senses); a collection sense verdict's is the cosine of the two
+contexts; a same word without a verdict shows 1.0, a related word its
+word2vec cosine. What is read now is `occurrences.py`'s reading,
 cached across queries by the `OccurrenceReader` the engine keeps. An
 `Explainer` is made per query: the query is read once (its windows sliced
 from the reading the ranking shares), and each occurrence once, however
@@ -53,26 +58,24 @@ many methods' hits show it.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
 from indexing.contextual import content_mask, query_sentences, sentence_tokens
 from indexing.documents import Sentence, Span, StoredDocument, Token
-from indexing.senses.dictionary import Dictionary, english_senses, in_name, may_be_name
+from indexing.senses.dictionary import Context, Dictionary, Sense, english_senses, in_name, may_be_name
 from indexing.senses.glosses import window_terms
 from indexing.senses.lexicon import english
 from indexing.senses.method import SensesMethod, TaggedToken
+from indexing.senses.readings import RADIUS, Readings
 from indexing.text import is_content_word, token_terms
 from search.hits import Highlight
 from search.occurrences import OccurrenceReader, query_terms
-from search.sense_rank import QueryWord, occurrence_probabilities
+from search.sense_rank import TEMPERATURE, QueryWord, occurrence_probabilities
 
 UNCLEAR = "sense unclear"  # the general inventory's reading is not clear enough for a verdict
-# Tokens either side of an occurrence that the general inventory reads its
-# sense from (a query's word too): its vectors read topic, which needs more
-# words than the collection's senses (bench/results/decisions.md).
-GENERAL_RADIUS = 16
+GENERAL_RADIUS = RADIUS  # tokens either side of an occurrence that the general inventory reads its sense from
 MAX_GENERAL_WORDS = 3  # query words whose passages' occurrences the general inventory reads (cost)
 CONTEXT_RADIUS = 8  # tokens either side of an occurrence that the biLM reads its sense from
 # Evidence a sense verdict needs (see the module docstring), chosen on the
@@ -98,11 +101,16 @@ def gives_verdict(senses: SensesMethod, word: str, general: Dictionary | None = 
 
 
 class Explainer:
-    def __init__(self, senses: SensesMethod, query: str, occurrences: OccurrenceReader | None = None) -> None:
+    def __init__(self, senses: SensesMethod, query: str, occurrences: OccurrenceReader | None = None,
+                 kept: Callable[[list[int]], Mapping[int, Readings]] | None = None) -> None:
         """``occurrences`` reads (and caches) the passages' occurrences in
-        context; by default a reader of this query's alone."""
+        context; by default a reader of this query's alone. ``kept(doc_ids)``:
+        the readings their indexing kept of those documents
+        (`readings.kept_readings`); without it every occurrence is read now."""
         self.senses = senses
         self.occurrences = occurrences or OccurrenceReader(senses)
+        self._kept_of = kept
+        self._kept: dict[int, Readings | None] = {}
         sentences = query_sentences(query)
         self.query = [t for sentence in sentences for t in sentence if is_content_word(t.norm)]
         self._words = {t.norm for t in self.query}
@@ -118,7 +126,7 @@ class Explainer:
         self._query_general = {q: self.general.read(t.norm, self._query_contexts[t.start], query=True,
                                                     names=may_be_name(query, t.start), terms=around[t.start])
                                for q, t in enumerate(self.query) if t.start in self._query_contexts}
-        self._contexts: dict[tuple, np.ndarray] = {}
+        self._contexts: dict[tuple, Context] = {}  # a passage occurrence's reading, kept or read now
         # Passages are read only for the query words read clearly: without
         # the query's sense there is no verdict to give.
         # At most MAX_GENERAL_WORDS of them, the most clearly read: each costs
@@ -159,13 +167,23 @@ class Explainer:
                                  sentences_of: Callable[[StoredDocument], list[Sentence]]) -> list[np.ndarray]:
         """`sense_rank.occurrence_probabilities` of each (document, word),
         read (and cached) as the verdicts' occurrences are."""
+        kept = self._kept_readings([document.id for document, _ in jobs])
         return occurrence_probabilities(self.general, jobs, sentences_of, self.occurrences.read_contexts,
-                                        GENERAL_RADIUS, tokens_of=self._sentence_tokens)
+                                        GENERAL_RADIUS, kept=kept, tokens_of=self._sentence_tokens)
+
+    def _kept_readings(self, doc_ids: list[int]) -> dict[int, Readings]:
+        """The readings kept by the indexing of those of ``doc_ids`` that have them, fetched once per query."""
+        missing = sorted(set(doc_ids).difference(self._kept))
+        if missing:
+            found = self._kept_of(missing) if self._kept_of is not None else {}
+            self._kept.update((doc_id, found.get(doc_id)) for doc_id in missing)
+        return {doc_id: self._kept[doc_id] for doc_id in doc_ids if self._kept[doc_id] is not None}
 
     def prefetch(self, passages: list[tuple[StoredDocument, Span, Span]]) -> None:
         """Read, in one batch, the occurrences the given passages will need:
         each is (document, its sentence, the part of it shown)."""
         wanted, general = {}, {}
+        kept = self._kept_readings([document.id for document, _, _ in passages]) if self._clear else {}
         for document, sentence, shown in passages:
             tokens = self._sentence_tokens(document, sentence)
             for i, token in enumerate(tokens):
@@ -175,7 +193,11 @@ class Explainer:
                 if token.norm in self._read and key not in self._readings:
                     wanted.setdefault(key[:3], (document, tokens, []))[2].append(i)
                 if token.norm in self._clear and key not in self._contexts:
-                    general.setdefault(key[:3], (document, tokens, []))[2].append(i)
+                    context = kept[document.id].context(token, self.general) if document.id in kept else None
+                    if context is not None:
+                        self._contexts[key] = context
+                    else:
+                        general.setdefault(key[:3], (document, tokens, []))[2].append(i)
         if wanted:
             readings = self.occurrences.read(*_jobs(wanted), CONTEXT_RADIUS, _cache_keys(wanted))
             for (doc_id, start, end), found in zip(wanted, readings):
@@ -251,9 +273,21 @@ class Explainer:
         if kind is None:
             return Highlight(token.start, token.end, text, word, 1.0, "same word", ours.sense.name, UNCLEAR,
                              confidence=confidence)
-        similarity = float(self._query_contexts[self.query[q].start] @ context)
+        similarity = self._same_sense(q, ours.sense, context, around, may_be_name(text, 0))
         return Highlight(token.start, token.end, text, word, round(similarity, 3), kind, ours.sense.name, theirs.name,
                          confidence=confidence)
+
+    def _same_sense(self, q: int, sense: Sense, context: Context, around: frozenset[str], names: bool) -> float:
+        """How likely the passage's occurrence (its ``context`` and the terms
+        ``around`` it) and the query's word ``q`` mean the same sense of
+        ``sense``'s word: sum over its senses of the product of their
+        probabilities (`sense_rank`'s P(same)). The highlight's similarity."""
+        senses = [s for s in self.general.entries[sense.lemma] if names or not s.proper or s == sense]
+        token = self.query[q]
+        ours = self.general.probabilities(senses, self._query_contexts[token.start],
+                                          self._query_around[token.start], TEMPERATURE)
+        theirs = self.general.probabilities(senses, context, around, TEMPERATURE)
+        return float(ours @ theirs)
 
     def _related(self, document: StoredDocument, query: Token, token: Token, similarity: float) -> Highlight:
         return Highlight(token.start, token.end, document.text[token.start : token.end], query.norm,

@@ -13,6 +13,8 @@ class Highlight:
     end: int
     word: str
     query_word: str
+    # A sense verdict of the general inventory: how likely the two mean the
+    # same sense; else the cosine of their contexts or vectors (1.0: the same word).
     similarity: float
     # How the words met, when the index has a sense inventory (search/explain.py):
     # "same sense", "other sense" (the same word in another sense), "same word"

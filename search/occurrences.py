@@ -6,14 +6,19 @@ head vector of the window, ``contexts``).
 
 Consumes documents' sentences (text and tokens) and the positions of the
 occurrences wanted; produces each occurrence as a `TaggedToken` (its sense,
-its contextual vector). The biLM's cost grows with every token it reads, so
-an occurrence is read from ``radius`` tokens either side of it, not its whole
-sentence (occurrences whose windows overlap are read in one window), while
-its context bag still comes from the whole sentence, as at index time.
-Readings are cached across queries: popular passages come back query after
-query. One `OccurrenceReader` serves one `SensesMethod` (its inventory
-names the senses); `SearchEngine` keeps one for the senses of the
-generation it last explained.
+its contextual vector), or its context vector for the general inventory.
+For the collection's senses, the biLM's cost grows with every token it
+reads, so an occurrence is read from ``radius`` tokens either side of it,
+not its whole sentence (occurrences whose windows overlap are read in one
+window), while its context bag still comes from the whole sentence, as at
+index time. For the general inventory, indexing has usually read every
+occurrence already (`indexing.senses.readings`); one it has not (its
+document was indexed with other models, or its upload was cut short) is
+read here as indexing would have read it, its window sliced from the
+reading of its whole sentence. Readings are cached across queries: popular
+passages come back query after query. One `OccurrenceReader` serves one
+`SensesMethod` (its inventory names the senses); `SearchEngine` keeps one
+for the senses of the generation it last explained.
 """
 from __future__ import annotations
 
@@ -24,9 +29,10 @@ import numpy as np
 from indexing.contextual import DISTILLED_MODEL, BiLMReader, query_sentences, shared_reader
 from indexing.documents import Token
 from indexing.lru import LruCache
-from indexing.senses.dictionary import context_vectors, english_senses
+from indexing.senses.dictionary import english_senses
 from indexing.senses.glosses import window_terms
 from indexing.senses.method import SensesMethod, TaggedToken
+from indexing.senses.readings import window_vectors
 
 # Occurrences kept (~2.5 KB each).
 READINGS_CACHED = 20_000
@@ -108,15 +114,13 @@ class OccurrenceReader:
 def query_contexts(reader: BiLMReader, query: str, words: set[str], radius: int) -> dict[int, np.ndarray]:
     """Token start -> unit context vector of each occurrence of ``words`` in
     ``query``: the ``radius`` tokens either side of it, sliced from the
-    query's reading that the ranking methods share (a query of up to
-    2 * radius + 1 tokens a sentence is read exactly as a passage's window)."""
+    query's reading that the ranking methods share, as a passage's are
+    (`window_contexts`)."""
     token_lists, layers = reader.read_query(query)
     found = {}
     for tokens, sentence in zip(token_lists, layers):
         wanted = [i for i, t in enumerate(tokens) if t.norm in words]
-        windows = [sentence[:, max(0, i - radius) : i + radius + 1] for i in wanted]
-        found.update(zip((tokens[i].start for i in wanted), context_vectors(reader.encoder, windows)
-                         if windows else []))
+        found.update(zip((tokens[i].start for i in wanted), window_vectors(reader.encoder, sentence, wanted, radius)))
     return found
 
 
@@ -134,18 +138,16 @@ def query_terms(query: str, radius: int) -> dict[int, frozenset[str]]:
 def window_contexts(reader: BiLMReader, texts: Sequence[str], token_lists: Sequence[list[Token]],
                     positions: Sequence[Sequence[int]], radius: int) -> list[dict[int, np.ndarray]]:
     """The unit context vector of each occurrence at ``positions`` of each
-    sentence: the ``radius`` tokens either side of it, read by ``reader``'s
-    biLM. Each occurrence is read in its own window, so its vector does not
-    depend on which others were read with it; occurrences with the same
-    window (a short sentence) share one reading."""
-    windows: dict[tuple[int, int, int], list[int]] = {}  # (sentence, lo, hi) -> its positions
-    for s, wanted in enumerate(positions):
-        for i in sorted(set(wanted)):
-            windows.setdefault((s, max(0, i - radius), min(len(token_lists[s]), i + radius + 1)), []).append(i)
+    sentence: the ``radius`` tokens either side of it, sliced from
+    ``reader``'s biLM reading of the whole sentence (`readings.window_vectors`),
+    exactly as indexing reads it (`readings.read_documents`) and as a
+    query's words are read; each sentence is read once, in one batch."""
     found: list[dict[int, np.ndarray]] = [{} for _ in texts]
-    if not windows:
+    todo = [s for s, wanted in enumerate(positions) if wanted]
+    if not todo:
         return found
-    layers = reader.encode_layers([texts[s] for s, _, _ in windows], [token_lists[s][lo:hi] for s, lo, hi in windows])
-    for ((s, _, _), wanted), vector in zip(windows.items(), context_vectors(reader.encoder, layers)):
-        found[s].update((i, vector) for i in wanted)
+    layers = reader.encode_layers([texts[s] for s in todo], [token_lists[s] for s in todo])
+    for s, sentence in zip(todo, layers):
+        wanted = sorted(set(positions[s]))
+        found[s].update(zip(wanted, window_vectors(reader.encoder, sentence, wanted, radius)))
     return found

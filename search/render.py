@@ -42,7 +42,10 @@ def literal_markdown(text: str) -> str:
 
 
 def _tip(h: Highlight) -> str:
-    tip = f"matches query word '{h.query_word}' (similarity {h.similarity:.2f})"
+    if h.confidence is not None and h.kind in ("same sense", "other sense"):  # the sense inventory's verdict
+        tip = f"matches query word '{h.query_word}' ({h.similarity:.0%} likely in the same sense)"
+    else:
+        tip = f"matches query word '{h.query_word}' (similarity {h.similarity:.2f})"
     if h.kind in LEGEND and h.kind not in ("same word", "term"):
         tip += f"; {LEGEND[h.kind]}"
     if h.literal:

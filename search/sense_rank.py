@@ -23,13 +23,16 @@ a query read clearly ("lambs huddled in the pen") sends documents about
 writing pens below those about livestock. Other words keep their BM25
 share, and so does a document whose occurrences could not be read.
 
-Cost bounds the reading: the biLM reads a window of 33 tokens per
-occurrence (16 of them in one batch added about 100 ms to a query on the
-demo index). So at most `MAX_WORDS` query words are weighed, those the
-query reads most clearly, at most `OCCURRENCES` of a word per document,
-and `READINGS` occurrences in all: every weighed document's first
-occurrence before any second one, the clearest word's documents first, in
-BM25's order. A document left unread keeps its share. The settings were chosen on the
+A document's occurrences were read when it was indexed
+(`indexing.senses.readings`), so weighing costs no biLM reading. Reading
+them at query time instead (a document indexed with other models, or an
+upload cut short) costs a sentence each: 16 in one batch added about 100
+ms to a query on the demo index. So at most `MAX_WORDS` query words are
+weighed, those the query reads most clearly, at most `OCCURRENCES` of a
+word per document, and at most `READINGS` occurrences are read at query
+time: every weighed document's first occurrence before any second one,
+the clearest word's documents first, in BM25's order. A document left
+unread keeps its share. The settings were chosen on the
 development twin of the planted homonyms (bench/data/homonyms_dev) and the
 dev queries of CISI and NFCorpus (bench/results/decisions.md, "Sense-aware
 ranking").
@@ -42,7 +45,7 @@ that its own readings moved down, why.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,6 +54,7 @@ from indexing.contextual import sentence_tokens
 from indexing.documents import Sentence, StoredDocument, Token
 from indexing.senses.dictionary import Dictionary, Sense
 from indexing.senses.glosses import window_terms
+from indexing.senses.readings import Readings
 from indexing.text import token_terms
 
 DEPTH = 20  # BM25's first documents that are weighed by sense
@@ -135,16 +139,23 @@ def by_sense_probability(scores: np.ndarray, ids: np.ndarray, documents: Sequenc
 def occurrence_probabilities(general: Dictionary, jobs: Sequence[tuple[StoredDocument, QueryWord]],
                              sentences_of: Callable[[StoredDocument], Sequence[Sentence]], read_contexts,
                              radius: int, limit: int = OCCURRENCES, budget: int = READINGS,
+                             kept: Mapping[int, Readings] | None = None,
                              tokens_of: Callable[[StoredDocument, Sentence], list[Token]] | None = None,
                              ) -> list[np.ndarray]:
     """For each (document, word) of ``jobs``, (m, len(word.senses)) how
-    likely each occurrence read of the word's term in the document is in
-    each sense, m <= ``limit``. At most ``budget`` occurrences are read in
-    all: every job's first occurrence, in the order of ``jobs``, then their
-    second ones. Each is read from ``radius`` tokens either side by
+    likely each of the document's first m <= ``limit`` occurrences of the
+    word's term is in each sense. A document its indexing read (``kept``:
+    document id -> its `Readings`) costs nothing: its occurrences are
+    scored from their kept cosines, and one whose form the inventory gives
+    other senses than the query's word ("logical" for "logic") is left out
+    rather than read (reading them cost the Senses column twice its median
+    time for 0.001 of nDCG on dev; bench/results/decisions.md). The other
+    documents' occurrences are read now, at most ``budget`` of them: every
+    job's first occurrence, in the order of ``jobs``, then their second
+    ones (an occurrence left unread is left out). They are read from ``radius`` tokens either side by
     ``read_contexts`` (as `OccurrenceReader.read_contexts`: texts, token
-    lists, positions, radius, cache keys), all in one batch: the biLM steps
-    through its windows together (a window at a time cost three times more).
+    lists, positions, radius, cache keys), all in one batch: the biLM
+    steps through them together (one at a time cost three times more).
     ``tokens_of(document, sentence)``: its tokens (default
     `contextual.sentence_tokens`; the explanation passes its cache of them)."""
     tokens_of = tokens_of or (lambda document, sentence: sentence_tokens(document.text, sentence))
@@ -160,7 +171,19 @@ def occurrence_probabilities(general: Dictionary, jobs: Sequence[tuple[StoredDoc
             if len(found[-1]) >= limit:
                 del found[-1][limit:]
                 break
-    taken = [occurrences[:depth] for occurrences, depth in zip(found, _shares(budget, [len(f) for f in found]))]
+    rows: list[list[np.ndarray]] = [[] for _ in jobs]
+    unread: list[list[tuple[Sentence, list[Token], int]]] = []
+    for j, ((document, word), occurrences) in enumerate(zip(jobs, found)):
+        unread.append([])
+        readings = (kept or {}).get(document.id)
+        for sentence, tokens, i in occurrences:
+            context = readings.context(tokens[i], general) if readings is not None else None
+            if context is not None and general.covers(word.senses, context):
+                rows[j].append(general.probabilities(word.senses, context,
+                                                     window_terms([t.norm for t in tokens], i, radius), TEMPERATURE))
+            elif readings is None:  # a document indexing read is never read again
+                unread[j].append((sentence, tokens, i))
+    taken = [occurrences[:depth] for occurrences, depth in zip(unread, _shares(budget, [len(u) for u in unread]))]
     reads: dict[tuple[int, int], tuple[Sentence, list[Token], list[int]]] = {}  # (job, sentence start) -> ...
     for j, occurrences in enumerate(taken):
         for sentence, tokens, i in occurrences:
@@ -170,7 +193,6 @@ def occurrence_probabilities(general: Dictionary, jobs: Sequence[tuple[StoredDoc
             for (j, _), (sentence, _, _) in reads.items()]
     contexts = read_contexts(texts, [tokens for _, tokens, _ in reads.values()],
                              [at for _, _, at in reads.values()], radius, keys) if reads else []
-    rows: list[list[np.ndarray]] = [[] for _ in jobs]
     for ((j, _), (_, tokens, at)), vectors in zip(reads.items(), contexts):
         norms, word = [t.norm for t in tokens], jobs[j][1]
         rows[j] += [general.probabilities(word.senses, vectors[i], window_terms(norms, i, radius), TEMPERATURE)

@@ -32,6 +32,7 @@ verdicts`` and on CoarseWSD-20's train pairs; bench/results/decisions.md.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import logging
 import re
@@ -78,6 +79,23 @@ class Sense:
 
 
 @dataclass(frozen=True)
+class Cosines:
+    """An occurrence's context as its document's indexing kept it
+    (`readings.py`): its cosine with each sense of its word, by the sense's
+    row. Every method that takes a context vector takes this instead."""
+    by_row: dict[int, float]
+
+    def of(self, rows: list[int]) -> np.ndarray | None:
+        """The cosines of ``rows`` (float32), or None when one was not kept."""
+        if any(row not in self.by_row for row in rows):
+            return None
+        return np.array([self.by_row[row] for row in rows], dtype=np.float32)
+
+
+Context = np.ndarray | Cosines  # a unit context vector, or its kept cosines
+
+
+@dataclass(frozen=True)
 class Reading:
     sense: Sense | None  # None: sense unclear
     best: Sense  # the nearest sense, clear or not
@@ -103,6 +121,15 @@ class Dictionary:
         self.term_vectors = term_vectors if glosses is not None else None  # None: no teacher's word vectors
         # Each sense row's bag of gloss terms in the teacher's word space (term_vectors.py).
         self.term_senses = term_vectors.senses(glosses) if self.term_vectors is not None else None
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """A digest of the senses, their rows and the biLM weights their
+        vectors were read with: what an occurrence's kept cosines
+        (`readings.py`) were computed against."""
+        rows = sorted((sense.row, lemma, sense.label, sense.definition)
+                      for lemma, senses in self.entries.items() for sense in senses)
+        return hashlib.sha256(json.dumps([self.model, rows]).encode()).hexdigest()[:16]
 
     @classmethod
     def load(cls, directory: Path = DATA) -> Dictionary:
@@ -137,7 +164,7 @@ class Dictionary:
         reader, and a verdict never sets a noun against a verb."""
         return _two_of_one_pos(self.senses(word))
 
-    def read(self, word: str, context: np.ndarray, query: bool = False, names: bool = True,
+    def read(self, word: str, context: Context, query: bool = False, names: bool = True,
              terms: frozenset[str] = frozenset()) -> Reading | None:
         """The sense of ``word`` in a context (unit vector ``(dim,)``, and the
         keyword terms around it, `glosses.window_terms`), or None when the
@@ -156,7 +183,7 @@ class Dictionary:
         least = self.min_query_margin if query else self.min_margin
         return Reading(best if margin >= least else None, best, margin)
 
-    def compare(self, sense: Sense, context: np.ndarray, names: bool = True,
+    def compare(self, sense: Sense, context: Context, names: bool = True,
                 terms: frozenset[str] = frozenset()) -> tuple[str | None, Sense, float]:
         """Whether an occurrence of ``sense.lemma``'s word (its context, a unit
         vector, and the terms around it) is used in ``sense`` (the query's):
@@ -181,7 +208,7 @@ class Dictionary:
             return "other sense", senses[rival], margin
         return None, senses[int(np.argmax(scores))], margin
 
-    def probabilities(self, senses: list[Sense], context: np.ndarray, terms: frozenset[str],
+    def probabilities(self, senses: list[Sense], context: Context, terms: frozenset[str],
                       temperature: float) -> np.ndarray:
         """How likely an occurrence (its context vector and the terms around
         it, as for `scores`) is in each of ``senses``: the softmax of their
@@ -190,23 +217,32 @@ class Dictionary:
         weights = np.exp(scores - scores.max())
         return weights / weights.sum()
 
-    def scores(self, senses: list[Sense], context: np.ndarray, terms: frozenset[str] = frozenset()) -> np.ndarray:
+    def covers(self, senses: list[Sense], context: Context) -> bool:
+        """Whether ``context`` can be scored against ``senses``: a vector
+        always; kept cosines when they hold each of their rows."""
+        return isinstance(context, np.ndarray) or context.of([sense.row for sense in senses]) is not None
+
+    def scores(self, senses: list[Sense], context: Context, terms: frozenset[str] = frozenset()) -> np.ndarray:
         """Each sense's score for an occurrence: its cosine with the
-        ``context`` vector, its two gloss overlaps with the ``terms`` around
-        it (`glosses.py`) and its prior."""
+        ``context`` (a unit vector, or the cosines its indexing kept, which
+        must hold these senses: `covers`), its two gloss overlaps with the
+        ``terms`` around it (`glosses.py`) and its prior."""
         weights = np.array([sense.weight for sense in senses], dtype=np.float32)
         prior = np.log(weights / weights.sum())
         rows = [sense.row for sense in senses]
-        scores = self.vectors[rows] @ context + self.prior_weight * prior
+        cosines = self.vectors[rows] @ context if isinstance(context, np.ndarray) else context.of(rows)
+        if cosines is None:
+            raise ValueError("the kept cosines of this occurrence lack some of these senses")
+        scores = cosines + self.prior_weight * prior
         if self.glosses is not None and terms:
             scores = scores + self.gloss_weight * self.glosses.overlap(rows, terms)
             if self.related_gloss_weight:
                 scores = scores + self.related_gloss_weight * self.glosses.related_overlap(rows, terms)
         if self.term_senses is not None and self.term_weight and terms:
             around = terms.difference(text_terms(senses[0].lemma.replace("_", " ")))
-            context = self.term_vectors.context(around, self.glosses)
-            if context is not None:
-                scores = scores + self.term_weight * (self.term_senses[rows] @ context)
+            bag = self.term_vectors.context(around, self.glosses)
+            if bag is not None:
+                scores = scores + self.term_weight * (self.term_senses[rows] @ bag)
         return scores
 
 

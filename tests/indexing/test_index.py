@@ -124,7 +124,8 @@ def test_a_progress_callback_sees_every_stage_finish(tmp_path: Path, corpus_docu
                          "Calibrating Doc2Vec DBOW", "ELMo: measuring the corpus",
                          "Senses: learning word contexts", "Senses: reading words in context",
                          "Senses: clustering each word's occurrences",
-                         "Encoding with Doc2Vec DM, Doc2Vec DBOW, ELMo, Senses, BM25"}
+                         "Encoding with Doc2Vec DM, Doc2Vec DBOW, ELMo, Senses, BM25",
+                         "Reading each word's sense in context"}
     assert all(done == total > 0 for done, total in last.values())
 
 

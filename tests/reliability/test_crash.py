@@ -45,6 +45,7 @@ CASES = [
     ("add", "persist:bm25"),
     ("add", "bm25:tmp"),
     ("add", "persist:vectors"),
+    ("add", "add:published"),
     ("delete", "delete:stored"),
     ("delete", "trained:tmp"),
     ("delete", "persist:dbow"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indexing.contextual import DISTILLED_MODEL, document_sentences, shared_reader
+from indexing.contextual import DISTILLED_MODEL, document_sentences, query_sentences, shared_reader
 from indexing.index import Index
 from search.engine import SearchEngine
 from search.occurrences import OccurrenceReader
@@ -66,8 +66,18 @@ def test_a_narrow_window_reads_fewer_tokens_and_a_cached_occurrence_none(index: 
     assert sum(sentences_read) > 0
 
 
-def test_the_engine_keeps_readings_across_queries_until_told_to_forget(index: Index,
-                                                                      sentences_read: list[int]) -> None:
+def test_passages_that_indexing_read_are_not_read_again_at_query_time(index: Index,
+                                                                     sentences_read: list[int]) -> None:
+    engine = SearchEngine(index)
+    query = "Anglers waited on the muddy bank of the river for the bass to bite."
+    hits = engine.search(query, "bm25", k=10)
+    assert any(h.kind in ("same sense", "other sense") for hit in hits for h in hit.passage.highlights)
+    assert sum(sentences_read) == 0  # the query's own reading (`BiLMReader.read_query`) is not counted here
+
+
+def test_the_engine_keeps_readings_across_queries_until_told_to_forget(index: Index, sentences_read: list[int],
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("search.engine.kept_readings", lambda store, doc_ids, general: {})  # as if never read
     engine = SearchEngine(index)
     query = "The bank raised its mortgage interest rates."
     engine.search(query, "dbow", k=10)
@@ -81,8 +91,6 @@ def test_the_engine_keeps_readings_across_queries_until_told_to_forget(index: In
 
 
 def test_a_short_query_word_is_read_for_the_general_inventory_as_a_passage_window_would_be(index: Index) -> None:
-    from indexing.contextual import query_sentences
-
     reader = OccurrenceReader.with_general_inventory(index.methods["senses"])
     assert reader.general is not None
     query = "fishing from the river bank"

@@ -34,6 +34,15 @@ def test_highlights_are_marked_with_the_query_word_they_met() -> None:
     assert re.sub(r"<mark[^>]*>|</mark>", "", out) == html.escape(TEXT)  # no character lost or doubled
 
 
+def test_a_dictionary_sense_verdict_says_how_likely_the_same_sense_is() -> None:
+    bank = at("bank")
+    verdict = Highlight(*bank, "bank", "bank", 0.04, "other sense", "bank: sloping land", "bank: financial institution",
+                        confidence=0.62)
+    [tip] = re.findall(r'title="([^"]*)"', passage_html(passage([verdict])))
+    assert html.unescape(tip).startswith("matches query word 'bank' (4% likely in the same sense); ")
+    assert "query: bank: sloping land; here: bank: financial institution (confidence 0.62" in html.unescape(tip)
+
+
 def test_a_query_word_with_markup_cannot_break_out_of_the_title() -> None:
     bank = at("bank")
     out = passage_html(passage([Highlight(*bank, "bank", '"><img src=x onerror=alert(1)>', 0.7)]))

@@ -1,0 +1,102 @@
+"""Occurrence readings kept at indexing (indexing/senses/readings.py): what
+is kept, that it is what the query-time reading gives, and that it follows
+the documents through uploads and deletes."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from indexing.contextual import DISTILLED_MODEL, document_sentences, shared_reader
+from indexing.documents import Document
+from indexing.index import Index
+from indexing.senses.dictionary import english_senses
+from indexing.senses.readings import Readings, kept_readings, read_documents, readings_version, window_vectors
+from indexing.text import is_content_word
+from search.occurrences import window_contexts
+
+RIVER = Document("Willow creek", "Willows lean over the muddy bank of the creek, where kingfishers and herons "
+                 "fish.", "willow.txt")
+
+
+@pytest.fixture(scope="module")
+def general():
+    dictionary = english_senses()
+    assert dictionary is not None, "the shipped sense inventory was built with other biLM weights"
+    return dictionary
+
+
+def test_readings_survive_serialisation_whole_and_empty() -> None:
+    readings = Readings(np.array([3, 17, 40]), np.array([0, 2, 2, 5]),
+                        np.array([0.5, -0.25, 0.1, 0.2, 0.3], dtype=np.float16))
+    again = Readings.from_bytes(readings.to_bytes())
+    np.testing.assert_array_equal(again.starts, readings.starts)
+    np.testing.assert_array_equal(again.get(40), np.array([0.1, 0.2, 0.3], dtype=np.float16))
+    assert again.get(17).shape == (0,) and again.get(5) is None
+    empty = Readings.from_bytes(Readings(np.zeros(0, np.int64), np.zeros(1, np.int64),
+                                         np.zeros(0, np.float16)).to_bytes())
+    assert len(empty) == 0 and empty.get(0) is None
+
+
+def test_a_window_sliced_from_the_sentence_is_the_head_of_that_slice() -> None:
+    reader = shared_reader(DISTILLED_MODEL)
+    tokens = "the heron stood on the muddy bank of the slow brown river at dawn".split()
+    [layers] = reader.encoder.encode_layers([tokens])
+    sliced = window_vectors(reader.encoder, layers, [0, 6, 13], radius=3)
+    expected = reader.encoder.head_vectors([layers[:, 0:4], layers[:, 3:10], layers[:, 10:14]])
+    np.testing.assert_allclose(sliced, expected, atol=1e-5)
+
+
+def test_every_ambiguous_word_is_kept_as_the_query_time_reading_scores_it(index: Index, general) -> None:
+    documents = [d for d in index.store if " bank " in d.text][:3]
+    sentences = index.store.sentences_of([d.id for d in documents])
+    found = read_documents(shared_reader(DISTILLED_MODEL), general, documents, sentences)
+    texts, token_lists, owner = document_sentences(documents, sentences)
+    positions = [[i for i, t in enumerate(tokens) if is_content_word(t.norm) and len(general.senses(t.norm)) >= 2]
+                 for tokens in token_lists]
+    read_now = window_contexts(shared_reader(DISTILLED_MODEL), texts, token_lists, positions, radius=16)
+    checked = 0
+    for tokens, row, wanted, vectors in zip(token_lists, owner, positions, read_now):
+        readings = found[documents[row].id]
+        for i, token in enumerate(tokens):
+            senses = general.senses(token.norm)
+            kept = readings.context(token, general)
+            if i not in wanted:
+                assert kept is None  # a word of one sense or none, or a function word, costs nothing
+                continue
+            np.testing.assert_allclose(general.scores(senses, kept), general.scores(senses, vectors[i]), atol=2e-3)
+            checked += 1
+    assert checked >= 10
+
+
+def test_indexing_keeps_readings_of_every_document_and_an_upload_of_its_own(index_copy: Index, general) -> None:
+    version = readings_version(general)
+    store = index_copy.store
+    assert store.unread(version) == []
+    [new_id] = index_copy.add_documents([RIVER]).added
+    kept = kept_readings(store, [new_id], general)[new_id]
+    bank = RIVER.text.index("bank")
+    assert kept.get(bank) is not None and kept.get(RIVER.text.index("kingfishers")) is None  # not in the inventory
+    assert store.readings([new_id], "another version") == {}
+    index_copy.delete(new_id)
+    assert kept_readings(store, [new_id], general) == {}  # gone with the document
+
+
+def test_a_document_whose_readings_were_never_kept_is_read_at_query_time_alike(index_copy: Index) -> None:
+    from search.engine import SearchEngine
+
+    query = "herons fishing from the muddy creek bank"
+    [new_id] = index_copy.add_documents([RIVER]).added
+    with_kept = _verdicts(SearchEngine(index_copy).search(query, "senses", k=5), new_id)
+    index_copy.store._connection().execute("DELETE FROM readings WHERE doc_id = ?", (new_id,))  # as if killed
+    read_now = _verdicts(SearchEngine(index_copy).search(query, "senses", k=5), new_id)
+    assert with_kept and [h[:2] for h in read_now] == [h[:2] for h in with_kept]
+    for (_, _, a), (_, _, b) in zip(with_kept, read_now):
+        assert a == pytest.approx(b, abs=0.01)
+    index_copy.retrain()  # a retrain reads what was never read
+    assert index_copy.store.unread(readings_version(english_senses())) == []
+
+
+def _verdicts(hits, doc_id: int) -> list[tuple[str, str, float]]:
+    """(word, kind, similarity) of the sense verdicts on document ``doc_id``'s passage."""
+    [hit] = [h for h in hits if h.doc_id == doc_id]
+    return [(h.word, h.kind, h.similarity) for h in hit.passage.highlights if h.kind in ("same sense", "other sense")]
