@@ -235,6 +235,18 @@ def test_homonyms_are_told_apart_on_the_page_with_dictionary_labels(engine: Sear
     assert ("river_bank_fishing", "same sense", "bank: sloping land") in river
 
 
+def test_a_sense_verdict_says_how_likely_the_same_sense_is(engine: SearchEngine) -> None:
+    likely = {}  # verdict -> how likely the same sense, on the homonym's occurrences
+    for query, (word, _right, _wrong) in HOMONYM_QUERIES.items():
+        for hit in engine.search(query, "bm25", k=10):
+            for h in hit.passage.highlights if hit.passage else []:
+                if h.word.lower().startswith(word) and h.kind in ("same sense", "other sense"):
+                    likely.setdefault(h.kind, []).append(h.similarity)
+    assert likely.keys() == {"same sense", "other sense"}
+    assert all(0.0 <= p <= 1.0 for found in likely.values() for p in found)
+    assert max(likely["other sense"]) < 0.5 < min(likely["same sense"])
+
+
 # Everyday queries over the fixture, each word in its everyday sense: the
 # only words that may be struck through are the planted homonyms.
 EVERYDAY = ["Bread dough rises overnight before baking.", "The runners finished the marathon in the rain.",
