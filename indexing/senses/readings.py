@@ -110,13 +110,19 @@ def window_vectors(encoder, layers: np.ndarray, positions: Sequence[int], radius
     so each window's mean comes from one running sum)."""
     if not len(positions):
         return np.zeros((0, encoder.head_dim), dtype=np.float32)
+    return unit_rows(encoder.head(window_means(encoder, layers, positions, radius))).astype(np.float32)
+
+
+def window_means(encoder, layers: np.ndarray, positions: Sequence[int], radius: int = RADIUS) -> np.ndarray:
+    """The mean mixed biLM vector ``(len(positions), dim)`` of each window
+    of `window_vectors`, before the head (which is linear: many sentences'
+    windows go through it in one product)."""
     weights = encoder.scalar_mix.layer_weights().detach().numpy()
     mixed = np.tensordot(weights, layers, axes=1)  # (n_tokens, dim)
     sums = np.concatenate([np.zeros((1, mixed.shape[1]), np.float64), np.cumsum(mixed, axis=0, dtype=np.float64)])
     at = np.asarray(positions)
     lo, hi = np.maximum(0, at - radius), np.minimum(len(mixed), at + radius + 1)
-    pooled = ((sums[hi] - sums[lo]) / (hi - lo)[:, None]).astype(np.float32)
-    return unit_rows(encoder.head(pooled)).astype(np.float32)
+    return ((sums[hi] - sums[lo]) / (hi - lo)[:, None]).astype(np.float32)
 
 
 def read_documents(reader, dictionary, documents: Sequence[StoredDocument],
@@ -130,11 +136,14 @@ def read_documents(reader, dictionary, documents: Sequence[StoredDocument],
               for tokens in token_lists]
     todo = [s for s, positions in enumerate(wanted) if positions]
     layers = reader.encode_layers([texts[s] for s in todo], [token_lists[s] for s in todo])
-    for s, sentence in zip(todo, layers):
-        vectors = window_vectors(reader.encoder, sentence, wanted[s])
-        for i, vector in zip(wanted[s], vectors):
+    means = [window_means(reader.encoder, sentence, wanted[s]) for s, sentence in zip(todo, layers)]
+    vectors = unit_rows(reader.encoder.head(np.concatenate(means))) if means else None
+    row = 0
+    for s in todo:
+        for i in wanted[s]:
             rows = [sense.row for sense in dictionary.senses(token_lists[s][i].norm)]
-            kept[owner[s]].append((token_lists[s][i].start, dictionary.vectors[rows] @ vector))
+            kept[owner[s]].append((token_lists[s][i].start, dictionary.vectors[rows] @ vectors[row]))
+            row += 1
     found = {}
     for document, occurrences in zip(documents, kept):
         occurrences.sort(key=lambda o: o[0])
