@@ -104,10 +104,9 @@ def counted(manifest: dict, vectors: dict[str, Searchable], store: DocumentStore
 
 def encode(methods: dict[str, Method], store: DocumentStore, documents: list[StoredDocument],
            on_progress: Progress) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """FAISS ids and vectors of `documents` for every method. Each batch of
-    documents goes through all methods in turn, so that methods reading the
-    same biLM layers (ELMo, senses) encode each sentence once
-    (their shared `contextual.BiLMReader` keeps the last batch)."""
+    """FAISS ids and vectors of `documents` for every method, a batch of
+    documents through all methods in turn. (ELMo reads the distilled biLM,
+    Senses the LM-only one: each reads every sentence once.)"""
     stage = "Encoding with " + ", ".join(m.label for m in methods.values())
     found: dict[str, tuple[list, list]] = {name: ([], []) for name in methods}
     on_progress(0, len(documents), stage)
