@@ -9,6 +9,7 @@ import pytest
 from indexing.documents import Sentence, StoredDocument
 from indexing.senses.dictionary import Sense, english_senses
 from search.engine import SearchEngine
+from indexing.senses.readings import Readings
 from search.sense_rank import QueryWord, by_sense_probability, occurrence_probabilities, weighed_words
 
 RIVER, MONEY = (Sense("bank", "sloping land", "", "noun", 10.0, 0), Sense("bank", "financial institution", "",
@@ -113,3 +114,39 @@ def test_the_senses_column_ranks_what_bm25_finds(engine: SearchEngine) -> None:
     query = "interest rates and inflation"
     assert ({h.doc_id for h in engine.search(query, "senses", k=20, passages=False)}
             == {h.doc_id for h in engine.search(query, "bm25", k=20, passages=False)})
+
+
+class KeptOrRead(OneSense):
+    """The general inventory's stand-in for kept readings: "bank" has the
+    two senses, "banks" none; a kept reading's probabilities are its cosines."""
+
+    def senses(self, word: str) -> list[Sense]:
+        return [RIVER, MONEY] if word == "bank" else []
+
+    def covers(self, senses, context) -> bool:
+        return isinstance(context, np.ndarray) or context.of([s.row for s in senses]) is not None
+
+    def probabilities(self, senses, context, terms, temperature) -> np.ndarray:
+        return super().probabilities(senses, context, terms, temperature) if isinstance(context, np.ndarray) \
+            else context.of([s.row for s in senses])
+
+
+def test_a_document_indexing_read_is_scored_from_its_kept_readings_and_never_read_again() -> None:
+    text = "The bank was steep. Banks of reeds grew by the bank."
+    kept_doc, unread_doc = (StoredDocument(i, f"doc {i}", text, "", "", 0, "") for i in (1, 2))
+    first, last = text.index("bank"), text.rindex("bank")
+    kept = {1: Readings(np.array([first, last]), np.array([0, 2, 4]),
+                        np.array([0.25, 0.75, 0.5, 0.5], dtype=np.float16))}
+    calls = []
+
+    def read_contexts(texts, token_lists, positions, radius, keys):
+        calls.append([key[0] for key in keys])
+        return [{i: np.zeros(4) for i in at} for at in positions]
+
+    found = occurrence_probabilities(KeptOrRead(), [(d, word([1.0, 0.0])) for d in (kept_doc, unread_doc)],
+                                     lambda d: [Sentence(0, d.id, 0, 0, 19), Sentence(1, d.id, 1, 20, len(text))],
+                                     read_contexts, radius=16, limit=2, kept=kept)
+    # The kept document: its first "bank" from the kept cosines; "Banks", whose form has no kept
+    # reading, left out rather than read. The other document: both occurrences read now.
+    assert found[0].tolist() == [[0.25, 0.75]] and found[1].tolist() == [[1.0, 0.0], [1.0, 0.0]]
+    assert calls == [[2, 2]]  # its two sentences, in one batch
