@@ -22,8 +22,9 @@ Every occurrence's window is sliced from the biLM's reading of its whole
 sentence, as a query's words are (`window_vectors`): one pass over the
 text, not one per word. A document read before a change of biLM weights or
 of the inventory (`readings_version`), or whose readings a killed upload
-did not write, is read at query time in the same way; `Index.reconcile`
-writes what is missing.
+did not write, is read at query time in the same way, until a retrain
+writes what is missing (so does the reconcile of an upload cut short
+before its vectors were written).
 
 Consumes stored documents, their sentences, the distilled biLM and the
 inventory; produces each document's `Readings`, serialised for the store.
@@ -50,8 +51,9 @@ RADIUS = 16
 FORMAT = 1  # of `Readings.to_bytes`; a new format is read anew, as new weights are
 STAGE = "Reading each word's sense in context"
 # Words of text read in one biLM call: the encoder sorts a call's sentences
-# by length, so a larger call pads less. 320 short documents (45 words
-# each) took 9.3 s in calls of 16 documents, 4.5 s in calls of 256.
+# by length, so a larger call pads less. 640 short documents of the 100k
+# benchmark (43 words each) took 8.6-9.3 s in calls of 16 documents, 4.5 s
+# in calls of 256.
 BATCH_WORDS = 12_000
 FETCH = 1_024  # documents fetched from the store at a time
 
