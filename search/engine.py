@@ -24,8 +24,6 @@ from indexing.errors import InvalidQueryError, SenseSearchError, UnknownWordsErr
 from indexing.generation import Generation
 from indexing.index import Index
 from indexing.methods import EXPLAINING_METHOD, LEXICAL
-from indexing.senses.dictionary import english_senses
-from indexing.senses.readings import kept_readings
 from indexing.text import analysers, tokenize
 from search.analysed import DocumentAnalyses
 from search.explain import Explainer
@@ -152,10 +150,7 @@ class SearchEngine:
             if self._occurrences is None or self._occurrences.senses is not senses:
                 self._occurrences = OccurrenceReader.with_general_inventory(senses)
             occurrences = self._occurrences
-        general = english_senses() if occurrences.general is not None else None
-        store = self.index.store
-        return Explainer(senses, query, occurrences,
-                         kept=(lambda doc_ids: kept_readings(store, doc_ids, general)) if general else None)
+        return Explainer(senses, query, occurrences, self.index.store)
 
     def _search(self, live: Generation, query: str, method: str, k: int, passages: bool,
                 layer_weights: Sequence[float] | None, explain: Explainer | None,

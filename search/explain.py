@@ -58,7 +58,7 @@ many methods' hits show it.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 import numpy as np
 
@@ -68,7 +68,8 @@ from indexing.senses.dictionary import Context, Dictionary, Sense, english_sense
 from indexing.senses.glosses import window_terms
 from indexing.senses.lexicon import english
 from indexing.senses.method import SensesMethod, TaggedToken
-from indexing.senses.readings import RADIUS, Readings
+from indexing.senses.readings import RADIUS, Readings, kept_readings
+from indexing.store import DocumentStore
 from indexing.text import is_content_word, token_terms
 from search.hits import Highlight
 from search.occurrences import OccurrenceReader, query_terms
@@ -102,15 +103,16 @@ def gives_verdict(senses: SensesMethod, word: str, general: Dictionary | None = 
 
 class Explainer:
     def __init__(self, senses: SensesMethod, query: str, occurrences: OccurrenceReader | None = None,
-                 kept: Callable[[list[int]], Mapping[int, Readings]] | None = None) -> None:
+                 store: DocumentStore | None = None) -> None:
         """``occurrences`` reads (and caches) the passages' occurrences in
-        context; by default a reader of this query's alone. ``kept(doc_ids)``:
-        the readings their indexing kept of those documents
-        (`readings.kept_readings`); without it every occurrence is read now."""
+        context; by default a reader of this query's alone. ``store``: where
+        indexing kept the documents' readings (`readings.kept_readings`);
+        without it every occurrence is read now."""
         self.senses = senses
         self.occurrences = occurrences or OccurrenceReader(senses)
-        self._kept_of = kept
+        self._store = store
         self._kept: dict[int, Readings | None] = {}
+        self._same_query: dict[tuple, np.ndarray] = {}  # (query word, lemma, names) -> its sense probabilities
         sentences = query_sentences(query)
         self.query = [t for sentence in sentences for t in sentence if is_content_word(t.norm)]
         self._words = {t.norm for t in self.query}
@@ -175,7 +177,8 @@ class Explainer:
         """The readings kept by the indexing of those of ``doc_ids`` that have them, fetched once per query."""
         missing = sorted(set(doc_ids).difference(self._kept))
         if missing:
-            found = self._kept_of(missing) if self._kept_of is not None else {}
+            found = (kept_readings(self._store, missing, self.general)
+                     if self._store is not None and self.general is not None else {})
             self._kept.update((doc_id, found.get(doc_id)) for doc_id in missing)
         return {doc_id: self._kept[doc_id] for doc_id in doc_ids if self._kept[doc_id] is not None}
 
@@ -283,11 +286,13 @@ class Explainer:
         ``sense``'s word: sum over its senses of the product of their
         probabilities (`sense_rank`'s P(same)). The highlight's similarity."""
         senses = [s for s in self.general.entries[sense.lemma] if names or not s.proper or s == sense]
-        token = self.query[q]
-        ours = self.general.probabilities(senses, self._query_contexts[token.start],
-                                          self._query_around[token.start], TEMPERATURE)
+        key = (q, sense.lemma, names)  # the query's side is the same for every passage
+        if key not in self._same_query:
+            token = self.query[q]
+            self._same_query[key] = self.general.probabilities(senses, self._query_contexts[token.start],
+                                                               self._query_around[token.start], TEMPERATURE)
         theirs = self.general.probabilities(senses, context, around, TEMPERATURE)
-        return float(ours @ theirs)
+        return float(self._same_query[key] @ theirs)
 
     def _related(self, document: StoredDocument, query: Token, token: Token, similarity: float) -> Highlight:
         return Highlight(token.start, token.end, document.text[token.start : token.end], query.norm,

@@ -138,18 +138,17 @@ def read_documents(reader, dictionary, documents: Sequence[StoredDocument],
     that ``dictionary`` gives two senses or more kept."""
     texts, token_lists, owner = document_sentences(documents, sentences)
     kept: list[list[tuple[int, np.ndarray]]] = [[] for _ in documents]
-    wanted = [[i for i, t in enumerate(tokens) if is_content_word(t.norm) and len(dictionary.senses(t.norm)) >= 2]
-              for tokens in token_lists]
+    wanted: list[dict[int, list[int]]] = []  # per sentence: position -> the rows of its word's senses
+    for tokens in token_lists:
+        senses = {i: dictionary.senses(t.norm) for i, t in enumerate(tokens) if is_content_word(t.norm)}
+        wanted.append({i: [sense.row for sense in found] for i, found in senses.items() if len(found) >= 2})
     todo = [s for s, positions in enumerate(wanted) if positions]
     layers = reader.encode_layers([texts[s] for s in todo], [token_lists[s] for s in todo])
-    means = [window_means(reader.encoder, sentence, wanted[s]) for s, sentence in zip(todo, layers)]
-    vectors = unit_rows(reader.encoder.head(np.concatenate(means))) if means else None
-    row = 0
+    means = [window_means(reader.encoder, sentence, list(wanted[s])) for s, sentence in zip(todo, layers)]
+    vectors = iter(unit_rows(reader.encoder.head(np.concatenate(means))) if means else ())
     for s in todo:
-        for i in wanted[s]:
-            rows = [sense.row for sense in dictionary.senses(token_lists[s][i].norm)]
-            kept[owner[s]].append((token_lists[s][i].start, dictionary.vectors[rows] @ vectors[row]))
-            row += 1
+        for i, rows in wanted[s].items():
+            kept[owner[s]].append((token_lists[s][i].start, dictionary.vectors[rows] @ next(vectors)))
     found = {}
     for document, occurrences in zip(documents, kept):
         occurrences.sort(key=lambda o: o[0])
@@ -173,16 +172,16 @@ def keep_readings(store, doc_ids: Sequence[int] | None = None, on_progress: Prog
     if not todo:
         return 0
     reader = shared_reader(DISTILLED_MODEL)
-    done = 0
-    on_progress(done, len(todo), STAGE)
+    on_progress(0, len(todo), STAGE)
     for start in range(0, len(todo), FETCH):
+        done = start  # documents deleted meanwhile are not fetched, and count as done below
         for documents in _by_words(list(store.get_many(todo[start : start + FETCH]).values()), BATCH_WORDS):
             found = read_documents(reader, general, documents, store.sentences_of([d.id for d in documents]))
             store.put_readings(version, {doc_id: readings.to_bytes() for doc_id, readings in found.items()})
             done += len(documents)
             on_progress(done, len(todo), STAGE)
-        done = min(start + FETCH, len(todo))  # documents deleted meanwhile count as done
-        on_progress(done, len(todo), STAGE)
+        if done < min(start + FETCH, len(todo)):
+            on_progress(min(start + FETCH, len(todo)), len(todo), STAGE)
     return len(todo)
 
 
