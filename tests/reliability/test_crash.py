@@ -167,7 +167,9 @@ def test_a_writer_killed_at_random_moments_loses_no_accepted_upload(tmp_path, co
         (tmp_path / "job.json").write_text(json.dumps(job))
         worker = subprocess.Popen([sys.executable, str(WORKER), "loop", str(tmp_path / "job.json")],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(rng.uniform(5.0, 9.0))  # imports and the first build: 4-6 s (bm25s brings scipy and numba)
+        # Imports and the first build: 4-6 s (bm25s brings scipy and numba); a process's first upload
+        # also loads the sense inventory and the distilled biLM to read its senses: about 5 s more.
+        time.sleep(rng.uniform(12.0, 18.0))
         worker.kill()
         out, err = worker.communicate()
         assert "Traceback" not in err, err
