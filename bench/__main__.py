@@ -123,6 +123,8 @@ def _add_dictionary(commands) -> None:
                             help="train chooses the settings (with WiC dev); test is read once with them (WiC test)")
     dictionary.add_argument("--cache", type=Path, default=Path("dictionary-synsets.npz"),
                             help="the synset vectors dictionary_build cached")
+    dictionary.add_argument("--teacher-cache", type=Path,
+                            help="also group by the teacher's synset vectors, cached here (build time only)")
     glosses = commands.add_parser("glosses", help="how much the gloss overlap counts in a sense reading")
     glosses.add_argument("--split", choices=("train", "test"), default="train",
                          help="train: CoarseWSD-20 train and WiC dev choose the weight; test: read once with it")
@@ -227,7 +229,8 @@ def _with_own_report(args: argparse.Namespace) -> int | None:
     if args.command == "dictionary":
         from bench.dictionary_eval import dictionary_markdown, evaluate_dictionary
 
-        return _saved(f"dictionary-{args.split}", evaluate_dictionary(args.split, args.cache), dictionary_markdown)
+        results = evaluate_dictionary(args.split, args.cache, teacher_cache=args.teacher_cache)
+        return _saved(f"dictionary-{args.split}", results, dictionary_markdown)
     if args.command == "glosses":
         from bench.gloss_tuning import glosses_markdown, tune_glosses
 

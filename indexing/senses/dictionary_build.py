@@ -19,15 +19,22 @@ a cosine moves by about 0.002, against verdict margins of 0.2) and
   the sentence head of the mean mixed vector (what the ELMo column ranks
   with), so it lives in the space where an occurrence's context is read.
 - Synsets a person would not tell apart are grouped: average-linkage
-  clustering of one lemma's synset vectors of one part of speech, cosine distance below
-  ``--merge-distance`` (chosen on CoarseWSD-20's train split:
-  ``python -m bench dictionary``). A group's vector is the mean of its
-  synsets' vectors weighted by their SemCor counts plus one half; its label
-  and definition are those of its most frequent synset.
+  clustering of one lemma's synsets of one part of speech, by the larger of
+  two cosine distances, below ``--merge-distance``: the biLM's vectors' and
+  the teacher's (all-MiniLM-L6-v2, Apache-2.0, reading the same synset
+  text; `teacher_vectors`). The biLM alone finds the factory and the
+  flowering plant, the fingernail and the carpenter's nail, alike (cosine
+  distance 0.22 and 0.28; the teacher 0.67 and 0.72), and merged them. The
+  setting was chosen on CoarseWSD-20's train split (``python -m bench
+  dictionary``) and the development homonyms (bench/results/decisions.md).
+  A group's vector is the mean of its synsets' biLM vectors weighted by
+  their SemCor counts plus one half; its label and definition are those of
+  its most frequent synset.
 
-Synset vectors are cached in ``--cache`` (resumable: a rerun reads what an
-earlier run encoded). Build time only; the WordNet licence ships beside the
-data (data/WORDNET_LICENSE).
+Synset vectors are cached in ``--cache`` and ``--teacher-cache``
+(resumable: a rerun reads what an earlier run encoded). Build time only:
+the product never runs the teacher. The WordNet licence ships beside the
+data (data/WORDNET_LICENSE), the teacher's too (data/MINILM_LICENSE).
 """
 from __future__ import annotations
 
@@ -41,7 +48,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexing.linalg import int8_rows
+from indexing.linalg import int8_rows, unit_rows
 from indexing.senses.glosses import Glosses, entries_digest
 from indexing.senses.lexicon import english
 from indexing.senses.wordnet import DEFAULT_DIR, POS, Synset, index, synsets, tag_counts
@@ -51,7 +58,7 @@ DATA = Path(__file__).resolve().parent / "data"
 SENSE_POS = ("noun", "verb", "adj")
 SMOOTHING = 0.5  # a sense's weight is its SemCor count plus this, so untagged senses count a little
 MAX_TOKENS = 120
-MERGE_DISTANCE = 0.5
+MERGE_DISTANCE = 0.65
 # Related synsets whose words a synset's text lists: (title, pointer symbols, at most n synsets, words of each).
 RELATED = (("Kinds", ("~", "~i"), 8, 2), ("Related", (";c", ";r", "#p", "#m", "%p", "%m", "%s", "#s"), 8, 2),
            ("Also", ("+",), 6, 1))
@@ -150,19 +157,38 @@ def encode(texts: dict[tuple[str, ...], str], cache: Path, model: Path) -> dict[
     return done
 
 
-def group(vectors: np.ndarray, merge_distance: float) -> list[int]:
-    """Cluster labels of one lemma's synset vectors (average linkage, cosine)."""
+def teacher_vectors(keys: set[tuple[str, str, str]], by_pos: dict[str, dict[str, Synset]],
+                    cache: Path) -> dict[tuple[str, str, str], np.ndarray]:
+    """The teacher's (all-MiniLM-L6-v2, `term_vectors_build.encode`) unit
+    sentence vectors of what the biLM reads of each synset (``keys``: lemma,
+    part of speech, offset; `synset_text`), cached in ``cache``."""
+    from indexing.senses.term_vectors_build import encode
+
+    texts = {"|".join(key): synset_text(by_pos[key[1]][key[2]], by_pos, key[0]) for key in sorted(keys)}
+    found = encode(texts, cache, "synsets with the teacher")
+    return {tuple(key.split("|")): vector for key, vector in found.items()}
+
+
+def group(vectors: np.ndarray, merge_distance: float, teacher: np.ndarray | None = None) -> list[int]:
+    """Cluster labels of one lemma's synsets (average linkage) by the cosine
+    distance of their biLM vectors, or, given the ``teacher``'s vectors of
+    the same synsets (unit rows), by the larger of the two distances: two
+    synsets are alike only when both readers find them alike."""
     if len(vectors) == 1:
         return [0]
     from sklearn.cluster import AgglomerativeClustering
 
-    clustering = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
+    distances = 1.0 - unit_rows(vectors) @ unit_rows(vectors).T
+    if teacher is not None:
+        distances = np.maximum(distances, 1.0 - unit_rows(teacher) @ unit_rows(teacher).T)
+    clustering = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
                                          distance_threshold=merge_distance)
-    return clustering.fit_predict(vectors).tolist()
+    return clustering.fit_predict(np.clip(distances, 0.0, 2.0)).tolist()
 
 
 def coarse_senses(lemma: str, senses: list[tuple[str, str]], weights: list[float], vectors: np.ndarray,
-                  by_pos: dict[str, dict[str, Synset]], merge_distance: float) -> list[dict]:
+                  by_pos: dict[str, dict[str, Synset]], merge_distance: float,
+                  teacher: np.ndarray | None = None) -> list[dict]:
     """One lemma's coarse senses, heaviest first: label, definition, pos, weight,
     vector. Each part of speech is grouped on its own: "final" the adjective
     (the last) must not take the name of "final" the match."""
@@ -170,7 +196,7 @@ def coarse_senses(lemma: str, senses: list[tuple[str, str]], weights: list[float
     for pos in SENSE_POS:
         rows = [i for i, (p, _) in enumerate(senses) if p == pos]
         if rows:
-            labels = group(vectors[rows], merge_distance)
+            labels = group(vectors[rows], merge_distance, None if teacher is None else teacher[rows])
             clusters += [[rows[i] for i, c in enumerate(labels) if c == cluster] for cluster in sorted(set(labels))]
     found = []
     for members in clusters:
@@ -245,6 +271,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--words", type=int, default=20_000)
     parser.add_argument("--merge-distance", type=float, default=MERGE_DISTANCE)
     parser.add_argument("--cache", type=Path, default=Path("dictionary-synsets.npz"))
+    parser.add_argument("--teacher-cache", type=Path, default=Path("dictionary-teacher.npz"),
+                        help="the teacher's reading of the synsets (`group`), cached here")
+    parser.add_argument("--no-teacher", action="store_true", help="group by the biLM's vectors alone")
     parser.add_argument("--out", type=Path, default=DATA)
     args = parser.parse_args(argv)
 
@@ -263,11 +292,15 @@ def main(argv: list[str]) -> int:
     vectors = encode({(lemma, pos, offset): synset_text(by_pos[pos][offset], by_pos, lemma)
                       for lemma in lemmas for pos, offset in senses_of[lemma]},
                      args.cache, DISTILLED_MODEL)
+    teacher = (None if args.no_teacher else
+               teacher_vectors({(lemma, *key) for lemma in lemmas for key in senses_of[lemma]}, by_pos,
+                               args.teacher_cache))
     entries, rows = {}, []
     for lemma in lemmas:
-        found = coarse_senses(lemma, senses_of[lemma], weight_of[lemma],
-                              np.stack([vectors[(lemma, *key)] for key in senses_of[lemma]]), by_pos,
-                              args.merge_distance)
+        keys = senses_of[lemma]
+        found = coarse_senses(lemma, keys, weight_of[lemma], np.stack([vectors[(lemma, *key)] for key in keys]),
+                              by_pos, args.merge_distance,
+                              None if teacher is None else np.stack([teacher[(lemma, *key)] for key in keys]))
         if len(found) < 2:
             continue
         entries[lemma] = []
@@ -280,6 +313,7 @@ def main(argv: list[str]) -> int:
     np.savez(args.out / "dictionary_vectors.npz", vectors=stored, scales=scales)
     meta = {"source": "WordNet 3.0 (Princeton University), SemCor counts from cntlist.rev",
             "model": weights_digest(DISTILLED_MODEL), "merge_distance": args.merge_distance,
+            "grouped_by": "biLM" if teacher is None else "biLM and all-MiniLM-L6-v2",
             "words": args.words, "smoothing": SMOOTHING, "entries": entries}
     (args.out / "dictionary.json").write_text(json.dumps(meta, separators=(",", ":")))
     gloss_terms(entries, by_pos, senses_of, weight_of).save(args.out)  # the gloss overlaps' terms (glosses.py)

@@ -12,7 +12,7 @@ import pytest
 from indexing.contextual import DISTILLED_MODEL, shared_reader
 from indexing.senses.dictionary import (DATA, MIN_MARGIN, Dictionary, Sense, context_vectors, english_senses, in_name,
                                         may_be_name)
-from indexing.senses.dictionary_build import label
+from indexing.senses.dictionary_build import group, label
 from indexing.senses.glosses import Glosses, WordGlosses, window_terms
 from indexing.text import tokenize
 
@@ -179,6 +179,23 @@ def test_the_shipped_inventory_labels_the_senses_of_bank_from_the_dictionary(shi
     labels = {sense.label for sense in shipped.senses("bank")}
     assert {"sloping land", "financial institution"} <= labels
     assert all(sense.definition for sense in shipped.senses("bank"))
+
+
+def test_synsets_are_grouped_only_when_the_teacher_also_finds_them_alike() -> None:
+    bilm = np.array([[1.0, 0.0], [0.98, 0.2], [0.0, 1.0]])  # the biLM: the first two alike
+    alone = group(bilm, 0.5)
+    assert alone[0] == alone[1] != alone[2]
+    teacher = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])  # the teacher: the first two far apart
+    assert len(set(group(bilm, 0.5, teacher))) == 3
+    assert group(bilm, 0.5, bilm) == alone  # two readers that agree group as one does
+
+
+@pytest.mark.parametrize("word, apart", [
+    ("plant", ("buildings for carrying on industrial labor", "living organism lacking the power of locomotion")),
+    ("nail", ("thin pointed piece of metal", "horny plate covering and protecting part"))])
+def test_the_shipped_inventory_keeps_homonyms_apart(shipped: Dictionary, word: str, apart: tuple[str, str]) -> None:
+    labels = {sense.label for sense in shipped.senses(word) if sense.pos == "noun"}
+    assert set(apart) <= labels
 
 
 def context(text: str) -> np.ndarray:
