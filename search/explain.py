@@ -68,7 +68,8 @@ from indexing.senses.dictionary import Context, Dictionary, Sense, english_sense
 from indexing.senses.glosses import window_terms
 from indexing.senses.lexicon import english
 from indexing.senses.method import SensesMethod, TaggedToken
-from indexing.senses.readings import RADIUS, Readings, kept_readings
+from indexing.senses.readings import RADIUS, Readings, document_topic, kept_readings
+from indexing.senses.term_vectors import Topic
 from indexing.store import DocumentStore
 from indexing.text import is_content_word, token_terms
 from search.hits import Highlight
@@ -112,6 +113,7 @@ class Explainer:
         self.occurrences = occurrences or OccurrenceReader(senses)
         self._store = store
         self._kept: dict[int, Readings | None] = {}
+        self._topics: dict[int, Topic | None] = {}  # document id -> its topic, for occurrences read now
         self._same_query: dict[tuple, np.ndarray] = {}  # (query word, lemma, names) -> its sense probabilities
         sentences = query_sentences(query)
         self.query = [t for sentence in sentences for t in sentence if is_content_word(t.norm)]
@@ -207,8 +209,18 @@ class Explainer:
                 self._readings.update(((doc_id, start, end, t.token.start), t) for t in found.values())
         if general:
             contexts = self.occurrences.read_contexts(*_jobs(general), GENERAL_RADIUS, _cache_keys(general))
-            for (doc_id, start, end), (_, tokens, _), found in zip(general, general.values(), contexts):
-                self._contexts.update(((doc_id, start, end, tokens[i].start), v) for i, v in found.items())
+            for (doc_id, start, end), (document, tokens, _), found in zip(general, general.values(), contexts):
+                topic = self._topic(document)
+                for i, vector in found.items():
+                    self._contexts[(doc_id, start, end, tokens[i].start)] = self.general.in_document(
+                        tokens[i].norm, vector, topic)
+
+    def _topic(self, document: StoredDocument) -> Topic | None:
+        """What ``document`` is about, for an occurrence read now as its indexing would (`readings.document_topic`)."""
+        if document.id not in self._topics:
+            sentences = self._store.sentences(document.id) if self._store is not None else None
+            self._topics[document.id] = document_topic(self.general, document, sentences)
+        return self._topics[document.id]
 
     def __call__(self, document: StoredDocument, sentence: Span, shown: Span | None = None) -> list[Highlight]:
         """Highlights for the words of `sentence` within `shown` (default: all of it)."""

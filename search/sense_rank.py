@@ -54,7 +54,7 @@ from indexing.contextual import sentence_tokens
 from indexing.documents import Sentence, StoredDocument, Token
 from indexing.senses.dictionary import Dictionary, Sense
 from indexing.senses.glosses import window_terms
-from indexing.senses.readings import Readings
+from indexing.senses.readings import Readings, document_topic
 from indexing.text import token_terms
 
 DEPTH = 20  # BM25's first documents that are weighed by sense
@@ -193,10 +193,16 @@ def occurrence_probabilities(general: Dictionary, jobs: Sequence[tuple[StoredDoc
             for (j, _), (sentence, _, _) in reads.items()]
     contexts = read_contexts(texts, [tokens for _, tokens, _ in reads.values()],
                              [at for _, _, at in reads.values()], radius, keys) if reads else []
+    topics = {}  # job -> what its document is about (`readings.document_topic`), as its indexing would read it
     for ((j, _), (_, tokens, at)), vectors in zip(reads.items(), contexts):
-        norms, word = [t.norm for t in tokens], jobs[j][1]
-        rows[j] += [general.probabilities(word.senses, vectors[i], window_terms(norms, i, radius), TEMPERATURE)
-                    for i in at if i in vectors]
+        (document, word), norms = jobs[j], [t.norm for t in tokens]
+        if j not in topics:
+            topics[j] = document_topic(general, document, sentences_of(document))
+        for i in at:
+            context = general.in_document(tokens[i].norm, vectors[i], topics[j]) if i in vectors else None
+            if context is not None and general.covers(word.senses, context):
+                rows[j].append(general.probabilities(word.senses, context, window_terms(norms, i, radius),
+                                                     TEMPERATURE))
     return [np.array(r, dtype=np.float32).reshape(-1, len(word.senses)) for r, (_, word) in zip(rows, jobs)]
 
 

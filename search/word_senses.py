@@ -21,6 +21,7 @@ from indexing.contextual import DISTILLED_MODEL, sentence_tokens, shared_reader
 from indexing.senses.dictionary import Dictionary, english_senses, may_be_name
 from indexing.senses.glosses import window_terms
 from indexing.senses.method import SensesMethod
+from indexing.senses.readings import document_topic
 from indexing.store import DocumentStore
 from indexing.text import normalize, tokenize
 from search.explain import GENERAL_RADIUS, UNCLEAR
@@ -78,7 +79,7 @@ def word_occurrences(store: DocumentStore, senses: SensesMethod, word: str) -> O
     found = _occurrences(store, word)
     general = english_senses()
     if general is not None and general.has_senses(word):
-        return _general_occurrences(found, word, general)
+        return _general_occurrences(found, word, general, store)
     tagged = senses.tag([text for text, _, _, _ in found], [tokens for _, tokens, _, _ in found])
     vectors, meta = [], []
     for (text, _tokens, doc_id, title), sentence in zip(found, tagged):
@@ -91,15 +92,21 @@ def word_occurrences(store: DocumentStore, senses: SensesMethod, word: str) -> O
     return Occurrences(word, features, meta)
 
 
-def _general_occurrences(found: list[tuple[str, list, int, str]], word: str, general: Dictionary) -> Occurrences:
-    """The occurrences read as the explanation reads a passage's (`window_contexts`)."""
+def _general_occurrences(found: list[tuple[str, list, int, str]], word: str, general: Dictionary,
+                         store: DocumentStore) -> Occurrences:
+    """The occurrences read as the explanation reads a passage's
+    (`window_contexts`, in its document: `Dictionary.in_document`)."""
     positions = [[i for i, t in enumerate(tokens) if t.norm == word] for _, tokens, _, _ in found]
     read = window_contexts(shared_reader(DISTILLED_MODEL), [text for text, _, _, _ in found],
                            [tokens for _, tokens, _, _ in found], positions, GENERAL_RADIUS)
+    documents = store.get_many({doc_id for _, _, doc_id, _ in found})
+    topics = {doc_id: document_topic(general, document, store.sentences(doc_id))
+              for doc_id, document in documents.items()}
     vectors, meta, examples = [], [], []
     for (text, tokens, doc_id, title), wanted, vectors_of in zip(found, positions, read):
         for i in wanted:
-            reading = general.read(word, vectors_of[i], names=may_be_name(text, tokens[i].start),
+            context = general.in_document(word, vectors_of[i], topics.get(doc_id))
+            reading = general.read(word, context, names=may_be_name(text, tokens[i].start),
                                    terms=window_terms([t.norm for t in tokens], i, GENERAL_RADIUS))
             vectors.append(vectors_of[i])
             meta.append((_context(text, tokens[i].start, tokens[i].end), doc_id, title,

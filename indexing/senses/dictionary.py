@@ -20,9 +20,13 @@ stream of water", meets the sloping land's "water"; `glosses.py`), plus
 words as bags of a teacher's word vectors ("willows" and "creek" are in no
 gloss of "bank", but lean to land and water; `term_vectors.py`), plus
 ``PRIOR_WEIGHT`` times the log of the sense's share of SemCor use (so "bank"
-leans to the institution when the context says little). The gloss and term
-weights were chosen on CoarseWSD-20's train split and WiC's dev pairs
-(``python -m bench glosses``).
+leans to the institution when the context says little). An occurrence in a
+document adds ``DOCUMENT_WEIGHT`` times the same bag cosine with the whole
+rest of its document (`in_document`; one sense per discourse: a story about
+herons means the river's bank even where a sentence does not say so). The
+gloss and term weights were chosen on CoarseWSD-20's train split and WiC's
+dev pairs (``python -m bench glosses``), the document's on the planted
+development homonyms.
 ``PRIOR_WEIGHT`` was chosen on CoarseWSD-20's train split (``python -m
 bench dictionary``); ``MIN_MARGIN`` and ``MIN_QUERY_MARGIN`` on the planted
 homonyms of bench/data/homonyms_dev (the fewest wrong verdicts, then the
@@ -48,7 +52,7 @@ from indexing.senses.glosses import FILE as GLOSSES_FILE
 from indexing.senses.glosses import Glosses, entries_digest
 from indexing.senses.lexicon import english
 from indexing.senses.term_vectors import FILE as TERMS_FILE
-from indexing.senses.term_vectors import TermVectors
+from indexing.senses.term_vectors import TermVectors, Topic
 from indexing.text import terms as text_terms
 
 logger = logging.getLogger(__name__)
@@ -60,6 +64,8 @@ PRIOR_WEIGHT = 0.05
 GLOSS_WEIGHT = 0.8
 RELATED_GLOSS_WEIGHT = 1.0
 TERM_WEIGHT = 1.0
+# The rest of a passage occurrence's document: one sense per discourse (Gale, Church and Yarowsky, 1992).
+DOCUMENT_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -81,8 +87,9 @@ class Sense:
 @dataclass(frozen=True)
 class Cosines:
     """An occurrence's context as its document's indexing kept it
-    (`readings.py`): its cosine with each sense of its word, by the sense's
-    row. Every method that takes a context vector takes this instead."""
+    (`readings.py`, `Dictionary.in_document`): its cosine with each sense of
+    its word, plus what the rest of its document says of the sense, by the
+    sense's row. Every method that takes a context vector takes this instead."""
     by_row: dict[int, float]
 
     def of(self, rows: list[int]) -> np.ndarray | None:
@@ -107,7 +114,8 @@ class Dictionary:
                  min_margin: float = MIN_MARGIN, prior_weight: float = PRIOR_WEIGHT,
                  min_query_margin: float = MIN_QUERY_MARGIN, glosses: Glosses | None = None,
                  gloss_weight: float = GLOSS_WEIGHT, related_gloss_weight: float = RELATED_GLOSS_WEIGHT,
-                 term_vectors: TermVectors | None = None, term_weight: float = TERM_WEIGHT) -> None:
+                 term_vectors: TermVectors | None = None, term_weight: float = TERM_WEIGHT,
+                 document_weight: float = DOCUMENT_WEIGHT) -> None:
         self.entries = entries
         self.vectors = vectors.astype(np.float32)
         self.model = model  # digest of the biLM weights the vectors were read with
@@ -118,18 +126,22 @@ class Dictionary:
         self.gloss_weight = gloss_weight
         self.related_gloss_weight = related_gloss_weight
         self.term_weight = term_weight
+        self.document_weight = document_weight
         self.term_vectors = term_vectors if glosses is not None else None  # None: no teacher's word vectors
         # Each sense row's bag of gloss terms in the teacher's word space (term_vectors.py).
         self.term_senses = term_vectors.senses(glosses) if self.term_vectors is not None else None
 
     @functools.cached_property
     def digest(self) -> str:
-        """A digest of the senses, their rows and the biLM weights their
-        vectors were read with: what an occurrence's kept cosines
-        (`readings.py`) were computed against."""
+        """A digest of the senses, their rows, the biLM weights their
+        vectors were read with and the word vectors of their gloss terms:
+        what an occurrence's kept cosines (`readings.py`) were computed against."""
         rows = sorted((sense.row, lemma, sense.label, sense.definition)
                       for lemma, senses in self.entries.items() for sense in senses)
-        return hashlib.sha256(json.dumps([self.model, rows]).encode()).hexdigest()[:16]
+        digest = hashlib.sha256(json.dumps([self.model, rows]).encode())
+        if self.term_senses is not None:  # what a document's evidence is read with (`in_document`)
+            digest.update(np.ascontiguousarray(self.term_senses).tobytes())
+        return digest.hexdigest()[:16]
 
     @classmethod
     def load(cls, directory: Path = DATA) -> Dictionary:
@@ -221,6 +233,29 @@ class Dictionary:
         """Whether ``context`` can be scored against ``senses``: a vector
         always; kept cosines when they hold each of their rows."""
         return isinstance(context, np.ndarray) or context.of([sense.row for sense in senses]) is not None
+
+    def topic(self, terms: frozenset[str]) -> Topic | None:
+        """What a document whose keyword ``terms`` these are is about, for
+        `in_document`; None without the teacher's word vectors."""
+        return None if self.term_vectors is None else self.term_vectors.topic(terms, self.glosses)
+
+    def in_document(self, word: str, context: np.ndarray, topic: Topic | None) -> Cosines:
+        """A passage occurrence of ``word`` read in its document (``context``
+        its unit vector, ``topic`` the document's, `topic`), as its indexing
+        keeps it (`readings.py`): by the row of each of the word's senses,
+        the vector's cosine plus ``document_weight`` times the cosine of the
+        sense's gloss terms with the rest of the document (its bag of word
+        vectors without the word's own terms). A query has no document; a
+        passage's reading is then still compared with it sense by sense."""
+        senses = self.senses(word)
+        rows = [sense.row for sense in senses]
+        scores = self.vectors[rows] @ context
+        if topic is not None and self.document_weight and senses:
+            own = [term for lemma in {sense.lemma for sense in senses} for term in text_terms(lemma.replace("_", " "))]
+            bag = topic.without(own)
+            if bag is not None:
+                scores = scores + self.document_weight * (self.term_senses[rows] @ bag)
+        return Cosines(dict(zip(rows, scores.tolist())))
 
     def scores(self, senses: list[Sense], context: Context, terms: frozenset[str] = frozenset()) -> np.ndarray:
         """Each sense's score for an occurrence: its cosine with the

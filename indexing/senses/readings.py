@@ -13,18 +13,22 @@ store (`DocumentStore.put_readings`), as its sentences are.
 
 What is kept of an occurrence is not its vector (384 floats) but its cosine
 with each sense of its word in the general inventory
-(`Dictionary.senses`, in that order, float16): the only use of the vector
-is `Dictionary.scores`, which adds to the cosine what the words around say
-(glosses, word vectors, prior), cheap to count at query time. Occurrences
-of words the inventory gives fewer than two senses are not kept.
+(`Dictionary.senses`, in that order, float16), plus what the rest of its
+document says of each sense (`Dictionary.in_document`: the document's
+whole bag of word vectors, which only indexing reads cheaply, once per
+document). The only use of the vector is `Dictionary.scores`, which adds
+what the words around say (glosses, word vectors, prior), cheap to count at
+query time. Occurrences of words the inventory gives fewer than two senses
+are not kept.
 
 Every occurrence's window is sliced from the biLM's reading of its whole
 sentence, as a query's words are (`window_vectors`): one pass over the
-text, not one per word. A document read before a change of biLM weights or
-of the inventory (`readings_version`), or whose readings a killed upload
-did not write, is read at query time in the same way, until a retrain
-writes what is missing (so does the reconcile of an upload cut short
-before its vectors were written).
+text, not one per word. A document read before a change of biLM weights, of
+the inventory or of the document's weight (`readings_version`), or whose
+readings a killed upload did not write, is read at query time in the same
+way (`document_topic` then reads its whole text), until a retrain writes
+what is missing (so does the reconcile of an upload cut short before its
+vectors were written).
 
 Consumes stored documents, their sentences, the distilled biLM and the
 inventory; produces each document's `Readings`, serialised for the store.
@@ -42,13 +46,13 @@ from indexing.documents import Sentence, StoredDocument, Token
 from indexing.linalg import unit_rows
 from indexing.progress import Progress, no_progress
 from indexing.senses.dictionary import Cosines, Dictionary, english_senses
-from indexing.text import is_content_word
+from indexing.text import is_content_word, token_terms
 
 # Tokens either side of an occurrence that its sense is read from (a query's
 # word too): the inventory's vectors read topic, which needs more words than
 # the collection's senses (bench/results/decisions.md).
 RADIUS = 16
-FORMAT = 1  # of `Readings.to_bytes`; a new format is read anew, as new weights are
+FORMAT = 2  # of `Readings.to_bytes` and what it keeps (2: with the document's evidence); read anew when it changes
 STAGE = "Reading each word's sense in context"
 # Words of text read in one biLM call: the encoder sorts a call's sentences
 # by length, so a larger call pads less. 640 short documents of the 100k
@@ -60,8 +64,9 @@ FETCH = 1_024  # documents fetched from the store at a time
 
 def readings_version(dictionary) -> str:
     """What a document's stored readings depend on: the format, the window,
-    the biLM weights and the inventory's senses and rows."""
-    return f"{FORMAT}:{RADIUS}:{dictionary.digest}"
+    the biLM weights, the inventory's senses and rows, and the weight and
+    word vectors of the document's evidence."""
+    return f"{FORMAT}:{RADIUS}:{dictionary.document_weight}:{dictionary.digest}"
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,10 @@ def read_documents(reader, dictionary, documents: Sequence[StoredDocument],
     (the distilled biLM's `BiLMReader`) in one batch, every content word
     that ``dictionary`` gives two senses or more kept."""
     texts, token_lists, owner = document_sentences(documents, sentences)
+    by_document: list[list[list[Token]]] = [[] for _ in documents]
+    for tokens, row in zip(token_lists, owner):
+        by_document[row].append(tokens)
+    topics = [dictionary.topic(document_terms(lists)) for lists in by_document]
     kept: list[list[tuple[int, np.ndarray]]] = [[] for _ in documents]
     wanted: list[dict[int, list[int]]] = []  # per sentence: position -> the rows of its word's senses
     for tokens in token_lists:
@@ -148,7 +157,9 @@ def read_documents(reader, dictionary, documents: Sequence[StoredDocument],
     vectors = iter(unit_rows(reader.encoder.head(np.concatenate(means))) if means else ())
     for s in todo:
         for i, rows in wanted[s].items():
-            kept[owner[s]].append((token_lists[s][i].start, dictionary.vectors[rows] @ next(vectors)))
+            token = token_lists[s][i]
+            read = dictionary.in_document(token.norm, next(vectors), topics[owner[s]])
+            kept[owner[s]].append((token.start, read.of(rows)))
     found = {}
     for document, occurrences in zip(documents, kept):
         occurrences.sort(key=lambda o: o[0])
@@ -158,6 +169,20 @@ def read_documents(reader, dictionary, documents: Sequence[StoredDocument],
             np.concatenate([[0], np.cumsum(counts, dtype=np.int64)]).astype(np.int64),
             (np.concatenate([c for _, c in occurrences]) if occurrences else np.zeros(0)).astype(np.float16))
     return found
+
+
+def document_terms(token_lists: Sequence[list[Token]]) -> frozenset[str]:
+    """The keyword terms of a document's sentences (their tokens, as
+    `contextual.document_sentences` gives them): what `Dictionary.topic` reads."""
+    return frozenset(term for tokens in token_lists for token in tokens for term in token_terms(token.norm))
+
+
+def document_topic(dictionary, document: StoredDocument, sentences: Sequence[Sentence] | None = None):
+    """What ``document`` (its stored ``sentences``, else its text split
+    here) is about, as its indexing reads it (`Dictionary.topic`): for an
+    occurrence read at query time (`Dictionary.in_document`)."""
+    _, token_lists, _ = document_sentences([document], {document.id: list(sentences)} if sentences else {})
+    return dictionary.topic(document_terms(token_lists))
 
 
 def keep_readings(store, doc_ids: Sequence[int] | None = None, on_progress: Progress = no_progress) -> int:

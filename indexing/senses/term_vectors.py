@@ -73,6 +73,11 @@ class TermVectors:
         norm = float(np.linalg.norm(mean))
         return mean / norm if norm > 0 else None
 
+    def topic(self, terms: frozenset[str], glosses: Glosses) -> Topic:
+        """What a whole text (its keyword ``terms``) is about, as `context` weighs them."""
+        found = [(t, self.term_ids[t], glosses.term_idf(t)) for t in terms if t in self.term_ids]
+        return Topic(self, {t: (row, idf) for t, row, idf in found})
+
     def senses(self, glosses: Glosses) -> np.ndarray:
         """(n_senses, dim) each sense row's unit idf-weighted mean of its
         gloss terms' vectors (zeros for a sense none of whose terms the table holds)."""
@@ -82,3 +87,25 @@ class TermVectors:
         weights = sparse.csr_matrix((glosses.idf[glosses.ids[held]], (rows[held], column[glosses.ids[held]])),
                                     shape=(len(glosses.offsets) - 1, len(self.term_ids)))
         return unit_rows(weights @ self.vectors)
+
+
+class Topic:
+    """A whole document's bag of word vectors (`TermVectors.context` of all
+    its terms), summed once so that the bag without one word's own terms
+    (an occurrence of "bank" must not vote for itself) costs a subtraction."""
+
+    def __init__(self, table: TermVectors, found: dict[str, tuple[int, float]]) -> None:
+        self.table, self.found = table, found
+        rows = [row for row, _ in found.values()]
+        weights = np.array([idf for _, idf in found.values()], dtype=np.float32)
+        self.total = weights @ table.vectors[rows] if rows else np.zeros(table.vectors.shape[1], np.float32)
+
+    def without(self, own: Sequence[str]) -> np.ndarray | None:
+        """The unit bag of the document's terms less ``own``; None when nothing is left."""
+        bag = self.total.copy()
+        for term in own:
+            if term in self.found:
+                row, idf = self.found[term]
+                bag -= idf * self.table.vectors[row]
+        norm = float(np.linalg.norm(bag))
+        return bag / norm if norm > 1e-6 and len(self.found) > sum(t in self.found for t in own) else None

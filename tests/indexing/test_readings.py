@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 
 from indexing.contextual import DISTILLED_MODEL, document_sentences, shared_reader
-from indexing.documents import Document
+from indexing.documents import Document, StoredDocument
 from indexing.index import Index
 from indexing.senses.dictionary import english_senses
-from indexing.senses.readings import Readings, kept_readings, read_documents, readings_version, window_vectors
+from indexing.senses.readings import (Readings, document_topic, kept_readings, read_documents, readings_version,
+                                      window_vectors)
 from indexing.text import is_content_word
 from search.occurrences import window_contexts
 
@@ -54,6 +55,7 @@ def test_every_ambiguous_word_is_kept_as_the_query_time_reading_scores_it(index:
     positions = [[i for i, t in enumerate(tokens) if is_content_word(t.norm) and len(general.senses(t.norm)) >= 2]
                  for tokens in token_lists]
     read_now = window_contexts(shared_reader(DISTILLED_MODEL), texts, token_lists, positions, radius=16)
+    topics = {d.id: document_topic(general, d, sentences[d.id]) for d in documents}
     checked = 0
     for tokens, row, wanted, vectors in zip(token_lists, owner, positions, read_now):
         readings = found[documents[row].id]
@@ -63,9 +65,32 @@ def test_every_ambiguous_word_is_kept_as_the_query_time_reading_scores_it(index:
             if i not in wanted:
                 assert kept is None  # a word of one sense or none, or a function word, costs nothing
                 continue
-            np.testing.assert_allclose(general.scores(senses, kept), general.scores(senses, vectors[i]), atol=2e-3)
+            now = general.in_document(token.norm, vectors[i], topics[documents[row].id])
+            np.testing.assert_allclose(general.scores(senses, kept), general.scores(senses, now), atol=2e-3)
             checked += 1
     assert checked >= 10
+
+
+def test_the_rest_of_the_document_says_which_sense(general) -> None:
+    # The sentence alone says little of "bank"; the document around it says river, or money.
+    sentence = "Nobody was at the bank that morning."
+    river = StoredDocument(1, "", "Herons waded in the shallows of the creek among willows and reeds. " + sentence,
+                           "", "", 0, "")
+    money = StoredDocument(2, "", "Interest rates on savings accounts and mortgages rose again this quarter. "
+                           + sentence, "", "", 0, "")
+    reader = shared_reader(DISTILLED_MODEL)
+    [land, institution] = [s for s in general.senses("bank") if s.label in ("sloping land", "financial institution")]
+    leaning = {}
+    for document in (river, money):
+        _, token_lists, _ = document_sentences([document], {})
+        tokens = token_lists[-1]
+        at = next(i for i, t in enumerate(tokens) if t.norm == "bank")
+        [vectors] = window_contexts(reader, [document.text], [tokens], [[at]], radius=16)
+        alone = general.in_document("bank", vectors[at], None)
+        read = general.in_document("bank", vectors[at], document_topic(general, document))
+        leaning[document.id] = [read.by_row[s.row] - alone.by_row[s.row] for s in (land, institution)]
+    assert leaning[1][0] - leaning[1][1] > 0.05  # the river's words lean to the sloping land
+    assert leaning[2][1] - leaning[2][0] > 0.05  # money's to the institution
 
 
 def test_indexing_keeps_readings_of_every_document_and_an_upload_of_its_own(index_copy: Index, general) -> None:

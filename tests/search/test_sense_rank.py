@@ -81,6 +81,15 @@ class OneSense:
     def probabilities(self, senses, context, terms, temperature) -> np.ndarray:
         return np.array([1.0, 0.0])
 
+    def topic(self, terms):
+        return None
+
+    def in_document(self, word, context, topic):
+        return context
+
+    def covers(self, senses, context) -> bool:
+        return True
+
 
 def test_the_reading_budget_goes_to_every_documents_first_occurrence_then_to_second_ones() -> None:
     text = "The bank was steep. Banks of reeds grew by the bank."
