@@ -52,6 +52,7 @@ from indexing.senses.dictionary_build import coarse_senses, gloss_terms, read_wo
 from indexing.senses.glosses import window_terms
 from indexing.senses.wordnet import DEFAULT_DIR
 from search.explain import GENERAL_RADIUS
+from search.occurrences import noun_positions
 
 RADIUS = GENERAL_RADIUS  # as the page reads a passage's occurrence
 MIN_SEPARATION = 0.7
@@ -222,6 +223,7 @@ class WicPairs:
     clean: list[bool]
     contexts: np.ndarray
     terms: list[frozenset[str]]
+    nouns: list[bool]  # whether the first sentence's target stands where a noun stands, as a query's word is read
 
 
 def wic_pairs(split: str) -> WicPairs:
@@ -234,16 +236,19 @@ def wic_pairs(split: str) -> WicPairs:
     folder = data_root() / "wic" / split
     lines = (folder / f"{split}.data.txt").read_text().splitlines()
     labels = (folder / f"{split}.gold.txt").read_text().split()
-    windows, terms, clean, examples = [], [], [], wordnet_examples()
+    windows, terms, clean, examples, nouns = [], [], [], wordnet_examples(), []
     for line in lines:
         _lemma, _pos, at, first, second = line.split("\t")
+        words = first.split()
+        i = int(at.split("-")[0])
+        nouns.append(len(" ".join(words[:i])) + (1 if i else 0) in noun_positions(" ".join(words)))
         for i, sentence in zip(map(int, at.split("-")), (first, second)):
             tokens = sentence.split()
             windows.append(tokens[max(0, i - RADIUS) : i + RADIUS + 1])
             terms.append(window_terms([normalize(t) for t in tokens], i, RADIUS))
         clean.append(_plain(first) not in examples and _plain(second) not in examples)
     contexts = context_vectors(encoder, encoder.encode_layers(windows))
-    return WicPairs(split, [line.split("\t")[0] for line in lines], labels, clean, contexts, terms)
+    return WicPairs(split, [line.split("\t")[0] for line in lines], labels, clean, contexts, terms, nouns)
 
 
 def wic_verdicts(split: str = "test", pairs: WicPairs | None = None) -> dict:
@@ -259,7 +264,7 @@ def wic_verdicts(split: str = "test", pairs: WicPairs | None = None) -> dict:
     contexts, around = pairs.contexts, pairs.terms
     outcomes = []  # (verdict or None, gold, whether neither sentence is a WordNet example)
     for n, (lemma, label, clean) in enumerate(zip(pairs.lemmas, pairs.labels, pairs.clean)):
-        reading = general.read(lemma, contexts[2 * n], query=True, terms=around[2 * n])
+        reading = general.read(lemma, contexts[2 * n], query=True, terms=around[2 * n], noun=pairs.nouns[n])
         kind = (general.compare(reading.sense, contexts[2 * n + 1], terms=around[2 * n + 1])[0]
                 if reading and reading.sense else None)
         outcomes.append((kind, label, clean))

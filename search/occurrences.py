@@ -135,6 +135,32 @@ def query_terms(query: str, radius: int) -> dict[int, frozenset[str]]:
     return found
 
 
+# Words after which a noun stands ("the pen", "in the pen", "with a pike"), and
+# words that may end a noun phrase when a noun stands before them ("nail
+# after", "plant for"). A cue, not a parser: the biLM read "split nail after
+# manicure" nearest "to nail".
+_BEFORE_NOUN = frozenset("a an the this that these those my your his her its our their some any no every each "
+                         "in on of for with at from by under over near into onto about after before".split())
+_AFTER_NOUN = frozenset("in on of for with at from by under over near into onto about after before and or".split())
+
+
+def noun_positions(query: str) -> set[int]:
+    """Token starts of the words of ``query`` that stand where a noun
+    stands: after a determiner or a preposition, or after another word when
+    a preposition, a conjunction or the end follows ("spider plant", "split
+    nail after manicure"; not "the company plants trees")."""
+    found = set()
+    for tokens in query_sentences(query):
+        words = [t for t in tokens if t.norm[:1].isalnum()]
+        for i, token in enumerate(words[1:], 1):
+            before, after = words[i - 1].norm, words[i + 1].norm if i + 1 < len(words) else None
+            if token.norm in _BEFORE_NOUN or token.norm in _AFTER_NOUN:
+                continue
+            if before in _BEFORE_NOUN or (after is None or after in _AFTER_NOUN) and before not in _AFTER_NOUN:
+                found.add(token.start)
+    return found
+
+
 def window_contexts(reader: BiLMReader, texts: Sequence[str], token_lists: Sequence[list[Token]],
                     positions: Sequence[Sequence[int]], radius: int) -> list[dict[int, np.ndarray]]:
     """The unit context vector of each occurrence at ``positions`` of each

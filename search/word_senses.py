@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexing.contextual import DISTILLED_MODEL, sentence_tokens, shared_reader
-from indexing.senses.dictionary import Dictionary, english_senses, may_be_name
+from indexing.senses.dictionary import Dictionary, english_senses
+from indexing.senses.names import may_be_name
 from indexing.senses.glosses import window_terms
 from indexing.senses.method import SensesMethod
 from indexing.senses.readings import document_topic

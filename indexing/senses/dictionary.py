@@ -39,7 +39,6 @@ import functools
 import hashlib
 import json
 import logging
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,7 +58,7 @@ logger = logging.getLogger(__name__)
 
 DATA = Path(__file__).resolve().parent / "data"
 MIN_MARGIN = 0.3  # an occurrence in a document, read from the words either side of it
-MIN_QUERY_MARGIN = 0.15  # a query's word
+MIN_QUERY_MARGIN = 0.1  # a query's word
 PRIOR_WEIGHT = 0.05
 GLOSS_WEIGHT = 0.8
 RELATED_GLOSS_WEIGHT = 1.0
@@ -177,17 +176,23 @@ class Dictionary:
         return _two_of_one_pos(self.senses(word))
 
     def read(self, word: str, context: Context, query: bool = False, names: bool = True,
-             terms: frozenset[str] = frozenset()) -> Reading | None:
+             terms: frozenset[str] = frozenset(), noun: bool = False) -> Reading | None:
         """The sense of ``word`` in a context (unit vector ``(dim,)``, and the
         keyword terms around it, `glosses.window_terms`), or None when the
         dictionary gives it no two senses of one part of speech. A query's
         word (``query``) is clear from ``min_query_margin``, an occurrence in
         a passage from ``min_margin``. ``names``: whether it may name a
-        person or place (it is capitalised, or its case is not known)."""
+        person or place (it is capitalised, or its case is not known).
+        ``noun``: it stands where a noun stands (`search.occurrences.noun_positions`),
+        so only its noun senses are weighed, and a word of one noun sense is read as it."""
         every = self.senses(word)
         senses = every if names else [sense for sense in every if not sense.proper]
         if not _two_of_one_pos(every) or len(senses) < 2:
             return None
+        if noun and any(sense.pos == "noun" for sense in senses):
+            senses = [sense for sense in senses if sense.pos == "noun"]
+            if len(senses) == 1:
+                return Reading(senses[0], senses[0], 1.0)
         scores = self.scores(senses, context, terms)
         order = np.argsort(-scores)
         margin = float(scores[order[0]] - scores[order[1]])
@@ -284,33 +289,6 @@ class Dictionary:
 def _two_of_one_pos(senses: list[Sense]) -> bool:
     """Whether two of ``senses`` or more share a part of speech."""
     return any(n >= 2 for n in Counter(sense.pos for sense in senses).values())
-
-
-def may_be_name(text: str, start: int) -> bool:
-    """Whether the occurrence of a word at ``start`` of ``text`` may name a
-    person or place (the ``names`` of `Dictionary.read` and `compare`): only
-    where it is capitalised ("Crane wrote", not "a crane lifts")."""
-    return text[start : start + 1].isupper()
-
-
-_CAPITALISED_BEFORE = re.compile(r"(?<![\w'’\-.])(\w)[\w'’\-]*[ \t]+$")  # a word, then spaces only
-_CAPITALISED_AFTER = re.compile(r"^[ \t]+(\w)")
-_NEAR = 40  # characters looked at either side
-
-
-def in_name(text: str, start: int, end: int) -> bool:
-    """Whether the word at ``start:end`` of ``text`` is one word of a name
-    of several capitalised words ("New York", "Reserve Bank", "the State
-    Library"): the name means one thing, so a word of it is never struck
-    through as another sense ("new: not of long duration" against "New
-    York"), though it may keep its sense ("Reserve Bank" is a bank). Its
-    neighbour must follow or precede it with spaces only between: "in
-    York. New laws" holds no name."""
-    if not text[start : start + 1].isupper():
-        return False
-    before = _CAPITALISED_BEFORE.search(text[max(0, start - _NEAR) : start])
-    after = _CAPITALISED_AFTER.match(text[end : end + _NEAR])
-    return bool(before and before.group(1).isupper()) or bool(after and after.group(1).isupper())
 
 
 def context_vectors(encoder, layers: list[np.ndarray]) -> np.ndarray:

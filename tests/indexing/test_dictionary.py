@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from indexing.contextual import DISTILLED_MODEL, shared_reader
-from indexing.senses.dictionary import (DATA, MIN_MARGIN, Dictionary, Sense, context_vectors, english_senses, in_name,
-                                        may_be_name)
+from indexing.senses.dictionary import DATA, MIN_MARGIN, Dictionary, Sense, context_vectors, english_senses
+from indexing.senses.names import in_name, may_be_name
 from indexing.senses.dictionary_build import group, label
 from indexing.senses.glosses import Glosses, WordGlosses, window_terms
 from indexing.text import tokenize

@@ -8,7 +8,8 @@ import pytest
 from indexing.contextual import DISTILLED_MODEL, document_sentences, query_sentences, shared_reader
 from indexing.index import Index
 from search.engine import SearchEngine
-from search.occurrences import OccurrenceReader
+from indexing.senses.dictionary import english_senses
+from search.occurrences import OccurrenceReader, noun_positions, query_contexts, query_terms
 
 
 @pytest.fixture
@@ -100,3 +101,28 @@ def test_a_short_query_word_is_read_for_the_general_inventory_as_a_passage_windo
     assert sorted(sliced) == [tokens[3].start, tokens[4].start]
     np.testing.assert_allclose(sliced[tokens[4].start], read[4], atol=1e-5)
     np.testing.assert_array_equal(read[3], read[4])  # one window, the whole sentence: read once
+
+
+@pytest.mark.parametrize("query, nouns, not_nouns", [
+    ("split nail after manicure", {"nail", "manicure"}, {"split"}),
+    ("repotting a leggy spider plant", {"plant"}, {"repotting"}),
+    ("how to plant tomatoes", {"tomatoes"}, {"plant"}),
+    ("we nail the boards", {"boards"}, {"nail"}),
+    ("the company plants trees", {"company", "trees"}, {"plants"}),
+    ("lambs huddled in the pen", {"pen"}, {"lambs"}),
+])
+def test_a_query_word_stands_where_a_noun_stands_after_another_word_not_after_a_verb_cue(
+        query: str, nouns: set[str], not_nouns: set[str]) -> None:
+    found = {query[start:].split()[0] for start in noun_positions(query)}
+    assert nouns <= found and not (not_nouns & found)
+
+
+def test_a_query_word_where_a_noun_stands_is_read_among_the_nouns() -> None:
+    general = english_senses()
+    [tokens] = query_sentences("split nail after manicure")
+    at = next(t.start for t in tokens if t.norm == "nail")
+    context = query_contexts(shared_reader(DISTILLED_MODEL), "split nail after manicure", {"nail"}, 16)[at]
+    terms = query_terms("split nail after manicure", 16)[at]
+    assert general.read("nail", context, query=True, terms=terms, noun=True).best.pos == "noun"
+    verbs_too = general.read("nail", context, query=True, terms=terms)
+    assert {s.pos for s in general.senses("nail")} == {"noun", "verb"} and verbs_too is not None
