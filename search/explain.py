@@ -29,7 +29,10 @@ needs evidence. Where it comes from depends on the word:
   names one person or place ("crane: United States writer") is a candidate
   only where the word is capitalised; a passage's word in a name of several
   capitalised words ("New York") is never struck through as another sense
-  (`dictionary.in_name`), though it may agree ("Reserve Bank" is a bank).
+  (`names.in_name`), though it may agree ("Reserve Bank" is a bank). A
+  passage's reading also hears the rest of its document
+  (`Dictionary.in_document`), and a query's word that stands where a noun
+  stands is read among its noun senses (`occurrences.noun_positions`).
 - A word WordNet does not know (a name, jargon): the collection's senses,
   when its split is clear (silhouette gain of at least `MIN_SPLIT_GAIN`,
   beyond the inventory's own bar). The query's sense is read from its
@@ -65,10 +68,10 @@ import numpy as np
 from indexing.contextual import content_mask, query_sentences, sentence_tokens
 from indexing.documents import Sentence, Span, StoredDocument, Token
 from indexing.senses.dictionary import Context, Dictionary, Sense, english_senses
-from indexing.senses.names import in_name, may_be_name
 from indexing.senses.glosses import window_terms
 from indexing.senses.lexicon import english
 from indexing.senses.method import SensesMethod, TaggedToken
+from indexing.senses.names import in_name, may_be_name
 from indexing.senses.readings import RADIUS, Readings, document_topic, kept_readings
 from indexing.senses.term_vectors import Topic
 from indexing.store import DocumentStore
