@@ -156,7 +156,8 @@ def noun_positions(query: str) -> set[int]:
             before, after = words[i - 1].norm, words[i + 1].norm if i + 1 < len(words) else None
             if token.norm in _BEFORE_NOUN or token.norm in _AFTER_NOUN:
                 continue
-            if before in _BEFORE_NOUN or (after is None or after in _AFTER_NOUN) and before not in _AFTER_NOUN:
+            ends_phrase = after is None or after in _AFTER_NOUN
+            if before in _BEFORE_NOUN or (ends_phrase and before not in _AFTER_NOUN):
                 found.add(token.start)
     return found
 

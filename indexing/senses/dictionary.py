@@ -250,8 +250,8 @@ class Dictionary:
         keeps it (`readings.py`): by the row of each of the word's senses,
         the vector's cosine plus ``document_weight`` times the cosine of the
         sense's gloss terms with the rest of the document (its bag of word
-        vectors without the word's own terms). A query has no document; a
-        passage's reading is then still compared with it sense by sense."""
+        vectors without the word's own terms). A query has no document: its
+        words are read from the query alone."""
         senses = self.senses(word)
         rows = [sense.row for sense in senses]
         scores = self.vectors[rows] @ context

@@ -159,10 +159,10 @@ def encode(texts: dict[tuple[str, ...], str], cache: Path, model: Path) -> dict[
 
 def teacher_vectors(keys: set[tuple[str, str, str]], by_pos: dict[str, dict[str, Synset]],
                     cache: Path) -> dict[tuple[str, str, str], np.ndarray]:
-    """The teacher's (all-MiniLM-L6-v2, `term_vectors_build.encode`) unit
+    """The teacher's (all-MiniLM-L6-v2, `teacher_reading.encode`) unit
     sentence vectors of what the biLM reads of each synset (``keys``: lemma,
     part of speech, offset; `synset_text`), cached in ``cache``."""
-    from indexing.senses.term_vectors_build import encode
+    from indexing.senses.teacher_reading import encode
 
     texts = {"|".join(key): synset_text(by_pos[key[1]][key[2]], by_pos, key[0]) for key in sorted(keys)}
     found = encode(texts, cache, "synsets with the teacher")

@@ -26,14 +26,14 @@ import numpy as np
 
 from indexing.senses.dictionary_build import read_wordnet
 from indexing.senses.glosses import Glosses
+from indexing.senses.teacher_reading import encode
 from indexing.senses.term_vectors import FILE, TermVectors
 from indexing.senses.wordnet import DEFAULT_DIR
-from indexing.text import terms, tokenize
+from indexing.text import terms
 
 DATA = Path(__file__).resolve().parent / "data"
 DIMS = 256
 TEACHER = "all-MiniLM-L6-v2"
-BATCH = 64
 
 
 def term_lemmas(senses_of: dict[str, list[tuple[str, str]]], weight_of: dict[str, list[float]]) -> dict[str, str]:
@@ -49,30 +49,6 @@ def term_lemmas(senses_of: dict[str, list[tuple[str, str]]], weight_of: dict[str
         if stems[0] not in best or rank > best[stems[0]]:
             best[stems[0]] = rank
     return {stem: rank[2] for stem, rank in sorted(best.items())}
-
-
-def encode(texts: dict[str, str], cache: Path, label: str) -> dict[str, np.ndarray]:
-    """The teacher's unit sentence vectors of ``texts``, by key; cached in ``cache`` (an .npz)."""
-    from tqdm import tqdm
-
-    from indexing.elmo.teacher import MiniLmTeacher, minilm_directory
-
-    done: dict[str, np.ndarray] = {}
-    if cache.exists():
-        with np.load(cache) as saved:
-            done = dict(zip(saved["keys"].tolist(), saved["vectors"]))
-    todo = sorted((key for key in texts if key not in done), key=lambda key: len(texts[key]))
-    if todo:
-        teacher = MiniLmTeacher(minilm_directory())
-        for n, start in enumerate(tqdm(range(0, len(todo), BATCH), desc=f"reading {label}", unit=" batches")):
-            keys = todo[start : start + BATCH]
-            words = [[texts[key][t.start : t.end] for t in tokenize(texts[key], keep_punct=True)] or ["."]
-                     for key in keys]
-            sentences, _ = teacher.encode(words, max_words=128)
-            done.update(zip(keys, sentences.numpy().astype(np.float16)))
-            if n % 200 == 199 or start + BATCH >= len(todo):
-                np.savez(cache, keys=np.array(list(done)), vectors=np.stack(list(done.values())))
-    return {key: done[key].astype(np.float32) for key in texts}
 
 
 def main(argv: list[str]) -> int:
