@@ -182,7 +182,8 @@ class Explainer:
         read (and cached) as the verdicts' occurrences are."""
         kept = self._kept_readings([document.id for document, _ in jobs])
         return occurrence_probabilities(self.general, jobs, sentences_of, self.occurrences.read_contexts,
-                                        GENERAL_RADIUS, kept=kept, tokens_of=self._sentence_tokens)
+                                        GENERAL_RADIUS, kept=kept, tokens_of=self._sentence_tokens,
+                                        topic_of=self._topic)
 
     def _kept_readings(self, doc_ids: list[int]) -> dict[int, Readings]:
         """The readings kept by the indexing of those of ``doc_ids`` that have them, fetched once per query."""

@@ -55,6 +55,7 @@ from indexing.documents import Sentence, StoredDocument, Token
 from indexing.senses.dictionary import Dictionary, Sense
 from indexing.senses.glosses import window_terms
 from indexing.senses.readings import Readings, document_topic
+from indexing.senses.term_vectors import Topic
 from indexing.text import token_terms
 
 DEPTH = 20  # BM25's first documents that are weighed by sense
@@ -141,6 +142,7 @@ def occurrence_probabilities(general: Dictionary, jobs: Sequence[tuple[StoredDoc
                              radius: int, limit: int = OCCURRENCES, budget: int = READINGS,
                              kept: Mapping[int, Readings] | None = None,
                              tokens_of: Callable[[StoredDocument, Sentence], list[Token]] | None = None,
+                             topic_of: Callable[[StoredDocument], Topic | None] | None = None,
                              ) -> list[np.ndarray]:
     """For each (document, word) of ``jobs``, (m, len(word.senses)) how
     likely each of the document's first m <= ``limit`` occurrences of the
@@ -157,8 +159,12 @@ def occurrence_probabilities(general: Dictionary, jobs: Sequence[tuple[StoredDoc
     lists, positions, radius, cache keys), all in one batch: the biLM
     steps through them together (one at a time cost three times more).
     ``tokens_of(document, sentence)``: its tokens (default
-    `contextual.sentence_tokens`; the explanation passes its cache of them)."""
+    `contextual.sentence_tokens`; the explanation passes its cache of them).
+    ``topic_of(document)``: what a document read now is about, for
+    `Dictionary.in_document` (default `readings.document_topic` of its
+    ``sentences_of``; the explanation passes its cache, which its verdicts share)."""
     tokens_of = tokens_of or (lambda document, sentence: sentence_tokens(document.text, sentence))
+    topic_of = topic_of or (lambda document: document_topic(general, document, sentences_of(document)))
     found: list[list[tuple[Sentence, list[Token], int]]] = []  # each job's occurrences: sentence, tokens, position
     for document, word in jobs:
         found.append([])
@@ -193,13 +199,13 @@ def occurrence_probabilities(general: Dictionary, jobs: Sequence[tuple[StoredDoc
             for (j, _), (sentence, _, _) in reads.items()]
     contexts = read_contexts(texts, [tokens for _, tokens, _ in reads.values()],
                              [at for _, _, at in reads.values()], radius, keys) if reads else []
-    topics = {}  # job -> what its document is about (`readings.document_topic`), as its indexing would read it
+    topics: dict[int, Topic | None] = {}  # document id -> what it is about, as its indexing would read it
     for ((j, _), (_, tokens, at)), vectors in zip(reads.items(), contexts):
         (document, word), norms = jobs[j], [t.norm for t in tokens]
-        if j not in topics:
-            topics[j] = document_topic(general, document, sentences_of(document))
+        if document.id not in topics:
+            topics[document.id] = topic_of(document)
         for i in at:
-            context = general.in_document(tokens[i].norm, vectors[i], topics[j]) if i in vectors else None
+            context = general.in_document(tokens[i].norm, vectors[i], topics[document.id]) if i in vectors else None
             if context is not None and general.covers(word.senses, context):
                 rows[j].append(general.probabilities(word.senses, context, window_terms(norms, i, radius),
                                                      TEMPERATURE))

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexing.contextual import DISTILLED_MODEL, sentence_tokens, shared_reader
+from indexing.documents import Sentence, StoredDocument
 from indexing.senses.dictionary import Dictionary, english_senses
-from indexing.senses.names import may_be_name
 from indexing.senses.glosses import window_terms
 from indexing.senses.method import SensesMethod
+from indexing.senses.names import may_be_name
 from indexing.senses.readings import document_topic
 from indexing.store import DocumentStore
 from indexing.text import normalize, tokenize
@@ -77,10 +78,10 @@ class Occurrences:
 def word_occurrences(store: DocumentStore, senses: SensesMethod, word: str) -> Occurrences:
     """Up to MAX_OCCURRENCES occurrences of ``word`` in the stored documents."""
     word = normalize(word.strip())
-    found = _occurrences(store, word)
+    found, documents = _occurrences(store, word)
     general = english_senses()
     if general is not None and general.has_senses(word):
-        return _general_occurrences(found, word, general, store)
+        return _general_occurrences(found, word, general, documents)
     tagged = senses.tag([text for text, _, _, _ in found], [tokens for _, tokens, _, _ in found])
     vectors, meta = [], []
     for (text, _tokens, doc_id, title), sentence in zip(found, tagged):
@@ -94,15 +95,15 @@ def word_occurrences(store: DocumentStore, senses: SensesMethod, word: str) -> O
 
 
 def _general_occurrences(found: list[tuple[str, list, int, str]], word: str, general: Dictionary,
-                         store: DocumentStore) -> Occurrences:
+                         documents: dict[int, tuple[StoredDocument, list[Sentence]]]) -> Occurrences:
     """The occurrences read as the explanation reads a passage's
-    (`window_contexts`, in its document: `Dictionary.in_document`)."""
+    (`window_contexts`, in its document: `Dictionary.in_document`, of the
+    ``documents`` they were found in, with their sentences)."""
     positions = [[i for i, t in enumerate(tokens) if t.norm == word] for _, tokens, _, _ in found]
     read = window_contexts(shared_reader(DISTILLED_MODEL), [text for text, _, _, _ in found],
                            [tokens for _, tokens, _, _ in found], positions, GENERAL_RADIUS)
-    documents = store.get_many({doc_id for _, _, doc_id, _ in found})
-    topics = {doc_id: document_topic(general, document, store.sentences(doc_id))
-              for doc_id, document in documents.items()}
+    topics = {doc_id: document_topic(general, document, sentences)
+              for doc_id, (document, sentences) in documents.items()}
     vectors, meta, examples = [], [], []
     for (text, tokens, doc_id, title), wanted, vectors_of in zip(found, positions, read):
         for i in wanted:
@@ -192,18 +193,21 @@ def word_choices(senses: SensesMethod, query: str) -> list[str]:
     return in_query + rest + [w for w in inventory.words() if w not in taken]
 
 
-def _occurrences(store: DocumentStore, word: str) -> list[tuple[str, list, int, str]]:
+def _occurrences(store: DocumentStore, word: str) -> tuple[list[tuple[str, list, int, str]],
+                                                           dict[int, tuple[StoredDocument, list[Sentence]]]]:
     """Sentences of stored documents that contain ``word``: (document text,
-    sentence tokens, doc id, title), at most MAX_OCCURRENCES."""
-    found = []
+    sentence tokens, doc id, title), at most MAX_OCCURRENCES; and the
+    documents they come from, by id, with their sentences."""
+    found, documents = [], {}
     for document in store.containing(word, MAX_DOCUMENTS):
-        for sentence in store.sentences(document.id):
+        sentences = documents.setdefault(document.id, (document, store.sentences(document.id)))[1]
+        for sentence in sentences:
             tokens = sentence_tokens(document.text, sentence)
             if any(t.norm == word for t in tokens):
                 found.append((document.text, tokens, document.id, document.title))
                 if len(found) >= MAX_OCCURRENCES:
-                    return found
-    return found
+                    return found, documents
+    return found, documents
 
 
 def _context(text: str, start: int, end: int, width: int = 80) -> str:

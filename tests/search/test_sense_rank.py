@@ -8,8 +8,8 @@ import pytest
 
 from indexing.documents import Sentence, StoredDocument
 from indexing.senses.dictionary import Sense, english_senses
-from search.engine import SearchEngine
 from indexing.senses.readings import Readings
+from search.engine import SearchEngine
 from search.sense_rank import QueryWord, by_sense_probability, occurrence_probabilities, weighed_words
 
 RIVER, MONEY = (Sense("bank", "sloping land", "", "noun", 10.0, 0), Sense("bank", "financial institution", "",
