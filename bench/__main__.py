@@ -8,6 +8,7 @@ markdown (and a PNG for the growth runs).
     python -m bench faiss [--sizes 10000 ... 1000000] [--queries N]
     python -m bench dictionary [--split train|test] [--cache NPZ]   # the general sense inventory, CoarseWSD-20
     python -m bench glosses [--split train|test]   # the gloss overlaps' weights (CoarseWSD-20, WiC)
+    python -m bench pos [--split train|test]   # the part of speech in a sense reading (Brown; CoarseWSD-20, WiC)
     python -m bench senses-shown [--split train|test]   # senses the word-senses view lists, CoarseWSD-20
     python -m bench homonyms [--dev]   # homonym queries: right sense first? (--dev: choose the verdict margins)
     python -m bench verdicts [--data-dir DIR]   # "other sense" verdicts on everyday demo queries, judged
@@ -128,6 +129,9 @@ def _add_dictionary(commands) -> None:
     glosses = commands.add_parser("glosses", help="how much the gloss overlap counts in a sense reading")
     glosses.add_argument("--split", choices=("train", "test"), default="train",
                          help="train: CoarseWSD-20 train and WiC dev choose the weight; test: read once with it")
+    pos = commands.add_parser("pos", help="the part-of-speech probe on Brown, and its weight in a sense reading")
+    pos.add_argument("--split", choices=("train", "test"), default="train",
+                     help="train: CoarseWSD-20 train and WiC dev choose the weight; test: read once with it")
     shown = commands.add_parser("senses-shown", help="senses the word-senses view shows per CoarseWSD-20 word vs gold")
     shown.add_argument("--split", choices=("train", "test"), default="train",
                        help="train chooses how much support a sense needs to be listed; test is read once")
@@ -235,6 +239,10 @@ def _with_own_report(args: argparse.Namespace) -> int | None:
         from bench.gloss_tuning import glosses_markdown, tune_glosses
 
         return _saved(f"glosses-{args.split}", tune_glosses(args.split), glosses_markdown)
+    if args.command == "pos":
+        from bench.pos import pos_markdown, tune_pos
+
+        return _saved(f"pos-{args.split}", tune_pos(args.split), pos_markdown)
     if args.command == "senses-shown":
         from bench.senses_shown import evaluate_senses_shown, senses_shown_markdown
 

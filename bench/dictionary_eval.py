@@ -47,7 +47,7 @@ import numpy as np
 
 from bench.datasets import coarse_wsd, data_root
 from indexing.normalize import normalize
-from indexing.senses.dictionary import Dictionary, Sense, context_vectors
+from indexing.senses.dictionary import Dictionary, Sense, Window, context_vectors
 from indexing.senses.dictionary_build import coarse_senses, gloss_terms, read_wordnet
 from indexing.senses.glosses import window_terms
 from indexing.senses.wordnet import DEFAULT_DIR
@@ -77,9 +77,9 @@ def gold_synsets(index_of: dict[str, list[tuple[str, str]]]) -> dict[tuple[str, 
 
 
 def occurrences(split: str, gold: dict[tuple[str, str], str],
-                seed: int = 0) -> list[tuple[str, list[str], str, frozenset[str]]]:
+                seed: int = 0) -> list[tuple[str, list[str], str, frozenset[str], int]]:
     """(word, context tokens, gold offset, the context's terms for the gloss
-    overlap), at most PER_WORD per word."""
+    overlap, the word's position in the context tokens), at most PER_WORD per word."""
     rng = random.Random(seed)
     found = []
     for coarse in coarse_wsd(split):
@@ -91,7 +91,7 @@ def occurrences(split: str, gold: dict[tuple[str, str], str],
         for i, sentence, sense in items[:PER_WORD]:
             tokens = sentence.split()
             found.append((word, tokens[max(0, i - RADIUS) : i + RADIUS + 1], gold[(word, sense)],
-                          window_terms([normalize(t) for t in tokens], i, RADIUS)))
+                          window_terms([normalize(t) for t in tokens], i, RADIUS), min(i, RADIUS)))
     return found
 
 
@@ -119,7 +119,7 @@ def _dictionary(words, senses_of, weight_of, by_pos, vectors, merge_distance, gl
 
 def score(dictionary: Dictionary, members, items, contexts, gold_of_word, seed: int = 0) -> dict:
     raw = []
-    for (word, _tokens, gold, terms), context in zip(items, contexts):
+    for (word, _tokens, gold, terms, _at), context in zip(items, contexts):
         senses = dictionary.entries[word]
         scores = dictionary.scores(senses, context, terms)
         order = np.argsort(-scores)
@@ -166,7 +166,6 @@ def evaluate_dictionary(split: str, cache: Path, wordnet: Path = DEFAULT_DIR,
     """Every setting of the grouping and the prior (module docstring); with
     ``teacher_cache``, each grouping both by the biLM's synset vectors alone
     and by the larger of its and the teacher's distances (`dictionary_build.group`)."""
-    from indexing.contextual import DISTILLED_MODEL, shared_reader
     from indexing.senses.dictionary_build import teacher_vectors
 
     by_pos, senses_of, weight_of = read_wordnet(wordnet)
@@ -174,10 +173,9 @@ def evaluate_dictionary(split: str, cache: Path, wordnet: Path = DEFAULT_DIR,
         vectors = {tuple(key.split("|")): row for key, row in zip(saved["keys"], saved["vectors"])}
     gold = gold_synsets(senses_of)
     items = occurrences(split, gold)
-    words = sorted({word for word, _, _, _ in items})
+    words = sorted({item[0] for item in items})
     gold_of_word = {w: sorted({offset for (word, _), offset in gold.items() if word == w}) for w in words}
-    encoder = shared_reader(DISTILLED_MODEL).encoder
-    contexts = context_vectors(encoder, encoder.encode_layers([tokens for _, tokens, _, _ in items]))
+    contexts = read_windows([item[1] for item in items], [item[4] for item in items])
     cached_lemmas = [lemma for lemma, keys in senses_of.items()
                      if len(keys) >= 2 and all((lemma, *k) in vectors for k in keys)]
     views: dict[str, dict | None] = {"biLM": None}
@@ -214,14 +212,14 @@ def evaluate_dictionary(split: str, cache: Path, wordnet: Path = DEFAULT_DIR,
 class WicPairs:
     """WiC pairs read once, scored under any setting of the inventory:
     each pair's lemma, gold label ("T"/"F") and whether neither sentence is
-    a WordNet example; each sentence's context vector and terms (rows 2n,
-    2n + 1 of pair n)."""
+    a WordNet example; each sentence's window (`Window`: context vector and
+    part of speech) and terms (rows 2n, 2n + 1 of pair n)."""
 
     split: str
     lemmas: list[str]
     labels: list[str]
     clean: list[bool]
-    contexts: np.ndarray
+    contexts: list[Window]
     terms: list[frozenset[str]]
     nouns: list[bool]  # whether the first sentence's target stands where a noun stands, as a query's word is read
 
@@ -230,13 +228,10 @@ def wic_pairs(split: str) -> WicPairs:
     """WiC's `split` (Pilehvar and Camacho-Collados, 2019; CC BY-NC,
     evaluation only), each target read by the distilled biLM as a passage's
     occurrence is read."""
-    from indexing.contextual import DISTILLED_MODEL, shared_reader
-
-    encoder = shared_reader(DISTILLED_MODEL).encoder
     folder = data_root() / "wic" / split
     lines = (folder / f"{split}.data.txt").read_text().splitlines()
     labels = (folder / f"{split}.gold.txt").read_text().split()
-    windows, terms, clean, examples, nouns = [], [], [], wordnet_examples(), []
+    windows, positions, terms, clean, examples, nouns = [], [], [], [], wordnet_examples(), []
     for line in lines:
         _lemma, _pos, at, first, second = line.split("\t")
         words = first.split()
@@ -245,10 +240,24 @@ def wic_pairs(split: str) -> WicPairs:
         for i, sentence in zip(map(int, at.split("-")), (first, second)):
             tokens = sentence.split()
             windows.append(tokens[max(0, i - RADIUS) : i + RADIUS + 1])
+            positions.append(min(i, RADIUS))
             terms.append(window_terms([normalize(t) for t in tokens], i, RADIUS))
         clean.append(_plain(first) not in examples and _plain(second) not in examples)
-    contexts = context_vectors(encoder, encoder.encode_layers(windows))
+    contexts = read_windows(windows, positions)
     return WicPairs(split, [line.split("\t")[0] for line in lines], labels, clean, contexts, terms, nouns)
+
+
+def read_windows(windows: list[list[str]], positions: list[int]) -> list[Window]:
+    """Each window of words read by the distilled biLM as the explanation
+    reads an occurrence: its context vector and the part of speech at
+    ``positions`` (its word's, one per window; `Dictionary.windows`)."""
+    from indexing.contextual import DISTILLED_MODEL, shared_reader
+    from indexing.senses.dictionary import english_senses
+
+    encoder, general = shared_reader(DISTILLED_MODEL).encoder, english_senses()
+    layers = encoder.encode_layers(windows)
+    vectors = context_vectors(encoder, layers)
+    return [general.windows(vectors[k : k + 1], layers[k], [at])[0] for k, at in enumerate(positions)]
 
 
 def wic_verdicts(split: str = "test", pairs: WicPairs | None = None) -> dict:

@@ -20,10 +20,10 @@ shipped weights.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
-from bench.dictionary_eval import gold_synsets, occurrences, score, wic_pairs, wic_verdicts
-from indexing.contextual import DISTILLED_MODEL, shared_reader
-from indexing.senses.dictionary import DATA, context_vectors, english_senses
+from bench.dictionary_eval import WicPairs, gold_synsets, occurrences, read_windows, score, wic_pairs, wic_verdicts
+from indexing.senses.dictionary import DATA, english_senses
 from indexing.senses.dictionary_build import read_wordnet
 from indexing.senses.wordnet import DEFAULT_DIR
 
@@ -32,10 +32,22 @@ WEIGHTS = ((0.0, 0.0, 0.0), (0.8, 0.0, 0.0), (0.8, 1.0, 0.0), (0.8, 2.0, 0.0), (
 # (gloss weight, related gloss weight, term weight)
 
 
-def tune_glosses(split: str = "train") -> dict:
-    """The rows for each of WEIGHTS on CoarseWSD-20 train and WiC dev; on
-    CoarseWSD-20 test and WiC test when ``split`` is "test", for no
-    glosses, the first overlap alone and the shipped weights."""
+@dataclass(frozen=True)
+class Development:
+    """A split read once, to be scored under any setting of the shipped
+    inventory: CoarseWSD-20's occurrences (`dictionary_eval.occurrences`)
+    with their windows, and WiC's pairs."""
+    split: str
+    items: list
+    words: list[str]
+    gold_of_word: dict[str, list[str]]
+    members: dict[tuple[str, int], set[str]]
+    contexts: list
+    wic: WicPairs
+
+
+def read_split(split: str) -> Development:
+    """CoarseWSD-20 ``split`` and WiC's dev pairs (its test pairs for "test"), read by the distilled biLM."""
     general = english_senses()
     if general is None or general.glosses is None or general.term_vectors is None:
         raise SystemExit("the shipped inventory has no gloss terms or word vectors: "
@@ -44,33 +56,50 @@ def tune_glosses(split: str = "train") -> dict:
     _, senses_of, _ = read_wordnet(DEFAULT_DIR)
     gold = gold_synsets(senses_of)
     items = occurrences(split, gold)
-    words = sorted({word for word, _, _, _ in items})
+    words = sorted({item[0] for item in items})
     gold_of_word = {w: sorted({offset for (word, _), offset in gold.items() if word == w}) for w in words}
     entries = json.loads((DATA / "dictionary.json").read_text())["entries"]
     members = {(lemma, sense["row"]): {key.split(":")[1] for key in sense["synsets"]}
                for lemma in words for sense in entries[lemma]}
-    encoder = shared_reader(DISTILLED_MODEL).encoder
-    contexts = context_vectors(encoder, encoder.encode_layers([tokens for _, tokens, _, _ in items]))
-    wic = wic_pairs("dev" if split == "train" else "test")  # read once, scored under every setting
+    contexts = read_windows([item[1] for item in items], [item[4] for item in items])
+    return Development(split, items, words, gold_of_word, members, contexts,
+                       wic_pairs("dev" if split == "train" else "test"))
+
+
+def measure(read: Development) -> dict:
+    """The shipped inventory, as it is set now, on ``read``: CoarseWSD-20
+    accuracy, macro-F1 and pair verdicts at the passage margin, and the WiC verdicts."""
+    general = english_senses()
+    margin = general.min_margin
+    try:
+        coarse = score(general, read.members, read.items, read.contexts, read.gold_of_word)
+    finally:
+        general.min_margin = margin  # score() walks the margins
+    at = coarse["margins"][margin]
+    return {"coarsewsd accuracy": coarse["accuracy"], "coarsewsd macro-F1": coarse["macro-F1"],
+            "other-sense precision": at["other precision"], "other-sense rate": at["other rate"],
+            "same-sense precision": at["same precision"], "same-sense rate": at["same rate"],
+            "wic": wic_verdicts(pairs=read.wic)}
+
+
+def tune_glosses(split: str = "train") -> dict:
+    """The rows for each of WEIGHTS on CoarseWSD-20 train and WiC dev; on
+    CoarseWSD-20 test and WiC test when ``split`` is "test", for no
+    glosses, the first overlap alone and the shipped weights."""
+    read = read_split(split)
+    general = english_senses()
     shipped = (general.gloss_weight, general.related_gloss_weight, general.term_weight)
-    margin, rows = general.min_margin, []
     tested = ((0.0, 0.0, 0.0), (shipped[0], 0.0, 0.0), (*shipped[:2], 0.0), shipped)
+    rows = []
     try:
         for weights in WEIGHTS if split == "train" else tested:
             general.gloss_weight, general.related_gloss_weight, general.term_weight = weights
-            coarse = score(general, members, items, contexts, gold_of_word)
-            general.min_margin = margin  # score() walks the margins
-            at = coarse["margins"][margin]
             rows.append({"gloss weight": weights[0], "related gloss weight": weights[1], "term weight": weights[2],
-                         "coarsewsd accuracy": coarse["accuracy"],
-                         "coarsewsd macro-F1": coarse["macro-F1"],
-                         "other-sense precision": at["other precision"], "other-sense rate": at["other rate"],
-                         "same-sense precision": at["same precision"], "same-sense rate": at["same rate"],
-                         "wic": wic_verdicts(pairs=wic)})
+                         **measure(read)})
             print(json.dumps(rows[-1]), flush=True)
     finally:
-        (general.gloss_weight, general.related_gloss_weight, general.term_weight), general.min_margin = shipped, margin
-    return {"split": split, "occurrences": len(items), "words": words, "shipped weights": list(shipped),
+        general.gloss_weight, general.related_gloss_weight, general.term_weight = shipped
+    return {"split": split, "occurrences": len(read.items), "words": read.words, "shipped weights": list(shipped),
             "rows": rows}
 
 

@@ -221,9 +221,9 @@ class Explainer:
             contexts = self.occurrences.read_contexts(*_jobs(general), GENERAL_RADIUS, _cache_keys(general))
             for (doc_id, start, end), (document, tokens, _), found in zip(general, general.values(), contexts):
                 topic = self._topic(document)
-                for i, vector in found.items():
+                for i, window in found.items():
                     self._contexts[(doc_id, start, end, tokens[i].start)] = self.general.in_document(
-                        tokens[i].norm, vector, topic)
+                        tokens[i].norm, window, topic)
 
     def _topic(self, document: StoredDocument) -> Topic | None:
         """What ``document`` is about, for an occurrence read now as its indexing would (`readings.document_topic`)."""

@@ -29,7 +29,7 @@ import numpy as np
 from indexing.contextual import DISTILLED_MODEL, BiLMReader, query_sentences, shared_reader
 from indexing.documents import Token
 from indexing.lru import LruCache
-from indexing.senses.dictionary import english_senses
+from indexing.senses.dictionary import Window, english_senses
 from indexing.senses.glosses import window_terms
 from indexing.senses.method import SensesMethod, TaggedToken
 from indexing.senses.readings import window_vectors
@@ -53,16 +53,16 @@ class OccurrenceReader:
         inventory, when that was built with the shipped distilled biLM."""
         return cls(senses, shared_reader(DISTILLED_MODEL) if english_senses() is not None else None)
 
-    def query_contexts(self, query: str, words: set[str], radius: int) -> dict[int, np.ndarray]:
+    def query_contexts(self, query: str, words: set[str], radius: int) -> dict[int, Window]:
         """`query_contexts` with the ``general`` biLM."""
         return query_contexts(self.general, query, words, radius)
 
     def read_contexts(self, texts: Sequence[str], token_lists: Sequence[list[Token]],
                       positions: Sequence[Sequence[int]], radius: int,
-                      keys: Sequence[Hashable]) -> list[dict[int, np.ndarray]]:
+                      keys: Sequence[Hashable]) -> list[dict[int, Window]]:
         """`window_contexts` with the ``general`` biLM, cached by ``keys``
         (one per sentence, naming its document and span) and position."""
-        found: list[dict[int, np.ndarray]] = [{} for _ in texts]
+        found: list[dict[int, Window]] = [{} for _ in texts]
         todo: list[list[int]] = [[] for _ in texts]
         for s, wanted in enumerate(positions):
             for i in sorted(set(wanted)):
@@ -111,7 +111,7 @@ class OccurrenceReader:
         self._contexts.clear()
 
 
-def query_contexts(reader: BiLMReader, query: str, words: set[str], radius: int) -> dict[int, np.ndarray]:
+def query_contexts(reader: BiLMReader, query: str, words: set[str], radius: int) -> dict[int, Window]:
     """Token start -> unit context vector of each occurrence of ``words`` in
     ``query``: the ``radius`` tokens either side of it, sliced from the
     query's reading that the ranking methods share, as a passage's are
@@ -120,7 +120,7 @@ def query_contexts(reader: BiLMReader, query: str, words: set[str], radius: int)
     found = {}
     for tokens, sentence in zip(token_lists, layers):
         wanted = [i for i, t in enumerate(tokens) if t.norm in words]
-        found.update(zip((tokens[i].start for i in wanted), window_vectors(reader.encoder, sentence, wanted, radius)))
+        found.update(zip((tokens[i].start for i in wanted), windows(reader, sentence, wanted, radius)))
     return found
 
 
@@ -163,18 +163,27 @@ def noun_positions(query: str) -> set[int]:
 
 
 def window_contexts(reader: BiLMReader, texts: Sequence[str], token_lists: Sequence[list[Token]],
-                    positions: Sequence[Sequence[int]], radius: int) -> list[dict[int, np.ndarray]]:
+                    positions: Sequence[Sequence[int]], radius: int) -> list[dict[int, Window]]:
     """The unit context vector of each occurrence at ``positions`` of each
     sentence: the ``radius`` tokens either side of it, sliced from
     ``reader``'s biLM reading of the whole sentence (`readings.window_vectors`),
     exactly as indexing reads it (`readings.read_documents`) and as a
     query's words are read; each sentence is read once, in one batch."""
-    found: list[dict[int, np.ndarray]] = [{} for _ in texts]
+    found: list[dict[int, Window]] = [{} for _ in texts]
     todo = [s for s, wanted in enumerate(positions) if wanted]
     if not todo:
         return found
     layers = reader.encode_layers([texts[s] for s in todo], [token_lists[s] for s in todo])
     for s, sentence in zip(todo, layers):
         wanted = sorted(set(positions[s]))
-        found[s].update(zip(wanted, window_vectors(reader.encoder, sentence, wanted, radius)))
+        found[s].update(zip(wanted, windows(reader, sentence, wanted, radius)))
     return found
+
+
+def windows(reader: BiLMReader, layers: np.ndarray, positions: Sequence[int], radius: int) -> list[Window]:
+    """The occurrences at ``positions`` of a sentence ``reader``'s biLM read
+    (``layers``): their window vectors (`readings.window_vectors`), each
+    with its part of speech (`Dictionary.windows`), as indexing reads them."""
+    vectors = window_vectors(reader.encoder, layers, positions, radius)
+    general = english_senses()
+    return general.windows(vectors, layers, positions) if general is not None else [Window(v) for v in vectors]

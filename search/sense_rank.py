@@ -200,12 +200,12 @@ def occurrence_probabilities(general: Dictionary, jobs: Sequence[tuple[StoredDoc
     contexts = read_contexts(texts, [tokens for _, tokens, _ in reads.values()],
                              [at for _, _, at in reads.values()], radius, keys) if reads else []
     topics: dict[int, Topic | None] = {}  # document id -> what it is about, as its indexing would read it
-    for ((j, _), (_, tokens, at)), vectors in zip(reads.items(), contexts):
+    for ((j, _), (_, tokens, at)), windows in zip(reads.items(), contexts):
         (document, word), norms = jobs[j], [t.norm for t in tokens]
         if document.id not in topics:
             topics[document.id] = topic_of(document)
         for i in at:
-            context = general.in_document(tokens[i].norm, vectors[i], topics[document.id]) if i in vectors else None
+            context = general.in_document(tokens[i].norm, windows[i], topics[document.id]) if i in windows else None
             if context is not None and general.covers(word.senses, context):
                 rows[j].append(general.probabilities(word.senses, context, window_terms(norms, i, radius),
                                                      TEMPERATURE))

@@ -110,7 +110,7 @@ def _general_occurrences(found: list[tuple[str, list, int, str]], word: str, gen
             context = general.in_document(word, vectors_of[i], topics.get(doc_id))
             reading = general.read(word, context, names=may_be_name(text, tokens[i].start),
                                    terms=window_terms([t.norm for t in tokens], i, GENERAL_RADIUS))
-            vectors.append(vectors_of[i])
+            vectors.append(vectors_of[i].vector)
             meta.append((_context(text, tokens[i].start, tokens[i].end), doc_id, title,
                          reading.sense.name if reading.sense else UNCLEAR))
             examples.append(_example(text, tokens[i].start, tokens[i].end))
@@ -146,8 +146,8 @@ def _general_map(occurrences: Occurrences, query: str) -> WordMap:
     query_vector, query_sense = None, ""
     contexts = query_contexts(shared_reader(DISTILLED_MODEL), query, {word}, GENERAL_RADIUS) if query else {}
     if contexts:  # the query's first occurrence of the word
-        query_vector = contexts[min(contexts)]
-        reading = general.read(word, query_vector, query=True, names=may_be_name(query, min(contexts)),
+        query_vector = contexts[min(contexts)].vector
+        reading = general.read(word, contexts[min(contexts)], query=True, names=may_be_name(query, min(contexts)),
                                terms=query_terms(query, GENERAL_RADIUS)[min(contexts)])
         query_sense = reading.sense.name if reading.sense else UNCLEAR
     # The collection refines the dictionary: only the senses its documents

@@ -20,7 +20,9 @@ stream of water", meets the sloping land's "water"; `glosses.py`), plus
 words as bags of a teacher's word vectors ("willows" and "creek" are in no
 gloss of "bank", but lean to land and water; `term_vectors.py`), plus
 ``PRIOR_WEIGHT`` times the log of the sense's share of SemCor use (so "bank"
-leans to the institution when the context says little). An occurrence in a
+leans to the institution when the context says little), plus ``POS_WEIGHT``
+times the log-probability of the sense's part of speech where the word
+stands (`pos.py`: "the nail" is no verb). An occurrence in a
 document adds ``DOCUMENT_WEIGHT`` times the same bag cosine with the whole
 rest of its document (`in_document`; one sense per discourse: a story about
 herons means the river's bank even where a sentence does not say so). The
@@ -40,6 +42,7 @@ import hashlib
 import json
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +53,8 @@ from indexing.linalg import float_rows
 from indexing.senses.glosses import FILE as GLOSSES_FILE
 from indexing.senses.glosses import Glosses, entries_digest
 from indexing.senses.lexicon import english
+from indexing.senses.pos import CLASSES as POS_CLASSES
+from indexing.senses.pos import PosProbe, load_probe
 from indexing.senses.term_vectors import FILE as TERMS_FILE
 from indexing.senses.term_vectors import TermVectors, Topic
 from indexing.text import terms as text_terms
@@ -58,13 +63,14 @@ logger = logging.getLogger(__name__)
 
 DATA = Path(__file__).resolve().parent / "data"
 MIN_MARGIN = 0.3  # an occurrence in a document, read from the words either side of it
-MIN_QUERY_MARGIN = 0.1  # a query's word
+MIN_QUERY_MARGIN = 0.2  # a query's word
 PRIOR_WEIGHT = 0.05
 GLOSS_WEIGHT = 0.8
 RELATED_GLOSS_WEIGHT = 1.0
 TERM_WEIGHT = 1.0
 # The rest of a passage occurrence's document: one sense per discourse (Gale, Church and Yarowsky, 1992).
 DOCUMENT_WEIGHT = 1.0
+POS_WEIGHT = 0.05  # times the log-probability of the sense's part of speech where the word stands
 
 
 @dataclass(frozen=True)
@@ -98,7 +104,16 @@ class Cosines:
         return np.array([self.by_row[row] for row in rows], dtype=np.float32)
 
 
-Context = np.ndarray | Cosines  # a unit context vector, or its kept cosines
+@dataclass(frozen=True)
+class Window:
+    """An occurrence as the distilled biLM reads it: the unit head vector of
+    the words around it, and the log-probability of each part of speech
+    where it stands (`pos.CLASSES`; None without the probe)."""
+    vector: np.ndarray
+    pos: np.ndarray | None = None
+
+
+Context = np.ndarray | Window | Cosines  # a unit context vector (no part of speech), a window, or its kept cosines
 
 
 @dataclass(frozen=True)
@@ -114,7 +129,8 @@ class Dictionary:
                  min_query_margin: float = MIN_QUERY_MARGIN, glosses: Glosses | None = None,
                  gloss_weight: float = GLOSS_WEIGHT, related_gloss_weight: float = RELATED_GLOSS_WEIGHT,
                  term_vectors: TermVectors | None = None, term_weight: float = TERM_WEIGHT,
-                 document_weight: float = DOCUMENT_WEIGHT) -> None:
+                 document_weight: float = DOCUMENT_WEIGHT, pos_probe: PosProbe | None = None,
+                 pos_weight: float = POS_WEIGHT) -> None:
         self.entries = entries
         self.vectors = vectors.astype(np.float32)
         self.model = model  # digest of the biLM weights the vectors were read with
@@ -126,6 +142,8 @@ class Dictionary:
         self.related_gloss_weight = related_gloss_weight
         self.term_weight = term_weight
         self.document_weight = document_weight
+        self.pos_probe = pos_probe  # None: senses are read without the part of speech
+        self.pos_weight = pos_weight
         self.term_vectors = term_vectors if glosses is not None else None  # None: no teacher's word vectors
         # Each sense row's bag of gloss terms in the teacher's word space (term_vectors.py).
         self.term_senses = term_vectors.senses(glosses) if self.term_vectors is not None else None
@@ -133,13 +151,16 @@ class Dictionary:
     @functools.cached_property
     def digest(self) -> str:
         """A digest of the senses, their rows, the biLM weights their
-        vectors were read with and the word vectors of their gloss terms:
-        what an occurrence's kept cosines (`readings.py`) were computed against."""
+        vectors were read with, the word vectors of their gloss terms and the
+        part-of-speech probe with its weight: what an occurrence's kept
+        cosines (`readings.py`) were computed against."""
         rows = sorted((sense.row, lemma, sense.label, sense.definition)
                       for lemma, senses in self.entries.items() for sense in senses)
         digest = hashlib.sha256(json.dumps([self.model, rows]).encode())
         if self.term_senses is not None:  # what a document's evidence is read with (`in_document`)
             digest.update(np.ascontiguousarray(self.term_senses).tobytes())
+        if self.pos_probe is not None:
+            digest.update(f"pos {self.pos_weight} {self.pos_probe.digest}".encode())
         return digest.hexdigest()[:16]
 
     @classmethod
@@ -159,7 +180,8 @@ class Dictionary:
         if term_vectors is None:
             logger.warning("no word vectors for the sense inventory; senses are read without them "
                            "(python -m indexing.senses.term_vectors_build)")
-        return cls(entries, vectors, meta["model"], glosses=glosses, term_vectors=term_vectors)
+        return cls(entries, vectors, meta["model"], glosses=glosses, term_vectors=term_vectors,
+                   pos_probe=load_probe(meta["model"], directory))
 
     def senses(self, word: str, names: bool = True) -> list[Sense]:
         """The coarse senses of every lemma ``word`` may be a form of ("banks"
@@ -177,7 +199,7 @@ class Dictionary:
 
     def read(self, word: str, context: Context, query: bool = False, names: bool = True,
              terms: frozenset[str] = frozenset(), noun: bool = False) -> Reading | None:
-        """The sense of ``word`` in a context (unit vector ``(dim,)``, and the
+        """The sense of ``word`` in a context (a `Context`, and the
         keyword terms around it, `glosses.window_terms`), or None when the
         dictionary gives it no two senses of one part of speech. A query's
         word (``query``) is clear from ``min_query_margin``, an occurrence in
@@ -202,8 +224,8 @@ class Dictionary:
 
     def compare(self, sense: Sense, context: Context, names: bool = True,
                 terms: frozenset[str] = frozenset()) -> tuple[str | None, Sense, float]:
-        """Whether an occurrence of ``sense.lemma``'s word (its context, a unit
-        vector, and the terms around it) is used in ``sense`` (the query's):
+        """Whether an occurrence of ``sense.lemma``'s word (its `Context`
+        and the terms around it) is used in ``sense`` (the query's):
         ("same sense", sense) when that sense beats every other by ``min_margin``; ("other sense", the
         other) when another sense of the same part of speech beats it by
         ``min_margin``; else (None, the nearest sense). Third, the margin
@@ -237,24 +259,33 @@ class Dictionary:
     def covers(self, senses: list[Sense], context: Context) -> bool:
         """Whether ``context`` can be scored against ``senses``: a vector
         always; kept cosines when they hold each of their rows."""
-        return isinstance(context, np.ndarray) or context.of([sense.row for sense in senses]) is not None
+        return not isinstance(context, Cosines) or context.of([sense.row for sense in senses]) is not None
+
+    def windows(self, vectors: np.ndarray, layers: np.ndarray, positions: Sequence[int]) -> list[Window]:
+        """The occurrences at ``positions`` of a sentence the biLM read
+        (``layers``), given their unit window vectors (``vectors``, one row
+        each): each with its part of speech when the probe is shipped."""
+        if self.pos_probe is None:
+            return [Window(vector) for vector in vectors]
+        return [Window(vector, pos) for vector, pos in zip(vectors, self.pos_probe.log_probabilities(layers, positions))]
 
     def topic(self, terms: frozenset[str]) -> Topic | None:
         """What a document whose keyword ``terms`` these are is about, for
         `in_document`; None without the teacher's word vectors."""
         return None if self.term_vectors is None else self.term_vectors.topic(terms, self.glosses)
 
-    def in_document(self, word: str, context: np.ndarray, topic: Topic | None) -> Cosines:
+    def in_document(self, word: str, context: np.ndarray | Window, topic: Topic | None) -> Cosines:
         """A passage occurrence of ``word`` read in its document (``context``
-        its unit vector, ``topic`` the document's, `topic`), as its indexing
+        its window, ``topic`` the document's, `topic`), as its indexing
         keeps it (`readings.py`): by the row of each of the word's senses,
-        the vector's cosine plus ``document_weight`` times the cosine of the
+        the window's cosine with its part of speech (`cosines`) plus
+        ``document_weight`` times the cosine of the
         sense's gloss terms with the rest of the document (its bag of word
         vectors without the word's own terms). A query has no document: its
         words are read from the query alone."""
         senses = self.senses(word)
         rows = [sense.row for sense in senses]
-        scores = self.vectors[rows] @ context
+        scores = self.cosines(senses, context)
         if topic is not None and self.document_weight and senses:
             own = [term for lemma in {sense.lemma for sense in senses} for term in text_terms(lemma.replace("_", " "))]
             bag = topic.without(own)
@@ -264,16 +295,13 @@ class Dictionary:
 
     def scores(self, senses: list[Sense], context: Context, terms: frozenset[str] = frozenset()) -> np.ndarray:
         """Each sense's score for an occurrence: its cosine with the
-        ``context`` (a unit vector, or the cosines its indexing kept, which
-        must hold these senses: `covers`), its two gloss overlaps with the
-        ``terms`` around it (`glosses.py`) and its prior."""
+        ``context`` with its part of speech (`cosines`), its two gloss
+        overlaps with the ``terms`` around it (`glosses.py`), their bags of
+        word vectors (`term_vectors.py`) and its prior."""
         weights = np.array([sense.weight for sense in senses], dtype=np.float32)
         prior = np.log(weights / weights.sum())
         rows = [sense.row for sense in senses]
-        cosines = self.vectors[rows] @ context if isinstance(context, np.ndarray) else context.of(rows)
-        if cosines is None:
-            raise ValueError("the kept cosines of this occurrence lack some of these senses")
-        scores = cosines + self.prior_weight * prior
+        scores = self.cosines(senses, context) + self.prior_weight * prior
         if self.glosses is not None and terms:
             scores = scores + self.gloss_weight * self.glosses.overlap(rows, terms)
             if self.related_gloss_weight:
@@ -284,6 +312,23 @@ class Dictionary:
             if bag is not None:
                 scores = scores + self.term_weight * (self.term_senses[rows] @ bag)
         return scores
+
+
+    def cosines(self, senses: list[Sense], context: Context) -> np.ndarray:
+        """Each sense's cosine with an occurrence's window vector, plus
+        ``pos_weight`` times the log-probability of the sense's part of
+        speech where the occurrence stands (a `Window` read with the probe);
+        or the cosines its indexing kept (which hold both)."""
+        rows = [sense.row for sense in senses]
+        if isinstance(context, Cosines):
+            if (kept := context.of(rows)) is None:
+                raise ValueError("the kept cosines of this occurrence lack some of these senses")
+            return kept
+        vector, pos = (context.vector, context.pos) if isinstance(context, Window) else (context, None)
+        found = self.vectors[rows] @ vector
+        if pos is not None and self.pos_weight:
+            found = found + self.pos_weight * pos[[POS_CLASSES.index(sense.pos) for sense in senses]]
+        return found
 
 
 def _two_of_one_pos(senses: list[Sense]) -> bool:

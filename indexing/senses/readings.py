@@ -13,7 +13,8 @@ store (`DocumentStore.put_readings`), as its sentences are.
 
 What is kept of an occurrence is not its vector (384 floats) but its cosine
 with each sense of its word in the general inventory
-(`Dictionary.senses`, in that order, float16), plus what the rest of its
+(`Dictionary.senses`, in that order, float16) with the part of speech where
+it stands (`Dictionary.cosines`, `pos.py`), plus what the rest of its
 document says of each sense (`Dictionary.in_document`: the document's
 whole bag of word vectors, which only indexing reads cheaply, once per
 document). The only use of the vector is `Dictionary.scores`, which adds
@@ -52,7 +53,9 @@ from indexing.text import is_content_word, token_terms
 # word too): the inventory's vectors read topic, which needs more words than
 # the collection's senses (bench/results/decisions.md).
 RADIUS = 16
-FORMAT = 2  # of `Readings.to_bytes` and what it keeps (2: with the document's evidence); read anew when it changes
+# Of `Readings.to_bytes` and what it keeps (2: with the document's evidence; 3: with the part of speech);
+# read anew when it changes.
+FORMAT = 3
 STAGE = "Reading each word's sense in context"
 # Words of text read in one biLM call: the encoder sorts a call's sentences
 # by length, so a larger call pads less. 640 short documents of the 100k
@@ -154,12 +157,16 @@ def read_documents(reader, dictionary, documents: Sequence[StoredDocument],
     todo = [s for s, positions in enumerate(wanted) if positions]
     layers = reader.encode_layers([texts[s] for s in todo], [token_lists[s] for s in todo])
     means = [window_means(reader.encoder, sentence, list(wanted[s])) for s, sentence in zip(todo, layers)]
-    vectors = iter(unit_rows(reader.encoder.head(np.concatenate(means))) if means else ())
-    for s in todo:
-        for i, rows in wanted[s].items():
+    vectors = unit_rows(reader.encoder.head(np.concatenate(means))) if means else None
+    at = 0
+    for s, sentence in zip(todo, layers):
+        positions = list(wanted[s])
+        windows = dictionary.windows(vectors[at : at + len(positions)], sentence, positions)
+        at += len(positions)
+        for i, window in zip(positions, windows):
             token = token_lists[s][i]
-            read = dictionary.in_document(token.norm, next(vectors), topics[owner[s]])
-            kept[owner[s]].append((token.start, read.of(rows)))
+            read = dictionary.in_document(token.norm, window, topics[owner[s]])
+            kept[owner[s]].append((token.start, read.of(wanted[s][i])))
     found = {}
     for document, occurrences in zip(documents, kept):
         occurrences.sort(key=lambda o: o[0])
