@@ -63,7 +63,7 @@ logger = logging.getLogger(__name__)
 
 DATA = Path(__file__).resolve().parent / "data"
 MIN_MARGIN = 0.3  # an occurrence in a document, read from the words either side of it
-MIN_QUERY_MARGIN = 0.2  # a query's word
+MIN_QUERY_MARGIN = 0.15  # a query's word
 PRIOR_WEIGHT = 0.05
 GLOSS_WEIGHT = 0.8
 RELATED_GLOSS_WEIGHT = 1.0

@@ -8,7 +8,10 @@ the encoder.
 - An occurrence's context vector: the idf-weighted mean of the vectors of
   the terms around it (`glosses.window_terms`), its own lemma's left out.
 - A sense's vector: the idf-weighted mean of the vectors of its gloss terms
-  (`glosses.py`), so both sides are bags of words in one space.
+  (`glosses.py`) and of the definitions and words of its kinds (WordNet's
+  hyponyms: a houseplant, an annual, a succulent are plants; built with
+  the table, `term_vectors_build.sense_bags`), so both sides are bags of
+  words in one space.
 - A sense reading adds ``TERM_WEIGHT`` times their cosine (`dictionary.py`).
 
 Where the biLM (3.7M parameters, 3.2M words of training text) reads
@@ -18,7 +21,8 @@ know that creeks and willows go with water and slopes, though no gloss of
 read, so no second analyser is involved.
 
 ``data/dictionary_terms.npz``: the terms and their vectors (int8, a scale
-per row), the teacher's name and the projection's size.
+per row), the teacher's name, and each sense's bag (int8) with the digest
+of the inventory whose rows it follows.
 """
 from __future__ import annotations
 
@@ -36,10 +40,15 @@ FILE = "dictionary_terms.npz"
 
 
 class TermVectors:
-    def __init__(self, vocabulary: Sequence[str], vectors: np.ndarray, teacher: str = "") -> None:
+    def __init__(self, vocabulary: Sequence[str], vectors: np.ndarray, teacher: str = "",
+                 sense_bags: np.ndarray | None = None, senses_digest: str = "") -> None:
         self.term_ids = {term: i for i, term in enumerate(vocabulary)}
         self.vectors = unit_rows(vectors)  # (n_terms, dim)
         self.teacher = teacher
+        # (n_sense_rows, dim) each sense's bag with its kinds' definitions (`term_vectors_build.sense_bags`),
+        # for the inventory whose `glosses.entries_digest` is ``senses_digest``; None: from the glosses alone.
+        self.sense_bags = None if sense_bags is None else unit_rows(sense_bags)
+        self.senses_digest = senses_digest
 
     @classmethod
     def fit(cls, vocabulary: Sequence[str], vectors: np.ndarray, dims: int, teacher: str) -> TermVectors:
@@ -53,14 +62,19 @@ class TermVectors:
     @classmethod
     def load(cls, directory: Path = DATA) -> TermVectors:
         with np.load(directory / FILE) as stored:
+            bags = float_rows(stored["sense_vectors"], stored["sense_scales"]) if "sense_vectors" in stored else None
             return cls(stored["vocabulary"].tolist(), float_rows(stored["vectors"], stored["scales"]),
-                       str(stored["teacher"]))
+                       str(stored["teacher"]), bags, str(stored["senses_digest"]) if bags is not None else "")
 
     def save(self, directory: Path) -> None:
         vocabulary = sorted(self.term_ids, key=self.term_ids.__getitem__)
         rows, scales = int8_rows(self.vectors)
+        bags = {}
+        if self.sense_bags is not None:
+            sense_rows, sense_scales = int8_rows(self.sense_bags)
+            bags = dict(sense_vectors=sense_rows, sense_scales=sense_scales, senses_digest=np.array(self.senses_digest))
         np.savez_compressed(directory / FILE, vocabulary=np.array(vocabulary), vectors=rows, scales=scales,
-                            teacher=np.array(self.teacher))
+                            teacher=np.array(self.teacher), **bags)
 
     def context(self, terms: frozenset[str], glosses: Glosses) -> np.ndarray | None:
         """The unit mean of the vectors of ``terms``, each weighted by its
@@ -79,8 +93,16 @@ class TermVectors:
         return Topic(self, {t: (row, idf) for t, row, idf in found})
 
     def senses(self, glosses: Glosses) -> np.ndarray:
-        """(n_senses, dim) each sense row's unit idf-weighted mean of its
-        gloss terms' vectors (zeros for a sense none of whose terms the table holds)."""
+        """(n_senses, dim) each sense row's bag: the one built with its kinds'
+        definitions when the table holds them for this inventory, else the
+        unit idf-weighted mean of its gloss terms' vectors (zeros for a sense
+        none of whose terms the table holds)."""
+        if self.sense_bags is not None and self.senses_digest == glosses.entries_digest:
+            return self.sense_bags
+        return self.gloss_bags(glosses)
+
+    def gloss_bags(self, glosses: Glosses) -> np.ndarray:
+        """(n_senses, dim) each sense row's unit idf-weighted mean of its gloss terms' vectors."""
         column = np.array([self.term_ids.get(term, -1) for term in glosses.vocabulary()])
         held = column[glosses.ids] >= 0
         rows = np.repeat(np.arange(len(glosses.offsets) - 1), np.diff(glosses.offsets))

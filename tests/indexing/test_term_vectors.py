@@ -8,7 +8,7 @@ from indexing.contextual import DISTILLED_MODEL, shared_reader
 from indexing.senses.dictionary import Dictionary, Sense, context_vectors, english_senses
 from indexing.senses.glosses import Glosses, window_terms
 from indexing.senses.term_vectors import TermVectors
-from indexing.text import tokenize
+from indexing.text import terms, tokenize
 
 # Gloss terms: sloping land holds "river" and "water", the institution "loan"
 # and "deposit", the year none (as in test_dictionary.with_glosses).
@@ -136,3 +136,25 @@ def test_each_term_is_read_as_its_commonest_one_word_lemma() -> None:
     weight_of = {"banking": [3.5], "bank": [20.5, 1.5], "river_bank": [9.5], "banks": [0.5]}
     # "banking", "bank" and "banks" share the stem "bank"; a phrase is no term.
     assert term_lemmas(senses_of, weight_of) == {"bank": "bank"}
+
+
+def test_built_sense_bags_serve_only_the_inventory_they_were_built_for(tmp_path) -> None:
+    built = np.array([[0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0]], dtype=np.float32)
+    vectors = table()
+    TermVectors(sorted(vectors.term_ids, key=vectors.term_ids.__getitem__), vectors.vectors, "test", built,
+                "test").save(tmp_path)
+    loaded = TermVectors.load(tmp_path)
+    np.testing.assert_allclose(loaded.senses(glosses()), built, atol=0.01)  # int8 on disk
+    other = Glosses(VOCABULARY, glosses().idf, glosses().offsets, glosses().ids, "another inventory")
+    np.testing.assert_allclose(loaded.senses(other), vectors.senses(glosses()), atol=0.01)
+
+
+def test_a_sense_bag_holds_its_kinds_so_a_houseplant_leans_to_the_organism() -> None:
+    # The organism's own gloss words are abstract (locomotion, kingdom); its kinds
+    # (houseplants, annuals, succulents) are defined with leaves, roots and water.
+    general = english_senses()
+    [factory] = [s for s in general.senses("plant") if s.label.startswith("buildings")]
+    [organism] = [s for s in general.senses("plant") if s.label.startswith("living organism")]
+    bag = general.term_vectors.context(frozenset(terms("Houseplants wilt when their roots sit in soggy compost.")),
+                                       general.glosses)
+    assert general.term_senses[organism.row] @ bag > general.term_senses[factory.row] @ bag + 0.05
