@@ -171,6 +171,8 @@ class Explainer:
             senses = self.general.senses(token.norm, names=may_be_name(self._query_text, token.start))
             if len(senses) < 2:  # its other senses name people or places, and it is in lower case
                 continue
+            if not self.general.fits(senses, self._query_contexts[token.start]):
+                continue  # used as none of its senses' parts of speech ("homes near Sydney")
             probabilities = self.general.probabilities(senses, self._query_contexts[token.start],
                                                        self._query_around[token.start], temperature)
             found.append(QueryWord(token.norm, terms[0], senses, probabilities))

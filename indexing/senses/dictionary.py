@@ -71,6 +71,9 @@ TERM_WEIGHT = 1.0
 # The rest of a passage occurrence's document: one sense per discourse (Gale, Church and Yarowsky, 1992).
 DOCUMENT_WEIGHT = 1.0
 POS_WEIGHT = 0.05  # times the log-probability of the sense's part of speech where the word stands
+# A word whose senses' parts of speech together are less likely than this where it stands is used as
+# none of them ("homes near Sydney": "near" has adjective and verb senses, and is neither there).
+MIN_POS_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -206,10 +209,11 @@ class Dictionary:
         a passage from ``min_margin``. ``names``: whether it may name a
         person or place (it is capitalised, or its case is not known).
         ``noun``: it stands where a noun stands (`search.occurrences.noun_positions`),
-        so only its noun senses are weighed, and a word of one noun sense is read as it."""
+        so only its noun senses are weighed, and a word of one noun sense is read as it.
+        None too where the word is used as none of its senses' parts of speech (`fits`)."""
         every = self.senses(word)
         senses = every if names else [sense for sense in every if not sense.proper]
-        if not _two_of_one_pos(every) or len(senses) < 2:
+        if not _two_of_one_pos(every) or len(senses) < 2 or not self.fits(senses, context):
             return None
         if noun and any(sense.pos == "noun" for sense in senses):
             senses = [sense for sense in senses if sense.pos == "noun"]
@@ -260,6 +264,19 @@ class Dictionary:
         """Whether ``context`` can be scored against ``senses``: a vector
         always; kept cosines when they hold each of their rows."""
         return not isinstance(context, Cosines) or context.of([sense.row for sense in senses]) is not None
+
+    def fits(self, senses: list[Sense], context: Context) -> bool:
+        """Whether the word of ``senses``, where it stands, is likely used as
+        one of their parts of speech (at least ``MIN_POS_SHARE``, by the
+        probe): "near" in "homes near Sydney" is neither its adjective nor
+        its verb. True without the part of speech (a bare vector, kept cosines)."""
+        pos = context.pos if isinstance(context, Window) else None
+        if pos is None:
+            return True
+        kinds = {sense.pos for sense in senses}
+        if "noun" in kinds:
+            kinds.add("adj")  # a noun before a noun ("organ donor") reads as an adjective, and is still the noun
+        return float(np.exp(pos[sorted(POS_CLASSES.index(kind) for kind in kinds)]).sum()) >= MIN_POS_SHARE
 
     def windows(self, vectors: np.ndarray, layers: np.ndarray, positions: Sequence[int]) -> list[Window]:
         """The occurrences at ``positions`` of a sentence the biLM read

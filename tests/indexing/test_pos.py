@@ -99,3 +99,22 @@ def test_training_on_a_little_text_learns_its_examples() -> None:
     probe, figures = train(shared_reader(DISTILLED_MODEL).encoder, sentences, labelled, c=1.0, model="test")
     assert probe.weights.shape == (len(CLASSES), 2 * shared_reader(DISTILLED_MODEL).encoder.dim)
     assert figures["training accuracy"] > 0.9 and figures["examples"]["noun"] > 0
+
+
+def test_a_word_used_as_none_of_its_senses_parts_of_speech_has_no_reading(general) -> None:
+    # "near" has adjective and verb senses; in "homes near Sydney" it is neither.
+    tokens = "bushfires threaten homes near Sydney".split()
+    [layers] = shared_reader(DISTILLED_MODEL).encoder.encode_layers([tokens])
+    vector = np.ones(general.vectors.shape[1], dtype=np.float32) / np.sqrt(general.vectors.shape[1])
+    near, homes = general.windows(np.stack([vector, vector]), layers, [3, 2])
+    assert not general.fits(general.senses("near"), near)
+    assert general.read("near", near, query=True) is None
+    assert general.fits(general.senses("home"), homes)
+    assert general.fits(general.senses("near"), vector)  # without the part of speech, every word fits
+
+
+def test_a_noun_before_a_noun_fits_its_noun_senses(general) -> None:
+    tokens = "organ donor waiting list".split()
+    [layers] = shared_reader(DISTILLED_MODEL).encoder.encode_layers([tokens])
+    [window] = general.windows(np.ones((1, general.vectors.shape[1]), dtype=np.float32), layers, [0])
+    assert general.fits(general.senses("organ"), window)
