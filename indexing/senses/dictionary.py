@@ -43,7 +43,6 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -53,8 +52,9 @@ from indexing.linalg import float_rows
 from indexing.senses.glosses import FILE as GLOSSES_FILE
 from indexing.senses.glosses import Glosses, entries_digest
 from indexing.senses.lexicon import english
+from indexing.senses.occurrence import Context, Cosines, Reading, Sense, Window
 from indexing.senses.pos import CLASSES as POS_CLASSES
-from indexing.senses.pos import PosProbe, load_probe
+from indexing.senses.pos import PosProbe, load_probe, share
 from indexing.senses.term_vectors import FILE as TERMS_FILE
 from indexing.senses.term_vectors import TermVectors, Topic
 from indexing.text import terms as text_terms
@@ -74,56 +74,6 @@ POS_WEIGHT = 0.05  # times the log-probability of the sense's part of speech whe
 # A word whose senses' parts of speech together are less likely than this where it stands is used as
 # none of them ("homes near Sydney": "near" has adjective and verb senses, and is neither there).
 MIN_POS_SHARE = 0.5
-
-
-@dataclass(frozen=True)
-class Sense:
-    lemma: str
-    label: str  # "sloping land"
-    definition: str
-    pos: str  # "noun", "verb" or "adj"
-    weight: float  # SemCor count plus one half, summed over the synsets it groups
-    row: int  # its vector's row
-    proper: bool = False  # it names one person or place ("crane: United States writer")
-
-    @property
-    def name(self) -> str:
-        """What the page shows: "bank: sloping land"."""
-        return f"{self.lemma}: {self.label}"
-
-
-@dataclass(frozen=True)
-class Cosines:
-    """An occurrence's context as its document's indexing kept it
-    (`readings.py`, `Dictionary.in_document`): its cosine with each sense of
-    its word, plus what the rest of its document says of the sense, by the
-    sense's row. Every method that takes a context vector takes this instead."""
-    by_row: dict[int, float]
-
-    def of(self, rows: list[int]) -> np.ndarray | None:
-        """The cosines of ``rows`` (float32), or None when one was not kept."""
-        if any(row not in self.by_row for row in rows):
-            return None
-        return np.array([self.by_row[row] for row in rows], dtype=np.float32)
-
-
-@dataclass(frozen=True)
-class Window:
-    """An occurrence as the distilled biLM reads it: the unit head vector of
-    the words around it, and the log-probability of each part of speech
-    where it stands (`pos.CLASSES`; None without the probe)."""
-    vector: np.ndarray
-    pos: np.ndarray | None = None
-
-
-Context = np.ndarray | Window | Cosines  # a unit context vector (no part of speech), a window, or its kept cosines
-
-
-@dataclass(frozen=True)
-class Reading:
-    sense: Sense | None  # None: sense unclear
-    best: Sense  # the nearest sense, clear or not
-    confidence: float  # the best score's margin over the second's
 
 
 class Dictionary:
@@ -271,12 +221,7 @@ class Dictionary:
         probe): "near" in "homes near Sydney" is neither its adjective nor
         its verb. True without the part of speech (a bare vector, kept cosines)."""
         pos = context.pos if isinstance(context, Window) else None
-        if pos is None:
-            return True
-        kinds = {sense.pos for sense in senses}
-        if "noun" in kinds:
-            kinds.add("adj")  # a noun before a noun ("organ donor") reads as an adjective, and is still the noun
-        return float(np.exp(pos[sorted(POS_CLASSES.index(kind) for kind in kinds)]).sum()) >= MIN_POS_SHARE
+        return pos is None or share(pos, {sense.pos for sense in senses}) >= MIN_POS_SHARE
 
     def windows(self, vectors: np.ndarray, layers: np.ndarray, positions: Sequence[int]) -> list[Window]:
         """The occurrences at ``positions`` of a sentence the biLM read

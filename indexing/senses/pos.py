@@ -77,6 +77,14 @@ class PosProbe:
         return np.maximum(found, LEAST_LOG_PROBABILITY).astype(np.float32)
 
 
+def share(log_probabilities: np.ndarray, parts_of_speech: set[str]) -> float:
+    """How likely a word where it stands (its ``log_probabilities`` over
+    `CLASSES`) is one of ``parts_of_speech``; an adjective counts for a noun,
+    since a noun before a noun ("organ donor") reads as an adjective and is still the noun."""
+    kinds = parts_of_speech | ({"adj"} if "noun" in parts_of_speech else set())
+    return float(np.exp(log_probabilities[sorted(CLASSES.index(kind) for kind in kinds)]).sum())
+
+
 def load_probe(model: str, directory: Path = DATA) -> PosProbe | None:
     """The shipped probe when it was trained on the biLM whose weights'
     digest is ``model``; else None, with a warning (senses are then read
