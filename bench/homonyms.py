@@ -141,7 +141,8 @@ def margins_markdown(result: dict) -> str:
              f"bench/data/homonyms_dev: {result['documents']} documents, {result['queries']} queries (pen, pike, "
              "plant, match, organ, ruler, palm, nail; no word of the evaluation collection). The page's verdict "
              "on each highlighted occurrence of the query's homonym in every column's top 10. Chosen: the fewest "
-             f"wrong verdicts, then the most right, then the widest margins: query {result['chosen'][0]}, passage {result['chosen'][1]} "
+             "wrong verdicts, then the most right, then the widest margins: "
+             f"query {result['chosen'][0]}, passage {result['chosen'][1]} "
              f"(shipped: {result['shipped'][0]}, {result['shipped'][1]}).", "",
              "| query word's margin | passage's margin | right | wrong | none |", "|---|---|---|---|---|"]
     lines += [f"| {r['query_margin']} | {r['margin']} | {r['right']} | {r['wrong']} | {r['none']} |"

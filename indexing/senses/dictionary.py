@@ -98,7 +98,7 @@ class Dictionary:
         self.pos_probe = pos_probe  # None: senses are read without the part of speech
         self.pos_weight = pos_weight
         self.term_vectors = term_vectors if glosses is not None else None  # None: no teacher's word vectors
-        # Each sense row's bag of gloss terms in the teacher's word space (term_vectors.py).
+        # Each sense row's bag of its gloss terms and its kinds' in the teacher's word space (term_vectors.py).
         self.term_senses = term_vectors.senses(glosses) if self.term_vectors is not None else None
 
     @functools.cached_property
@@ -229,7 +229,8 @@ class Dictionary:
         each): each with its part of speech when the probe is shipped."""
         if self.pos_probe is None:
             return [Window(vector) for vector in vectors]
-        return [Window(vector, pos) for vector, pos in zip(vectors, self.pos_probe.log_probabilities(layers, positions))]
+        found = self.pos_probe.log_probabilities(layers, positions)
+        return [Window(vector, pos) for vector, pos in zip(vectors, found)]
 
     def topic(self, terms: frozenset[str]) -> Topic | None:
         """What a document whose keyword ``terms`` these are is about, for

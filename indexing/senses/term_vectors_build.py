@@ -83,7 +83,8 @@ def sense_bags(table: TermVectors, glosses: Glosses, entries: dict, by_pos: dict
     for lemma, senses in entries.items():
         own = set(terms(lemma.replace("_", " ")))
         for sense in senses:
-            found = {vocabulary[i] for i in glosses.ids[glosses.offsets[sense["row"]] : glosses.offsets[sense["row"] + 1]]}
+            row = sense["row"]
+            found = {vocabulary[i] for i in glosses.ids[glosses.offsets[row] : glosses.offsets[row + 1]]}
             for key in sense["synsets"]:
                 pos, offset = key.split(":")
                 found |= kind_terms(by_pos[pos][offset], by_pos)
