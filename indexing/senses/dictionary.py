@@ -276,7 +276,6 @@ class Dictionary:
                 scores = scores + self.term_weight * (self.term_senses[rows] @ bag)
         return scores
 
-
     def cosines(self, senses: list[Sense], context: Context) -> np.ndarray:
         """Each sense's cosine with an occurrence's window vector, plus
         ``pos_weight`` times the log-probability of the sense's part of

@@ -32,7 +32,6 @@ from pathlib import Path
 
 import numpy as np
 
-from indexing.linalg import unit_rows
 from indexing.senses.dictionary_build import read_wordnet
 from indexing.senses.glosses import Glosses
 from indexing.senses.teacher_reading import encode
@@ -74,10 +73,11 @@ def kind_terms(synset: Synset, by_pos: dict[str, dict[str, Synset]]) -> set[str]
 
 
 def sense_bags(table: TermVectors, glosses: Glosses, entries: dict, by_pos: dict[str, dict[str, Synset]]) -> np.ndarray:
-    """(n_sense_rows, dim) each coarse sense's unit bag of word vectors: the
-    idf-weighted mean (`Glosses.term_idf`) of its gloss terms and its
-    synsets' kinds' terms (`kind_terms`) that the table holds, its lemma's
-    own terms left out. ``entries``: dictionary.json's, whose rows ``glosses`` follows."""
+    """(n_sense_rows, dim) each coarse sense's unit bag of word vectors, as
+    an occurrence's context is read (`TermVectors.context`: the idf-weighted
+    mean of the terms the table holds): its gloss terms and its synsets'
+    kinds' terms (`kind_terms`), its lemma's own terms left out; zeros when
+    the table holds none. ``entries``: dictionary.json's, whose rows ``glosses`` follows."""
     vocabulary = glosses.vocabulary()
     bags = np.zeros((len(glosses.offsets) - 1, table.vectors.shape[1]), dtype=np.float32)
     for lemma, senses in entries.items():
@@ -88,11 +88,9 @@ def sense_bags(table: TermVectors, glosses: Glosses, entries: dict, by_pos: dict
             for key in sense["synsets"]:
                 pos, offset = key.split(":")
                 found |= kind_terms(by_pos[pos][offset], by_pos)
-            held = [(table.term_ids[t], glosses.term_idf(t)) for t in found - own if t in table.term_ids]
-            if held:
-                rows, weights = zip(*held)
-                bags[sense["row"]] = np.asarray(weights, dtype=np.float32) @ table.vectors[list(rows)]
-    return unit_rows(bags)
+            if (bag := table.context(frozenset(found - own), glosses)) is not None:
+                bags[row] = bag
+    return bags
 
 
 def main(argv: list[str]) -> int:
