@@ -10,6 +10,7 @@ markdown (and a PNG for the growth runs).
     python -m bench glosses [--split train|test]   # the gloss overlaps' weights (CoarseWSD-20, WiC)
     python -m bench pos [--split train|test]   # the part of speech in a sense reading (Brown; CoarseWSD-20, WiC)
     python -m bench senses-shown [--split train|test]   # senses the word-senses view lists, CoarseWSD-20
+    python -m bench query-readings [--split train|test]   # a query's word read by the inventory, simulated queries
     python -m bench homonyms [--dev]   # homonym queries: right sense first? (--dev: choose the verdict margins)
     python -m bench verdicts [--data-dir DIR]   # "other sense" verdicts on everyday demo queries, judged
     python -m bench dm [--configs NAME ...]     # tune DM on dev (CISI, NFCorpus dev queries, Lee dev pairs)
@@ -132,6 +133,10 @@ def _add_dictionary(commands) -> None:
     pos = commands.add_parser("pos", help="the part-of-speech probe on Brown, and its weight in a sense reading")
     pos.add_argument("--split", choices=("train", "test"), default="train",
                      help="train: CoarseWSD-20 train and WiC dev choose the weight; test: read once with it")
+    readings = commands.add_parser("query-readings", help="the inventory's reading of a query's word, on short "
+                                   "queries cut from CoarseWSD-20 sentences")
+    readings.add_argument("--split", choices=("train", "test"), default="train",
+                          help="train chooses; test is read once")
     shown = commands.add_parser("senses-shown", help="senses the word-senses view shows per CoarseWSD-20 word vs gold")
     shown.add_argument("--split", choices=("train", "test"), default="train",
                        help="train chooses how much support a sense needs to be listed; test is read once")
@@ -243,6 +248,10 @@ def _with_own_report(args: argparse.Namespace) -> int | None:
         from bench.pos import pos_markdown, tune_pos
 
         return _saved(f"pos-{args.split}", tune_pos(args.split), pos_markdown)
+    if args.command == "query-readings":
+        from bench.query_readings import evaluate_query_readings, query_readings_markdown
+
+        return _saved(f"query-readings-{args.split}", evaluate_query_readings(args.split), query_readings_markdown)
     if args.command == "senses-shown":
         from bench.senses_shown import evaluate_senses_shown, senses_shown_markdown
 

@@ -25,7 +25,11 @@ needs evidence. Where it comes from depends on the word:
   (`Dictionary.compare`). The verdict is given only when both readings are
   clear by their margins, and "other sense" only
   within one part of speech; the names are the dictionary's ("bank: sloping
-  land"), and an unclear reading is named "sense unclear". A sense that
+  land"), and an unclear reading is named "sense unclear". A query word
+  read unclearly may still be one of a few senses (`Reading.plausible`): a
+  passage clearly in none of them is in another sense whichever the query
+  meant (`Dictionary.rule_out`), and the query's side is named by them all
+  ("palm: inner surface of the hand or award for winning"). A sense that
   names one person or place ("crane: United States writer") is a candidate
   only where the word is capitalised; a passage's word in a name of several
   capitalised words ("New York") is never struck through as another sense
@@ -67,7 +71,7 @@ import numpy as np
 
 from indexing.contextual import content_mask, query_sentences, sentence_tokens
 from indexing.documents import Sentence, Span, StoredDocument, Token
-from indexing.senses.dictionary import Context, Dictionary, Sense, english_senses
+from indexing.senses.dictionary import Context, Dictionary, Reading, Sense, english_senses
 from indexing.senses.glosses import window_terms
 from indexing.senses.lexicon import english
 from indexing.senses.method import SensesMethod, TaggedToken
@@ -140,12 +144,14 @@ class Explainer:
                                                     noun=t.start in self._nouns)
                                for q, t in enumerate(self.query) if t.start in self._query_contexts}
         self._contexts: dict[tuple, Context] = {}  # a passage occurrence's reading, kept or read now
-        # Passages are read only for the query words read clearly: without
-        # the query's sense there is no verdict to give.
+        # Passages are read only for the query words that may get a verdict:
+        # read clearly, or unclear among some of their senses only (a passage
+        # in none of those is in another sense whichever the query meant).
         # At most MAX_GENERAL_WORDS of them, the most clearly read: each costs
         # a window per occurrence in every passage, and a long query has many.
         clear = sorted(((reading.confidence, self.query[q].norm) for q, reading in self._query_general.items()
-                        if reading and reading.sense), reverse=True)
+                        if reading and (reading.sense or len(reading.plausible) < len(self.general.senses(
+                            self.query[q].norm)))), reverse=True)
         self._clear = {word for _, word in clear[:MAX_GENERAL_WORDS]}
         self._read = {word for word in self._words - self._general if gives_verdict(senses, word, self.general)}
         # The biLM reads the query (as the ranking methods do, sharing that
@@ -288,11 +294,13 @@ class Explainer:
         word, text = self.query[q].norm, document.text[token.start : token.end]
         context = self._contexts.get((document.id, sentence.start, sentence.end, token.start))
         ours = self._query_general.get(q)
-        if ours is None or ours.sense is None or context is None:
+        if ours is None or context is None:
             return Highlight(token.start, token.end, text, word, 1.0, "same word")
         tokens = self._sentence_tokens(document, sentence)
         at = next(i for i, t in enumerate(tokens) if t.start == token.start)
         around = window_terms([t.norm for t in tokens], at, GENERAL_RADIUS)
+        if ours.sense is None:
+            return self._ruled_out(document, token, q, ours, context, around)
         kind, theirs, confidence = self.general.compare(ours.sense, context, names=may_be_name(text, 0), terms=around)
         confidence = round(confidence, 3)
         if kind == "other sense" and in_name(document.text, token.start, token.end):
@@ -303,6 +311,24 @@ class Explainer:
         similarity = self._same_sense(q, ours.sense, context, around, may_be_name(text, 0))
         return Highlight(token.start, token.end, text, word, round(similarity, 3), kind, ours.sense.name, theirs.name,
                          confidence=confidence)
+
+    def _ruled_out(self, document: StoredDocument, token: Token, q: int, ours: Reading, context: Context,
+                   around: frozenset[str]) -> Highlight:
+        """The verdict on a passage's occurrence of a query word read
+        unclearly: "other sense" when the occurrence is clearly in none of the
+        senses the query's may be (`Dictionary.rule_out`), the query's side
+        named by them all ("palm: inner surface of the hand or any plant of
+        the family Palmae"); else the same word, without a verdict."""
+        word, text = self.query[q].norm, document.text[token.start : token.end]
+        names = may_be_name(text, 0)
+        found = self.general.rule_out(ours.plausible, context, names=names, terms=around)
+        if found is None or in_name(document.text, token.start, token.end):
+            return Highlight(token.start, token.end, text, word, 1.0, "same word")
+        theirs, confidence = found
+        similarity = self._same_sense(q, ours.best, context, around, names)
+        query_sense = f"{ours.best.lemma}: " + " or ".join(sense.label for sense in ours.plausible)
+        return Highlight(token.start, token.end, text, word, round(similarity, 3), "other sense", query_sense,
+                         theirs.name, confidence=round(confidence, 3))
 
     def _same_sense(self, q: int, sense: Sense, context: Context, around: frozenset[str], names: bool) -> float:
         """How likely the passage's occurrence (its ``context`` and the terms

@@ -160,7 +160,9 @@ class Dictionary:
         person or place (it is capitalised, or its case is not known).
         ``noun``: it stands where a noun stands (`search.occurrences.noun_positions`),
         so only its noun senses are weighed, and a word of one noun sense is read as it.
-        None too where the word is used as none of its senses' parts of speech (`fits`)."""
+        None too where the word is used as none of its senses' parts of speech (`fits`).
+        An unclear reading keeps the senses within that margin of the best
+        (`Reading.plausible`), for `rule_out`."""
         every = self.senses(word)
         senses = every if names else [sense for sense in every if not sense.proper]
         if not _two_of_one_pos(every) or len(senses) < 2 or not self.fits(senses, context):
@@ -168,13 +170,15 @@ class Dictionary:
         if noun and any(sense.pos == "noun" for sense in senses):
             senses = [sense for sense in senses if sense.pos == "noun"]
             if len(senses) == 1:
-                return Reading(senses[0], senses[0], 1.0)
+                return Reading(senses[0], senses[0], 1.0, (senses[0],))
         scores = self.scores(senses, context, terms)
         order = np.argsort(-scores)
         margin = float(scores[order[0]] - scores[order[1]])
         best = senses[int(order[0])]
         least = self.min_query_margin if query else self.min_margin
-        return Reading(best if margin >= least else None, best, margin)
+        if margin >= least:
+            return Reading(best, best, margin, (best,))
+        return Reading(None, best, margin, tuple(senses[int(i)] for i in order if scores[order[0]] - scores[i] < least))
 
     def compare(self, sense: Sense, context: Context, names: bool = True,
                 terms: frozenset[str] = frozenset()) -> tuple[str | None, Sense, float]:
@@ -197,9 +201,29 @@ class Dictionary:
         margin = float(abs(scores[at] - scores[rival]))
         if scores[at] - scores[rival] >= self.min_margin:
             return "same sense", sense, margin
-        if scores[rival] - scores[at] >= self.min_margin and senses[rival].pos == sense.pos:
+        if _rules_out(senses, scores, [at], self.min_margin) is not None:
             return "other sense", senses[rival], margin
         return None, senses[int(np.argmax(scores))], margin
+
+    def rule_out(self, plausible: Sequence[Sense], context: Context, names: bool = True,
+                 terms: frozenset[str] = frozenset()) -> tuple[Sense, float] | None:
+        """The sense an occurrence (as for `compare`) is clearly used in when
+        it is none of ``plausible``, the senses an unclear query word may be
+        (`Reading.plausible`), with its margin over the strongest of them:
+        the sense outside them that scores best, when it is of their part of
+        speech and beats each of them by ``min_margin``; else None. Whichever
+        sense the query meant, the occurrence means another: "palm" in a
+        query may be the hand's or the tree's, and a palm awarded for winning
+        a championship is neither. `compare` with one plausible sense."""
+        senses = [s for s in self.entries[plausible[0].lemma] if names or not s.proper or s in plausible]
+        inside = [i for i, s in enumerate(senses) if s in plausible]
+        if len(inside) == len(senses):
+            return None
+        scores = self.scores(senses, context, terms)
+        found = _rules_out(senses, scores, inside, self.min_margin)
+        if found is None:
+            return None
+        return senses[found], float(scores[found] - max(scores[i] for i in inside))
 
     def probabilities(self, senses: list[Sense], context: Context, terms: frozenset[str],
                       temperature: float) -> np.ndarray:
@@ -291,6 +315,16 @@ class Dictionary:
         if pos is not None and self.pos_weight:
             found = found + self.pos_weight * pos[[POS_CLASSES.index(sense.pos) for sense in senses]]
         return found
+
+
+def _rules_out(senses: list[Sense], scores: np.ndarray, inside: Sequence[int], margin: float) -> int | None:
+    """The index of the best-scoring sense not ``inside`` when it is of the
+    part of speech of a sense inside and beats every one of them by ``margin``; else None."""
+    outside = [i for i in range(len(senses)) if i not in inside]
+    rival = max(outside, key=lambda i: scores[i])
+    if scores[rival] - max(scores[i] for i in inside) < margin:
+        return None
+    return rival if senses[rival].pos in {senses[i].pos for i in inside} else None
 
 
 def _two_of_one_pos(senses: list[Sense]) -> bool:

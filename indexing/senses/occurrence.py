@@ -57,3 +57,6 @@ class Reading:
     sense: Sense | None  # None: sense unclear
     best: Sense  # the nearest sense, clear or not
     confidence: float  # the best score's margin over the second's
+    # The senses it may be, best first: those within the clear margin of the best ((best,) when clear). An
+    # unclear query word's, so that a passage in none of them still gets "other sense" (`Dictionary.rule_out`).
+    plausible: tuple[Sense, ...] = ()

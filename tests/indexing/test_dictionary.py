@@ -75,6 +75,42 @@ def test_a_word_in_lower_case_is_never_read_as_a_name() -> None:
     assert theirs.label != "United States writer"
 
 
+def three_palms() -> Dictionary:
+    """Three noun senses of "palm" on three axes, and a verb on none of them."""
+    senses = [Sense("palm", "inner surface of the hand", "the inner surface of the hand", "noun", 4.5, 0),
+              Sense("palm", "any plant of the family Palmae", "any plant of the family Palmae", "noun", 0.5, 1),
+              Sense("palm", "award for winning", "an award for winning a championship", "noun", 0.5, 2),
+              Sense("palm", "touch with the palm", "touch, lift, or hold with the hands", "verb", 1.5, 3)]
+    vectors = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [-1, -1, -1]], dtype=np.float32) / [[1], [1], [1], [3**0.5]]
+    return Dictionary({"palm": senses}, vectors.astype(np.float32), "test", prior_weight=0.0, min_query_margin=0.15)
+
+
+def test_an_unclear_reading_keeps_the_senses_it_may_be_and_rules_out_the_others() -> None:
+    dictionary = three_palms()
+    hand, tree, award, _verb = dictionary.senses("palm")
+    reading = dictionary.read("palm", unit(1, 0.95, 0), query=True)  # the hand or the tree: unclear
+    assert reading.sense is None and set(reading.plausible) == {hand, tree} and reading.plausible[0] == hand
+    assert dictionary.read("palm", unit(1, 0, 0), query=True).plausible == (hand,)  # clear: one
+    # A passage clearly about the award is in another sense, whichever the query meant.
+    theirs, margin = dictionary.rule_out(reading.plausible, unit(0, 0, 1))
+    assert theirs == award and margin == pytest.approx(1.0, abs=1e-6)
+    assert dictionary.rule_out(reading.plausible, unit(0.2, 0, 1)) is not None
+    # One the query may mean, or not clearly another, is not ruled out.
+    assert dictionary.rule_out(reading.plausible, unit(0, 1, 0)) is None
+    assert dictionary.rule_out(reading.plausible, unit(0.9, 0, 1)) is None
+    # Nothing is left to rule out when the query may be every sense.
+    assert dictionary.rule_out((hand, tree, award, _verb), unit(0, 0, 1)) is None
+
+
+def test_rule_out_never_sets_a_noun_against_a_verb() -> None:
+    dictionary = three_palms()
+    hand, tree, _award, verb = dictionary.senses("palm")
+    # The verb scores best by far, but a noun the query may mean is not "another sense" of a verb.
+    assert dictionary.rule_out((hand, tree), unit(-1, -1, -1)) is None
+    assert dictionary.rule_out((hand,), unit(-1, -1, -1)) is None
+    assert dictionary.compare(hand, unit(-1, -1, -1))[0] is None
+
+
 def test_only_a_capitalised_occurrence_may_be_a_name() -> None:
     text = "Crane wrote of a crane."
     assert may_be_name(text, 0)

@@ -276,8 +276,9 @@ def hand_made_dictionary() -> Dictionary:
 
 
 def _context(words: list[str]) -> np.ndarray:
-    """x near "river", y near "loan", an even mix otherwise."""
-    vector = np.array([1.0 if "river" in words else 0.0, 1.0 if "loan" in words else 0.0, 0.0], dtype=np.float32)
+    """x near "river", y near "loan", z near "switches", an even mix of x and y otherwise."""
+    vector = np.array([1.0 if "river" in words else 0.0, 1.0 if "loan" in words else 0.0,
+                       1.0 if "switches" in words else 0.0], dtype=np.float32)
     vector = vector if vector.any() else np.array([1.0, 1.0, 0.0], dtype=np.float32)
     return vector / np.linalg.norm(vector)
 
@@ -344,6 +345,32 @@ def test_a_query_whose_sense_is_unclear_gets_no_verdict_and_its_passages_are_not
     assert found["We walked along the bank of the river."] == [("same word", "", "")]
     assert found["The bank approved my loan."] == [("same word", "", "")]
     assert occurrences.contexts_read == ["bank"]  # the query's own reading only
+
+
+def three_banks() -> Dictionary:
+    """`hand_made_dictionary` with a third sense, an arrangement of similar objects (vector z)."""
+    senses = [Sense("bank", "sloping land", "sloping land", "noun", 10.5, 0),
+              Sense("bank", "financial institution", "a financial institution", "noun", 20.5, 1),
+              Sense("bank", "arrangement of similar objects", "an arrangement of similar objects", "noun", 1.5, 2)]
+    return Dictionary({"bank": senses}, np.eye(3, dtype=np.float32), "test", prior_weight=0.0)
+
+
+def test_a_passage_in_none_of_the_senses_an_unclear_query_may_mean_is_in_another_sense(monkeypatch) -> None:
+    # "bank" alone may be the river's or the institution's; a bank of switches is neither.
+    monkeypatch.setattr("search.explain.english_senses", three_banks)
+    senses = HandMadeSenses()
+    occurrences = GeneralOccurrences(senses)
+    text = "A bank of switches lit up. The bank approved my loan."
+    document = StoredDocument(1, "t", text, "t.txt", "h", len(tokenize(text)), "2024-01-01")
+    explainer = Explainer(senses, "bank", occurrences)
+    found = [(text[span.start:span.end], h.kind, h.query_sense, h.doc_sense)
+             for i, span in enumerate(split_sentences(text))
+             for h in explainer(document, Sentence(i, 1, i, span.start, span.end)) if h.query_word == "bank"]
+    assert found[0][:2] == ("A bank of switches lit up.", "other sense")
+    assert found[0][2] in ("bank: sloping land or financial institution", "bank: financial institution or sloping land")
+    assert found[0][3] == "bank: arrangement of similar objects"
+    assert found[1][:2] == ("The bank approved my loan.", "same word")  # the query may mean it: no verdict
+    assert occurrences.contexts_read == ["bank", "bank", "bank"]
 
 
 def test_a_word_of_a_capitalised_name_is_never_struck_through(monkeypatch) -> None:
