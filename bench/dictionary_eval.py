@@ -51,7 +51,7 @@ from indexing.senses.dictionary import Dictionary, Sense, Window, context_vector
 from indexing.senses.dictionary_build import coarse_senses, gloss_terms, read_wordnet
 from indexing.senses.glosses import window_terms
 from indexing.senses.wordnet import DEFAULT_DIR
-from search.explain import GENERAL_RADIUS
+from search.general_verdicts import GENERAL_RADIUS
 from search.occurrences import noun_positions
 
 RADIUS = GENERAL_RADIUS  # as the page reads a passage's occurrence
@@ -260,10 +260,12 @@ def read_windows(windows: list[list[str]], positions: list[int]) -> list[Window]
     return [general.windows(vectors[k : k + 1], layers[k], [at])[0] for k, at in enumerate(positions)]
 
 
-def wic_verdicts(split: str = "test", pairs: WicPairs | None = None) -> dict:
+def wic_verdicts(split: str = "test", pairs: WicPairs | None = None, rule_out: bool = True) -> dict:
     """The page's verdict on WiC pairs (`pairs`, else `split` read now) with
     the shipped inventory as it is set: the first sentence's target read as
-    a query word, the second's compared with its sense. "Same sense"
+    a query word, the second's compared with its sense (or, when it is
+    unclear, ruled out of the senses it may be: `Dictionary.rule_out`, as
+    the page does unless ``rule_out`` is False). "Same sense"
     predicts T, "other sense" F; no verdict is counted apart, and as T (the
     page then shows the same word, unmarked)."""
     from indexing.senses.dictionary import english_senses
@@ -274,8 +276,12 @@ def wic_verdicts(split: str = "test", pairs: WicPairs | None = None) -> dict:
     outcomes = []  # (verdict or None, gold, whether neither sentence is a WordNet example)
     for n, (lemma, label, clean) in enumerate(zip(pairs.lemmas, pairs.labels, pairs.clean)):
         reading = general.read(lemma, contexts[2 * n], query=True, terms=around[2 * n], noun=pairs.nouns[n])
-        kind = (general.compare(reading.sense, contexts[2 * n + 1], terms=around[2 * n + 1])[0]
-                if reading and reading.sense else None)
+        kind = None
+        if reading and reading.sense:
+            kind = general.compare(reading.sense, contexts[2 * n + 1], terms=around[2 * n + 1])[0]
+        elif reading and rule_out and general.rule_out(reading.plausible, contexts[2 * n + 1],
+                                                       terms=around[2 * n + 1]) is not None:
+            kind = "other sense"
         outcomes.append((kind, label, clean))
     found = {"split": pairs.split, "pairs": len(outcomes),
              "in inventory": sum(1 for lemma in pairs.lemmas if general.has_senses(lemma))}

@@ -32,7 +32,7 @@ from indexing.contextual import DISTILLED_MODEL, query_sentences, shared_reader
 from indexing.senses.dictionary import DATA, english_senses
 from indexing.senses.dictionary_build import read_wordnet
 from indexing.senses.wordnet import DEFAULT_DIR
-from search.explain import GENERAL_RADIUS
+from search.general_verdicts import GENERAL_RADIUS
 from search.occurrences import noun_positions, query_contexts, query_terms
 
 PLANTED_WORDS = frozenset({"bank", "bass", "bat", "crane", "mouse", "pitcher", "seal", "spring"})

@@ -28,7 +28,7 @@ from collections import Counter
 from bench.datasets import coarse_wsd
 from indexing.documents import Document
 from indexing.index import Index
-from search.explain import UNCLEAR
+from search.general_verdicts import UNCLEAR
 from search.word_senses import word_map, word_occurrences
 
 PER_WORD = 150  # the view reads at most `word_senses.MAX_OCCURRENCES` (150) occurrences

@@ -187,3 +187,17 @@ def windows(reader: BiLMReader, layers: np.ndarray, positions: Sequence[int], ra
     vectors = window_vectors(reader.encoder, layers, positions, radius)
     general = english_senses()
     return general.windows(vectors, layers, positions) if general is not None else [Window(v) for v in vectors]
+
+
+def job_lists(wanted: dict[tuple, tuple]) -> tuple[list[str], list[list[Token]], list[list[int]]]:
+    """Texts, token lists and positions of (document, tokens, positions)
+    jobs, keyed by (document id, sentence start, end): what
+    `OccurrenceReader.read` and `read_contexts` take."""
+    found = list(wanted.values())
+    return [d.text for d, _, _ in found], [t for _, t, _ in found], [p for _, _, p in found]
+
+
+def cache_keys(wanted: dict[tuple, tuple]) -> list[tuple]:
+    """Cache keys of (document id, sentence start, end) jobs, with the text:
+    a deleted document's id may have been reused by an older index."""
+    return [(*key, d.text[key[1] : key[2]]) for key, (d, _, _) in wanted.items()]

@@ -26,7 +26,7 @@ from indexing.senses.names import may_be_name
 from indexing.senses.readings import document_topic
 from indexing.store import DocumentStore
 from indexing.text import normalize, tokenize
-from search.explain import GENERAL_RADIUS, UNCLEAR
+from search.general_verdicts import GENERAL_RADIUS, UNCLEAR
 from search.occurrences import query_contexts, query_terms, window_contexts
 
 MAX_OCCURRENCES = 150  # encoded on demand: about a second on two cores

@@ -78,7 +78,7 @@ def test_passages_that_indexing_read_are_not_read_again_at_query_time(index: Ind
 
 def test_the_engine_keeps_readings_across_queries_until_told_to_forget(index: Index, sentences_read: list[int],
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("search.explain.kept_readings", lambda store, doc_ids, general: {})  # as if never read
+    monkeypatch.setattr("search.general_verdicts.kept_readings", lambda store, doc_ids, general: {})  # as if never read
     engine = SearchEngine(index)
     query = "The bank raised its mortgage interest rates."
     engine.search(query, "dbow", k=10)
