@@ -87,8 +87,7 @@ class GeneralVerdicts:
         # At most MAX_GENERAL_WORDS of them, the most clearly read: each costs
         # a window per occurrence in every passage, and a long query has many.
         open_ = sorted(((reading.confidence, tokens[q].norm) for q, reading in self._readings.items()
-                        if reading and (reading.sense or len(reading.plausible) < len(general.senses(
-                            tokens[q].norm)))), reverse=True)
+                        if reading and (reading.sense or general.may_rule_out(reading.plausible))), reverse=True)
         self._passage_words = {word for _, word in open_[:MAX_GENERAL_WORDS]}
         self._contexts: dict[tuple, Context] = {}  # a passage occurrence's reading, kept or read now
         self._kept: dict[int, Readings | None] = {}

@@ -201,8 +201,8 @@ class Dictionary:
         margin = float(abs(scores[at] - scores[rival]))
         if scores[at] - scores[rival] >= self.min_margin:
             return "same sense", sense, margin
-        if _rules_out(senses, scores, [at], self.min_margin) is not None:
-            return "other sense", senses[rival], margin
+        if (other := _rules_out(senses, scores, [at], self.min_margin)) is not None:
+            return "other sense", senses[other], margin
         return None, senses[int(np.argmax(scores))], margin
 
     def rule_out(self, plausible: Sequence[Sense], context: Context, names: bool = True,
@@ -215,6 +215,8 @@ class Dictionary:
         sense the query meant, the occurrence means another: "palm" in a
         query may be the hand's or the tree's, and a palm awarded for winning
         a championship is neither. `compare` with one plausible sense."""
+        if not self.may_rule_out(plausible):
+            return None
         senses = [s for s in self.entries[plausible[0].lemma] if names or not s.proper or s in plausible]
         inside = [i for i, s in enumerate(senses) if s in plausible]
         if len(inside) == len(senses):
@@ -224,6 +226,12 @@ class Dictionary:
         if found is None:
             return None
         return senses[found], float(scores[found] - max(scores[i] for i in inside))
+
+    def may_rule_out(self, plausible: Sequence[Sense]) -> bool:
+        """Whether `rule_out` can ever speak for these plausible senses:
+        their word has another sense of one of their parts of speech."""
+        kinds = {sense.pos for sense in plausible}
+        return any(s.pos in kinds and s not in plausible for s in self.entries[plausible[0].lemma])
 
     def probabilities(self, senses: list[Sense], context: Context, terms: frozenset[str],
                       temperature: float) -> np.ndarray:

@@ -109,6 +109,8 @@ def test_rule_out_never_sets_a_noun_against_a_verb() -> None:
     assert dictionary.rule_out((hand, tree), unit(-1, -1, -1)) is None
     assert dictionary.rule_out((hand,), unit(-1, -1, -1)) is None
     assert dictionary.compare(hand, unit(-1, -1, -1))[0] is None
+    # So only a noun the query may not mean can rule its nouns out: the passages need not be read otherwise.
+    assert dictionary.may_rule_out((hand, tree)) and not dictionary.may_rule_out((hand, tree, _award))
 
 
 def test_only_a_capitalised_occurrence_may_be_a_name() -> None:
