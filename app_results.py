@@ -41,7 +41,7 @@ def render_hit(hit: Hit, found_by_all: int, engine: SearchEngine, hybrid: Hybrid
         # (every card of an English collection saying so was noise; the JSON keeps it).
         read_as = f" · read as {' + '.join(hit.analysers)}" if set(hit.analysers) - {WORD_ANALYSER} else ""
         st.caption(f"score {hit.score:.3f} · doc {hit.doc_id} · {literal_markdown(hit.source)}{read_as}{badge}")
-        if hit.method == HYBRID:
+        if hit.ranks:  # Hybrid's hits, and the Senses column's, which weighs Hybrid's ranking
             st.caption(found_by(hit, hybrid))
         if hit.moved:  # the Senses column moved it (search/sense_rank.py, sense_order.py)
             st.caption(hit.moved)

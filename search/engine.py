@@ -28,16 +28,15 @@ from indexing.text import analysers, tokenize
 from search.analysed import DocumentAnalyses
 from search.explain import Explainer
 from search.hits import Hit
-from search.hybrid import HYBRID_CONFIG, HybridConfig, feedback_query, fuse
+from search.hybrid import HYBRID_CONFIG, HybridConfig, fuse_runs
 from search.known import CollectionWords, require_a_known_word, with_retrain_hint
 from search.occurrences import OccurrenceReader
 from search.passages import best_passage
-from search.rm3 import rm3_search
-from search.runs import best_per_document, dense_search, keyword_run, search_depth, within
+from search.runs import best_per_document, dense_search, hybrid_runs, keyword_run, search_depth
 from search.sense_order import DEPTH as SENSE_ORDER_DEPTH
 from search.sense_order import by_sense
 from search.sense_rank import DEPTH as SENSE_DEPTH
-from search.sense_rank import TEMPERATURE, by_sense_probability, weighed_words
+from search.sense_rank import TEMPERATURE, by_sense_probability, fused_term_scores, weighed_words
 from search.terms import mark_terms
 
 logger = logging.getLogger(__name__)
@@ -167,7 +166,7 @@ class SearchEngine:
             scores, ids, ranks = self._hybrid(live, query, k, hybrid, allowed)
             encoder = live.method(hybrid.dense_method)  # its word vectors choose the passage
         elif by_verdicts:
-            scores, ids, moved = self._by_sense(live, query, k, explain, allowed)
+            scores, ids, ranks, moved = self._by_sense(live, query, k, explain, hybrid, allowed)
             encoder = live.method(method)
         else:
             encoder = live.method(method)
@@ -217,25 +216,35 @@ class SearchEngine:
                     for h in hits]
         return hits
 
-    def _by_sense(self, live: Generation, query: str, k: int, explain: Explainer,
-                  allowed: frozenset[int] | None) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
-        """The Senses column's ranking: BM25's, its first documents weighed
-        by the senses they use the query's words in (search/sense_rank.py)."""
-        scores, ids = keyword_run(live, query, max(k, SENSE_DEPTH), allowed)
+    def _by_sense(self, live: Generation, query: str, k: int, explain: Explainer, config: HybridConfig,
+                  allowed: frozenset[int] | None,
+                  ) -> tuple[np.ndarray, np.ndarray, list[dict[str, int]], dict[int, str]]:
+        """The Senses column's ranking: Hybrid's (BM25's in an index without
+        Hybrid), its first documents weighed by the senses they use the
+        query's words in (search/sense_rank.py); with each document's ranks
+        in Hybrid's runs, as the Hybrid column gives them."""
+        bm25 = live.vectors[LEXICAL]
+        if offers_hybrid(live.methods):
+            runs, keyword_query = hybrid_runs(live, self.index.store, self._analyses, query, config, allowed)
+            scores, ids, ranks = fuse_runs(runs, config, max(k, SENSE_DEPTH))
+            term_scores = fused_term_scores(bm25.term_scores, keyword_query, runs[config.lexical],
+                                            config.bm25_weight, config.norm)
+        else:
+            scores, ids = keyword_run(live, query, max(k, SENSE_DEPTH), allowed)
+            ranks, term_scores = [], bm25.term_scores
         store = self.index.store
+        ranks_of = dict(zip(ids.tolist(), ranks))
         scores, ids, moved = by_sense_probability(
             scores, ids, [store.get(doc_id) for doc_id in ids[:SENSE_DEPTH].tolist()],
-            weighed_words(explain.query_words(TEMPERATURE)), live.vectors[LEXICAL].term_scores,
+            weighed_words(explain.query_words(TEMPERATURE)), term_scores,
             lambda jobs: explain.occurrence_probabilities(jobs, lambda document: store.sentences(document.id)))
-        return scores[:k], ids[:k], moved
+        return scores[:k], ids[:k], [ranks_of[i] for i in ids[:k].tolist()] if ranks else [], moved
 
     def _hybrid(self, live: Generation, query: str, k: int, config: HybridConfig,
                 allowed: frozenset[int] | None = None) -> tuple[np.ndarray, np.ndarray, list[dict[str, int]]]:
         """The keyword run (BM25, or BM25 with RM3 expansion) and the dense
         method re-queried with the keyword run's feedback, fused."""
-        weights = {config.lexical: config.bm25_weight, config.dense_run: config.dense_weight}
-        runs = self.hybrid_runs(live, query, config, allowed)
-        return fuse({name: run for name, run in runs.items() if name in weights}, weights, config.norm, k)
+        return fuse_runs(self.hybrid_runs(live, query, config, allowed), config, k)
 
     def hybrid_runs(self, live: Generation, query: str, config: HybridConfig = HYBRID_CONFIG,
                     allowed: frozenset[int] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -247,30 +256,7 @@ class SearchEngine:
         is refused as BM25 refuses it; one whose words no document holds is
         ranked by meaning alone. With `allowed` (store ids), every run holds
         only those documents."""
-        lexical, dense = live.method(LEXICAL), live.method(config.dense_method)
-        terms = lexical.encode_query(query)
-        depth = search_depth(live, LEXICAL, config.depth, allowed)
-        runs = {LEXICAL: within(live.search(LEXICAL, terms, depth), allowed, config.depth)}
-        if "rm3" in (config.lexical, config.feedback_from):
-            top = runs[LEXICAL][1][: config.rm3.feedback_documents].tolist()
-            feedback = {i: self._analyses.feedback_terms(document, config.rm3.max_chars, lexical.config.language)
-                        for i, document in self.index.store.get_many(top).items()}
-            runs["rm3"] = within(rm3_search(live.vectors[LEXICAL], terms, runs[LEXICAL], feedback, depth, config.rm3),
-                                 allowed, config.depth)
-        try:
-            inferred = dense.encode_query(query)
-        except InvalidQueryError:
-            if not len(runs[LEXICAL][1]):
-                raise
-            inferred = None  # no query word in DBOW's vocabulary: the feedback alone places it
-        top = runs[config.feedback_from][1][: config.feedback_depth].tolist()
-        feedback = live.vectors[config.dense_method].vectors_of(top)
-        if feedback is None:  # an IVF index keeps no vectors to give back: read them from the model
-            feedback = dense.encode_documents(list(self.index.store.get_many(top).values()))[1]
-        vector = feedback_query(inferred, feedback, config.query_weight)
-        if vector is not None:
-            runs[config.dense_run] = dense_search(live, config.dense_method, vector, query, config.depth, allowed)
-        return runs
+        return hybrid_runs(live, self.index.store, self._analyses, query, config, allowed)[0]
 
     @staticmethod
     def _explained(hits: list[Hit], shown: dict[int, tuple[StoredDocument, Sentence, Span]],

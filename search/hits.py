@@ -48,14 +48,15 @@ class Hit:
     rank: int
     doc_id: int
     title: str
-    score: float  # cosine similarity of the query and document vectors; BM25's score (Senses: weighed
-    # by sense, search/sense_rank.py); the fused score
+    score: float  # cosine similarity of the query and document vectors; BM25's score; the fused score
+    # (Senses: Hybrid's fused score, or BM25's, weighed by sense, search/sense_rank.py)
     method: str
     source: str
     passage: Passage | None = None
-    # Hybrid hits: the document's 1-based rank in each run that was fused
-    # ("bm25", or "rm3" for BM25 with RM3 query expansion, and "dbow+feedback");
-    # a run that did not return it is absent.
+    # Hybrid hits, and the Senses column's where it weighs Hybrid's ranking: the
+    # document's 1-based rank in each run that was fused ("bm25", or "rm3" for
+    # BM25 with RM3 query expansion, and "dbow+feedback"); a run that did not
+    # return it is absent.
     ranks: dict[str, int] = field(default_factory=dict)
     # Which analysers read the document (indexing.text.analysers): "Korean
     # (Kiwi morphemes)", "words (English rules)", or both for mixed text.

@@ -120,6 +120,25 @@ def normalise(scores: np.ndarray, norm: str) -> np.ndarray:
     raise ValueError(f"unknown normalisation {norm!r}; valid ones are {', '.join(NORMS)}")
 
 
+def unit_scales(scores: np.ndarray, norm: str) -> np.ndarray:
+    """(n,) for one run's scores (n,), best first: how much each document's
+    normalised score moves per unit of its raw score, so that a part of a
+    raw score (one query word's BM25 share) is that times the part in the
+    fused score's units. Exact for "min-max" (1 / the range) and "zmuv"
+    (1 / the deviation), whose normalisations are linear; "rank" ignores
+    scores, so there a part counts by its fraction of the document's score."""
+    scores = np.asarray(scores, dtype=np.float64)
+    if not len(scores):
+        return scores
+    if norm == "min-max":
+        return np.full(len(scores), 1.0 / max(float(scores.max() - scores.min()), 1e-9))
+    if norm == "zmuv":
+        return np.full(len(scores), 1.0 / max(float(scores.std()), 1e-9))
+    if norm == "rank":
+        return np.divide(normalise(scores, norm), scores, out=np.zeros(len(scores)), where=scores > 0)
+    raise ValueError(f"unknown normalisation {norm!r}; valid ones are {', '.join(NORMS)}")
+
+
 def fuse(runs: dict[str, tuple[np.ndarray, np.ndarray]], weights: dict[str, float], norm: str,
          k: int) -> tuple[np.ndarray, np.ndarray, list[dict[str, int]]]:
     """The weighted sum of the normalised runs (name -> (scores (n,), ids
@@ -135,6 +154,14 @@ def fuse(runs: dict[str, tuple[np.ndarray, np.ndarray]], weights: dict[str, floa
     best = sorted(total, key=lambda doc: (-total[doc], doc))[:k]
     return (np.array([total[d] for d in best], dtype=np.float32), np.array(best, dtype=np.int64),
             [ranks[d] for d in best])
+
+
+def fuse_runs(runs: dict[str, tuple[np.ndarray, np.ndarray]], config: HybridConfig,
+              k: int) -> tuple[np.ndarray, np.ndarray, list[dict[str, int]]]:
+    """`fuse` of the runs `config` names (its keyword run and its dense run)
+    with its weights and normalisation; other runs are ignored."""
+    weights = {config.lexical: config.bm25_weight, config.dense_run: config.dense_weight}
+    return fuse({name: run for name, run in runs.items() if name in weights}, weights, config.norm, k)
 
 
 def feedback_query(query: np.ndarray | None, feedback: np.ndarray, query_weight: float) -> np.ndarray | None:

@@ -98,21 +98,23 @@ def expanded_query(query: list[str], feedback: list[tuple[float, list[str]]],
     return dict(weights)
 
 
-def rm3_search(index: BM25Index, query: list[str], first: tuple[np.ndarray, np.ndarray],
-               documents: Mapping[int, list[str]], k: int,
-               config: RM3Config = RM3_CONFIG) -> tuple[np.ndarray, np.ndarray]:
-    """BM25 again with the RM3-expanded query. `query`: its BM25 terms;
-    `first`: BM25's ranking for them, scores (n,) and store ids (n,), best
-    first; `documents`: store id -> `feedback_terms` of (at least) its first
-    `config.feedback_documents` documents (one deleted since is skipped).
-    Returns scores (k',) float32 and store ids (k',) int64, k' <= k; empty
-    when no document holds a query term."""
+def rm3_query(index: BM25Index, query: list[str], first: tuple[np.ndarray, np.ndarray],
+              documents: Mapping[int, list[str]], config: RM3Config = RM3_CONFIG) -> dict[str, float]:
+    """RM3's weighted query (term -> weight, `expanded_query`) for `query`
+    (its BM25 terms), from BM25's ranking `first` for them (scores (n,) and
+    store ids (n,), best first) and `documents` (store id -> `feedback_terms`
+    of at least its first `config.feedback_documents`; one deleted since is
+    skipped). Empty when no document holds a query term."""
     query = index.known(query)  # a term no document holds would only dilute the others' weights
     scores, ids = first
     top = [(float(s), i) for s, i in zip(scores[: config.feedback_documents].tolist(),
                                          ids[: config.feedback_documents].tolist()) if i in documents]
-    feedback = [(s, documents[i]) for s, i in top if documents[i]]
-    weights = expanded_query(query, feedback, config)
+    return expanded_query(query, [(s, documents[i]) for s, i in top if documents[i]], config)
+
+
+def rm3_search(index: BM25Index, weights: Mapping[str, float], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """BM25 again with RM3's weighted query (`rm3_query`): scores (k',)
+    float32 and store ids (k',) int64, k' <= k; empty for an empty query."""
     if not weights:
         return np.empty(0, dtype=np.float32), np.empty(0, dtype=np.int64)
     found_scores, found_ids = index.search_weighted(weights, k)

@@ -2,17 +2,24 @@
 as deep as the documents it may show need (`search_depth`), over those
 documents (`within`), without the uploads a Doc2Vec model cannot place yet
 (`dense_search`, search/uploads.py; BM25's by `keyword_run`), and, for
-sentence-level methods, one entry per document (`best_per_document`). Runs
-are scores (n,) and store ids (n,), best first. Split from
-search/engine.py, which calls them.
+sentence-level methods, one entry per document (`best_per_document`); and
+the runs the Hybrid and Senses columns fuse (`hybrid_runs`). Runs are
+scores (n,) and store ids (n,), best first. Split from search/engine.py,
+which calls them.
 """
 from __future__ import annotations
+
+from collections import Counter
 
 import numpy as np
 
 from indexing.errors import InvalidQueryError
 from indexing.generation import Generation
 from indexing.methods import LEXICAL
+from indexing.store import DocumentStore
+from search.analysed import DocumentAnalyses
+from search.hybrid import HybridConfig, feedback_query
+from search.rm3 import rm3_query, rm3_search
 from search.uploads import inferred_count, unplaced_uploads
 
 
@@ -81,3 +88,36 @@ def best_per_document(scores: np.ndarray, sentence_ids: np.ndarray, documents: d
     top = sorted(best.items(), key=lambda item: -item[1][0])[:k]
     return (np.array([s for _, (s, _) in top], dtype=np.float32), np.array([d for d, _ in top], dtype=np.int64),
             {d: sid for d, (_, sid) in top})
+
+
+def hybrid_runs(live: Generation, store: DocumentStore, analyses: DocumentAnalyses, query: str, config: HybridConfig,
+                allowed: frozenset[int] | None) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], dict[str, float]]:
+    """The runs the Hybrid ranking draws on (`SearchEngine.hybrid_runs`), and
+    the config's keyword run's query: term -> weight (a plain BM25 query
+    counts a term as often as the query has it; RM3's is its expanded query)."""
+    lexical, dense = live.method(LEXICAL), live.method(config.dense_method)
+    terms = lexical.encode_query(query)
+    depth = search_depth(live, LEXICAL, config.depth, allowed)
+    runs = {LEXICAL: within(live.search(LEXICAL, terms, depth), allowed, config.depth)}
+    keyword_query = dict(Counter(terms))
+    if "rm3" in (config.lexical, config.feedback_from):
+        top = runs[LEXICAL][1][: config.rm3.feedback_documents].tolist()
+        feedback = {i: analyses.feedback_terms(document, config.rm3.max_chars, lexical.config.language)
+                    for i, document in store.get_many(top).items()}
+        expanded = rm3_query(live.vectors[LEXICAL], terms, runs[LEXICAL], feedback, config.rm3)
+        runs["rm3"] = within(rm3_search(live.vectors[LEXICAL], expanded, depth), allowed, config.depth)
+        keyword_query = expanded if config.lexical == "rm3" else keyword_query
+    try:
+        inferred = dense.encode_query(query)
+    except InvalidQueryError:
+        if not len(runs[LEXICAL][1]):  # neither run can use it: say it as BM25 does
+            raise InvalidQueryError(f"None of the words of {query!r} occur in the documents.") from None
+        inferred = None  # no query word in DBOW's vocabulary: the feedback alone places it
+    top = runs[config.feedback_from][1][: config.feedback_depth].tolist()
+    feedback = live.vectors[config.dense_method].vectors_of(top)
+    if feedback is None:  # an IVF index keeps no vectors to give back: read them from the model
+        feedback = dense.encode_documents(list(store.get_many(top).values()))[1]
+    vector = feedback_query(inferred, feedback, config.query_weight)
+    if vector is not None:
+        runs[config.dense_run] = dense_search(live, config.dense_method, vector, query, config.depth, allowed)
+    return runs, keyword_query

@@ -1,27 +1,32 @@
 """The Senses column's ranking: keywords that count where they are meant as
 the query means them.
 
-BM25 (the generation's keyword index) ranks the documents. Then each of its
-first `DEPTH` documents keeps, of each ambiguous query word's share of its
-score (a word the general sense inventory gives two senses or more,
-`indexing.senses.dictionary`), only the probability that the document uses
-the word in the query's sense:
+The Hybrid column's ranking (search/hybrid.py: BM25 with RM3 expansion and
+DBOW, fused) orders the documents; in an index without Hybrid (no DBOW),
+BM25's. Then each of its first `DEPTH` documents keeps, of each ambiguous
+query word's share of its score (a word the general sense inventory gives
+two senses or more, `indexing.senses.dictionary`), only the probability
+that the document uses the word in the query's sense:
 
     P(same) = sum over senses s of P_query(s) * P_document(s)
 
-Each P is the softmax at `TEMPERATURE` of the inventory's scores for a
-reading: the query's word read from the words around it, the document's
-from its first `OCCURRENCES` occurrences of the word, averaged. A document
-keeps the share P(same) / the highest P(same) among the documents weighed:
-the one likeliest to mean the word as the query does keeps all of it, so a
-query the biLM reads unclearly (its probabilities near even, every
-document's P(same) alike) changes little, and a word with many senses is
-not weakened against words with few. It is BM25 counting a word only where
-it is used in the query's sense (word sense disambiguation for retrieval:
-Krovetz and Croft, 1992; Sanderson, 1994), made soft because readings err:
-a query read clearly ("lambs huddled in the pen") sends documents about
-writing pens below those about livestock. Other words keep their BM25
-share, and so does a document whose occurrences could not be read.
+A word's share is what the keyword run scores the document for that word
+alone, weighted as the keyword run weighs it and, under Hybrid, as the
+fusion weighs the keyword run (`fused_term_scores`); what DBOW adds is
+left alone. Each P is the softmax at `TEMPERATURE` of the inventory's
+scores for a reading: the query's word read from the words around it, the
+document's from its first `OCCURRENCES` occurrences of the word, averaged.
+A document keeps the share P(same) / the highest P(same) among the
+documents weighed: the one likeliest to mean the word as the query does
+keeps all of it, so a query the biLM reads unclearly (its probabilities
+near even, every document's P(same) alike) changes little, and a word with
+many senses is not weakened against words with few. It is keyword search
+counting a word only where it is used in the query's sense (word sense
+disambiguation for retrieval: Krovetz and Croft, 1992; Sanderson, 1994),
+made soft because readings err: a query read clearly ("lambs huddled in
+the pen") sends documents about writing pens below those about livestock.
+Other words keep their share, and so does a document whose occurrences
+could not be read.
 
 A document's occurrences were read when it was indexed
 (`indexing.senses.readings`), so weighing costs no biLM reading. Reading
@@ -31,15 +36,17 @@ ms to a query on the demo index. So at most `MAX_WORDS` query words are
 weighed, those the query reads most clearly, at most `OCCURRENCES` of a
 word per document, and at most `READINGS` occurrences are read at query
 time: every weighed document's first occurrence before any second one,
-the clearest word's documents first, in BM25's order. A document left
+the clearest word's documents first, in the ranking's order. A document left
 unread keeps its share. The settings were chosen on the
 development twin of the planted homonyms (bench/data/homonyms_dev) and the
 dev queries of CISI and NFCorpus (bench/results/decisions.md, "Sense-aware
-ranking").
+ranking"); weighing Hybrid's ranking rather than BM25's was chosen there
+too (2026-12-06).
 
-Consumes BM25's run (scores and store ids, best first), the query words'
-sense probabilities, each document's shares of BM25 per word
-(`BM25Index.term_scores`) and a reader of a document's occurrences;
+Consumes a run (Hybrid's or BM25's: scores and store ids, best first), the
+query words' sense probabilities, each document's share of the run's score
+per word (`BM25Index.term_scores`, through `fused_term_scores` for
+Hybrid) and a reader of a document's occurrences;
 produces the run reordered with the weighted scores, and for each document
 that its own readings moved down, why.
 """
@@ -57,6 +64,7 @@ from indexing.senses.glosses import window_terms
 from indexing.senses.readings import Readings, document_topic
 from indexing.senses.term_vectors import Topic
 from indexing.text import token_terms
+from search.hybrid import unit_scales
 
 DEPTH = 20  # BM25's first documents that are weighed by sense
 TEMPERATURE = 0.2  # of the softmax over a reading's sense scores
@@ -80,8 +88,30 @@ class QueryWord:
 # [(document, word)] -> for each, (n, len(word.senses)) the probabilities of
 # its occurrences read (n may be 0), all read in one batch
 ReadOccurrences = Callable[[list[tuple[StoredDocument, QueryWord]]], list[np.ndarray]]
-# (BM25 term, store ids) -> (len(ids),) each document's BM25 score for the term alone
+# (BM25 term, store ids) -> (len(ids),) each document's score for the term alone: its share of the run's
 TermScores = Callable[[str, np.ndarray], np.ndarray]
+
+
+def fused_term_scores(term_scores: TermScores, query: Mapping[str, float], keyword: tuple[np.ndarray, np.ndarray],
+                      weight: float, norm: str) -> TermScores:
+    """`term_scores` (each document's BM25 score for one term alone) as
+    shares of the Hybrid column's fused score (search/hybrid.py). The
+    keyword run scores a document by the sum over terms of the query's
+    weight for the term (``query``: term -> weight; a term twice in a plain
+    BM25 query weighs 2, RM3's expanded query gives its own) times the
+    term's BM25 score, and the fusion adds that score normalised, times
+    ``weight``. So a term's share of a fused score is weight x its query
+    weight x its BM25 score x the run's unit scale at the document
+    (`hybrid.unit_scales`); none where the keyword run (``keyword``: scores
+    (n,) and store ids (n,), best first) did not return the document."""
+    scores, ids = keyword
+    scale = dict(zip(np.asarray(ids, np.int64).tolist(), (weight * unit_scales(scores, norm)).tolist()))
+
+    def shares(term: str, some: np.ndarray) -> np.ndarray:
+        factor = np.array([scale.get(i, 0.0) for i in np.asarray(some, np.int64).tolist()])
+        return (term_scores(term, some) * query.get(term, 0.0) * factor).astype(np.float32)
+
+    return shares
 
 
 def weighed_words(words: Sequence[QueryWord], max_words: int = MAX_WORDS) -> list[QueryWord]:
@@ -96,8 +126,9 @@ def weighed_words(words: Sequence[QueryWord], max_words: int = MAX_WORDS) -> lis
 def by_sense_probability(scores: np.ndarray, ids: np.ndarray, documents: Sequence[StoredDocument | None],
                          words: Sequence[QueryWord], term_scores: TermScores, read: ReadOccurrences,
                          depth: int = DEPTH) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
-    """BM25's run (``scores`` (n,), ``ids`` (n,), best first, and the stored
-    ``documents`` of its first ``depth``, None for one deleted since) with
+    """A run (``scores`` (n,), ``ids`` (n,), best first, and the stored
+    ``documents`` of its first ``depth``, None for one deleted since; each
+    word's share of a score from ``term_scores``) with
     the first ``depth`` rescored and reordered by sense (module docstring);
     with, for each document that fell because of its own readings, what the
     page says ("moved down from #2: bank here probably in another sense

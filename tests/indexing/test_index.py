@@ -173,7 +173,8 @@ def test_an_added_document_is_searchable_at_once_without_retraining(index_copy: 
         query = ZOO.text if index_copy.method(method).unit == "document" else ZOO.text.split(". ")[0] + "."
         top = hits(index_copy, query, method, 1)[0]
         assert (top["doc_id"], top["title"], top["source"]) == (new_id, ZOO.title, ZOO.source)
-        assert (cosine(index_copy, method, top) if method in ("dm", "dbow") else top["score"]) >= 0.999
+        if method in ("dm", "dbow", "elmo"):  # a cosine: the document's own text meets it exactly
+            assert (cosine(index_copy, method, top) if method in ("dm", "dbow") else top["score"]) >= 0.999
     assert new_id in [h["doc_id"] for h in hits(index_copy, "python zoo crane operator", "dbow", 3)]
     assert index_copy.status()["methods"]["dm"]["vectors"] == manifest(index_copy)["documents"] == 34
 

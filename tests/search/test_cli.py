@@ -115,7 +115,7 @@ def test_the_same_search_in_two_processes_prints_the_same_hits(data_dir: Path) -
 
 @pytest.mark.parametrize("args, message", [
     (["   "], "error: Type a query: it is empty."),
-    (["zzzqx blorft"], "error: None of the words of 'zzzqx blorft' occur in the Doc2Vec DBOW model's vocabulary"),
+    (["zzzqx blorft"], "error: None of the words of 'zzzqx blorft' occur in the documents."),
     (["river", "--k", "0"], "error: Ask for between 1 and 100 results, not 0."),
 ])
 def test_search_refusals_are_one_line_messages(args: list[str], message: str, data_dir: Path) -> None:

@@ -341,7 +341,7 @@ def test_the_general_inventory_gives_the_verdict_with_the_dictionary_labels(monk
 
 
 def test_a_query_whose_sense_is_unclear_gets_no_verdict_and_its_passages_are_not_read(monkeypatch) -> None:
-    found, occurrences = explain_general("bank", monkeypatch)
+    found, occurrences = explain_general("bank nearby", monkeypatch)  # read as an even mix of both senses
     assert found["We walked along the bank of the river."] == [("same word", "", "")]
     assert found["The bank approved my loan."] == [("same word", "", "")]
     assert occurrences.contexts_read == ["bank"]  # the query's own reading only
@@ -355,22 +355,34 @@ def three_banks() -> Dictionary:
     return Dictionary({"bank": senses}, np.eye(3, dtype=np.float32), "test", prior_weight=0.0)
 
 
-def test_a_passage_in_none_of_the_senses_an_unclear_query_may_mean_is_in_another_sense(monkeypatch) -> None:
-    # "bank" alone may be the river's or the institution's; a bank of switches is neither.
+def explain_three_banks(query: str, monkeypatch) -> tuple[list, GeneralOccurrences]:
     monkeypatch.setattr("search.explain.english_senses", three_banks)
     senses = HandMadeSenses()
     occurrences = GeneralOccurrences(senses)
     text = "A bank of switches lit up. The bank approved my loan."
     document = StoredDocument(1, "t", text, "t.txt", "h", len(tokenize(text)), "2024-01-01")
-    explainer = Explainer(senses, "bank", occurrences)
+    explainer = Explainer(senses, query, occurrences)
     found = [(text[span.start:span.end], h.kind, h.query_sense, h.doc_sense)
              for i, span in enumerate(split_sentences(text))
              for h in explainer(document, Sentence(i, 1, i, span.start, span.end)) if h.query_word == "bank"]
+    return found, occurrences
+
+
+def test_a_passage_in_none_of_the_senses_an_unclear_query_may_mean_is_in_another_sense(monkeypatch) -> None:
+    # "bank nearby" may be the river's or the institution's; a bank of switches is neither.
+    found, occurrences = explain_three_banks("bank nearby", monkeypatch)
     assert found[0][:2] == ("A bank of switches lit up.", "other sense")
     assert found[0][2] in ("bank: sloping land or financial institution", "bank: financial institution or sloping land")
     assert found[0][3] == "bank: arrangement of similar objects"
     assert found[1][:2] == ("The bank approved my loan.", "same word")  # the query may mean it: no verdict
     assert occurrences.contexts_read == ["bank", "bank", "bank"]
+
+
+def test_a_word_alone_in_its_query_is_not_read_so_no_passage_is_ruled_another_sense(monkeypatch) -> None:
+    # "bank" alone says no sense: its reading would be the dictionary's prior.
+    found, occurrences = explain_three_banks("bank", monkeypatch)
+    assert [f[1] for f in found] == ["same word", "same word"]
+    assert occurrences.contexts_read == ["bank"]  # the passages were not read
 
 
 def test_a_word_of_a_capitalised_name_is_never_struck_through(monkeypatch) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from indexing.errors import InvalidQueryError
 from search.engine import SearchEngine
-from search.hybrid import HybridConfig, fuse, normalise, run_label
+from search.hybrid import HybridConfig, fuse, normalise, run_label, unit_scales
 
 RM3_LEG = HybridConfig(lexical="rm3", feedback_from="rm3")
 BM25_LEG = HybridConfig(lexical="bm25", feedback_from="bm25")
@@ -19,6 +19,24 @@ def test_normalisations_match_ranx() -> None:
     np.testing.assert_allclose(normalise(scores, "min-max"), [1.0, 1 / 3, 0.0, 0.0])
     np.testing.assert_allclose(normalise(scores, "zmuv"), (scores - 2.0) / np.std(scores))
     np.testing.assert_allclose(normalise(scores, "rank"), [1.0, 0.75, 0.5, 0.25])
+
+
+@pytest.mark.parametrize("norm", ["min-max", "zmuv"])
+def test_a_part_of_a_score_moves_the_normalised_score_by_its_unit_scale(norm: str) -> None:
+    """What the Senses column takes off a fused score for one word's share:
+    with the run's normalisation held, the same as normalising the score
+    without that part."""
+    scores = np.array([4.0, 2.5, 1.0, 0.5])
+    part = 0.75  # of the second document's 2.5
+    held = {"min-max": (scores.min(), scores.max() - scores.min()), "zmuv": (scores.mean(), scores.std())}[norm]
+    without = (scores[1] - part - held[0]) / held[1]
+    assert normalise(scores, norm)[1] - part * unit_scales(scores, norm)[1] == pytest.approx(without)
+
+
+def test_under_the_rank_normalisation_a_part_counts_by_its_fraction_of_the_score() -> None:
+    scores = np.array([4.0, 2.0, 0.0])
+    np.testing.assert_allclose(unit_scales(scores, "rank") * scores, normalise(scores, "rank") * [1, 1, 0])
+    assert unit_scales(np.empty(0), "min-max").shape == (0,)
 
 
 def test_fusion_is_the_weighted_sum_and_keeps_each_run_s_rank() -> None:
@@ -101,7 +119,7 @@ def test_a_query_of_stop_words_gets_a_message(engine: SearchEngine, method: str)
 def test_an_unknown_script_gets_a_message_in_every_column(engine: SearchEngine) -> None:
     results = engine.search_all("北京大学 图书馆")
     assert results["bm25"] == "None of the words of '北京大学 图书馆' occur in the documents."
-    assert isinstance(results["hybrid"], str)
+    assert results["hybrid"] == results["bm25"]  # not DBOW's message about its vocabulary
     # ELMo reads any string, but none of these is a word it knows (search/known.py).
     assert results["elmo"].startswith("No good match")
-    assert results["senses"] == results["bm25"]  # the Senses column ranks by keywords, weighed by sense
+    assert results["senses"] == results["bm25"]  # the Senses column weighs Hybrid's ranking by sense

@@ -9,7 +9,7 @@ import pytest
 
 from indexing.bm25 import BM25Config, BM25Index
 from indexing.text import terms
-from search.rm3 import RM3Config, expanded_query, feedback_terms, relevance_model, rm3_search
+from search.rm3 import RM3Config, expanded_query, feedback_terms, relevance_model, rm3_query, rm3_search
 
 TEXTS = {
     11: "Erosion of the river bank after the flood carried the soil away.",
@@ -28,7 +28,7 @@ def _rm3(index: BM25Index, texts: dict[int, str], query: str, k: int = 10,
          config: RM3Config = RM3Config()) -> list[int]:
     query_terms = terms(query)
     first = tuple(part[0] for part in index.search(query_terms, 100))
-    return rm3_search(index, query_terms, first, _feedback(texts, config), k, config)[1].tolist()
+    return rm3_search(index, rm3_query(index, query_terms, first, _feedback(texts, config), config), k)[1].tolist()
 
 
 def _feedback(texts: dict[int, str], config: RM3Config = RM3Config()) -> dict[int, list[str]]:
@@ -61,7 +61,7 @@ def test_expansion_terms_come_from_the_feedback_documents() -> None:
     texts = {11: TEXTS[11]}
     weights = expanded_query(query, [(1.0, feedback_terms(TEXTS[11], 10_000))], RM3Config())
     assert set(weights) == set(terms(TEXTS[11]))
-    found = rm3_search(index, query, first, _feedback(texts), 10)[1].tolist()
+    found = rm3_search(index, rm3_query(index, query, first, _feedback(texts)), 10)[1].tolist()
     assert found[0] == 11
     assert {12, 15} <= set(found)  # they share river, flood, bank with the feedback document
     assert 14 not in found  # shares nothing with it
@@ -78,7 +78,8 @@ def test_a_long_document_is_read_up_to_the_limit() -> None:
 def test_a_query_of_unknown_words_gives_no_hits_and_no_error() -> None:
     index = _index(TEXTS)
     assert _rm3(index, TEXTS, "qwxz zzyzx") == []
-    scores, ids = rm3_search(index, [], (np.empty(0), np.empty(0, np.int64)), {}, 10)
+    assert rm3_query(index, [], (np.empty(0), np.empty(0, np.int64)), {}) == {}
+    scores, ids = rm3_search(index, {}, 10)
     assert scores.shape == ids.shape == (0,)
 
 

@@ -1,6 +1,7 @@
-"""The Senses column's ranking: BM25, each ambiguous query word's share of a
-document's score kept in proportion to how likely the document uses it in
-the query's sense; on the test fixture, through the engine."""
+"""The Senses column's ranking: Hybrid's (BM25's without Hybrid), each
+ambiguous query word's share of a document's score kept in proportion to
+how likely the document uses it in the query's sense; on the test fixture,
+through the engine."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,7 +11,9 @@ from indexing.documents import Sentence, StoredDocument
 from indexing.senses.dictionary import Sense, english_senses
 from indexing.senses.readings import Readings
 from search.engine import SearchEngine
-from search.sense_rank import QueryWord, by_sense_probability, occurrence_probabilities, weighed_words
+import search.engine
+from search.sense_rank import (QueryWord, by_sense_probability, fused_term_scores, occurrence_probabilities,
+                               weighed_words)
 
 RIVER, MONEY = (Sense("bank", "sloping land", "", "noun", 10.0, 0), Sense("bank", "financial institution", "",
                                                                           "noun", 20.0, 1))
@@ -119,10 +122,32 @@ def test_on_the_fixture_a_fishing_query_ranks_fishing_bass_first_and_says_why_mu
 
 
 @needs_general
-def test_the_senses_column_ranks_what_bm25_finds(engine: SearchEngine) -> None:
+def test_the_senses_column_ranks_what_hybrid_finds_and_says_where_each_came_from(engine: SearchEngine) -> None:
     query = "interest rates and inflation"
-    assert ({h.doc_id for h in engine.search(query, "senses", k=20, passages=False)}
-            == {h.doc_id for h in engine.search(query, "bm25", k=20, passages=False)})
+    senses = engine.search(query, "senses", k=20, passages=False)
+    hybrid = engine.search(query, "hybrid", k=20, passages=False)
+    assert {h.doc_id: h.ranks for h in senses} == {h.doc_id: h.ranks for h in hybrid}
+    assert all(h.ranks for h in senses)
+
+
+@needs_general
+def test_without_hybrid_the_senses_column_ranks_what_bm25_finds(engine: SearchEngine, monkeypatch) -> None:
+    monkeypatch.setattr(search.engine, "offers_hybrid", lambda methods: False)  # an index without DBOW
+    query = "interest rates and inflation"
+    senses = engine.search(query, "senses", k=20, passages=False)
+    assert {h.doc_id for h in senses} == {h.doc_id for h in engine.search(query, "bm25", k=20, passages=False)}
+    assert not any(h.ranks for h in senses)
+
+
+def test_a_words_share_of_a_fused_score_is_its_keyword_share_as_the_fusion_weighs_it() -> None:
+    # The keyword run: documents 7, 8, 9 scoring 5, 3, 1 (range 4); RM3 weighs "bank" 0.25.
+    keyword = (np.array([5.0, 3.0, 1.0]), np.array([7, 8, 9]))
+    bm25 = {7: 4.0, 8: 2.0, 9: 0.0, 5: 6.0}  # "bank" alone; 5 is only in the dense run
+    shares = fused_term_scores(lambda term, ids: np.array([bm25[i] for i in ids.tolist()]), {"bank": 0.25},
+                               keyword, weight=0.6, norm="min-max")
+    np.testing.assert_allclose(shares("bank", np.array([8, 7, 5, 9])),
+                               [0.6 * 0.25 * 2.0 / 4, 0.6 * 0.25 * 4.0 / 4, 0.0, 0.0])
+    assert shares("loan", np.array([7])).tolist() == [0.0]  # not a term of the keyword query
 
 
 class KeptOrRead(OneSense):
