@@ -79,20 +79,15 @@ class WordGlosses:
         return {"word_keys": np.array(keys), "word_offsets": self.offsets, "word_ids": self.ids,
                 "word_weights": self.weights.astype(np.float16), "word_unseen": self.unseen}
 
-    def mass(self, context: frozenset[str]) -> tuple[dict[int, float], float]:
-        """The context's gloss terms (term id -> summed weight) and the
-        summed weight of the terms no sense holds."""
-        found: dict[int, float] = {}
-        unseen = 0.0
-        for term in context:
-            key = self.key_ids.get(term)
-            if key is None:
-                continue
-            at = slice(self.offsets[key], self.offsets[key + 1])
-            for i, weight in zip(self.ids[at].tolist(), self.weights[at].tolist()):
-                found[i] = found.get(i, 0.0) + weight
-            unseen += float(self.unseen[key])
-        return found, unseen
+    def mass(self, context: frozenset[str]) -> tuple[np.ndarray, np.ndarray, float]:
+        """The context words' gloss terms, each word's entries in turn (a
+        term held by two words comes twice): term ids (m,) and weights (m,),
+        and the summed weight of the terms no sense holds."""
+        keys = [key for key in map(self.key_ids.get, context) if key is not None]
+        if not keys:
+            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float64), 0.0
+        at = np.concatenate([np.arange(self.offsets[key], self.offsets[key + 1]) for key in keys])
+        return self.ids[at], self.weights[at].astype(np.float64), float(self.unseen[keys].sum())
 
 
 class Glosses:
@@ -167,12 +162,13 @@ class Glosses:
         glosses hold, in [0, 1]; zeros without word glosses or context."""
         if self.words is None:
             return np.zeros(len(rows), dtype=np.float32)
-        found, unseen = self.words.mass(context)
-        weighted = {i: weight * float(self.idf[i]) for i, weight in found.items()}
-        total = sum(weighted.values()) + unseen * self.unseen_idf
+        ids, weights, unseen = self.words.mass(context)
+        weighted = weights * self.idf[ids]  # (m,)
+        total = float(weighted.sum()) + unseen * self.unseen_idf
         if total <= 0:
             return np.zeros(len(rows), dtype=np.float32)
-        return np.array([sum(weighted.get(i, 0.0) for i in self._signature(row)) / total for row in rows],
+        by_term = np.bincount(ids, weights=weighted, minlength=len(self.idf))  # (terms,)
+        return np.array([by_term[self.ids[self.offsets[row] : self.offsets[row + 1]]].sum() / total for row in rows],
                         dtype=np.float32)
 
 
