@@ -149,7 +149,14 @@ def token_terms(norm: str, language: str = "english") -> list[str]:
     """The terms of one token (its `Token.norm`), as `terms` gives them for
     it in running text: a norm is not analysed again (a Korean morpheme
     read alone could be cut differently than in its sentence)."""
-    return _word_terms([norm], language)
+    return list(_token_terms(norm, language))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _token_terms(norm: str, language: str) -> tuple[str, ...]:
+    # The explanations ask for the same words' terms thousands of times a query
+    # (every window around every occurrence read): stemming each again cost ~20 ms.
+    return tuple(_word_terms([norm], language))
 
 
 def _word_terms(norms: list[str], language: str) -> list[str]:
