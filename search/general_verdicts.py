@@ -71,20 +71,21 @@ class GeneralVerdicts:
         # Words the inventory gives two senses or more: their verdicts come
         # from it, the query's sense read as a document's is, from the words either side of it.
         self.words = {t.norm for t in tokens if general.has_senses(t.norm)}
-        self._query_contexts = occurrences.query_contexts(query, self.words, GENERAL_RADIUS) if self.words else {}
         self._query_around = query_terms(query, GENERAL_RADIUS) if self.words else {}
-        # Where a noun stands, the query's word is read among its noun senses:
-        # the biLM read "split nail after manicure" nearest "to nail". Its
-        # verdicts only; the Senses column weighs by all senses (dev P@3 fell).
         # A word with no other word of the query around it ("interest" alone)
         # is not read: the reading would be the dictionary's prior, and
         # "interest rates" in a passage would be ruled another sense than
         # the query's, which said none.
+        read = occurrences.query_contexts(query, self.words, GENERAL_RADIUS) if self.words else {}
+        self._query_contexts = {start: window for start, window in read.items() if self._query_around.get(start)}
+        # Where a noun stands, the query's word is read among its noun senses:
+        # the biLM read "split nail after manicure" nearest "to nail". Its
+        # verdicts only; the Senses column weighs by all senses (dev P@3 fell).
         nouns = noun_positions(query) if self.words else set()
         self._readings = {q: general.read(t.norm, self._query_contexts[t.start], query=True,
                                           names=may_be_name(query, t.start), terms=self._query_around[t.start],
                                           noun=t.start in nouns)
-                          for q, t in enumerate(tokens) if t.start in self._query_contexts and self._in_context(t)}
+                          for q, t in enumerate(tokens) if t.start in self._query_contexts}
         # Passages are read only for the query words that may get a verdict:
         # read clearly, or unclear among some of their senses only (a passage
         # in none of those is in another sense whichever the query meant).
@@ -105,7 +106,7 @@ class GeneralVerdicts:
         found = []
         for token in self.query:
             terms = token_terms(token.norm)
-            if token.start not in self._query_contexts or len(terms) != 1 or not self._in_context(token):
+            if token.start not in self._query_contexts or len(terms) != 1:
                 continue
             senses = self.general.senses(token.norm, names=may_be_name(self._query_text, token.start))
             if len(senses) < 2:  # its other senses name people or places, and it is in lower case
@@ -116,10 +117,6 @@ class GeneralVerdicts:
                                                        self._query_around[token.start], temperature)
             found.append(QueryWord(token.norm, terms[0], senses, probabilities))
         return found
-
-    def _in_context(self, token: Token) -> bool:
-        """Whether the query has other words around ``token`` to read its sense from."""
-        return bool(self._query_around.get(token.start))
 
     def occurrence_probabilities(self, jobs: list[tuple[StoredDocument, QueryWord]],
                                  sentences_of: Callable[[StoredDocument], list[Sentence]]) -> list[np.ndarray]:

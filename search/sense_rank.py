@@ -66,7 +66,7 @@ from indexing.senses.term_vectors import Topic
 from indexing.text import token_terms
 from search.hybrid import unit_scales
 
-DEPTH = 20  # BM25's first documents that are weighed by sense
+DEPTH = 20  # the ranking's first documents (Hybrid's, or BM25's) that are weighed by sense
 TEMPERATURE = 0.2  # of the softmax over a reading's sense scores
 OCCURRENCES = 2  # a document's occurrences of a word that are read
 READINGS = 16  # occurrences read in all, per query

@@ -140,8 +140,9 @@ class Glosses:
         at = self.term_ids.get(term)
         return self.unseen_idf if at is None else float(self.idf[at])
 
-    def _signature(self, row: int) -> list[int]:
-        return self.ids[self.offsets[row] : self.offsets[row + 1]].tolist()
+    def _signature(self, row: int) -> np.ndarray:
+        """The gloss term ids (k,) of the sense at ``row``."""
+        return self.ids[self.offsets[row] : self.offsets[row + 1]]
 
     def overlap(self, rows: Sequence[int], context: frozenset[str]) -> np.ndarray:
         """(len(rows),) the idf-weighted share of the ``context`` terms that
@@ -152,7 +153,7 @@ class Glosses:
             return np.zeros(len(rows), dtype=np.float32)
         shares = np.zeros(len(rows), dtype=np.float32)
         for n, row in enumerate(rows):
-            held = known.intersection(self._signature(row))
+            held = known.intersection(self._signature(row).tolist())
             shares[n] = float(self.idf[list(held)].sum()) / total if held else 0.0
         return shares
 
@@ -168,8 +169,7 @@ class Glosses:
         if total <= 0:
             return np.zeros(len(rows), dtype=np.float32)
         by_term = np.bincount(ids, weights=weighted, minlength=len(self.idf))  # (terms,)
-        return np.array([by_term[self.ids[self.offsets[row] : self.offsets[row + 1]]].sum() / total for row in rows],
-                        dtype=np.float32)
+        return np.array([by_term[self._signature(row)].sum() / total for row in rows], dtype=np.float32)
 
 
 def entries_digest(entries: dict) -> str:
