@@ -70,6 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     hybrid_speed.add_argument("--large-methods", nargs="+", default=["dbow", "bm25"])
     hybrid_speed.add_argument("--epochs", type=int, default=5, help="Doc2Vec epochs of the builds")
     hybrid_speed.add_argument("--queries", type=int, default=200)
+    hybrid_speed.add_argument("--keep", metavar="DIR",
+                              help="keep each size's index in DIR; a size built there with the same methods is reused")
     hybrid_speed.add_argument("--save-as", default="hybrid-speed",
                               help="results name (default hybrid-speed: bench/results/hybrid-speed.json); a "
                                    "one-size check under another name leaves the growth runs as they are")
@@ -170,7 +172,7 @@ def _into_results(args: argparse.Namespace) -> None:
         from indexing.methods import DEFAULT_METHODS
 
         methods = {s: list(DEFAULT_METHODS) if s <= args.full_up_to else args.large_methods for s in args.sizes}
-        report.save(args.save_as, run(args.sizes, methods, args.epochs, args.queries))
+        report.save(args.save_as, run(args.sizes, methods, args.epochs, args.queries, args.keep))
     elif args.command == "speed":
         from bench.speed import run_growth
 

@@ -10,12 +10,13 @@ as bench/speed.py times them. A build may leave out the biLM methods
 (`--methods dbow bm25`): a 100k build with them takes most of an hour on 2
 cores; the results then say that the explanations were not part of it.
 
-    python -m bench hybrid-speed [--sizes 1000 10000 100000] [--methods ...] [--epochs 5]
+    python -m bench hybrid-speed [--sizes 1000 10000 100000] [--large-methods ...] [--epochs 5] [--keep DIR]
 """
 from __future__ import annotations
 
 import json
 import logging
+import shutil
 import sys
 import tempfile
 import time
@@ -111,14 +112,32 @@ def _run_phase(*args: str) -> dict:
     return run_phase("bench.hybrid_speed", *args)
 
 
-def run(sizes: list[int], methods: dict[int, list[str]], epochs: int, n_queries: int) -> dict:
+def run(sizes: list[int], methods: dict[int, list[str]], epochs: int, n_queries: int,
+        workdir: str | None = None) -> dict:
+    """Build and measure each size, each phase in its own process. With
+    `workdir`, each size's index is kept there (`d<size>/`, its build figures
+    in `build-<size>.json`) and a size already built with the same methods is
+    only measured again, on a copy: measuring uploads and deletes documents."""
     runs = []
     for size in sizes:
-        with tempfile.TemporaryDirectory(prefix=f"bench-hybrid-speed-{size}-") as data_dir:
-            logger.info("size %d: building %s", size, methods[size])
-            build = _run_phase("build", str(size), data_dir, ",".join(methods[size]), str(epochs))
+        with tempfile.TemporaryDirectory(prefix=f"bench-hybrid-speed-{size}-") as scratch:
+            root = Path(workdir) if workdir else Path(scratch)
+            data_dir, saved = root / f"d{size}", root / f"build-{size}.json"
+            build = json.loads(saved.read_text()) if saved.exists() else None
+            if build and build["methods"] == methods[size] and build["epochs"] == epochs:
+                logger.info("size %d: reusing the build in %s", size, data_dir)
+            else:
+                logger.info("size %d: building %s", size, methods[size])
+                shutil.rmtree(data_dir, ignore_errors=True)
+                build = _run_phase("build", str(size), str(data_dir), ",".join(methods[size]), str(epochs))
+                if workdir:
+                    saved.write_text(json.dumps(build))
             logger.info("size %d: built in %.0f s; measuring", size, build["build_s"])
-            runs.append({"size": size, **build, **_run_phase("measure", data_dir, str(n_queries))})
+            measured = data_dir
+            if workdir:
+                measured = Path(scratch) / "measured"
+                shutil.copytree(data_dir, measured)
+            runs.append({"size": size, **build, **_run_phase("measure", str(measured), str(n_queries))})
             logger.info("size %d: %s", size, runs[-1]["latency"])
     return {"k": K, "runs": runs}
 
