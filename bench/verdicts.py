@@ -48,6 +48,21 @@ DEV_QUERIES = [
     "bushfires burn homes in New South Wales", "Israeli and Palestinian leaders meet for peace talks",
     "airline workers lose their jobs", "history of the Roman empire", "scientists study the climate",
     "union members strike over pay",
+    # Added in the twenty-first session, when the ten above had given only three "other sense" verdicts.
+    "the economy of Angola depends on oil", "Abraham Lincoln and the civil war", "Aristotle's philosophy of logic",
+    "Einstein's theory of relativity", "an acid reacts with a base", "the Atlantic Ocean and its currents",
+    "frogs and other amphibians", "Apollo 11 landed on the moon", "Academy Award for best picture",
+    "the appeals court reverses a decision", "farmers grow crops in the field", "algae grow in ponds and lakes",
+    "alkali metals react with water", "Agassi wins a grand slam title", "refugees cross the border",
+    "Qantas cuts flights and jobs", "the share market falls", "militants fire rockets at a settlement",
+    "the weather turns hot and dry", "a train crash kills passengers", "Olympic swimming champion",
+    "the opposition leader criticises the government", "an animated film wins an award", "atomic clocks keep time",
+    "the army fights rebels in the north", "ASCII character codes", "the animal kingdom and its classification",
+    "the minister resigns after a scandal", "rescue workers search for survivors", "a storm damages homes",
+    "the doctor treats patients in hospital", "the capital city of Alberta", "the bank raises interest on loans",
+    "Alaska's oil and natural resources", "autism affects children", "the Soviet invasion of Afghanistan",
+    "a new species of fish is found", "water pollution in rivers", "the number of people in a country",
+    "the players train before the game",
 ]
 # Evaluation: measured once the setting is chosen.
 EVAL_QUERIES = [

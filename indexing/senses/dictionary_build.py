@@ -30,6 +30,10 @@ a cosine moves by about 0.002, against verdict margins of 0.2) and
   A group's vector is the mean of its synsets' biLM vectors weighted by
   their SemCor counts plus one half; its label and definition are those of
   its most frequent synset.
+- A group is a name ("proper": only a capitalised occurrence may mean it)
+  when each of its synsets names one thing or writes the word capitalised
+  only (`Synset.names`: "Crane" the writer, "Rebel" a Confederate soldier,
+  "March" the month). ``--names-only`` marks them again in a built inventory.
 
 Synset vectors are cached in ``--cache`` and ``--teacher-cache``
 (resumable: a rerun reads what an earlier run encoded). Build time only:
@@ -208,9 +212,19 @@ def coarse_senses(lemma: str, senses: list[tuple[str, str]], weights: list[float
                       "pos": pos, "weight": round(float(member_weights.sum()), 1),
                       "synsets": [f"{senses[i][0]}:{senses[i][1]}" for i in members],
                       "vector": mean / np.linalg.norm(mean)})
-        if all(by_pos[p][o].instance for p, o in (senses[i] for i in members)):
-            found[-1]["proper"] = True  # a name: "crane" is not the writer Stephen Crane
+    mark_names(lemma, found, by_pos)
     return sorted(found, key=lambda sense: -sense["weight"])
+
+
+def mark_names(lemma: str, senses: list[dict], by_pos: dict[str, dict[str, Synset]]) -> None:
+    """Mark "proper" the coarse senses of ``lemma`` (with their "synsets")
+    whose every synset is a name for it (`Synset.names`): a text in lower
+    case does not mean them ("crane" is not the writer Stephen Crane, and
+    "rebels" are not Confederate soldiers)."""
+    for sense in senses:
+        sense.pop("proper", None)
+        if all(by_pos[pos][offset].names(lemma) for pos, offset in (key.split(":") for key in sense["synsets"])):
+            sense["proper"] = True
 
 
 def read_wordnet(directory: Path) -> tuple[dict[str, dict[str, Synset]], dict[str, list[tuple[str, str]]],
@@ -267,6 +281,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--text", type=Path, help="running text whose frequent words get senses")
     parser.add_argument("--glosses-only", action="store_true",
                         help="only rebuild the gloss terms of the inventory in --out (no biLM, no --text)")
+    parser.add_argument("--names-only", action="store_true",
+                        help="only mark again which senses of the inventory in --out are names (no biLM, no --text)")
     parser.add_argument("--wordnet", type=Path, default=DEFAULT_DIR)
     parser.add_argument("--words", type=int, default=20_000)
     parser.add_argument("--merge-distance", type=float, default=MERGE_DISTANCE)
@@ -280,6 +296,15 @@ def main(argv: list[str]) -> int:
     from indexing.contextual import DISTILLED_MODEL, weights_digest
 
     by_pos, senses_of, weight_of = read_wordnet(args.wordnet)
+    if args.names_only:
+        path = args.out / "dictionary.json"
+        meta = json.loads(path.read_text())
+        for lemma, senses in meta["entries"].items():
+            mark_names(lemma, senses, by_pos)
+        path.write_text(json.dumps(meta, separators=(",", ":")))
+        names = sum(sense.get("proper", False) for senses in meta["entries"].values() for sense in senses)
+        print(f"{names:,} senses are names -> {path}")
+        return 0
     if args.glosses_only:
         glosses = gloss_terms(json.loads((args.out / "dictionary.json").read_text())["entries"], by_pos, senses_of,
                               weight_of)

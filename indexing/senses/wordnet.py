@@ -26,6 +26,7 @@ class Synset:
     offset: str
     lexfile: int
     words: tuple[str, ...]  # lower case, "_" between the words of a phrase
+    written: tuple[str, ...]  # ``words`` as WordNet writes them ("Rebel", "Johnny_Reb", "greyback")
     pointers: tuple[tuple[str, str, str], ...]  # (symbol, offset, part of speech): "@" hypernym, "~" hyponym, ...
     definition: str
     examples: tuple[str, ...]
@@ -39,6 +40,14 @@ class Synset:
         """Whether it names one thing (a person, a place: "Crane, Stephen
         Crane"), an instance of its hypernym rather than a kind."""
         return any(symbol == "@i" for symbol, _, _ in self.pointers)
+
+    def names(self, lemma: str) -> bool:
+        """Whether it is a name when it is ``lemma``: it names one thing
+        (`instance`: "Crane" the writer) or writes ``lemma`` capitalised
+        ("Rebel", a Confederate soldier; "SEAL"; "Java" the language), and
+        never in lower case ("Earth, earth" the planet is no name). A text
+        in lower case means something else ("rebels fought", "a cup of java")."""
+        return lemma not in self.written and (self.instance or lemma in self.words)
 
     @property
     def hypernyms(self) -> list[str]:
@@ -56,13 +65,15 @@ def synsets(directory: Path, pos: str) -> dict[str, Synset]:
         fields = head.split()
         n_words = int(fields[3], 16)
         # "(a)" after an adjective marks its position.
-        words = tuple(fields[4 + 2 * i].lower().split("(")[0] for i in range(n_words))
+        written = [fields[4 + 2 * i].split("(")[0] for i in range(n_words)]
+        words = tuple(word.lower() for word in written)
         at = 4 + 2 * n_words
         n_pointers = int(fields[at])
         pointers = [fields[at + 1 + 4 * i : at + 5 + 4 * i] for i in range(n_pointers)]
         parts = [part.strip() for part in gloss.strip().split(";")]
         found[fields[0]] = Synset(
             pos=pos, offset=fields[0], lexfile=int(fields[1]), words=words,
+            written=tuple(written),
             pointers=tuple((symbol, offset, target_pos) for symbol, offset, target_pos, _ in pointers),
             definition="; ".join(part for part in parts if part and not part.startswith('"')),
             examples=tuple(part.strip('"') for part in parts if part.startswith('"')))

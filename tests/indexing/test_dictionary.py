@@ -12,8 +12,9 @@ import pytest
 from indexing.contextual import DISTILLED_MODEL, shared_reader
 from indexing.senses.dictionary import DATA, MIN_MARGIN, Dictionary, Sense, context_vectors, english_senses
 from indexing.senses.names import in_name, may_be_name
-from indexing.senses.dictionary_build import group, label
+from indexing.senses.dictionary_build import group, label, mark_names
 from indexing.senses.glosses import Glosses, WordGlosses, window_terms
+from indexing.senses.wordnet import synsets
 from indexing.text import tokenize
 
 
@@ -125,6 +126,41 @@ def test_the_shipped_inventory_marks_names() -> None:
     assert "crane: United States writer" in [s.name for s in general.senses("crane") if s.proper]
     assert not any(s.proper for s in general.senses("crane", names=False))
     assert not any(s.proper for s in general.senses("bank"))
+
+
+# Four noun synsets as WordNet 3.0's data.noun writes them (glosses shortened).
+_NOUNS = """\
+10628368 18 n 05 Rebel 2 Reb 0 Johnny_Reb 0 Johnny 0 greyback 0 001 @ 09953775 n 0000 | a Confederate soldier
+09919451 18 n 02 insurgent 0 rebel 0 000 | a person who takes part in an armed rebellion
+09300905 17 n 04 Earth 0 earth 0 world 0 globe 0 001 @i 09411430 n 0000 | the 3rd planet from the sun
+06582403 10 n 01 Java 0 000 | a platform-independent programming language
+09334396 17 n 01 Java 0 001 @i 09316454 n 0000 | an island in Indonesia
+"""
+
+
+def test_a_synset_that_writes_the_word_capitalised_only_is_a_name_for_it(tmp_path) -> None:
+    (tmp_path / "data.noun").write_text(_NOUNS, encoding="latin-1")
+    found = synsets(tmp_path, "noun")
+    confederate, insurgent, planet, language, island = (found[o] for o in
+                                                        ("10628368", "09919451", "09300905", "06582403", "09334396"))
+    assert confederate.words[0] == "rebel" and confederate.written[0] == "Rebel"
+    # "rebels fought" are insurgents, not Confederate soldiers; "a cup of java" is no language.
+    assert confederate.names("rebel") and not insurgent.names("rebel")
+    assert language.names("java") and island.names("java")
+    # WordNet writes the planet "earth" too: in lower case it may still be meant ("the earth orbits").
+    assert planet.instance and not planet.names("earth")
+
+    senses = [{"label": "Confederate soldier", "synsets": ["noun:10628368"], "proper": False},
+              {"label": "insurgent", "synsets": ["noun:09919451"], "proper": True}]
+    mark_names("rebel", senses, {"noun": found})
+    assert [sense.get("proper", False) for sense in senses] == [True, False]
+
+
+def test_the_shipped_inventory_reads_rebels_in_lower_case_as_insurgents() -> None:
+    general = english_senses()
+    named = [s.label for s in general.senses("rebel") if s.proper]
+    assert named and all("Johnny" in label for label in named)
+    assert not any(s.proper for s in general.senses("rebels", names=False))
 
 
 def with_glosses(gloss_weight: float = 0.5) -> Dictionary:
