@@ -11,9 +11,10 @@ Consumes ``(batch, time, input_dim)`` plus a ``(batch, time)`` mask and produces
     h_t = clip(P (sigmoid(o) * tanh(c_t)), proj_clip)
 
 The input half ``W_x x`` is one matmul over all time steps; only ``W_h h`` and the
-projection stay inside the time loop. At ELMo's sizes the loop is bound by its
-matmuls, not by Python: TorchScript bought little at inference and nothing in
-training when measured, so the loop stays plain PyTorch.
+projection stay inside the time loop. In float, at ELMo's sizes, the loop is
+bound by its matmuls, not by Python: TorchScript bought little there, and
+training stays plain PyTorch. The int8 inference loop (below) is bound by
+Python and the GIL instead, and runs compiled by TorchScript (`_steps`).
 A reverse layer walks from the last position to the first. Padding only ever
 follows a sentence, and a masked step leaves the state untouched, so every
 sentence starts from a zero state at its own last token: the same as running it
@@ -38,12 +39,17 @@ distilled biLM's sentence-head vectors of 1,182 CoarseWSD-20 test windows
 kept a cosine of at least 0.9998 with the float ones, and the general
 inventory read 2,238 of their 2,244 readings the same (bench/results/decisions.md).
 That loop (``_packed_recurrence``) also steps only the rows still inside their
-sentence, with the same outputs as masking every step.
+sentence, with the same outputs as masking every step. Its int8 matmuls
+are small enough that Python's per-op overhead was a third of a step, and
+the backward stack's thread waited on the forward one for the GIL; compiled
+by TorchScript, the loop runs without either, with identical outputs: the
+biLM's reading of 200 real queries p95 70-85 -> 26 ms.
 Training, and anything that asks for gradients, always runs in float.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import warnings
 
@@ -107,36 +113,69 @@ def _packed_recurrence(
     step costs no padding and no masking. A row's state and outputs are
     the masked loop's (its state starts at zero at its own first step and
     is not touched elsewhere; padded outputs are zero)."""
-    batch, time, four_cells = input_gates.shape
-    cell = four_cells // 4
+    batch, time = input_gates.shape[:2]
     order = sorted(range(batch), key=lambda i: -lengths[i])
     if order != list(range(batch)):
         permuted = _packed_recurrence(input_gates[order], [lengths[i] for i in order], packed, proj, cell_clip,
                                       proj_clip, reverse)
         return permuted[torch.tensor(order).argsort()]
     active = [sum(n > t for n in lengths) for t in range(time)]  # rows inside their sentence at step t
+    return _steps()(input_gates, active, packed[0], packed[1], proj, cell_clip, proj_clip, reverse)
+
+
+def _packed_steps(
+    input_gates: torch.Tensor,
+    active: list[int],
+    recurrent: torch.classes.quantized.LinearPackedParamsBase,
+    projection: torch.classes.quantized.LinearPackedParamsBase,
+    proj: int,
+    cell_clip: float,
+    proj_clip: float,
+    reverse: bool,
+) -> torch.Tensor:
+    """The time loop of `_packed_recurrence`, ``active[t]`` rows at step t."""
+    batch, time, four_cells = input_gates.shape
+    cell = four_cells // 4
     outputs = input_gates.new_zeros(batch, time, proj)
     h = input_gates.new_zeros(0, proj)
     c = input_gates.new_zeros(0, cell)
-    for t in reversed(range(time)) if reverse else range(time):
+    for step in range(time):
+        t = time - 1 - step if reverse else step
         n = active[t]
-        if n > len(h):  # a reverse step reaches shorter rows' last tokens: they start from zero
-            h = torch.cat([h, h.new_zeros(n - len(h), h.shape[1])])
-            c = torch.cat([c, c.new_zeros(n - len(c), cell)])
-        elif n < len(h):  # a forward step passes shorter rows' ends: they are done
+        if n > h.shape[0]:  # a reverse step reaches shorter rows' last tokens: they start from zero
+            h = torch.cat([h, h.new_zeros(n - h.shape[0], proj)])
+            c = torch.cat([c, c.new_zeros(n - c.shape[0], cell)])
+        elif n < h.shape[0]:  # a forward step passes shorter rows' ends: they are done
             h, c = h[:n], c[:n]
-        if not n:
+        if n == 0:
             continue
-        gates = input_gates[:n, t] + _int8_linear(h, packed[0])
+        gates = input_gates[:n, t] + _int8_linear(h, recurrent)
         ifo = torch.sigmoid(gates[:, : 3 * cell])
         c = ifo[:, cell : 2 * cell] * c + ifo[:, :cell] * torch.tanh(gates[:, 3 * cell :])
         if cell_clip > 0:
             c = c.clamp(-cell_clip, cell_clip)
-        h = _int8_linear(ifo[:, 2 * cell :] * torch.tanh(c), packed[1])
+        h = _int8_linear(ifo[:, 2 * cell :] * torch.tanh(c), projection)
         if proj_clip > 0:
             h = h.clamp(-proj_clip, proj_clip)
         outputs[:n, t] = h
     return outputs
+
+
+@functools.cache
+def _steps():
+    """`_packed_steps` compiled by TorchScript, which runs the loop without
+    Python's per-op overhead and without the GIL, so the backward stack's
+    thread (`BiLm.directional_states`) really runs beside the forward one;
+    the plain function where this torch cannot compile it. Same outputs."""
+    try:
+        with warnings.catch_warnings():
+            # torch 2.13 (pinned) calls TorchScript deprecated; it still compiles this loop, 4x faster
+            # than Python with both directions on their threads (bench/results/decisions.md, "LSTM").
+            warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*torch.jit.script.*")
+            return torch.jit.script(_packed_steps)
+    except Exception as error:  # noqa: BLE001 - any failure to compile leaves the plain loop, which is correct
+        logger.warning("TorchScript unavailable for the int8 LSTM loop (%s): running it in Python", error)
+        return _packed_steps
 
 
 class ProjectedLstm(nn.Module):
@@ -217,22 +256,20 @@ class ProjectedLstm(nn.Module):
         return self._packed[1]
 
 
-# The state is quantised to 7 bits (1..127 around 64), not 8: on a CPU with
-# AVX2 but no VNNI, fbgemm multiplies uint8 by int8 with vpmaddubsw, which
-# saturates each sum of two products at 32,767, and 254 * 127 * 2 is twice
-# that. With 8 bits a random 32-wide product there was off by 5.6 of 18.7;
-# with 7, by 0.2 (and on every CPU the same).
-_STATE_SCALE, _STATE_ZERO = 1 / 63, 64
-
-
-def _int8_linear(x: torch.Tensor, packed: object) -> torch.Tensor:
+def _int8_linear(x: torch.Tensor, packed: torch.classes.quantized.LinearPackedParamsBase) -> torch.Tensor:
     """``x @ weight.T`` (batch, out) in int8 from float ``x`` (batch, in):
     each row scaled into [-1, 1] by its own largest magnitude, quantised
-    with one fixed scale (`_STATE_SCALE`), and scaled back. Rows never share
-    a scale, so a window's reading does not depend on the windows batched with it."""
+    with one fixed scale, and scaled back. Rows never share a scale, so a
+    window's reading does not depend on the windows batched with it."""
+    # The state is quantised to 7 bits (1..127 around 64), not 8: on a CPU with
+    # AVX2 but no VNNI, fbgemm multiplies uint8 by int8 with vpmaddubsw, which
+    # saturates each sum of two products at 32,767, and 254 * 127 * 2 is twice
+    # that. With 8 bits a random 32-wide product there was off by 5.6 of 18.7;
+    # with 7, by 0.2 (and on every CPU the same). (Local: TorchScript compiles
+    # this function, and takes no float from the module.)
+    scale, zero_point = 1.0 / 63.0, 64
     peak = torch.linalg.vector_norm(x, float("inf"), dim=1, keepdim=True).clamp_min(1e-30)  # (batch, 1): max |x|
-    return torch.ops.quantized.linear_with_input_q_dq_qweight_dq_output_fp32(
-        x / peak, _STATE_SCALE, _STATE_ZERO, packed) * peak
+    return torch.ops.quantized.linear_with_input_q_dq_qweight_dq_output_fp32(x / peak, scale, zero_point, packed) * peak
 
 
 def _pack_int8(weight: torch.Tensor) -> object:

@@ -71,6 +71,24 @@ def test_int8_steps_each_row_within_its_own_length(reverse: bool) -> None:
             assert not batched[row, n:].any()
 
 
+@pytest.mark.parametrize("reverse", [False, True])
+def test_the_compiled_int8_loop_gives_the_python_loops_outputs(monkeypatch, reverse: bool) -> None:
+    # The loop runs compiled by TorchScript (no Python overhead per op, no GIL
+    # between the two directions' threads); where torch cannot compile it, the
+    # same function runs in Python. The two must agree to the bit.
+    assert isinstance(lstm_module._steps(), torch.jit.ScriptFunction)  # the pinned torch compiles it
+    torch.manual_seed(2)
+    layer = ProjectedLstm(8, 16, 8, cell_clip=3.0, proj_clip=3.0, reverse=reverse).eval()
+    layer.int8 = True
+    x, lengths = torch.randn(3, 6, 8), [6, 2, 4]
+    mask = torch.arange(6)[None, :] < torch.tensor(lengths)[:, None]
+    with torch.inference_mode():
+        compiled = layer(x * mask[..., None], mask)
+        monkeypatch.setattr(lstm_module, "_steps", lambda: lstm_module._packed_steps)
+        plain = layer(x * mask[..., None], mask)
+    assert torch.equal(compiled, plain)
+
+
 def test_gradients_and_training_run_in_float() -> None:
     layer, x = random_layer()
     with torch.no_grad():
