@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 import warnings
 
 import torch
@@ -161,12 +162,21 @@ def _packed_steps(
     return outputs
 
 
-@functools.cache
 def _steps():
     """`_packed_steps` compiled by TorchScript, which runs the loop without
     Python's per-op overhead and without the GIL, so the backward stack's
     thread (`BiLm.directional_states`) really runs beside the forward one;
-    the plain function where this torch cannot compile it. Same outputs."""
+    the plain function where this torch cannot compile it. Same outputs.
+    Compiled once per process: the two directions' threads ask at once."""
+    with _compile_lock:
+        return _compiled_steps()
+
+
+_compile_lock = threading.Lock()
+
+
+@functools.cache
+def _compiled_steps():
     try:
         with warnings.catch_warnings():
             # torch 2.13 (pinned) calls TorchScript deprecated; it still compiles this loop, 4x faster
