@@ -128,7 +128,7 @@ def test_the_shipped_inventory_marks_names() -> None:
     assert not any(s.proper for s in general.senses("bank"))
 
 
-# Four noun synsets as WordNet 3.0's data.noun writes them (glosses shortened).
+# Five noun synsets as WordNet 3.0's data.noun writes them (glosses shortened).
 _NOUNS = """\
 10628368 18 n 05 Rebel 2 Reb 0 Johnny_Reb 0 Johnny 0 greyback 0 001 @ 09953775 n 0000 | a Confederate soldier
 09919451 18 n 02 insurgent 0 rebel 0 000 | a person who takes part in an armed rebellion
