@@ -1,11 +1,15 @@
 """Command line: `python -m indexing build --source PATH [PATH...] [--data-dir DIR]`,
-`python -m indexing delete ID|--title T [--yes]`, `python -m indexing status`.
+`python -m indexing delete ID|--title T [--yes]`, `python -m indexing status`,
+`python -m indexing tune [--minutes N] [--epochs E] [--resume|--restart]`.
 
 Builds (or, with --add, extends) the index over files and folders in any
 format the upload accepts, with tqdm progress. `--demo` builds the built-in
 demo corpus. Bad files are reported and skipped; nothing prints a traceback.
 `delete` names the document and asks before it deletes (`--yes` skips the
-question; without a terminal to ask on, it is required).
+question; without a terminal to ask on, it is required). `tune` goes on
+training the ELMo column's biLM on the stored documents, then re-encodes
+them with it (indexing/tuning.py); Ctrl-C stops it with the index as it was
+and the run saved for `--resume`.
 """
 from __future__ import annotations
 
@@ -42,6 +46,14 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--title", help="the document's exact title")
     delete.add_argument("--yes", action="store_true", help="delete without asking")
     delete.add_argument("--data-dir")
+    tune = commands.add_parser("tune", help="tune the ELMo column's biLM to the stored documents, then re-encode")
+    tune.add_argument("--minutes", type=float,
+                      help="stop training after this long (default: 10, or no limit with --epochs)")
+    tune.add_argument("--epochs", type=float, help="stop after this many passes over the documents' sentence pairs")
+    stopped = tune.add_mutually_exclusive_group()
+    stopped.add_argument("--resume", action="store_true", help="continue the run that was stopped")
+    stopped.add_argument("--restart", action="store_true", help="discard the run that was stopped and start anew")
+    tune.add_argument("--data-dir")
     status = commands.add_parser("status", help="print what the index holds (--json: the full record)")
     status.add_argument("--data-dir")
     status.add_argument("--json", action="store_true", help="the full status record as JSON")
@@ -58,12 +70,15 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "delete":
             return _delete(args)
+        if args.command == "tune":
+            return _tune(args)
         return _build(args)
     except SenseSearchError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted; the previous index is intact", file=sys.stderr)
+        resume = " (`python -m indexing tune --resume` continues the run)" if args.command == "tune" else ""
+        print(f"interrupted; the previous index is intact{resume}", file=sys.stderr)
         return 130
 
 
@@ -145,6 +160,34 @@ def _delete(args: argparse.Namespace) -> int:
         print(f"error: doc {doc_id} was deleted meanwhile", file=sys.stderr)
         return 2
     print(f"Deleted: {title} (doc {doc_id})")
+    return 0
+
+
+def _tune(args: argparse.Namespace) -> int:
+    from indexing.elmo.tune import TuneConfig
+    from indexing.tuning import TUNE_STAGES, discard_stopped_run, stopped_run
+
+    index = Index.open(args.data_dir)
+    if stopped_run(index.directory) and not (args.resume or args.restart):
+        print("error: a tuning run was stopped here; continue it with --resume or discard it with --restart",
+              file=sys.stderr)
+        return 2
+    if args.restart:
+        discard_stopped_run(index.directory)
+    minutes = args.minutes if args.minutes is not None or args.epochs is not None else TuneConfig().minutes
+    try:
+        config = TuneConfig(minutes=minutes, epochs=args.epochs)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    progress = TqdmProgress(TUNE_STAGES)
+    try:
+        index.tune_elmo(config, progress, resume=args.resume)
+    finally:
+        progress.close()
+    tuned = index.status()["methods"]["elmo"].get("tuned") or {}
+    print(f"ELMo tuned for {tuned.get('steps', '?')} steps ({tuned.get('seconds', 0) / 60:.1f} min) on "
+          f"{index.store.counts()[0]} documents, which it now encodes; in {index.directory}")
     return 0
 
 

@@ -6,9 +6,11 @@ Unset, `crash_point()` costs one environment lookup.
 The points, in the order a write passes them:
 
     build:stored       a build stored its documents, before training
-    retrain:staging    a retrain saved its first method into `<name>.partial`
+    retrain:staging    a retrain (or a tuning) saved its first method into `<name>.partial`
     retrain:staged     the new generation is complete, CURRENT not yet switched
     retrain:switched   CURRENT switched, the old generation not yet removed
+    tune:trained       a tuning of ELMo trained and saved its biLM, before the new generation
+    tune:switched      a tuning's generation is live, its checkpoint and older tuned biLMs not yet removed
     add:stored         an upload committed to the store, before encoding
     delete:stored      a delete committed to the store, before the indexes
     persist:<method>   one method's index (vectors.*, bm25/) replaced, the others not yet

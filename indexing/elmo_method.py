@@ -166,9 +166,16 @@ class ElmoMethod(LearnsNoDocuments):
         return unit_rows(self.encoder.word_vectors(tokens) - self.layer_means[0])
 
     def describe(self) -> dict:
-        return {"kind": "elmo", "label": self.label, "unit": self.unit, "dim": self.dim,
-                "config": asdict(self.config), "weights": weights_digest(self.model_dir),
-                "layers": list(self.layers), "sentence_head": self.headed}
+        described = {"kind": "elmo", "label": self.label, "unit": self.unit, "dim": self.dim,
+                     "config": asdict(self.config), "weights": weights_digest(self.model_dir),
+                     "layers": list(self.layers), "sentence_head": self.headed}
+        from indexing.elmo.persistence import read_model_meta
+
+        tuned = read_model_meta(self.model_dir)["extra"].get("tuned")
+        if tuned:  # tuned to this collection (`python -m indexing tune`)
+            described["tuned"] = {"steps": tuned["steps"], "seconds": tuned["seconds"],
+                                  "objectives": tuned["config"]["objectives"]}
+        return described
 
     def save(self, directory: Path) -> None:
         shutil.copytree(self.model_dir, directory / "model")

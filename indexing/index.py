@@ -206,6 +206,23 @@ class Index:
             self._reconcile(on_progress)
             self._keep_readings(None, on_progress)
 
+    def tune_elmo(self, config=None, on_progress: Progress = no_progress, resume: bool = False) -> None:
+        """Tune the ELMo column's biLM to the stored documents (a
+        `TuneConfig`: minutes or epochs) and switch to a generation whose
+        ELMo reads it; every other method is carried over (indexing/tuning.py).
+        Stopped or killed, the live index is unchanged and `resume` continues
+        the run."""
+        from indexing.elmo.tune import TuneConfig
+        from indexing.tuning import tune_generation
+
+        with self._writing(on_progress):
+            generation = tune_generation(self.directory, self.store, self._live(), config or TuneConfig(),
+                                         on_progress, resume)
+            previous, self._generation = self._generation, generation
+            remove_debris(self.directory)
+            logger.info("switched to tuned generation %s (previous %s)", generation.name, previous and previous.name)
+            self._reconcile(on_progress)
+
     def add_documents(self, documents: Iterable[Document], on_progress: Progress = no_progress) -> IngestReport:
         """Store new documents and make them searchable at once, with vectors
         inferred by the existing models (no retraining). Once this returns

@@ -23,9 +23,9 @@ from indexing.crash import crash_point
 from indexing.documents import Document, IngestReport, StoredDocument
 from indexing.generation import Generation, new_name, switch_current
 from indexing.manifest import now, write_manifest
-from indexing.methods import train_method
+from indexing.methods import load_method, train_method
 from indexing.progress import Progress
-from indexing.searchable import Searchable, build_searchable, searchable_path
+from indexing.searchable import Searchable, build_searchable, load_searchable, searchable_path
 from indexing.store import DocumentStore
 from indexing.text import words
 
@@ -50,15 +50,19 @@ def store_documents(store: DocumentStore, documents: Iterable[Document]) -> Inge
 
 def commit_generation(directory: Path, names: tuple[str, ...], store: DocumentStore,
                       documents: list[StoredDocument], on_progress: Progress,
-                      configs: dict[str, object]) -> Generation:
+                      configs: dict[str, object], carried: Generation | None = None) -> Generation:
     """Train a whole new generation into `<name>.partial`, rename it, and
-    switch CURRENT to it: that switch is the commit point of a build or a
-    retrain. On any failure the staging folder goes and CURRENT is untouched."""
+    switch CURRENT to it: that switch is the commit point of a build, a
+    retrain or a tuning. Methods of `carried` (the live generation) that are
+    not in `names` are copied over unchanged. On any failure the staging
+    folder goes and CURRENT is untouched."""
     name = new_name()
     staging = directory / "indexes" / (name + ".partial")
     staging.mkdir(parents=True)
     try:
         generation = train_generation(staging, names, store, documents, on_progress, configs)
+        if carried is not None:
+            generation = carry_over(generation, carried, store)
         final = staging.with_name(name)
         os.replace(staging, final)
         crash_point("retrain:staged")
@@ -92,6 +96,36 @@ def train_generation(path: Path, names: tuple[str, ...], store: DocumentStore, d
         "revision": 0,
     }
     return Generation(path, write_manifest(path, counted(manifest, vectors, store)), methods, vectors)
+
+
+def carry_over(generation: Generation, live: Generation, store: DocumentStore) -> Generation:
+    """`generation` plus a copy of each of `live`'s methods it does not have
+    (files hard-linked where the disk allows: a generation's files are only
+    ever replaced, never changed in place), loaded from the copy; the
+    manifest keeps when those were trained."""
+    methods, vectors = dict(generation.methods), dict(generation.vectors)
+    described = dict(generation.manifest["methods"])
+    for name in live.methods:
+        if name in methods:
+            continue
+        folder = generation.path / name
+        shutil.copytree(live.path / name, folder, copy_function=_link_or_copy)
+        methods[name] = load_method(name, folder)
+        vectors[name] = load_searchable(methods[name], folder)
+        described[name] = {k: v for k, v in live.manifest["methods"][name].items() if k not in ("vectors", "index")}
+        crash_point("retrain:staging")
+    order = list(live.methods) + [n for n in methods if n not in live.methods]
+    manifest = {**generation.manifest, "trained_on": live.manifest.get("trained_on"),
+                "methods": {n: described[n] for n in order}}
+    return Generation(generation.path, write_manifest(generation.path, counted(manifest, vectors, store)),
+                      {n: methods[n] for n in order}, {n: vectors[n] for n in order})
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def counted(manifest: dict, vectors: dict[str, Searchable], store: DocumentStore) -> dict:

@@ -85,17 +85,19 @@ class DistillConfig:
 
 
 class Student(nn.Module):
-    """``BiLm`` plus the training-time softmax, mix and heads."""
+    """``BiLm`` plus the training-time softmax (without ``softmax``: none,
+    as tuning without the language model needs), mix and heads."""
 
-    def __init__(self, config: ElmoConfig, teacher_dim: int) -> None:
+    def __init__(self, config: ElmoConfig, teacher_dim: int, softmax: bool = True) -> None:
         super().__init__()
         self.bilm = BiLm(config)
         width = config.output_dim
         self.mix_weights = nn.Parameter(torch.zeros(config.n_layers + 1))
         self.sentence_head = nn.Linear(width, teacher_dim)
         self.token_head = nn.Linear(width, teacher_dim)
-        self.softmax = nn.AdaptiveLogSoftmaxWithLoss(config.projection_dim, config.vocab_size,
-                                                     cutoffs=default_cutoffs(config.vocab_size), div_value=4.0)
+        self.softmax = (nn.AdaptiveLogSoftmaxWithLoss(config.projection_dim, config.vocab_size,
+                                                      cutoffs=default_cutoffs(config.vocab_size), div_value=4.0)
+                        if softmax else None)
 
     def forward(self, batch: PairBatch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """Top layer ``(n, t, 2p)``, mixed words ``(n, t - 2, 2p)``, word mask, sentence vectors ``(n, dim)``."""
@@ -114,12 +116,7 @@ def losses(student: Student, batch: PairBatch, teacher: Teacher | None, config: 
     out: dict[str, torch.Tensor] = {}
     objectives = set(config.objectives)
     if "lm" in objectives:
-        proj = student.bilm.config.projection_dim
-        dropped = F.dropout(top, student.bilm.config.dropout, student.training)
-        for name, states, target in (("lm_forward", dropped[:, :-1, :proj], batch.targets[0]),
-                                     ("lm_backward", dropped[:, 1:, proj:], batch.targets[1])):
-            keep = target.reshape(-1) >= 0
-            out[name] = student.softmax(states.reshape(-1, proj)[keep].float(), target.reshape(-1)[keep]).loss
+        out.update(lm_losses(student, top, batch))
     if objectives & {"sentence", "token"}:
         if teacher is None:
             raise ValueError("the sentence and token objectives need a teacher")
@@ -136,12 +133,30 @@ def losses(student: Student, batch: PairBatch, teacher: Teacher | None, config: 
             wanted = teacher_words.to(sentences.device)[word_mask]
             out["token"] = (1 - F.cosine_similarity(predicted, wanted, dim=-1)).mean()
     if "contrastive" in objectives:
-        unit = F.normalize(sentences.float(), dim=-1)
-        half = unit.shape[0] // 2
-        logits = unit[:half] @ unit[half:].T / config.temperature
-        labels = torch.arange(half, device=logits.device)
-        out["contrastive"] = (F.cross_entropy(logits, labels) + F.cross_entropy(logits.T, labels)) / 2
+        out["contrastive"] = contrastive_loss(sentences, config.temperature)
     return out
+
+
+def lm_losses(student: Student, top: torch.Tensor, batch: PairBatch) -> dict[str, torch.Tensor]:
+    """The forward and backward language models' losses on the top layer ``top``."""
+    proj = student.bilm.config.projection_dim
+    dropped = F.dropout(top, student.bilm.config.dropout, student.training)
+    out = {}
+    for name, states, target in (("lm_forward", dropped[:, :-1, :proj], batch.targets[0]),
+                                 ("lm_backward", dropped[:, 1:, proj:], batch.targets[1])):
+        keep = target.reshape(-1) >= 0
+        out[name] = student.softmax(states.reshape(-1, proj)[keep].float(), target.reshape(-1)[keep]).loss
+    return out
+
+
+def contrastive_loss(sentences: torch.Tensor, temperature: float) -> torch.Tensor:
+    """InfoNCE both ways: row ``i`` of the first half of ``sentences`` and row
+    ``i`` of the second half are a pair, every other row a negative."""
+    unit = F.normalize(sentences.float(), dim=-1)
+    half = unit.shape[0] // 2
+    logits = unit[:half] @ unit[half:].T / temperature
+    labels = torch.arange(half, device=logits.device)
+    return (F.cross_entropy(logits, labels) + F.cross_entropy(logits.T, labels)) / 2
 
 
 def total_loss(parts: dict[str, torch.Tensor], config: DistillConfig) -> torch.Tensor:

@@ -13,7 +13,7 @@
         at a time, retraining after every `retrain_every` of them; prints
         "accepted <title>" as each add returns. The test kills it at random.
 
-A job is {"op": "build" | "retrain" | "add" | "delete", "data_dir": ...,
+A job is {"op": "build" | "retrain" | "add" | "delete" | "tune", "data_dir": ...,
 "documents": [[title, text, source], ...], "configs": {method: its config
 as a dict}, "doc_id": ..., "point": ..., "id": ...}.
 """
@@ -48,6 +48,10 @@ def run(job: dict) -> None:
         Index.open(job["data_dir"]).retrain(configs=configs)
     elif job["op"] == "add":
         Index.open(job["data_dir"]).add_documents(documents)
+    elif job["op"] == "tune":
+        from indexing.elmo.tune import TuneConfig
+
+        Index.open(job["data_dir"]).tune_elmo(TuneConfig(minutes=None, epochs=1, pairs_per_batch=4))
     elif job["op"] == "delete":
         Index.open(job["data_dir"]).delete(job["doc_id"])
     else:

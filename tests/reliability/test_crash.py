@@ -1,5 +1,5 @@
 """Crash safety: a writer killed with SIGKILL at every named point of a
-build, a retrain, an upload and a delete (indexing/crash.py) leaves the
+build, a retrain, an upload, a delete and a tuning of ELMo (indexing/crash.py) leaves the
 previous index loadable and every accepted upload in the store, and the next
 start recovers: leftovers removed, what was stored but not indexed encoded.
 
@@ -53,6 +53,9 @@ CASES = [
     ("delete", "persist:vectors"),
     ("delete", "bm25:tmp"),
     ("retrain", "bm25:tmp"),
+    ("tune", "tune:trained"),
+    ("tune", "retrain:staging"),
+    ("tune", "tune:switched"),
 ]
 FIRST_BUILD_DOCUMENTS = 6
 NEXT_UPLOAD = Document("Clock tower", "The clockmaker oiled the brass gears of the tower clock and wound the "
@@ -115,7 +118,7 @@ def test_a_writer_killed_mid_way_loses_nothing_and_the_next_start_recovers(case,
         return
 
     index = Index.open(data)  # the previous index (or, once switched, the new one) loads
-    switched = point == "retrain:switched"
+    switched = point in ("retrain:switched", "tune:switched")
     assert (current_generation(data) != job["before"]) is switched
     assert_whole(index)
     titles = _stored_titles(index)

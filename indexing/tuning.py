@@ -1,0 +1,130 @@
+"""Tuning the ELMo column to the collection (``Index.tune_elmo``): what the
+biLM reads of the store, where a run and its result live in the data
+directory, and the stages its progress bar shows.
+
+The biLM is trained by ``indexing/elmo/tune.py`` in ``<data>/tuning/`` (its
+checkpoint: a stopped run resumes there). The tuned model is then kept in
+``<data>/models/elmo-<generation>/``, where a later retrain finds it (the
+ELMo method's config names it), and a new generation is committed whose
+ELMo reads it; every other method is carried over unchanged.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from indexing.contextual import document_sentences, surface, weights_digest
+from indexing.crash import crash_point
+from indexing.documents import StoredDocument
+from indexing.elmo.tune import STAGE, TuneConfig, tune_bilm
+from indexing.errors import SenseSearchError
+from indexing.generation import Generation, new_name
+from indexing.pipeline import commit_generation
+from indexing.progress import Progress
+from indexing.store import DocumentStore
+
+logger = logging.getLogger(__name__)
+
+ELMO = "elmo"
+TUNING_DIR = "tuning"
+MODELS_DIR = "models"
+MODEL_PREFIX = "elmo-"
+# A run of minutes on a CPU reads a few thousand sentences: a sample of this
+# many documents holds far more, and keeps the pairs of a huge store out of memory.
+MAX_DOCUMENTS = 20_000
+MIN_HALF = 4  # words; a one-sentence document at least twice as long is split in two
+PARAGRAPH_BATCH = 256  # documents whose sentences are read from the store at once
+# Shares of a tuning's time, for the progress bar: training for the minutes
+# asked, then ELMo's corpus means and re-encoding every document (on the
+# CISI collection, 1,460 documents, about a minute and a half against ten of training).
+TUNE_STAGES: tuple[tuple[str, float], ...] = ((STAGE, 0.85), ("ELMo: measuring the corpus", 0.01),
+                                              ("Encoding with", 0.14))
+
+
+def collection_paragraphs(store: DocumentStore, documents: list[StoredDocument],
+                          seed: int) -> Iterator[list[list[str]]]:
+    """Each document's sentences as the ELMo method reads them (words and
+    punctuation in their original spelling), at most ``MAX_DOCUMENTS``
+    documents drawn at random; a document of one sentence as its two halves."""
+    if len(documents) > MAX_DOCUMENTS:
+        rows = np.random.default_rng(seed).choice(len(documents), MAX_DOCUMENTS, replace=False)
+        documents = [documents[i] for i in sorted(rows.tolist())]
+    for start in range(0, len(documents), PARAGRAPH_BATCH):
+        batch = documents[start : start + PARAGRAPH_BATCH]
+        texts, token_lists, owner = document_sentences(batch, store.sentences_of([d.id for d in batch]))
+        paragraphs: list[list[list[str]]] = [[] for _ in batch]
+        for text, tokens, row in zip(texts, token_lists, owner):
+            if tokens:
+                paragraphs[row].append(surface(text, tokens))
+        for paragraph in paragraphs:
+            if len(paragraph) == 1 and len(paragraph[0]) >= 2 * MIN_HALF:
+                # One sentence would pair with itself, which teaches nothing:
+                # its halves are the pair (Contriever crops spans of one text).
+                middle = len(paragraph[0]) // 2
+                paragraph = [paragraph[0][:middle], paragraph[0][middle:]]
+            if paragraph:
+                yield paragraph
+
+
+def keep_tuned(model: Path, directory: Path, name: str) -> Path:
+    """Copy the tuned model in ``model`` to ``<directory>/models/elmo-<name>``
+    (whole or not at all) and return that path."""
+    home = directory / MODELS_DIR / f"{MODEL_PREFIX}{name}"
+    staging = home.with_name(home.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(model, staging)
+    staging.replace(home)
+    return home
+
+
+def forget_models(directory: Path, keep: Path) -> None:
+    """Remove every kept tuned model but ``keep`` (the one the live ELMo's
+    config names; a writer killed before its commit leaves another)."""
+    models = directory / MODELS_DIR
+    for path in models.glob(MODEL_PREFIX + "*") if models.is_dir() else ():
+        if path.resolve() != keep.resolve():
+            logger.info("removing %s, a tuned biLM no generation reads", path)
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def stopped_run(directory: Path) -> bool:
+    """Whether a tuning run was stopped here and can be resumed."""
+    from indexing.elmo.checkpoint import CHECKPOINT_FILE
+
+    return (directory / TUNING_DIR / CHECKPOINT_FILE).is_file()
+
+
+def tune_generation(directory: Path, store: DocumentStore, live: Generation, config: TuneConfig,
+                    on_progress: Progress, resume: bool) -> Generation:
+    """Tune the live ELMo's biLM on the store's documents and commit a new
+    generation that reads it (the caller holds the write lock). Until that
+    commit the live generation is untouched; a run stopped on the way keeps
+    its checkpoint in ``<directory>/tuning``."""
+    elmo = live.method(ELMO)
+    if not getattr(elmo, "headed", False):
+        raise SenseSearchError("This index's ELMo reads a biLM without a sentence head, which cannot be tuned; "
+                               "retrain the index first (it then reads the distilled biLM).")
+    documents = list(store)
+    if not documents:
+        raise SenseSearchError("The store has no documents to tune on; add some first.")
+    forget_models(directory, Path(elmo.config.model))
+    model = tune_bilm(elmo.model_dir, collection_paragraphs(store, documents, config.seed), directory / TUNING_DIR,
+                      config, weights_digest(elmo.model_dir), on_progress, resume)
+    crash_point("tune:trained")
+    home = keep_tuned(model, directory, new_name())
+    configs = {ELMO: replace(elmo.config, model=str(home))}
+    generation = commit_generation(directory, (ELMO,), store, documents, on_progress, configs, carried=live)
+    crash_point("tune:switched")
+    discard_stopped_run(directory)
+    forget_models(directory, home)
+    return generation
+
+
+def discard_stopped_run(directory: Path) -> None:
+    """Forget a stopped (or just committed) tuning run: the next one starts from the live biLM."""
+    shutil.rmtree(directory / TUNING_DIR, ignore_errors=True)
