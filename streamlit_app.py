@@ -9,7 +9,6 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
 
 # Before torch loads: OpenMP threads that spin while waiting made ELMo encoding
 # ten times slower on a busy 2-core machine.
@@ -21,13 +20,14 @@ from indexing.demo import DemoCorpus  # noqa: E402
 from indexing.errors import IndexCorruptError, IndexVersionError, SenseSearchError, UnsupportedFileError
 from indexing.index import Index, data_dir
 from indexing.ingest import SUPPORTED_SUFFIXES, TABLE_SUFFIXES, Columns, column_choices, read_uploads
-from indexing.progress import BUILD_STAGES, UPLOAD_STAGES, Estimate, OverallProgress, progress_text
+from indexing.progress import UPLOAD_STAGES
 from indexing.text import KOREAN_ANALYSER, analysers
 from search.benchmarks import method_figures
 from search.engine import HYBRID, MAX_K, SearchEngine, offers_hybrid
 from search.hybrid import HYBRID_CONFIG, KEYWORD_RUNS, NORMS, HybridConfig, run_label
 from app_results import render_results
 from app_style import apply_style
+from app_train import progress_bar, retrain_ui, tune_ui
 from app_views import compare_ui, delete_ui, word_senses_ui
 
 logger = logging.getLogger("sensesearch.app")
@@ -48,6 +48,7 @@ def main() -> None:
         render_status(index.status())
         upload_ui(index)
         retrain_ui(index)
+        tune_ui(index)
         delete_ui(index)
     query, k, sources = query_ui(engine)
     # Only the open tab runs: the word map reads up to 150 sentences with the
@@ -98,17 +99,6 @@ def load_index(directory: str) -> Index:
     except (IndexVersionError, IndexCorruptError) as error:
         logger.warning("%s", error)
     return index
-
-
-def progress_bar(label: str, stages: Sequence[tuple[str, float]] = BUILD_STAGES):
-    """A `Progress` callback drawing one Streamlit progress bar for the whole
-    job (`stages`: each stage's share of it), with the time left."""
-    bar = st.progress(0.0, text=label)
-
-    def show(estimate: Estimate) -> None:
-        bar.progress(estimate.fraction, text=f"{label}: {progress_text(estimate)}")
-
-    return bar, OverallProgress(show, stages)
 
 
 def ensure_index_ui(index: Index) -> None:
@@ -258,21 +248,6 @@ def upload_messages(report, errors: list[str], documents=()) -> list[tuple[str, 
         if report.duplicates:
             messages.append(("info", "Already in the index, not added again: " + ", ".join(report.duplicates)))
     return messages
-
-
-def retrain_ui(index: Index) -> None:
-    st.header("Retrain")
-    st.caption("Uploads get inferred vectors at once, and DM and DBOW show them only for queries that share "
-               "one of their words; retraining rebuilds every model over the whole store, after which they rank "
-               "by meaning too.")
-    if st.button("Retrain all models", key="retrain"):
-        bar, on_progress = progress_bar("Retraining")
-        index.retrain(on_progress)
-        bar.empty()
-        st.session_state["retrain_message"] = "Retrained every model over the whole store."
-        st.rerun()
-    if message := st.session_state.pop("retrain_message", None):
-        st.success(message)
 
 
 if __name__ == "__main__":

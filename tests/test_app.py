@@ -3,6 +3,7 @@ session's tiny index."""
 from __future__ import annotations
 
 import html
+import os
 import re
 from pathlib import Path
 
@@ -386,3 +387,21 @@ def test_a_korean_upload_is_found_by_other_inflections_and_says_how_it_was_read(
         "trained: Retrain teaches the models their words." for mode in ("DM", "DBOW")]
     assert not any("No good match" in w.value for w in app.warning)
     assert "**1. 금리**" in columns["ELMo"] and "**1. 금리**" in columns["Senses"]
+
+
+def test_elmo_is_tuned_from_the_sidebar_and_a_stopped_run_can_resume(app, monkeypatch):
+    import indexing.elmo.tune as tune
+
+    one_step = tune.TuneConfig(minutes=None, epochs=0.01, pairs_per_batch=4)
+    monkeypatch.setattr(tune, "TuneConfig", lambda minutes: one_step)  # a minute of training is the slider's least
+    assert app.slider(key="tune-minutes").value == 10
+    app.button(key="tune").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert any("ELMo tuned for 1 steps" in s.value for s in app.success)
+    directory = Path(os.environ["SENSESEARCH_DATA_DIR"])
+    assert len(list((directory / "models").iterdir())) == 1  # the tuned biLM ELMo now reads
+    (directory / "tuning").mkdir()
+    (directory / "tuning" / "checkpoint.pt").write_bytes(b"")
+    app.run()
+    assert app.button(key="tune").label == "Resume tuning" and app.button(key="tune-restart")
+    assert any("tuning run was stopped" in i.value for i in app.info)

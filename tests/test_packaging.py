@@ -22,7 +22,8 @@ import sensesearch
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCT = [*sorted((ROOT / "indexing").rglob("*.py")), *sorted((ROOT / "search").rglob("*.py")),
            *sorted(ROOT.glob("app_*.py")), ROOT / "streamlit_app.py", ROOT / "sensesearch.py"]
-OWN = {"indexing", "search", "bench", "streamlit_app", "app_views", "app_results", "app_style", "sensesearch"}
+OWN = {"indexing", "search", "bench", "streamlit_app", "app_views", "app_results", "app_style", "app_train",
+       "sensesearch"}
 
 
 def requirement_names(path: Path) -> set[str]:
@@ -112,6 +113,7 @@ def test_the_wheel_installs_the_command_and_the_shipped_models(tmp_path: Path) -
     [wheel] = (tmp_path / "dist").glob("sensesearch-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for shipped in ("sensesearch.py", "streamlit_app.py", "app_views.py", "app_results.py", "app_style.py",
+                    "app_train.py",
                     "indexing/elmo/model/weights.pt",
                     "indexing/elmo/distilled/weights.pt", "indexing/senses/data/wordnet_coarse.json",
                     "indexing/senses/data/WORDNET_LICENSE", "indexing/senses/data/dictionary.json",

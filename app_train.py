@@ -1,0 +1,77 @@
+"""The sidebar's training actions: retrain every model, and tune the ELMo
+column's biLM to the stored documents; with the progress bar every long job
+shows. Laid out here; the work is `Index.retrain` and `Index.tune_elmo`."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from indexing.index import Index
+from indexing.progress import BUILD_STAGES, Estimate, OverallProgress, progress_text
+
+# What tuning did on the dev queries of two collections (bench/results/decisions.md,
+# "Tuning ELMo to a collection"), told to the user before they spend the minutes.
+TUNE_EFFECT = "PENDING"
+
+
+def progress_bar(label: str, stages: Sequence[tuple[str, float]] = BUILD_STAGES):
+    """A `Progress` callback drawing one Streamlit progress bar for the whole
+    job (`stages`: each stage's share of it), with the time left."""
+    bar = st.progress(0.0, text=label)
+
+    def show(estimate: Estimate) -> None:
+        bar.progress(estimate.fraction, text=f"{label}: {progress_text(estimate)}")
+
+    return bar, OverallProgress(show, stages)
+
+
+def retrain_ui(index: Index) -> None:
+    st.header("Retrain")
+    st.caption("Uploads get inferred vectors at once, and DM and DBOW show them only for queries that share "
+               "one of their words; retraining rebuilds every model over the whole store, after which they rank "
+               "by meaning too.")
+    if st.button("Retrain all models", key="retrain"):
+        bar, on_progress = progress_bar("Retraining")
+        index.retrain(on_progress)
+        bar.empty()
+        st.session_state["retrain_message"] = "Retrained every model over the whole store."
+        st.rerun()
+    if message := st.session_state.pop("retrain_message", None):
+        st.success(message)
+
+
+def tune_ui(index: Index) -> None:
+    """Minutes to train, a progress bar, and Stop: a click on any button
+    reruns the page, which stops the run at its next progress report, with
+    the run saved (indexing/elmo/tune.py) and the index as it was."""
+    if "elmo" not in index.methods:
+        return
+    from indexing.elmo.tune import TuneConfig
+    from indexing.tuning import TUNE_STAGES, discard_stopped_run, stopped_run
+
+    st.header("Tune ELMo")
+    st.caption("ELMo's biLM learned English from general text. Tuning trains it further on your own documents, "
+               "for the minutes you set, then encodes them again; no other column changes. Measured on two "
+               f"collections, ten minutes of tuning moved ELMo's ranking by {TUNE_EFFECT}.")
+    minutes = st.slider("Minutes of training", 1, 60, 10, key="tune-minutes")
+    stopped = stopped_run(index.directory)
+    if stopped:
+        st.info("A tuning run was stopped. Resume it (the minutes count what it trained before), or start over "
+                "from the biLM ELMo reads now.")
+    start, over = st.columns(2)
+    resume = start.button("Resume tuning" if stopped else "Tune ELMo", key="tune")
+    restart = stopped and over.button("Start over", key="tune-restart")
+    if resume or restart:
+        if restart:
+            discard_stopped_run(index.directory)
+        st.button("Stop", key="tune-stop", help="Stops tuning; the index stays as it was, and the run can resume.")
+        bar, on_progress = progress_bar("Tuning ELMo", TUNE_STAGES)
+        index.tune_elmo(TuneConfig(minutes=minutes), on_progress, resume=bool(resume and stopped))
+        bar.empty()
+        tuned = index.status()["methods"]["elmo"].get("tuned", {})
+        st.session_state["tune_message"] = (f"ELMo tuned for {tuned.get('steps', 0)} steps; every document is "
+                                            "encoded with the tuned biLM.")
+        st.rerun()
+    if message := st.session_state.pop("tune_message", None):
+        st.success(message)
