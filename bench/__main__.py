@@ -20,6 +20,7 @@ markdown (and a PNG for the growth runs).
     python -m bench report        # rewrite the markdown and the plot from the JSON files
     python -m bench elmo [--model DIR] [--limit N] [--save-as NAME]   # our biLM on WiC, homographs; speed
     python -m bench elmo-retrieval --models DIR ... [--split dev|test]   # the biLM alone as a retriever
+    python -m bench elmo-tuning [--minutes 10] [--split dev|test] [--keep DIR]   # tuning ELMo to a collection
     python -m bench senses [--model DIR] [--layer L ...] [--features elmo context both] [--limit N]
                                   # sense clustering, CoarseWSD-20
 
@@ -114,6 +115,14 @@ def _elmo_parsers(commands: argparse._SubParsersAction) -> None:
     retrieval.add_argument("--models", type=Path, nargs="+", required=True, help="saved model directories")
     retrieval.add_argument("--split", choices=("dev", "test"), default="dev")
     retrieval.add_argument("--collections", nargs="+", choices=("cisi", "nfcorpus"), default=["cisi", "nfcorpus"])
+    tuning = commands.add_parser("elmo-tuning", help="the ELMo column before and after tuning to CISI, NFCorpus")
+    tuning.add_argument("--collections", nargs="+", choices=("cisi", "nfcorpus"), default=["cisi", "nfcorpus"])
+    tuning.add_argument("--minutes", type=float, default=10.0)
+    tuning.add_argument("--learning-rate", type=float, help="default: TuneConfig's")
+    tuning.add_argument("--split", choices=("dev", "test"), default="dev", help="test: dev and test queries")
+    tuning.add_argument("--keep", type=Path, default=Path("bench-tuning"),
+                        help="keeps each collection's untuned index here (reused when there)")
+    tuning.add_argument("--save-as", default="elmo-tuning")
     senses.add_argument("--layer", nargs="+", metavar="L",
                         help="vector kinds to compare: 0, 1, 2, or a mean of layers, 1+2 or 0+1+2 "
                              "(default: 1 2 1+2)")
@@ -212,6 +221,11 @@ def _with_own_report(args: argparse.Namespace) -> int | None:
 
         run(args.models, args.collections, args.split)
         return 0
+    if args.command == "elmo-tuning":
+        from bench.elmo_tuning import evaluate_tuning, tuning_markdown
+
+        return _saved(args.save_as, evaluate_tuning(args.collections, args.minutes, args.split, args.keep,
+                                                    args.learning_rate), tuning_markdown)
     if args.command == "pollution":
         from bench.pollution import measure, measure_dev, pollution_dev_markdown, pollution_markdown
 

@@ -46,6 +46,7 @@ from indexing.elmo.config import ElmoConfig
 from indexing.elmo.distill import Student, contrastive_loss, lm_losses
 from indexing.elmo.distill_data import SentencePairs
 from indexing.elmo.persistence import load_bilm, load_heads, read_model_meta, save_bilm
+from indexing.elmo.vocab import Vocabulary
 from indexing.errors import SenseSearchError
 from indexing.progress import Progress, no_progress
 
@@ -89,7 +90,7 @@ class _Run:
     """The student, a frozen copy of where it started (the anchor), the
     optimizer and the position in training."""
 
-    def __init__(self, source: Path, config: TuneConfig, vocab_size: int) -> None:
+    def __init__(self, source: Path, config: TuneConfig, vocab: Vocabulary) -> None:
         torch.manual_seed(config.seed)
         meta = read_model_meta(source)
         heads = load_heads(source)
@@ -98,7 +99,7 @@ class _Run:
         self.source_config = ElmoConfig(**meta["config"])  # what is saved: the softmax is not
         self.extra = meta["extra"]
         head = heads["sentence_head"]
-        student = Student(replace(self.source_config, vocab_size=vocab_size), head["weight"].shape[0],
+        student = Student(replace(self.source_config, vocab_size=len(vocab)), head["weight"].shape[0],
                           softmax="lm" in config.objectives)
         student.bilm.load_state_dict(load_bilm(source).state_dict())
         with torch.no_grad():
@@ -106,7 +107,7 @@ class _Run:
         student.sentence_head.load_state_dict(head)
         student.token_head.requires_grad_(False)  # no teacher's words to match
         self.anchor = copy.deepcopy(student).eval().requires_grad_(False)
-        self.student, self.config = student, config
+        self.student, self.config, self.vocab = student, config, vocab
         self.optimizer = torch.optim.Adam([p for p in student.parameters() if p.requires_grad],
                                           lr=config.learning_rate)
         self.epoch = self.step = self.global_step = 0
@@ -116,7 +117,8 @@ class _Run:
     def state(self, source_digest: str) -> dict[str, Any]:
         return {"student": self.student.state_dict(), "optimizer": self.optimizer.state_dict(),
                 "epoch": self.epoch, "step": self.step, "global_step": self.global_step, "seconds": self.seconds,
-                "tune": asdict(self.config), "source": source_digest, "log": self.log}
+                "tune": asdict(self.config), "source": source_digest, "vocab": list(self.vocab.words),
+                "log": self.log}
 
     def restore(self, state: dict[str, Any]) -> None:
         self.student.load_state_dict(state["student"])
@@ -133,7 +135,10 @@ def tune_bilm(source: Path, paragraphs: Iterable[list[list[str]]], work: Path, c
     ``work`` holds the checkpoint; ``resume`` continues the one there, which
     must come from the biLM ``source_digest`` names."""
     work.mkdir(parents=True, exist_ok=True)
-    state = load_checkpoint(work)
+    try:
+        state = load_checkpoint(work)
+    except Exception as error:  # noqa: BLE001 - a torn or foreign file means the same to the user
+        raise SenseSearchError(f"The stopped tuning run in {work} cannot be read ({error}); start over.") from error
     if state is not None and not resume:
         raise SenseSearchError(f"{work} holds a tuning run that was stopped; resume it or start a new one.")
     if state is not None and state.get("source") != source_digest:
@@ -141,8 +146,9 @@ def tune_bilm(source: Path, paragraphs: Iterable[list[list[str]]], work: Path, c
     if state is not None:
         config = replace(TuneConfig(**state["tune"]), minutes=config.minutes, epochs=config.epochs)
     clipped = ([sentence[: config.max_words] for sentence in paragraph] for paragraph in paragraphs)
-    data = SentencePairs(clipped, None, config.vocab_size, read_model_meta(source)["config"]["max_chars"])
-    run = _Run(source, config, len(data.vocab))
+    vocab = Vocabulary(tuple(state["vocab"])) if state is not None else None  # the softmax's words, if it has one
+    data = SentencePairs(clipped, vocab, config.vocab_size, read_model_meta(source)["config"]["max_chars"])
+    run = _Run(source, config, data.vocab)
     if state is not None:
         run.restore(state)
         logger.info("resuming the tuning run at step %d", run.global_step)

@@ -97,6 +97,9 @@ def test_the_command_line_asks_what_to_do_with_a_stopped_run(index_copy: Index, 
     (index_copy.directory / TUNING_DIR / "checkpoint.pt").write_bytes(b"")
     assert main(["tune", "--data-dir", directory, "--epochs", "1"]) == 2
     assert "--resume" in capsys.readouterr().err
+    assert main(["tune", "--data-dir", directory, "--epochs", "1", "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot be read" in err and "start over" in err and "Traceback" not in err
     assert main(["tune", "--data-dir", directory, "--minutes", "0"]) == 2
     assert main(["tune", "--data-dir", directory, "--epochs", "0.01", "--restart"]) == 0
     assert "ELMo tuned for 1 steps" in capsys.readouterr().out
