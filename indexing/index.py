@@ -194,6 +194,10 @@ class Index:
             # A retrain keeps each method's current config unless told otherwise.
             current = {n: m.config for n, m in (self._generation.methods.items() if self._generation else ())}
             configs = {**current, **configs}
+            if "elmo" in configs:  # a biLM tuned to the collection stays (indexing/tuning.py)
+                from indexing.tuning import tuned_home
+
+                configs["elmo"] = tuned_home(self.directory, self._generation, configs["elmo"])
             documents = list(self.store)
             if not documents:
                 raise SenseSearchError("The store has no documents to train on; add some first.")

@@ -82,12 +82,27 @@ def keep_tuned(model: Path, directory: Path, name: str) -> Path:
     return home
 
 
+def tuned_home(directory: Path, live: Generation | None, config):
+    """The ELMo config a retrain of ``directory`` trains with: a tuned biLM is
+    read from this data directory's ``models/`` (a copied or moved data
+    directory took it along, while the config names where it was tuned);
+    where that copy is gone, the live generation's own copy of the biLM is
+    kept there again. Any other biLM is left as configured."""
+    model = Path(getattr(config, "model", ""))
+    if model.parent.name != MODELS_DIR or not model.name.startswith(MODEL_PREFIX):
+        return config
+    home = directory / MODELS_DIR / model.name
+    if not (home / "config.json").is_file() and live is not None and ELMO in live.methods:
+        home = keep_tuned(live.method(ELMO).model_dir, directory, model.name[len(MODEL_PREFIX):])
+    return replace(config, model=str(home))
+
+
 def forget_models(directory: Path, keep: Path) -> None:
     """Remove every kept tuned model but ``keep`` (the one the live ELMo's
     config names; a writer killed before its commit leaves another)."""
     models = directory / MODELS_DIR
     for path in models.glob(MODEL_PREFIX + "*") if models.is_dir() else ():
-        if path.resolve() != keep.resolve():
+        if path.name != keep.name:  # by name: the config may name it where the data directory was
             logger.info("removing %s, a tuned biLM no generation reads", path)
             shutil.rmtree(path, ignore_errors=True)
 
