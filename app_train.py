@@ -48,7 +48,7 @@ def tune_ui(index: Index) -> None:
     if "elmo" not in index.methods:
         return
     from indexing.elmo.tune import TuneConfig
-    from indexing.tuning import TUNE_STAGES, discard_stopped_run, stopped_run
+    from indexing.tuning import discard_stopped_run, stopped_run, tune_stages
 
     st.header("Tune ELMo")
     st.caption("ELMo's biLM learned English from general text. Tuning trains it further on your own documents, "
@@ -66,8 +66,9 @@ def tune_ui(index: Index) -> None:
         if restart:
             discard_stopped_run(index.directory)
         st.button("Stop", key="tune-stop", help="Stops tuning; the index stays as it was, and the run can resume.")
-        bar, on_progress = progress_bar("Tuning ELMo", TUNE_STAGES)
-        index.tune_elmo(TuneConfig(minutes=minutes), on_progress, resume=bool(resume and stopped))
+        config = TuneConfig(minutes=minutes)
+        bar, on_progress = progress_bar("Tuning ELMo", tune_stages(config, index.store.counts()[0]))
+        index.tune_elmo(config, on_progress, resume=bool(resume and stopped))
         bar.empty()
         tuned = index.status()["methods"]["elmo"].get("tuned", {})
         st.session_state["tune_message"] = (f"ELMo tuned for {tuned.get('steps', 0)} steps; every document is "

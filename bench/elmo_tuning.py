@@ -41,7 +41,7 @@ def evaluate_tuning(collections: list[str], minutes: float, split: str, keep: Pa
     from scipy.stats import ttest_rel
 
     from indexing.elmo.tune import TuneConfig
-    from indexing.tuning import TUNE_STAGES
+    from indexing.tuning import tune_stages
 
     config = TuneConfig(minutes=minutes)
     if learning_rate is not None:
@@ -58,7 +58,7 @@ def evaluate_tuning(collections: list[str], minutes: float, split: str, keep: Pa
         with tempfile.TemporaryDirectory() as scratch:
             index = Index.open(copy_data_dir(base, Path(scratch) / "data"))
             before = {s: _column(index, collection, q) for s, q in splits.items()}
-            started, progress = time.monotonic(), TqdmProgress(TUNE_STAGES)
+            started, progress = time.monotonic(), TqdmProgress(tune_stages(config, len(documents)))
             try:
                 index.tune_elmo(config, progress)
             finally:

@@ -165,7 +165,7 @@ def _delete(args: argparse.Namespace) -> int:
 
 def _tune(args: argparse.Namespace) -> int:
     from indexing.elmo.tune import TuneConfig
-    from indexing.tuning import TUNE_STAGES, discard_stopped_run, stopped_run
+    from indexing.tuning import discard_stopped_run, stopped_run, tune_stages
 
     index = Index.open(args.data_dir)
     if stopped_run(index.directory) and not (args.resume or args.restart):
@@ -180,7 +180,7 @@ def _tune(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    progress = TqdmProgress(TUNE_STAGES)
+    progress = TqdmProgress(tune_stages(config, index.store.counts()[0]))
     try:
         index.tune_elmo(config, progress, resume=args.resume)
     finally:

@@ -39,11 +39,23 @@ MODEL_PREFIX = "elmo-"
 MAX_DOCUMENTS = 20_000
 MIN_HALF = 4  # words; a one-sentence document at least twice as long is split in two
 PARAGRAPH_BATCH = 256  # documents whose sentences are read from the store at once
-# Shares of a tuning's time, for the progress bar: training for the minutes
-# asked, then ELMo's corpus means and re-encoding every document (on the
-# CISI collection, 1,460 documents, about a minute and a half against ten of training).
-TUNE_STAGES: tuple[tuple[str, float], ...] = ((STAGE, 0.85), ("ELMo: measuring the corpus", 0.01),
-                                              ("Encoding with", 0.14))
+# What a tuning spends besides training, for the progress bar's shares:
+# ELMo's corpus means and re-encoding every document took 95 s for CISI's
+# 1,460 documents and 150 s for NFCorpus's 3,129 (one CPU thread, 2026-12-06).
+ENCODE_SECONDS_PER_DOCUMENT = 0.06
+STEP_SECONDS = 14.0  # a training step of 64 pairs on one CPU thread, for runs set in epochs
+
+
+def tune_stages(config: TuneConfig, n_documents: int, n_pairs: int | None = None) -> tuple[tuple[str, float], ...]:
+    """The stages of a tuning and their shares of its time: training for the
+    minutes asked (or the epochs' steps), then measuring and encoding."""
+    if config.minutes is not None:
+        training = 60 * config.minutes
+    else:
+        pairs = n_pairs if n_pairs is not None else 4 * n_documents
+        training = STEP_SECONDS * config.epochs * max(1, pairs // config.pairs_per_batch)
+    encoding = ENCODE_SECONDS_PER_DOCUMENT * n_documents
+    return ((STAGE, training), ("ELMo: measuring the corpus", 0.05 * encoding), ("Encoding with", encoding))
 
 
 def collection_paragraphs(store: DocumentStore, documents: list[StoredDocument],

@@ -126,3 +126,12 @@ def test_the_contrastive_loss_falls(index: Index, tmp_path) -> None:
     first, last = log[: len(log) // 3], log[-(len(log) // 3):]
     assert np.mean([e["contrastive"] for e in last]) < np.mean([e["contrastive"] for e in first])
     assert all("anchor" in e for e in log)
+
+
+def test_the_progress_bar_shares_follow_the_minutes_and_the_collection() -> None:
+    from indexing.tuning import tune_stages
+
+    short, long = (dict(tune_stages(TuneConfig(minutes=m), 1000)) for m in (1, 60))
+    assert short[STAGE] / sum(short.values()) < 0.6 and long[STAGE] / sum(long.values()) > 0.95
+    by_epochs = dict(tune_stages(TuneConfig(minutes=None, epochs=2), 1000, n_pairs=6400))
+    assert by_epochs[STAGE] == 2 * 100 * 14.0
