@@ -8,14 +8,16 @@ Layout of the data directory:
     indexes/<generation>/         manifest.json and one folder per method:
         <method>/                 model files + vectors.faiss (+ vectors.changes.npz)
     write.lock                    held (flock) by the one process writing
+    tuning/, models/              a tuning of ELMo's checkpoint and the tuned biLM (indexing/tuning.py)
 
-Crash safety. Uploads commit to the store first. A build or retrain writes a
-whole new generation into `<name>.partial`, renames it, then switches CURRENT:
-that switch is the commit point. Every file inside a generation is replaced by
-rename. So a process killed at any moment leaves the previous index loadable,
-and the next writer (or opener) removes what the killed one left behind
-(`.partial` folders, generations CURRENT does not name, `*.tmp` files) and
-encodes whatever was stored but not yet indexed. Where each part lives:
+Crash safety. Uploads commit to the store first. A build, a retrain or a
+tuning of ELMo writes a whole new generation into `<name>.partial`, renames
+it, then switches CURRENT: that switch is the commit point. Every file
+inside a generation is replaced by rename. So a process killed at any
+moment leaves the previous index loadable, and the next writer (or
+opener) removes what the killed one left behind (`.partial` folders,
+generations CURRENT does not name, `*.tmp` files) and encodes whatever was
+stored but not yet indexed. Where each part lives:
 indexing/pipeline.py stores, trains, encodes and commits a generation;
 indexing/generation.py knows the generations on disk and follows other
 processes' writes; indexing/reconcile.py finds where the index and the store
