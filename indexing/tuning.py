@@ -48,12 +48,15 @@ STEP_SECONDS = 14.0  # a training step of 64 pairs on one CPU thread, for runs s
 
 def tune_stages(config: TuneConfig, n_documents: int, n_pairs: int | None = None) -> tuple[tuple[str, float], ...]:
     """The stages of a tuning and their shares of its time: training for the
-    minutes asked (or the epochs' steps), then measuring and encoding."""
-    if config.minutes is not None:
-        training = 60 * config.minutes
-    else:
+    minutes asked or its steps, whichever ends first, then measuring and
+    encoding."""
+    steps = [config.max_steps] if config.max_steps is not None else []
+    if config.epochs is not None:
         pairs = n_pairs if n_pairs is not None else 4 * n_documents
-        training = STEP_SECONDS * config.epochs * max(1, pairs // config.pairs_per_batch)
+        steps.append(config.epochs * max(1, pairs // config.pairs_per_batch))
+    limits = [STEP_SECONDS * min(steps)] if steps else []
+    limits += [60 * config.minutes] if config.minutes is not None else []
+    training = min(limits)
     encoding = ENCODE_SECONDS_PER_DOCUMENT * n_documents
     return ((STAGE, training), ("ELMo: measuring the corpus", 0.05 * encoding), ("Encoding with", encoding))
 

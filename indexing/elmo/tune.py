@@ -20,9 +20,9 @@ teacher and never a query:
 
 Which of them run is ``TuneConfig.objectives``; the default was compared on
 dev queries (bench/results/decisions.md, "Tuning ELMo to a collection").
-A run stops after ``minutes`` or ``epochs`` passes over the sentence pairs,
-whichever comes first, and writes a checkpoint every ``checkpoint_minutes``
-and whenever it is stopped (Ctrl-C, the app's Stop, anything the progress
+A run stops after ``minutes``, ``epochs`` passes over the sentence pairs or
+``max_steps``, whichever comes first, and writes a checkpoint every
+``checkpoint_minutes`` and whenever it is stopped (Ctrl-C, the app's Stop, anything the progress
 callback raises): ``resume`` continues it, from the same biLM only. The
 result is a model directory that the ELMo method reads like the distilled
 one.
@@ -61,6 +61,11 @@ MODEL_DIR = "model"
 class TuneConfig:
     minutes: float | None = 10.0  # stop after this long (None: after `epochs`)
     epochs: float | None = None  # passes over the collection's sentence pairs (None: until `minutes`)
+    # Steps at most, whatever the minutes: about 35 steps raised the ELMo
+    # column on both collections' dev queries, 113 (30 minutes) lost CISI's
+    # gain (bench/results/decisions.md, "Tuning ELMo to a collection"). A step
+    # count, not minutes, so that a faster machine does not train further.
+    max_steps: int | None = 40
     objectives: tuple[str, ...] = ("contrastive", "anchor")
     weights: tuple[tuple[str, float], ...] = (("contrastive", 1.0), ("anchor", 1.0), ("lm", 0.2))
     pairs_per_batch: int = 64  # two sentences each; about 14 s a step on one CPU thread
@@ -82,8 +87,9 @@ class TuneConfig:
             raise ValueError(f"objectives must be some of {TUNE_OBJECTIVES}, got {self.objectives}")
         if self.minutes is None and self.epochs is None:
             raise ValueError("give minutes or epochs (or both): a tuning run needs an end")
-        if (self.minutes is not None and self.minutes <= 0) or (self.epochs is not None and self.epochs <= 0):
-            raise ValueError(f"minutes and epochs must be positive, not {self.minutes}, {self.epochs}")
+        if any(v is not None and v <= 0 for v in (self.minutes, self.epochs, self.max_steps)):
+            raise ValueError(f"minutes, epochs and max_steps must be positive, not {self.minutes}, {self.epochs}, "
+                             f"{self.max_steps}")
 
 
 class _Run:
@@ -144,7 +150,8 @@ def tune_bilm(source: Path, paragraphs: Iterable[list[list[str]]], work: Path, c
     if state is not None and state.get("source") != source_digest:
         raise SenseSearchError("The stopped tuning run started from another biLM; start a new one.")
     if state is not None:
-        config = replace(TuneConfig(**state["tune"]), minutes=config.minutes, epochs=config.epochs)
+        config = replace(TuneConfig(**state["tune"]), minutes=config.minutes, epochs=config.epochs,
+                         max_steps=config.max_steps)
     clipped = ([sentence[: config.max_words] for sentence in paragraph] for paragraph in paragraphs)
     vocab = Vocabulary(tuple(state["vocab"])) if state is not None else None  # the softmax's words, if it has one
     data = SentencePairs(clipped, vocab, config.vocab_size, read_model_meta(source)["config"]["max_chars"])
@@ -164,8 +171,9 @@ def _budget(run: _Run, data: SentencePairs, pairs: int) -> tuple[int | None, flo
     """The steps the run's epochs allow (None: no such limit) and its seconds."""
     c = run.config
     steps = max(1, data.steps_per_epoch(pairs))
-    max_steps = max(1, round(c.epochs * steps)) if c.epochs is not None else None
-    return max_steps, (60 * c.minutes if c.minutes is not None else None)
+    limits = [max(1, round(c.epochs * steps))] if c.epochs is not None else []
+    limits += [c.max_steps] if c.max_steps is not None else []
+    return min(limits, default=None), (60 * c.minutes if c.minutes is not None else None)
 
 
 def _progress(run: _Run, elapsed: float, max_steps: int | None, seconds: float | None) -> tuple[float, int, int]:

@@ -95,9 +95,9 @@ def test_a_stopped_run_leaves_the_live_index_and_resumes(index_copy: Index) -> N
 
     with pytest.raises(SenseSearchError, match="resume"):
         index_copy.tune_elmo(TuneConfig(minutes=None, epochs=3, pairs_per_batch=4))
-    index_copy.tune_elmo(TuneConfig(minutes=None, epochs=1, pairs_per_batch=4), resume=True)
+    index_copy.tune_elmo(TuneConfig(minutes=None, epochs=1, pairs_per_batch=4, max_steps=3), resume=True)
     assert index_copy.snapshot().name != before and not stopped_run(directory)
-    assert index_copy.status()["methods"]["elmo"]["tuned"]["steps"] > 1  # it went on from step 1
+    assert index_copy.status()["methods"]["elmo"]["tuned"]["steps"] == 3  # on from step 1, to the cap
 
 
 def test_the_command_line_asks_what_to_do_with_a_stopped_run(index_copy: Index, capsys) -> None:
@@ -131,7 +131,8 @@ def test_the_contrastive_loss_falls(index: Index, tmp_path) -> None:
 def test_the_progress_bar_shares_follow_the_minutes_and_the_collection() -> None:
     from indexing.tuning import tune_stages
 
-    short, long = (dict(tune_stages(TuneConfig(minutes=m), 1000)) for m in (1, 60))
+    short, long = (dict(tune_stages(TuneConfig(minutes=m, max_steps=None), 1000)) for m in (1, 60))
     assert short[STAGE] / sum(short.values()) < 0.6 and long[STAGE] / sum(long.values()) > 0.95
-    by_epochs = dict(tune_stages(TuneConfig(minutes=None, epochs=2), 1000, n_pairs=6400))
+    by_epochs = dict(tune_stages(TuneConfig(minutes=None, epochs=2, max_steps=None), 1000, n_pairs=6400))
     assert by_epochs[STAGE] == 2 * 100 * 14.0
+    assert dict(tune_stages(TuneConfig(minutes=60), 1000))[STAGE] == 40 * 14.0  # the steps end it first
