@@ -19,7 +19,7 @@ from indexing.errors import SenseSearchError
 from indexing.index import Index
 from indexing.tuning import TUNING_DIR, collection_paragraphs, stopped_run
 
-ONE_PASS = TuneConfig(minutes=None, epochs=1, pairs_per_batch=4, learning_rate=1e-3, warmup_steps=1)
+TWO_STEPS = TuneConfig(minutes=None, epochs=1, pairs_per_batch=4, learning_rate=1e-3, warmup_steps=1, max_steps=2)
 CARRIED = ("dm", "dbow", "senses", "bm25")
 
 
@@ -37,7 +37,7 @@ def test_tuning_changes_the_biLM_re_encodes_and_carries_the_rest_over(index_copy
     old_elmo = vectors_of(index_copy, "elmo")
     carried = {name: vectors_of(index_copy, name) for name in CARRIED}
 
-    index_copy.tune_elmo(ONE_PASS)
+    index_copy.tune_elmo(TWO_STEPS)
 
     after = index_copy.snapshot()
     elmo = after.method("elmo")
@@ -49,7 +49,7 @@ def test_tuning_changes_the_biLM_re_encodes_and_carries_the_rest_over(index_copy
         ids, vectors = vectors_of(index_copy, name)
         assert ids == carried[name][0] and np.array_equal(vectors, carried[name][1]), name
     tuned = index_copy.status()["methods"]["elmo"]["tuned"]
-    assert tuned["steps"] >= 1 and tuned["objectives"] == list(ONE_PASS.objectives)
+    assert tuned["steps"] >= 1 and tuned["objectives"] == list(TWO_STEPS.objectives)
     assert after.manifest["trained_on"] == before.manifest["trained_on"]  # the carried models' training
     # The tuned biLM is kept where a retrain finds it; the run's checkpoint is gone.
     home = index_copy.directory / "models"
@@ -66,7 +66,7 @@ def test_tuning_changes_the_biLM_re_encodes_and_carries_the_rest_over(index_copy
     tuned_digest = weights_digest(elmo.model_dir)
     moved = Index.open(copy_data_dir(index_copy.directory, tmp_path / "moved"))
     shutil.rmtree(index_copy.directory)
-    moved.retrain()
+    moved.retrain(methods=("elmo",))
     assert weights_digest(moved.method("elmo").model_dir) == tuned_digest
     assert moved.method("elmo").config.model.startswith(str(moved.directory / "models"))
 
@@ -114,6 +114,7 @@ def test_the_command_line_asks_what_to_do_with_a_stopped_run(index_copy: Index, 
     assert "ELMo tuned for 1 steps" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # about 30 s: twenty-odd training steps
 def test_the_contrastive_loss_falls(index: Index, tmp_path) -> None:
     documents = list(index.store)
     paragraphs = list(collection_paragraphs(index.store, documents, seed=0))

@@ -51,7 +51,7 @@ def run(job: dict) -> None:
     elif job["op"] == "tune":
         from indexing.elmo.tune import TuneConfig
 
-        Index.open(job["data_dir"]).tune_elmo(TuneConfig(minutes=None, epochs=1, pairs_per_batch=4))
+        Index.open(job["data_dir"]).tune_elmo(TuneConfig(minutes=None, epochs=1, pairs_per_batch=4, max_steps=1))
     elif job["op"] == "delete":
         Index.open(job["data_dir"]).delete(job["doc_id"])
     else:
