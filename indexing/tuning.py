@@ -4,7 +4,7 @@ directory, and the stages its progress bar shows.
 
 The biLM is trained by ``indexing/elmo/tune.py`` in ``<data>/tuning/`` (its
 checkpoint: a stopped run resumes there). The tuned model is then kept in
-``<data>/models/elmo-<generation>/``, where a later retrain finds it (the
+``<data>/models/elmo-<time>/``, where a later retrain finds it (the
 ELMo method's config names it), and a new generation is committed whose
 ELMo reads it; every other method is carried over unchanged.
 """
