@@ -3,6 +3,7 @@ column's biLM to the stored documents; with the progress bar every long job
 shows. Laid out here; the work is `Index.retrain` and `Index.tune_elmo`."""
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import streamlit as st
@@ -10,6 +11,7 @@ import streamlit as st
 from indexing.index import Index
 from indexing.progress import BUILD_STAGES, Estimate, OverallProgress, progress_text
 
+STOP_WAIT_SECONDS = 60  # a checkpoint of the distilled biLM and its optimizer took a few seconds here
 # What tuning did to the ELMo column on two collections' test queries
 # (bench/results/elmo-tuning.md), told to the user before they spend the minutes.
 TUNE_EFFECT = ("NFCorpus 0.065 → 0.083 nDCG@10 (significant), CISI 0.167 → 0.164 (no change); "
@@ -56,12 +58,18 @@ def tune_ui(index: Index) -> None:
                "for the minutes you set (at most 40 steps: longer lost what it gained), then encodes them "
                f"again; no other column changes. Measured, ten minutes: {TUNE_EFFECT}.")
     minutes = st.slider("Minutes of training", 1, 30, 10, key="tune-minutes")
+    if st.session_state.get("tune-stop"):
+        # The rerun of a Stop click can start while the stopped run still saves its checkpoint.
+        with st.spinner("Stopping: saving where tuning got to"):
+            deadline = time.monotonic() + STOP_WAIT_SECONDS
+            while not stopped_run(index.directory) and time.monotonic() < deadline:
+                time.sleep(0.2)
     stopped = stopped_run(index.directory)
     if stopped:
         st.info("A tuning run was stopped. Resume it (the minutes count what it trained before), or start over "
                 "from the biLM ELMo reads now.")
     start, over = st.columns(2)
-    resume = start.button("Resume tuning" if stopped else "Tune ELMo", key="tune")
+    resume = start.button("Resume" if stopped else "Tune ELMo", key="tune")
     restart = stopped and over.button("Start over", key="tune-restart")
     if resume or restart:
         if restart:
