@@ -21,6 +21,7 @@ import numpy as np
 from indexing.contextual import document_sentences, surface, weights_digest
 from indexing.crash import crash_point
 from indexing.documents import StoredDocument
+from indexing.elmo.checkpoint import CHECKPOINT_FILE
 from indexing.elmo.tune import STAGE, TuneConfig, tune_bilm
 from indexing.errors import SenseSearchError
 from indexing.generation import Generation, new_name
@@ -124,8 +125,6 @@ def forget_models(directory: Path, keep: Path) -> None:
 
 def stopped_run(directory: Path) -> bool:
     """Whether a tuning run was stopped here and can be resumed."""
-    from indexing.elmo.checkpoint import CHECKPOINT_FILE
-
     return (directory / TUNING_DIR / CHECKPOINT_FILE).is_file()
 
 

@@ -297,16 +297,21 @@ def _train(run: _Run, data: SentencePairs, teacher: Teacher | None, out_dir: Pat
 
 def export(run: _Run, directory: Path) -> Path:
     """The shipped part: biLM, its trained mix (as ``ElmoEncoder`` reads it) and the sentence head."""
-    student = run.student
-    bilm = BiLm(run.config)
-    bilm.load_state_dict({k: v.detach().float().cpu() for k, v in student.bilm.state_dict().items()})
-    mix = {"scalar_parameters": student.mix_weights.detach().float().cpu().tolist(), "gamma": 1.0,
-           "do_layer_norm": False}
-    extra = {"scalar_mix": mix, "sentence_head": True, "distill": asdict(run.distill),
+    extra = {"sentence_head": True, "distill": asdict(run.distill),
              "trained_steps": run.global_step, "trained_seconds": round(run.seconds, 1),
              "last_log": run.log[-1] if run.log else None}
-    head = {k: v.detach().float().cpu() for k, v in student.sentence_head.state_dict().items()}
-    save_bilm(bilm, directory, extra=extra, heads={"sentence_head": head})
+    save_student(run.student, run.config, directory, extra)
     with atomic_path(directory.parent / METRICS_FILE) as tmp:
         tmp.write_text(json.dumps({"config": asdict(run.config), "log": run.log}, indent=2), encoding="utf-8")
     return directory
+
+
+def save_student(student: Student, config: ElmoConfig, directory: Path, extra: dict[str, Any]) -> Path:
+    """Save ``student``'s biLM (as ``config`` shapes it), its mix and its
+    sentence head as a model directory; ``extra`` goes into config.json."""
+    bilm = BiLm(config)
+    bilm.load_state_dict({k: v.detach().float().cpu() for k, v in student.bilm.state_dict().items()})
+    mix = {"scalar_parameters": student.mix_weights.detach().float().cpu().tolist(), "gamma": 1.0,
+           "do_layer_norm": False}
+    head = {k: v.detach().float().cpu() for k, v in student.sentence_head.state_dict().items()}
+    return save_bilm(bilm, directory, extra={**extra, "scalar_mix": mix}, heads={"sentence_head": head})

@@ -40,12 +40,11 @@ from typing import Any
 import torch
 from torch.nn import functional as F
 
-from indexing.elmo.bilm import BiLm
 from indexing.elmo.checkpoint import load_checkpoint, save_checkpoint
 from indexing.elmo.config import ElmoConfig
-from indexing.elmo.distill import Student, contrastive_loss, lm_losses
+from indexing.elmo.distill import Student, contrastive_loss, lm_losses, save_student
 from indexing.elmo.distill_data import SentencePairs
-from indexing.elmo.persistence import load_bilm, load_heads, read_model_meta, save_bilm
+from indexing.elmo.persistence import load_bilm, load_heads, read_model_meta
 from indexing.elmo.vocab import Vocabulary
 from indexing.errors import SenseSearchError
 from indexing.progress import Progress, no_progress
@@ -242,14 +241,6 @@ def _losses(run: _Run, batch) -> dict[str, torch.Tensor]:
 
 def _export(run: _Run, directory: Path) -> Path:
     """The tuned biLM, its mix and its sentence head, as ``distill.export`` writes a distilled one."""
-    student = run.student
-    bilm_state = {k: v.detach().float().cpu() for k, v in student.bilm.state_dict().items()}
-    bilm = BiLm(run.source_config)
-    bilm.load_state_dict(bilm_state)
-    mix = {**run.extra["scalar_mix"], "scalar_parameters": student.mix_weights.detach().float().cpu().tolist()}
-    extra = {**run.extra, "scalar_mix": mix,
-             "tuned": {"config": asdict(run.config), "steps": run.global_step,
-                       "seconds": round(run.seconds, 1), "last_log": run.log[-1] if run.log else None}}
-    head = {k: v.detach().float().cpu() for k, v in student.sentence_head.state_dict().items()}
-    return save_bilm(bilm, directory, extra=extra, heads={"sentence_head": head})
-
+    tuned = {"config": asdict(run.config), "steps": run.global_step, "seconds": round(run.seconds, 1),
+             "last_log": run.log[-1] if run.log else None}
+    return save_student(run.student, run.source_config, directory, {**run.extra, "tuned": tuned})
