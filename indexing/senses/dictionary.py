@@ -22,13 +22,17 @@ gloss of "bank", but lean to land and water; `term_vectors.py`), plus
 ``PRIOR_WEIGHT`` times the log of the sense's share of SemCor use (so "bank"
 leans to the institution when the context says little), plus ``POS_WEIGHT``
 times the log-probability of the sense's part of speech where the word
-stands (`pos.py`: "the nail" is no verb). An occurrence in a
+stands (`pos.py`: "the nail" is no verb), plus ``COLLOCATION_WEIGHT`` for
+the sense that the word right before or after names with it in a WordNet
+phrase ("fountain pen", "holding pen": `collocations.py`). An occurrence in a
 document adds ``DOCUMENT_WEIGHT`` times the same bag cosine with the whole
 rest of its document (`in_document`; one sense per discourse: a story about
 herons means the river's bank even where a sentence does not say so). The
 gloss and term weights were chosen on CoarseWSD-20's train split and WiC's
 dev pairs (``python -m bench glosses``), the document's on the planted
 development homonyms.
+``COLLOCATION_WEIGHT`` on the planted development homonyms, checked on
+CoarseWSD-20's train split and WiC's dev pairs.
 ``PRIOR_WEIGHT`` was chosen on CoarseWSD-20's train split (``python -m
 bench dictionary``); ``MIN_MARGIN`` and ``MIN_QUERY_MARGIN`` on the planted
 homonyms of bench/data/homonyms_dev (the fewest wrong verdicts, then the
@@ -50,7 +54,9 @@ import numpy as np
 from indexing.contextual import DISTILLED_MODEL, weights_digest
 from indexing.linalg import float_rows
 from indexing.senses.glosses import FILE as GLOSSES_FILE
-from indexing.senses.glosses import Glosses, entries_digest
+from indexing.senses.collocations import FILE as COLLOCATIONS_FILE
+from indexing.senses.collocations import Collocations
+from indexing.senses.glosses import Glosses, WindowTerms, entries_digest
 from indexing.senses.lexicon import english
 from indexing.senses.occurrence import Context, Cosines, Reading, Sense, Window
 from indexing.senses.pos import CLASSES as POS_CLASSES
@@ -70,6 +76,8 @@ RELATED_GLOSS_WEIGHT = 1.0
 TERM_WEIGHT = 1.0
 # The rest of a passage occurrence's document: one sense per discourse (Gale, Church and Yarowsky, 1992).
 DOCUMENT_WEIGHT = 1.0
+# Added to the sense that an occurrence's neighbour names with it in a WordNet phrase ("fountain pen").
+COLLOCATION_WEIGHT = 0.5
 POS_WEIGHT = 0.05  # times the log-probability of the sense's part of speech where the word stands
 # A word whose senses' parts of speech together are less likely than this where it stands is used as
 # none of them ("homes near Sydney": "near" has adjective and verb senses, and is neither there).
@@ -83,7 +91,8 @@ class Dictionary:
                  gloss_weight: float = GLOSS_WEIGHT, related_gloss_weight: float = RELATED_GLOSS_WEIGHT,
                  term_vectors: TermVectors | None = None, term_weight: float = TERM_WEIGHT,
                  document_weight: float = DOCUMENT_WEIGHT, pos_probe: PosProbe | None = None,
-                 pos_weight: float = POS_WEIGHT) -> None:
+                 pos_weight: float = POS_WEIGHT, collocations: Collocations | None = None,
+                 collocation_weight: float = COLLOCATION_WEIGHT) -> None:
         self.entries = entries
         self.vectors = vectors.astype(np.float32)
         self.model = model  # digest of the biLM weights the vectors were read with
@@ -97,6 +106,8 @@ class Dictionary:
         self.document_weight = document_weight
         self.pos_probe = pos_probe  # None: senses are read without the part of speech
         self.pos_weight = pos_weight
+        self.collocations = collocations  # None: neighbours name no sense
+        self.collocation_weight = collocation_weight
         self.term_vectors = term_vectors if glosses is not None else None  # None: no teacher's word vectors
         # Each sense row's bag of its gloss terms and its kinds' in the teacher's word space (term_vectors.py).
         self.term_senses = term_vectors.senses(glosses) if self.term_vectors is not None else None
@@ -133,8 +144,13 @@ class Dictionary:
         if term_vectors is None:
             logger.warning("no word vectors for the sense inventory; senses are read without them "
                            "(python -m indexing.senses.term_vectors_build)")
+        collocations = Collocations.load(directory) if (directory / COLLOCATIONS_FILE).exists() else None
+        if collocations is None or collocations.entries_digest != entries_digest(meta["entries"]):
+            logger.warning("no collocations for this sense inventory; senses are read without them "
+                           "(python -m indexing.senses.collocations_build)")
+            collocations = None
         return cls(entries, vectors, meta["model"], glosses=glosses, term_vectors=term_vectors,
-                   pos_probe=load_probe(meta["model"], directory))
+                   pos_probe=load_probe(meta["model"], directory), collocations=collocations)
 
     def senses(self, word: str, names: bool = True) -> list[Sense]:
         """The coarse senses of every lemma ``word`` may be a form of ("banks"
@@ -292,7 +308,9 @@ class Dictionary:
         """Each sense's score for an occurrence: its cosine with the
         ``context`` with its part of speech (`cosines`), its two gloss
         overlaps with the ``terms`` around it (`glosses.py`), their bags of
-        word vectors (`term_vectors.py`) and its prior."""
+        word vectors (`term_vectors.py`), its prior, and the collocation
+        that the words right before and after it name (when ``terms`` are
+        `glosses.WindowTerms`, which carry them; `collocations.py`)."""
         weights = np.array([sense.weight for sense in senses], dtype=np.float32)
         prior = np.log(weights / weights.sum())
         rows = [sense.row for sense in senses]
@@ -306,6 +324,10 @@ class Dictionary:
             bag = self.term_vectors.context(around, self.glosses)
             if bag is not None:
                 scores = scores + self.term_weight * (self.term_senses[rows] @ bag)
+        if self.collocations is not None and self.collocation_weight and isinstance(terms, WindowTerms):
+            named = self.collocations.rows({sense.lemma for sense in senses}, terms.before, terms.after)
+            if len(named) == 1:
+                scores = scores + self.collocation_weight * np.array([row in named for row in rows], np.float32)
         return scores
 
     def cosines(self, senses: list[Sense], context: Context) -> np.ndarray:

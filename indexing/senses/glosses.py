@@ -37,12 +37,28 @@ DATA = Path(__file__).resolve().parent / "data"
 FILE = "dictionary_glosses.npz"
 
 
-def window_terms(norms: Sequence[str], i: int, radius: int) -> frozenset[str]:
+class WindowTerms(frozenset):
+    """The keyword terms around an occurrence (a frozenset of them), and the
+    normalised words right before and after it (None at a sentence's edge),
+    whose phrase may name its sense (`collocations.py`)."""
+
+    before: str | None
+    after: str | None
+
+    def __new__(cls, terms, before: str | None = None, after: str | None = None) -> WindowTerms:
+        found = super().__new__(cls, terms)
+        found.before, found.after = before, after
+        return found
+
+
+def window_terms(norms: Sequence[str], i: int, radius: int) -> WindowTerms:
     """The keyword terms of the ``radius`` words either side of position
     ``i`` of ``norms`` (normalised words), not of the word at ``i``: the
-    context a sense reading's gloss overlap is counted in."""
+    context a sense reading's gloss overlap is counted in; with the words
+    right before and after it, for its collocations."""
     around = [*norms[max(0, i - radius) : i], *norms[i + 1 : i + radius + 1]]
-    return frozenset(term for norm in around for term in token_terms(norm))
+    return WindowTerms((term for norm in around for term in token_terms(norm)),
+                       norms[i - 1] if i > 0 else None, norms[i + 1] if i + 1 < len(norms) else None)
 
 
 class WordGlosses:
