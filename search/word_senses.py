@@ -111,8 +111,10 @@ def _general_occurrences(found: list[tuple[str, list, int, str]], word: str, gen
             reading = general.read(word, context, names=may_be_name(text, tokens[i].start),
                                    terms=window_terms([t.norm for t in tokens], i, GENERAL_RADIUS))
             vectors.append(vectors_of[i].vector)
+            # No reading: a word in lower case whose other senses all name people or places ("java").
+            sense = reading.sense if reading is not None else None
             meta.append((_context(text, tokens[i].start, tokens[i].end), doc_id, title,
-                         reading.sense.name if reading.sense else UNCLEAR))
+                         sense.name if sense else UNCLEAR))
             examples.append(_example(text, tokens[i].start, tokens[i].end))
     features = np.stack(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
     return Occurrences(word, features, meta, general=True, examples=tuple(examples))

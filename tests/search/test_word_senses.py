@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from search.word_senses import inventory_size, word_choices
+from indexing.documents import Document
+from indexing.methods import EXPLAINING_METHOD
+from search.general_verdicts import UNCLEAR
+from search.word_senses import inventory_size, word_choices, word_occurrences
 
 
 class FakeInventory:
@@ -51,3 +54,12 @@ def test_a_query_word_with_one_sense_still_opens_the_list() -> None:
 
 def test_the_inventory_size_counts_words_and_the_ambiguous_among_them() -> None:
     assert inventory_size(SENSES) == (7, 4)
+
+
+def test_a_lower_case_word_whose_other_senses_are_names_is_listed_unclear(index_copy) -> None:
+    # "java" in lower case is no island and no programming language (names in
+    # WordNet): one sense is left, so the inventory gives it no reading.
+    text = "I drink a cup of java every morning. Strong java keeps me awake."
+    index_copy.add_documents([Document("coffee", text, "coffee.txt")])
+    found = word_occurrences(index_copy.store, index_copy.methods[EXPLAINING_METHOD], "java")
+    assert [sense for *_, sense in found.meta] == [UNCLEAR, UNCLEAR]
