@@ -1,5 +1,5 @@
-"""The app's views beside the results columns: DM against DBOW on the
-current query, the word-senses tab, and deleting a document. Laid out here, computed in
+"""The app's views beside the results columns: the meanings of the query's
+words, DM against DBOW on the current query, the word-senses tab, and deleting a document. Laid out here, computed in
 `search/` (`search.compare`, `search.word_senses`); `streamlit_app.py` calls
 them."""
 from __future__ import annotations
@@ -14,6 +14,37 @@ from search.compare import compare_rankings
 from search.engine import EXPLAINING_METHOD, MAX_K, SearchEngine
 from search.render import literal_markdown
 from search.word_senses import Occurrences, WordMap
+
+
+def meanings_ui(engine: SearchEngine, query: str) -> dict[str, str]:
+    """A choice of sense for each query word the dictionary gives several
+    (`search/meanings.py`): the page's reading by default, or the sense the
+    user means, which the verdicts and the Senses column then follow.
+    Returns word -> the chosen sense's label, for `SearchEngine.search_all`."""
+    try:
+        found = engine.query_meanings(query)
+    except SenseSearchError:
+        return {}  # the search says what is wrong with the query
+    if not found:
+        return {}
+    unclear = [m.word for m in found if m.read is None]
+    title = "What the query's words mean" + (f" ({', '.join(unclear)}: unclear)" if unclear else "")
+    chosen = {}
+    with st.expander(title):
+        st.caption("Words the dictionary gives several senses. The page reads each from the words around it; "
+                   "choose the sense you mean, and the verdicts and the Senses column follow your choice.")
+        columns = st.columns(min(len(found), 3))
+        for n, meaning in enumerate(found):
+            as_read = (f"as read: {meaning.read.label} (margin {meaning.confidence:.2f})" if meaning.read
+                       else "as read: sense unclear")
+            senses = meaning.senses
+            pick = columns[n % len(columns)].selectbox(
+                meaning.word, range(-1, len(senses)), key=f"meaning-{query}-{meaning.word}",
+                format_func=lambda i, s=senses, a=as_read: a if i < 0 else f"{s[i].label} ({s[i].pos})")
+            if pick >= 0:
+                chosen[meaning.word] = senses[pick].label
+                columns[n % len(columns)].caption(literal_markdown(senses[pick].definition))
+    return chosen
 
 
 def compare_ui(engine: SearchEngine, query: str, k: int) -> None:

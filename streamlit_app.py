@@ -28,7 +28,7 @@ from search.hybrid import HYBRID_CONFIG, KEYWORD_RUNS, NORMS, HybridConfig, run_
 from app_results import render_results
 from app_style import apply_style
 from app_train import progress_bar, retrain_ui, tune_ui
-from app_views import compare_ui, delete_ui, word_senses_ui
+from app_views import compare_ui, delete_ui, meanings_ui, word_senses_ui
 
 logger = logging.getLogger("sensesearch.app")
 
@@ -63,13 +63,14 @@ def main() -> None:
             st.info("Type a query above, for example: *bushfires near Sydney* or *interest rates and inflation*.")
             return
         methods = engine.methods
+        meanings = meanings_ui(engine, query)
         left, right = st.columns(2)  # the two settings panels side by side: one row above the results
         with left:
             hybrid = hybrid_ui() if HYBRID in methods else HYBRID_CONFIG
         with right:
             weights = layer_weights_ui(engine)
-        render_results(engine.search_all(query, methods, k, layer_weights=weights, hybrid=hybrid, sources=sources),
-                       engine, hybrid)
+        render_results(engine.search_all(query, methods, k, layer_weights=weights, hybrid=hybrid, sources=sources,
+                                         meanings=meanings), engine, hybrid)
         compare_ui(engine, query, k)
 
 

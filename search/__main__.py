@@ -1,7 +1,10 @@
 """Command line: `python -m search "QUERY" [--method hybrid|bm25|dm|dbow|elmo|senses] [--k N]
-[--layer-weights W0,W1,W2] [--json] [--data-dir DIR]`. With a sense inventory in
-the index, each hit's highlights say how the words met (same sense, other
-sense, related), in text and in JSON."""
+[--layer-weights W0,W1,W2] [--meaning WORD=SENSE ...] [--meanings] [--json] [--data-dir DIR]`.
+With a sense inventory in the index, each hit's highlights say how the
+words met (same sense, other sense, related), in text and in JSON;
+``--meanings`` lists the query's ambiguous words, their senses and how the
+page reads them, and ``--meaning bank="sloping land"`` says which sense you
+mean (search/meanings.py)."""
 from __future__ import annotations
 
 import argparse
@@ -17,6 +20,7 @@ from indexing.index import Index
 from indexing.methods import METHODS
 from search.engine import HYBRID, SearchEngine
 from search.hybrid import HYBRID_CONFIG, run_label
+from search.meanings import QueryMeaning, meaning_dict
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,13 +31,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--k", type=int, default=10, help="number of results (1-100)")
     parser.add_argument("--layer-weights", type=_weights, default=None,
                         help="ELMo's layer weights, e.g. 0,1,1 (normalised to sum to 1)")
+    parser.add_argument("--meaning", action="append", type=_meaning, default=[], metavar="WORD=SENSE",
+                        help='the sense you mean by a word of the query, e.g. bank="sloping land" (repeatable; '
+                             "--meanings lists them)")
+    parser.add_argument("--meanings", action="store_true",
+                        help="list the query's words of several senses, their senses and how they are read; no search")
     parser.add_argument("--json", action="store_true", help="print one JSON array of hits")
     parser.add_argument("--data-dir", help="data directory (default: $SENSESEARCH_DATA_DIR or ./data)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    meanings = dict(args.meaning)
     try:
-        hits = SearchEngine(Index.open(args.data_dir)).search(args.query, args.method, args.k,
-                                                              layer_weights=args.layer_weights)
+        engine = SearchEngine(Index.open(args.data_dir))
+        if args.meanings:
+            return _print_meanings(engine.query_meanings(args.query, meanings), args.json)
+        hits = engine.search(args.query, args.method, args.k, layer_weights=args.layer_weights, meanings=meanings)
     except SenseSearchError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -55,6 +67,31 @@ def main(argv: list[str] | None = None) -> int:
     if not hits:
         print("no results")
     return 0
+
+
+def _print_meanings(meanings: list[QueryMeaning], as_json: bool) -> int:
+    """The query's words of several senses, as JSON or one block each."""
+    if as_json:
+        print(json.dumps([meaning_dict(m) for m in meanings], ensure_ascii=False, indent=2))
+        return 0
+    for meaning in meanings:
+        unread = "not read (too little around it); say which sense with --meaning"
+        read = (f"read as {meaning.read.label} (margin {meaning.confidence:.2f})" if meaning.read else
+                "sense unclear" if meaning.confidence is not None else unread)
+        chosen = f"; you chose: {meaning.chosen.label}" if meaning.chosen else ""
+        print(f"{meaning.word}: {read}{chosen}")
+        for sense in meaning.senses:
+            print(f"  {sense.label!r} ({sense.pos}): {sense.definition}")
+    if not meanings:
+        print("no word of the query has several senses in the dictionary")
+    return 0
+
+
+def _meaning(text: str) -> tuple[str, str]:
+    word, equals, sense = text.partition("=")
+    if not equals or not word.strip() or not sense.strip():
+        raise argparse.ArgumentTypeError(f'expected WORD=SENSE, e.g. bank="sloping land", not {text!r}')
+    return word.strip(), sense.strip()
 
 
 def _weights(text: str) -> list[float]:

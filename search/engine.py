@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -27,6 +27,7 @@ from indexing.methods import EXPLAINING_METHOD, LEXICAL
 from indexing.text import analysers, tokenize
 from search.analysed import DocumentAnalyses
 from search.explain import Explainer
+from search.general_verdicts import QueryMeaning
 from search.hits import Hit
 from search.hybrid import HYBRID_CONFIG, HybridConfig, fuse_runs
 from search.known import CollectionWords, require_a_known_word, with_retrain_hint
@@ -87,13 +88,16 @@ class SearchEngine:
 
     def search(self, query: str, method: str = HYBRID, k: int = 10, passages: bool = True,
                layer_weights: Sequence[float] | None = None, hybrid: HybridConfig = HYBRID_CONFIG,
-               sources: Collection[str] = ()) -> list[Hit]:
+               sources: Collection[str] = (), meanings: Mapping[str, str] | None = None) -> list[Hit]:
         """The k documents nearest to `query` by `method`, best first.
         `layer_weights` (one per biLM layer) re-weigh ELMo's layers for this
         query; `hybrid` sets the Hybrid ranking's fusion; other methods
         ignore them. `sources`, when given, keeps only documents from those
         sources (file names, uploads, corpus names: `sources()`), ranked as
-        if the collection held nothing else.
+        if the collection held nothing else. `meanings` maps query words to
+        the senses the user means by them ("bank" -> "sloping land", the
+        labels of `query_meanings`): the explanations' verdicts and the
+        Senses column go by them instead of the page's reading.
 
         Raises InvalidQueryError for an unusable query and SenseSearchError for
         an unknown method.
@@ -101,19 +105,21 @@ class SearchEngine:
         query = check_query(query)
         live = self.index.snapshot()
         # The Senses column orders its first hits by their passages' verdicts.
-        explain = self._explainer(live, query) if passages or method == EXPLAINING_METHOD else None
+        wanted = passages or method == EXPLAINING_METHOD or bool(meanings)
+        explain = self._explainer(live, query, meanings) if wanted else None
         return self._search(live, query, method, k, passages, layer_weights, explain, hybrid,
                             self._allowed(sources))
 
     def search_all(self, query: str, methods: list[str] | None = None, k: int = 10,
                    layer_weights: Sequence[float] | None = None, hybrid: HybridConfig = HYBRID_CONFIG,
-                   sources: Collection[str] = ()) -> dict[str, list[Hit] | str]:
+                   sources: Collection[str] = (), meanings: Mapping[str, str] | None = None,
+                   ) -> dict[str, list[Hit] | str]:
         """Each method's hits, or the message of the error it raised; every
         method answers from the same snapshot of the index, over the
-        documents of `sources` when given (as `search`)."""
+        documents of `sources` when given, with the query words' `meanings` (as `search`)."""
         query = check_query(query)
         live = self.index.snapshot()
-        explain = self._explainer(live, query)
+        explain = self._explainer(live, query, meanings)
         allowed = self._allowed(sources)
         results: dict[str, list[Hit] | str] = {}
         for name in methods or available_methods(live):
@@ -122,6 +128,14 @@ class SearchEngine:
             except SenseSearchError as error:
                 results[name] = str(error)
         return results
+
+    def query_meanings(self, query: str, meanings: Mapping[str, str] | None = None) -> list[QueryMeaning]:
+        """The query's words that the sense inventory gives two senses or
+        more: the senses a user may say each means (`search`'s `meanings`),
+        how the page reads it, and the user's choice among ``meanings``.
+        None in an index without senses."""
+        explain = self._explainer(self.index.snapshot(), check_query(query), meanings)
+        return explain.meanings() if explain is not None else []
 
     def sources(self) -> dict[str, int]:
         """Each source of the stored documents -> its number of documents."""
@@ -138,18 +152,21 @@ class SearchEngine:
             self._occurrences = None
         self._analyses.forget()
 
-    def _explainer(self, live: Generation, query: str) -> Explainer | None:
+    def _explainer(self, live: Generation, query: str, meanings: Mapping[str, str] | None = None) -> Explainer | None:
         """Contextual, sense-aware highlights when the index has a sense
         inventory, with the readings of earlier queries when they were read
-        by the same senses (another generation's inventory starts afresh)."""
+        by the same senses (another generation's inventory starts afresh),
+        and the query words' ``meanings`` the user chose."""
         senses = live.methods.get(EXPLAINING_METHOD)
         if senses is None:
+            if meanings:
+                raise InvalidQueryError("This index has no word senses, so a word's meaning cannot be set.")
             return None
         with self._occurrences_lock:
             if self._occurrences is None or self._occurrences.senses is not senses:
                 self._occurrences = OccurrenceReader.with_general_inventory(senses)
             occurrences = self._occurrences
-        return Explainer(senses, query, occurrences, self.index.store)
+        return Explainer(senses, query, occurrences, self.index.store, meanings)
 
     def _search(self, live: Generation, query: str, method: str, k: int, passages: bool,
                 layer_weights: Sequence[float] | None, explain: Explainer | None,

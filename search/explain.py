@@ -42,18 +42,19 @@ many methods' hits show it.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
 from indexing.contextual import content_mask, query_sentences, sentence_tokens
 from indexing.documents import Sentence, Span, StoredDocument, Token
+from indexing.errors import InvalidQueryError
 from indexing.senses.dictionary import Dictionary, english_senses
 from indexing.senses.lexicon import english
 from indexing.senses.method import SensesMethod, TaggedToken
 from indexing.store import DocumentStore
 from indexing.text import is_content_word
-from search.general_verdicts import GeneralVerdicts
+from search.general_verdicts import GeneralVerdicts, QueryMeaning
 from search.hits import Highlight
 from search.occurrences import OccurrenceReader, cache_keys, job_lists
 from search.sense_rank import QueryWord
@@ -83,11 +84,13 @@ def gives_verdict(senses: SensesMethod, word: str, general: Dictionary | None = 
 
 class Explainer:
     def __init__(self, senses: SensesMethod, query: str, occurrences: OccurrenceReader | None = None,
-                 store: DocumentStore | None = None) -> None:
+                 store: DocumentStore | None = None, meanings: Mapping[str, str] | None = None) -> None:
         """``occurrences`` reads (and caches) the passages' occurrences in
         context; by default a reader of this query's alone. ``store``: where
         indexing kept the documents' readings (`readings.kept_readings`);
-        without it every occurrence is read now."""
+        without it every occurrence is read now. ``meanings``: the senses the
+        user says query words mean (`general_verdicts.choose_meanings`);
+        InvalidQueryError when the index has no general inventory to choose from."""
         self.senses = senses
         self.occurrences = occurrences or OccurrenceReader(senses)
         sentences = query_sentences(query)
@@ -95,8 +98,10 @@ class Explainer:
         self._words = {t.norm for t in self.query}
         general = english_senses() if self.occurrences.general is not None else None
         self._tokens: dict[tuple, list[Token]] = {}  # a sentence's tokens, for prefetch and for its highlights
-        self._general = (GeneralVerdicts(general, self.occurrences, store, query, self.query, self._sentence_tokens)
-                         if general is not None else None)
+        if meanings and general is None:
+            raise InvalidQueryError("This index reads senses without a dictionary, so a word's meaning cannot be set.")
+        self._general = (GeneralVerdicts(general, self.occurrences, store, query, self.query, self._sentence_tokens,
+                                         meanings) if general is not None else None)
         general_words = self._general.words if self._general is not None else set()
         self._read = {word for word in self._words - general_words if gives_verdict(senses, word, general)}
         # The biLM reads the query (as the ranking methods do, sharing that
@@ -108,6 +113,10 @@ class Explainer:
         self._query_senses = [senses.topical_sense(tagged[t.start]) if t.norm in self._read and t.start in tagged
                               else None for t in self.query]
         self._readings: dict[tuple, TaggedToken] = {}
+
+    def meanings(self) -> list[QueryMeaning]:
+        """`GeneralVerdicts.meanings`; none without the general inventory."""
+        return self._general.meanings() if self._general is not None else []
 
     def query_words(self, temperature: float) -> list[QueryWord]:
         """`GeneralVerdicts.query_words`; none without the general inventory."""

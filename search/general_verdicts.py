@@ -36,7 +36,7 @@ same sense (`sense_rank`'s P(same), over the word's senses).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -49,6 +49,7 @@ from indexing.senses.term_vectors import Topic
 from indexing.store import DocumentStore
 from indexing.text import token_terms
 from search.hits import Highlight
+from search.meanings import QueryMeaning, choose_meanings, one_hot
 from search.occurrences import OccurrenceReader, cache_keys, job_lists, noun_positions, query_terms
 from search.sense_rank import TEMPERATURE, QueryWord, occurrence_probabilities
 
@@ -61,12 +62,16 @@ SentenceTokens = Callable[[StoredDocument, Span], list[Token]]
 
 class GeneralVerdicts:
     def __init__(self, general: Dictionary, occurrences: OccurrenceReader, store: DocumentStore | None,
-                 query: str, tokens: list[Token], sentence_tokens: SentenceTokens) -> None:
+                 query: str, tokens: list[Token], sentence_tokens: SentenceTokens,
+                 meanings: Mapping[str, str] | None = None) -> None:
         """``tokens``: the query's content words, as the explainer numbers
         them; ``sentence_tokens``: the explainer's (cached) tokens of a
         document's sentence. ``store``: where indexing kept the documents'
-        readings (`readings.kept_readings`); without it every occurrence is read now."""
+        readings (`readings.kept_readings`); without it every occurrence is
+        read now. ``meanings``: the senses the user says query words mean
+        (`choose_meanings`), which stand for the page's reading of them."""
         self.general, self.occurrences, self._store = general, occurrences, store
+        self.chosen = choose_meanings(general, tokens, meanings or {})
         self.query, self._query_text, self._sentence_tokens = tokens, query, sentence_tokens
         # Words the inventory gives two senses or more: their verdicts come
         # from it, the query's sense read as a document's is, from the words either side of it.
@@ -86,6 +91,8 @@ class GeneralVerdicts:
                                           names=may_be_name(query, t.start), terms=self._query_around[t.start],
                                           noun=t.start in nouns)
                           for q, t in enumerate(tokens) if t.start in self._query_contexts}
+        self._readings.update((q, Reading(self.chosen[t.norm], self.chosen[t.norm], 1.0, (self.chosen[t.norm],)))
+                              for q, t in enumerate(tokens) if t.norm in self.chosen)
         # Passages are read only for the query words that may get a verdict:
         # read clearly, or unclear among some of their senses only (a passage
         # in none of those is in another sense whichever the query meant).
@@ -99,6 +106,32 @@ class GeneralVerdicts:
         self._topics: dict[int, Topic | None] = {}  # document id -> its topic, for occurrences read now
         self._same_query: dict[tuple, np.ndarray] = {}  # (query word, lemma, names) -> its sense probabilities
 
+    def meanings(self) -> list[QueryMeaning]:
+        """Each query word the inventory gives two senses or more, once:
+        its senses, the page's reading of it and the user's choice."""
+        found: dict[str, QueryMeaning] = {}
+        for q, token in enumerate(self.query):
+            if token.norm not in self.words or token.norm in found:
+                continue
+            senses = sorted(self.general.senses(token.norm, names=may_be_name(self._query_text, token.start)),
+                            key=lambda s: (s.pos != "noun", s.pos, -s.weight))
+            # The page's own reading, beside the user's choice when there is one.
+            reading = self._read_alone(q) if token.norm in self.chosen else self._readings.get(q)
+            found[token.norm] = QueryMeaning(token.norm, tuple(senses), reading.sense if reading else None,
+                                             round(reading.confidence, 3) if reading else None,
+                                             self.chosen.get(token.norm))
+        return list(found.values())
+
+    def _read_alone(self, q: int) -> Reading | None:
+        """The page's reading of the query's word ``q``, as if the user had not chosen its meaning."""
+        token = self.query[q]
+        if token.start not in self._query_contexts:
+            return None
+        return self.general.read(token.norm, self._query_contexts[token.start], query=True,
+                                 names=may_be_name(self._query_text, token.start),
+                                 terms=self._query_around[token.start],
+                                 noun=token.start in noun_positions(self._query_text))
+
     def query_words(self, temperature: float) -> list[QueryWord]:
         """The query's words that the inventory gives two senses or more,
         each with how likely the query means each sense (read as for the
@@ -106,6 +139,10 @@ class GeneralVerdicts:
         found = []
         for token in self.query:
             terms = token_terms(token.norm)
+            if (chosen := self.chosen.get(token.norm)) is not None and len(terms) == 1:
+                senses = self.general.senses(token.norm)
+                found.append(QueryWord(token.norm, terms[0], senses, one_hot(senses, chosen)))
+                continue
             if token.start not in self._query_contexts or len(terms) != 1:
                 continue
             senses = self.general.senses(token.norm, names=may_be_name(self._query_text, token.start))
@@ -210,8 +247,9 @@ class GeneralVerdicts:
         key = (q, sense.lemma, names)  # the query's side is the same for every passage
         if key not in self._same_query:
             token = self.query[q]
-            self._same_query[key] = self.general.probabilities(senses, self._query_contexts[token.start],
-                                                               self._query_around[token.start], TEMPERATURE)
+            self._same_query[key] = (one_hot(senses, sense) if token.norm in self.chosen else
+                                     self.general.probabilities(senses, self._query_contexts[token.start],
+                                                                self._query_around[token.start], TEMPERATURE))
         theirs = self.general.probabilities(senses, context, around, TEMPERATURE)
         return float(self._same_query[key] @ theirs)
 
@@ -229,3 +267,4 @@ class GeneralVerdicts:
             sentences = self._store.sentences(document.id) if self._store is not None else None
             self._topics[document.id] = document_topic(self.general, document, sentences)
         return self._topics[document.id]
+

@@ -88,6 +88,21 @@ def test_matches_are_coloured_by_sense_agreement_with_the_senses_named(app):
     assert any("same word, another sense" in m.value for m in app.markdown), "a legend explains the colours"
 
 
+def test_the_meaning_of_an_unclear_query_word_can_be_chosen(app):
+    app.text_input(key="query").input("bank").run()
+    assert not app.exception
+    assert any(e.label.endswith("(bank: unclear)") for e in app.expander), "the unclear word is named"
+    assert "query: bank: sloping land" not in _column_texts(app)["Senses"]  # "bank" alone is not read
+    box = app.selectbox(key="meaning-bank-bank")
+    assert box.value == -1 and box.options[0] == "as read: sense unclear"
+    box.set_value(box.options.index("sloping land (noun)") - 1).run()  # the options start at -1, as read
+    assert not app.exception
+    senses = _column_texts(app)["Senses"]
+    assert "query: bank: sloping land" in senses and '<mark class="match same-sense"' in senses
+    assert _titles(senses)[0] in {"river_bank_fishing", "flood_erosion", "A cosy riverside cafe"}
+    assert any(c.value.startswith("sloping land") for c in app.caption), "the chosen sense's definition"
+
+
 def test_layer_weights_re_rank_elmo(app):
     app.text_input(key="query").input("bank loan interest rates").run()
     default = _column_texts(app)["ELMo"]
