@@ -28,22 +28,22 @@ def meanings_ui(engine: SearchEngine, query: str) -> dict[str, str]:
     if not found:
         return {}
     unclear = [m.word for m in found if m.read is None]
-    title = "What the query's words mean" + (f" ({', '.join(unclear)}: unclear)" if unclear else "")
+    # A short title: the expander shares a row with the other settings panels.
+    title = ("Word meanings" if not unclear else f"Word meanings: {unclear[0]} unclear" if len(unclear) == 1
+             else f"Word meanings: {len(unclear)} unclear")
     chosen = {}
     with st.expander(title):
         st.caption("Words the dictionary gives several senses. The page reads each from the words around it; "
                    "choose the sense you mean, and the verdicts and the Senses column follow your choice.")
-        columns = st.columns(min(len(found), 3))
-        for n, meaning in enumerate(found):
+        for meaning in found:
             as_read = (f"as read: {meaning.read.label} (margin {meaning.confidence:.2f})" if meaning.read
                        else "as read: sense unclear")
             senses = meaning.senses
-            pick = columns[n % len(columns)].selectbox(
-                meaning.word, range(-1, len(senses)), key=f"meaning-{query}-{meaning.word}",
-                format_func=lambda i, s=senses, a=as_read: a if i < 0 else f"{s[i].label} ({s[i].pos})")
+            pick = st.selectbox(meaning.word, range(-1, len(senses)), key=f"meaning-{query}-{meaning.word}",
+                                format_func=lambda i, s=senses, a=as_read: a if i < 0 else f"{s[i].label} ({s[i].pos})")
             if pick >= 0:
                 chosen[meaning.word] = senses[pick].label
-                columns[n % len(columns)].caption(literal_markdown(senses[pick].definition))
+                st.caption(literal_markdown(senses[pick].definition))
     return chosen
 
 

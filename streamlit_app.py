@@ -63,9 +63,12 @@ def main() -> None:
             st.info("Type a query above, for example: *bushfires near Sydney* or *interest rates and inflation*.")
             return
         methods = engine.methods
-        meanings = meanings_ui(engine, query)
-        left, right = st.columns(2)  # the two settings panels side by side: one row above the results
+        # The settings panels side by side: one row above the results, so that
+        # at 1280x800 every column's first result shows without scrolling.
+        left, middle, right = st.columns(3)
         with left:
+            meanings = meanings_ui(engine, query)
+        with middle:
             hybrid = hybrid_ui() if HYBRID in methods else HYBRID_CONFIG
         with right:
             weights = layer_weights_ui(engine)

@@ -27,10 +27,10 @@ from indexing.methods import EXPLAINING_METHOD, LEXICAL
 from indexing.text import analysers, tokenize
 from search.analysed import DocumentAnalyses
 from search.explain import Explainer
-from search.general_verdicts import QueryMeaning
 from search.hits import Hit
 from search.hybrid import HYBRID_CONFIG, HybridConfig, fuse_runs
 from search.known import CollectionWords, require_a_known_word, with_retrain_hint
+from search.meanings import QueryMeaning
 from search.occurrences import OccurrenceReader
 from search.passages import best_passage
 from search.runs import best_per_document, dense_search, hybrid_runs, keyword_run, search_depth

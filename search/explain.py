@@ -54,8 +54,9 @@ from indexing.senses.lexicon import english
 from indexing.senses.method import SensesMethod, TaggedToken
 from indexing.store import DocumentStore
 from indexing.text import is_content_word
-from search.general_verdicts import GeneralVerdicts, QueryMeaning
+from search.general_verdicts import GeneralVerdicts
 from search.hits import Highlight
+from search.meanings import QueryMeaning
 from search.occurrences import OccurrenceReader, cache_keys, job_lists
 from search.sense_rank import QueryWord
 
@@ -89,7 +90,7 @@ class Explainer:
         context; by default a reader of this query's alone. ``store``: where
         indexing kept the documents' readings (`readings.kept_readings`);
         without it every occurrence is read now. ``meanings``: the senses the
-        user says query words mean (`general_verdicts.choose_meanings`);
+        user says query words mean (`meanings.choose_meanings`);
         InvalidQueryError when the index has no general inventory to choose from."""
         self.senses = senses
         self.occurrences = occurrences or OccurrenceReader(senses)

@@ -25,7 +25,9 @@ word in a name of several capitalised words ("New York") is never struck
 through as another sense (`names.in_name`), though it may agree ("Reserve
 Bank" is a bank). A passage's reading also hears the rest of its document
 (`Dictionary.in_document`), and a query's word that stands where a noun
-stands is read among its noun senses (`occurrences.noun_positions`).
+stands is read among its noun senses (`occurrences.noun_positions`). A
+sense the user says a query word means (`meanings.py`) stands for the
+reading of it, certain.
 
 Cost: indexing already read every ambiguous word of every document
 (`indexing.senses.readings`), so a passage costs nothing unless its

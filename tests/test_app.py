@@ -91,7 +91,7 @@ def test_matches_are_coloured_by_sense_agreement_with_the_senses_named(app):
 def test_the_meaning_of_an_unclear_query_word_can_be_chosen(app):
     app.text_input(key="query").input("bank").run()
     assert not app.exception
-    assert any(e.label.endswith("(bank: unclear)") for e in app.expander), "the unclear word is named"
+    assert any(e.label == "Word meanings: bank unclear" for e in app.expander), "the unclear word is named"
     assert "query: bank: sloping land" not in _column_texts(app)["Senses"]  # "bank" alone is not read
     box = app.selectbox(key="meaning-bank-bank")
     assert box.value == -1 and box.options[0] == "as read: sense unclear"
