@@ -47,9 +47,10 @@ import numpy as np
 
 from bench.datasets import coarse_wsd, data_root
 from indexing.normalize import normalize
-from indexing.senses.dictionary import Dictionary, Sense, Window, context_vectors
+from indexing.senses.dictionary import Dictionary, Sense, context_vectors
 from indexing.senses.dictionary_build import coarse_senses, gloss_terms, read_wordnet
 from indexing.senses.glosses import window_terms
+from indexing.senses.occurrence import Window
 from indexing.senses.wordnet import DEFAULT_DIR
 from search.general_verdicts import GENERAL_RADIUS
 from search.occurrences import noun_positions

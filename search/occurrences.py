@@ -29,9 +29,10 @@ import numpy as np
 from indexing.contextual import DISTILLED_MODEL, BiLMReader, query_sentences, shared_reader
 from indexing.documents import Token
 from indexing.lru import LruCache
-from indexing.senses.dictionary import Window, english_senses
+from indexing.senses.dictionary import english_senses
 from indexing.senses.glosses import window_terms
 from indexing.senses.method import SensesMethod, TaggedToken
+from indexing.senses.occurrence import Window
 from indexing.senses.readings import window_vectors
 
 # Occurrences kept (~2.5 KB each).

@@ -46,7 +46,8 @@ from indexing.contextual import DISTILLED_MODEL, document_sentences, shared_read
 from indexing.documents import Sentence, StoredDocument, Token
 from indexing.linalg import unit_rows
 from indexing.progress import Progress, no_progress
-from indexing.senses.dictionary import Cosines, Dictionary, english_senses
+from indexing.senses.dictionary import Dictionary, english_senses
+from indexing.senses.occurrence import Cosines
 from indexing.text import is_content_word, token_terms
 
 # Tokens either side of an occurrence that its sense is read from (a query's

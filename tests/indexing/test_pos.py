@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from indexing.contextual import DISTILLED_MODEL, shared_reader, weights_digest
-from indexing.senses.dictionary import Window, english_senses
+from indexing.senses.dictionary import english_senses
+from indexing.senses.occurrence import Window
 from indexing.senses.pos import CLASSES, load_probe
 from indexing.senses.pos_build import examples, label, parts_of_speech, train
 from indexing.senses.wordnet import DEFAULT_DIR
