@@ -1,7 +1,7 @@
 """The app's views beside the results columns: the meanings of the query's
-words, DM against DBOW on the current query, the word-senses tab, and deleting a document. Laid out here, computed in
-`search/` (`search.compare`, `search.word_senses`); `streamlit_app.py` calls
-them."""
+words, DM against DBOW on the current query, the word-senses tab, and
+deleting a document. Laid out here, computed in `search/` (`search.meanings`,
+`search.compare`, `search.word_senses`); `streamlit_app.py` calls them."""
 from __future__ import annotations
 
 import pandas as pd

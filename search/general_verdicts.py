@@ -89,12 +89,15 @@ class GeneralVerdicts:
         # the biLM read "split nail after manicure" nearest "to nail". Its
         # verdicts only; the Senses column weighs by all senses (dev P@3 fell).
         nouns = noun_positions(query) if self.words else set()
-        self._readings = {q: general.read(t.norm, self._query_contexts[t.start], query=True,
-                                          names=may_be_name(query, t.start), terms=self._query_around[t.start],
-                                          noun=t.start in nouns)
-                          for q, t in enumerate(tokens) if t.start in self._query_contexts}
-        self._readings.update((q, Reading(self.chosen[t.norm], self.chosen[t.norm], 1.0, (self.chosen[t.norm],)))
-                              for q, t in enumerate(tokens) if t.norm in self.chosen)
+        # The page's own reading of each query word (listed beside the user's choice, `meanings`) ...
+        self._page_readings = {q: general.read(t.norm, self._query_contexts[t.start], query=True,
+                                               names=may_be_name(query, t.start), terms=self._query_around[t.start],
+                                               noun=t.start in nouns)
+                               for q, t in enumerate(tokens) if t.start in self._query_contexts}
+        # ... and the reading the verdicts go by: the user's choice, certain, where there is one.
+        self._readings = {**self._page_readings,
+                          **{q: Reading(self.chosen[t.norm], self.chosen[t.norm], 1.0, (self.chosen[t.norm],))
+                             for q, t in enumerate(tokens) if t.norm in self.chosen}}
         # Passages are read only for the query words that may get a verdict:
         # read clearly, or unclear among some of their senses only (a passage
         # in none of those is in another sense whichever the query meant).
@@ -117,22 +120,11 @@ class GeneralVerdicts:
                 continue
             senses = sorted(self.general.senses(token.norm, names=may_be_name(self._query_text, token.start)),
                             key=lambda s: (s.pos != "noun", s.pos, -s.weight))
-            # The page's own reading, beside the user's choice when there is one.
-            reading = self._read_alone(q) if token.norm in self.chosen else self._readings.get(q)
+            reading = self._page_readings.get(q)
             found[token.norm] = QueryMeaning(token.norm, tuple(senses), reading.sense if reading else None,
                                              round(reading.confidence, 3) if reading else None,
                                              self.chosen.get(token.norm))
         return list(found.values())
-
-    def _read_alone(self, q: int) -> Reading | None:
-        """The page's reading of the query's word ``q``, as if the user had not chosen its meaning."""
-        token = self.query[q]
-        if token.start not in self._query_contexts:
-            return None
-        return self.general.read(token.norm, self._query_contexts[token.start], query=True,
-                                 names=may_be_name(self._query_text, token.start),
-                                 terms=self._query_around[token.start],
-                                 noun=token.start in noun_positions(self._query_text))
 
     def query_words(self, temperature: float) -> list[QueryWord]:
         """The query's words that the inventory gives two senses or more,
@@ -269,4 +261,3 @@ class GeneralVerdicts:
             sentences = self._store.sentences(document.id) if self._store is not None else None
             self._topics[document.id] = document_topic(self.general, document, sentences)
         return self._topics[document.id]
-

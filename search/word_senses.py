@@ -111,7 +111,8 @@ def _general_occurrences(found: list[tuple[str, list, int, str]], word: str, gen
             reading = general.read(word, context, names=may_be_name(text, tokens[i].start),
                                    terms=window_terms([t.norm for t in tokens], i, GENERAL_RADIUS))
             vectors.append(vectors_of[i].vector)
-            # No reading: a word in lower case whose other senses all name people or places ("java").
+            # No reading: fewer than two senses are left where it stands (lower-case "java": its
+            # others name things) or none of their parts of speech fits it there.
             sense = reading.sense if reading is not None else None
             meta.append((_context(text, tokens[i].start, tokens[i].end), doc_id, title,
                          sense.name if sense else UNCLEAR))
