@@ -145,7 +145,7 @@ class GeneralVerdicts:
             if not self.general.fits(senses, self._query_contexts[token.start]):
                 continue  # used as none of its senses' parts of speech ("homes near Sydney")
             probabilities = self.general.probabilities(senses, self._query_contexts[token.start],
-                                                       self._query_around[token.start], temperature)
+                                                       self._query_around[token.start], temperature, query=True)
             found.append(QueryWord(token.norm, terms[0], senses, probabilities))
         return found
 
@@ -243,7 +243,8 @@ class GeneralVerdicts:
             token = self.query[q]
             self._same_query[key] = (one_hot(senses, sense) if token.norm in self.chosen else
                                      self.general.probabilities(senses, self._query_contexts[token.start],
-                                                                self._query_around[token.start], TEMPERATURE))
+                                                                self._query_around[token.start], TEMPERATURE,
+                                                                query=True))
         theirs = self.general.probabilities(senses, context, around, TEMPERATURE)
         return float(self._same_query[key] @ theirs)
 

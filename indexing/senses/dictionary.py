@@ -13,10 +13,13 @@ language, so they come from a dictionary, not from clustering the collection.
 Confidence is the margin between the best and the second-best sense's
 score (`scoring.py`: the biLM's cosine, the gloss overlaps, the teacher's
 word vectors, the prior, the part of speech, the collocation and, in a
-document, the rest of it). ``MIN_MARGIN`` and ``MIN_QUERY_MARGIN`` were
-chosen on the planted homonyms of bench/data/homonyms_dev (the fewest
-wrong verdicts, then the most right), checked on the everyday dev queries
-of ``python -m bench verdicts`` and on CoarseWSD-20's train pairs;
+document, the rest of it). ``MIN_MARGIN`` was chosen on the planted
+homonyms of bench/data/homonyms_dev (the fewest wrong verdicts, then the
+most right), checked on the everyday dev queries of ``python -m bench
+verdicts`` and on CoarseWSD-20's train pairs; ``MIN_QUERY_MARGIN`` with
+``QUERY_COSINE_WEIGHT`` (a query's window is short, and the biLM's cosine
+counts half in its reading) on CoarseWSD-20 train's simulated queries
+(``python -m bench query-readings``), checked on the same sets;
 bench/results/decisions.md.
 """
 from __future__ import annotations
@@ -41,7 +44,7 @@ from indexing.senses.lexicon import english
 from indexing.senses.occurrence import Context, Reading, Sense
 from indexing.senses.pos import PosProbe, load_probe
 from indexing.senses.scoring import (COLLOCATION_WEIGHT, DOCUMENT_WEIGHT, GLOSS_WEIGHT, POS_WEIGHT, PRIOR_WEIGHT,
-                                     RELATED_GLOSS_WEIGHT, TERM_WEIGHT, SenseScores)
+                                     QUERY_COSINE_WEIGHT, RELATED_GLOSS_WEIGHT, TERM_WEIGHT, SenseScores)
 from indexing.senses.term_vectors import FILE as TERMS_FILE
 from indexing.senses.term_vectors import TermVectors
 
@@ -49,7 +52,7 @@ logger = logging.getLogger(__name__)
 
 DATA = Path(__file__).resolve().parent / "data"
 MIN_MARGIN = 0.3  # an occurrence in a document, read from the words either side of it
-MIN_QUERY_MARGIN = 0.15  # a query's word
+MIN_QUERY_MARGIN = 0.08  # a query's word (its biLM cosine weighed by QUERY_COSINE_WEIGHT)
 
 
 class Dictionary(SenseScores):
@@ -60,7 +63,8 @@ class Dictionary(SenseScores):
                  term_vectors: TermVectors | None = None, term_weight: float = TERM_WEIGHT,
                  document_weight: float = DOCUMENT_WEIGHT, pos_probe: PosProbe | None = None,
                  pos_weight: float = POS_WEIGHT, collocations: Collocations | None = None,
-                 collocation_weight: float = COLLOCATION_WEIGHT) -> None:
+                 collocation_weight: float = COLLOCATION_WEIGHT,
+                 query_cosine_weight: float = QUERY_COSINE_WEIGHT) -> None:
         self.entries = entries
         self.vectors = vectors.astype(np.float32)
         self.model = model  # digest of the biLM weights the vectors were read with
@@ -76,6 +80,7 @@ class Dictionary(SenseScores):
         self.pos_weight = pos_weight
         self.collocations = collocations  # None: neighbours name no sense
         self.collocation_weight = collocation_weight
+        self.query_cosine_weight = query_cosine_weight  # of the biLM's cosine in a query word's reading
         self.term_vectors = term_vectors if glosses is not None else None  # None: no teacher's word vectors
         # Each sense row's bag of its gloss terms and its kinds' in the teacher's word space (term_vectors.py).
         self.term_senses = term_vectors.senses(glosses) if self.term_vectors is not None else None
@@ -155,7 +160,7 @@ class Dictionary(SenseScores):
             senses = [sense for sense in senses if sense.pos == "noun"]
             if len(senses) == 1:
                 return Reading(senses[0], senses[0], 1.0, (senses[0],))
-        scores = self.scores(senses, context, terms)
+        scores = self.scores(senses, context, terms, query)
         order = np.argsort(-scores)
         margin = float(scores[order[0]] - scores[order[1]])
         best = senses[int(order[0])]
@@ -218,11 +223,11 @@ class Dictionary(SenseScores):
         return any(s.pos in kinds and s not in plausible for s in self.entries[plausible[0].lemma])
 
     def probabilities(self, senses: list[Sense], context: Context, terms: frozenset[str],
-                      temperature: float) -> np.ndarray:
+                      temperature: float, query: bool = False) -> np.ndarray:
         """How likely an occurrence (its context vector and the terms around
-        it, as for `scores`) is in each of ``senses``: the softmax of their
-        scores at ``temperature``, (len(senses),) summing to 1."""
-        scores = self.scores(senses, context, terms) / temperature
+        it, as for `scores`; a query's word when ``query``) is in each of
+        ``senses``: the softmax of their scores at ``temperature``, (len(senses),) summing to 1."""
+        scores = self.scores(senses, context, terms, query) / temperature
         weights = np.exp(scores - scores.max())
         return weights / weights.sum()
 

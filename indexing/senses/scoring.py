@@ -3,11 +3,13 @@ part of `Dictionary` that weighs the evidence (`dictionary.py` reads and
 compares with these scores; `Dictionary` inherits them).
 
 A sense's score for an occurrence is its cosine with the biLM's reading of
-the words around it, plus ``GLOSS_WEIGHT`` times the share of the words around the
-occurrence that the sense's WordNet glosses hold ("lifting" beside "crane"
-is in the machine's), plus ``RELATED_GLOSS_WEIGHT`` times the share of those
-words' own definitions that the glosses hold ("river", "a large natural
-stream of water", meets the sloping land's "water"; `glosses.py`), plus
+the words around it (times ``QUERY_COSINE_WEIGHT`` for a query's word,
+whose window of a few words the biLM reads worse), plus ``GLOSS_WEIGHT``
+times the share of the words around the occurrence that the sense's
+WordNet glosses hold ("lifting" beside "crane" is in the machine's), plus
+``RELATED_GLOSS_WEIGHT`` times the share of those words' own definitions
+that the glosses hold ("river", "a large natural stream of water", meets
+the sloping land's "water"; `glosses.py`), plus
 ``TERM_WEIGHT`` times the cosine of the words around and the sense's gloss
 words as bags of a teacher's word vectors ("willows" and "creek" are in no
 gloss of "bank", but lean to land and water; `term_vectors.py`), plus
@@ -50,6 +52,11 @@ DOCUMENT_WEIGHT = 1.0
 # Added to the sense that an occurrence's neighbour names with it in a WordNet phrase ("fountain pen").
 COLLOCATION_WEIGHT = 0.5
 POS_WEIGHT = 0.05  # times the log-probability of the sense's part of speech where the word stands
+# The biLM's cosine in a query word's reading counts half: a query gives it a window of three to five words,
+# which it reads worse than the sentence around a passage's word, and the glosses and the teacher's word
+# vectors then say more. Chosen with the query margin on CoarseWSD-20 train's simulated queries (`python -m
+# bench query-readings`); bench/results/decisions.md.
+QUERY_COSINE_WEIGHT = 0.5
 # A word whose senses' parts of speech together are less likely than this where it stands is used as
 # none of them ("homes near Sydney": "near" has adjective and verb senses, and is neither there).
 MIN_POS_SHARE = 0.5
@@ -107,9 +114,11 @@ class SenseScores:
                 scores = scores + self.document_weight * (self.term_senses[rows] @ bag)
         return Cosines(dict(zip(rows, scores.tolist())))
 
-    def scores(self, senses: list[Sense], context: Context, terms: frozenset[str] = frozenset()) -> np.ndarray:
+    def scores(self, senses: list[Sense], context: Context, terms: frozenset[str] = frozenset(),
+               query: bool = False) -> np.ndarray:
         """Each sense's score for an occurrence: its cosine with the
-        ``context`` with its part of speech (`cosines`), its two gloss
+        ``context`` (times ``query_cosine_weight`` for a query's word,
+        ``query``) with its part of speech (`cosines`), its two gloss
         overlaps with the ``terms`` around it (`glosses.py`), their bags of
         word vectors (`term_vectors.py`), its prior, and the collocation
         that the words right before and after it name (when ``terms`` are
@@ -117,7 +126,8 @@ class SenseScores:
         weights = np.array([sense.weight for sense in senses], dtype=np.float32)
         prior = np.log(weights / weights.sum())
         rows = [sense.row for sense in senses]
-        scores = self.cosines(senses, context) + self.prior_weight * prior
+        weight = self.query_cosine_weight if query else 1.0
+        scores = self.cosines(senses, context, weight) + self.prior_weight * prior
         if self.glosses is not None and terms:
             scores = scores + self.gloss_weight * self.glosses.overlap(rows, terms)
             if self.related_gloss_weight:
@@ -133,18 +143,20 @@ class SenseScores:
                 scores = scores + self.collocation_weight * np.array([row in named for row in rows], np.float32)
         return scores
 
-    def cosines(self, senses: list[Sense], context: Context) -> np.ndarray:
-        """Each sense's cosine with an occurrence's window vector, plus
-        ``pos_weight`` times the log-probability of the sense's part of
-        speech where the occurrence stands (a `Window` read with the probe);
-        or the cosines its indexing kept (which hold both)."""
+    def cosines(self, senses: list[Sense], context: Context, weight: float = 1.0) -> np.ndarray:
+        """Each sense's cosine with an occurrence's window vector (times
+        ``weight``), plus ``pos_weight`` times the log-probability of the
+        sense's part of speech where the occurrence stands (a `Window` read
+        with the probe); or the cosines its indexing kept (which hold both)."""
         rows = [sense.row for sense in senses]
         if isinstance(context, Cosines):
             if (kept := context.of(rows)) is None:
                 raise ValueError("the kept cosines of this occurrence lack some of these senses")
+            if weight != 1.0:  # only a passage's occurrence has kept cosines, and they count in full
+                raise ValueError("kept cosines are a passage's: they cannot be weighed as a query's")
             return kept
         vector, pos = (context.vector, context.pos) if isinstance(context, Window) else (context, None)
-        found = self.vectors[rows] @ vector
+        found = weight * (self.vectors[rows] @ vector)
         if pos is not None and self.pos_weight:
             found = found + self.pos_weight * pos[[POS_CLASSES.index(sense.pos) for sense in senses]]
         return found

@@ -12,6 +12,7 @@ import pytest
 from indexing.contextual import DISTILLED_MODEL, shared_reader
 from indexing.senses.dictionary import DATA, MIN_MARGIN, Dictionary, Sense, context_vectors, english_senses
 from indexing.senses.names import in_name, may_be_name
+from indexing.senses.occurrence import Cosines
 from indexing.senses.dictionary_build import group, label, mark_names
 from indexing.senses.glosses import Glosses, WordGlosses, window_terms
 from indexing.senses.wordnet import synsets
@@ -60,6 +61,27 @@ def test_the_prior_breaks_a_tie_towards_the_commoner_sense_but_not_clearly() -> 
     reading = hand_made(prior_weight=0.02).read("bank", unit(1, 1, 0))
     assert reading.best.label == "financial institution"
     assert reading.confidence == pytest.approx(0.02 * np.log(20.5 / 10.5), abs=1e-6)
+
+
+def test_a_query_word_weighs_the_bilm_less_than_its_neighbours_words() -> None:
+    """A query gives the biLM three to five words: its cosine counts
+    ``query_cosine_weight`` of a passage's, so the words around decide more."""
+    senses = [Sense("bank", "sloping land", "sloping land", "noun", 10.5, 0),
+              Sense("bank", "financial institution", "a financial institution", "noun", 10.5, 1)]
+    glosses = Glosses.of({0: ["river"], 1: ["money"]}, 2, "test")
+    dictionary = Dictionary({"bank": senses}, np.eye(2, dtype=np.float32), "test", prior_weight=0.0,
+                            min_margin=0.05, min_query_margin=0.05, glosses=glosses, gloss_weight=0.3,
+                            related_gloss_weight=0.0, query_cosine_weight=0.5)
+    window, around = np.array([0.5, 0.9], dtype=np.float32), frozenset({"river"})
+    passage, query = dictionary.read("bank", window, terms=around), dictionary.read("bank", window, query=True,
+                                                                                     terms=around)
+    assert passage.sense.label == "financial institution" and passage.confidence == pytest.approx(0.1, abs=1e-6)
+    assert query.sense.label == "sloping land" and query.confidence == pytest.approx(0.1, abs=1e-6)
+    # The query's probabilities follow its reading; kept cosines are a passage's and are never weighed.
+    probabilities = dictionary.probabilities(senses, window, around, 0.2, query=True)
+    assert probabilities[0] > probabilities[1]
+    with pytest.raises(ValueError):
+        dictionary.cosines(senses, Cosines({0: 0.5, 1: 0.9}), 0.5)
 
 
 def test_a_word_in_lower_case_is_never_read_as_a_name() -> None:
