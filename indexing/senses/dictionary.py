@@ -12,8 +12,8 @@ language, so they come from a dictionary, not from clustering the collection.
 
 Confidence is the margin between the best and the second-best sense's
 score (`scoring.py`: the biLM's cosine, the gloss overlaps, the teacher's
-word vectors, the prior, the part of speech, the collocation and, in a
-document, the rest of it). ``MIN_MARGIN`` was chosen on the planted
+word vectors, the prior, the part of speech, the collocation, the words
+whose definitions use it and, in a document, the rest of it). ``MIN_MARGIN`` was chosen on the planted
 homonyms of bench/data/homonyms_dev (the fewest wrong verdicts, then the
 most right), checked on the everyday dev queries of ``python -m bench
 verdicts`` and on CoarseWSD-20's train pairs; ``MIN_QUERY_MARGIN`` with
@@ -41,10 +41,12 @@ from indexing.senses.collocations import Collocations
 from indexing.senses.glosses import FILE as GLOSSES_FILE
 from indexing.senses.glosses import Glosses, entries_digest
 from indexing.senses.lexicon import english
+from indexing.senses.mentions import FILE as MENTIONS_FILE
+from indexing.senses.mentions import Mentions
 from indexing.senses.occurrence import Context, Reading, Sense
 from indexing.senses.pos import PosProbe, load_probe
-from indexing.senses.scoring import (COLLOCATION_WEIGHT, DOCUMENT_WEIGHT, GLOSS_WEIGHT, POS_WEIGHT, PRIOR_WEIGHT,
-                                     QUERY_COSINE_WEIGHT, RELATED_GLOSS_WEIGHT, TERM_WEIGHT, SenseScores)
+from indexing.senses.scoring import (COLLOCATION_WEIGHT, DOCUMENT_WEIGHT, GLOSS_WEIGHT, MENTION_WEIGHT, POS_WEIGHT,
+                                     PRIOR_WEIGHT, QUERY_COSINE_WEIGHT, RELATED_GLOSS_WEIGHT, TERM_WEIGHT, SenseScores)
 from indexing.senses.term_vectors import FILE as TERMS_FILE
 from indexing.senses.term_vectors import TermVectors
 
@@ -64,7 +66,8 @@ class Dictionary(SenseScores):
                  document_weight: float = DOCUMENT_WEIGHT, pos_probe: PosProbe | None = None,
                  pos_weight: float = POS_WEIGHT, collocations: Collocations | None = None,
                  collocation_weight: float = COLLOCATION_WEIGHT,
-                 query_cosine_weight: float = QUERY_COSINE_WEIGHT) -> None:
+                 query_cosine_weight: float = QUERY_COSINE_WEIGHT, mentions: Mentions | None = None,
+                 mention_weight: float = MENTION_WEIGHT) -> None:
         self.entries = entries
         self.vectors = vectors.astype(np.float32)
         self.model = model  # digest of the biLM weights the vectors were read with
@@ -81,6 +84,8 @@ class Dictionary(SenseScores):
         self.collocations = collocations  # None: neighbours name no sense
         self.collocation_weight = collocation_weight
         self.query_cosine_weight = query_cosine_weight  # of the biLM's cosine in a query word's reading
+        self.mentions = mentions  # None: words whose definitions use a word name none of its senses
+        self.mention_weight = mention_weight
         self.term_vectors = term_vectors if glosses is not None else None  # None: no teacher's word vectors
         # Each sense row's bag of its gloss terms and its kinds' in the teacher's word space (term_vectors.py).
         self.term_senses = term_vectors.senses(glosses) if self.term_vectors is not None else None
@@ -122,8 +127,13 @@ class Dictionary(SenseScores):
             logger.warning("no collocations for this sense inventory; senses are read without them "
                            "(python -m indexing.senses.collocations_build)")
             collocations = None
+        mentions = Mentions.load(directory) if (directory / MENTIONS_FILE).exists() else None
+        if mentions is None or mentions.entries_digest != entries_digest(meta["entries"]):
+            logger.warning("no defining words for this sense inventory; senses are read without them "
+                           "(python -m indexing.senses.mentions_build)")
+            mentions = None
         return cls(entries, vectors, meta["model"], glosses=glosses, term_vectors=term_vectors,
-                   pos_probe=load_probe(meta["model"], directory), collocations=collocations)
+                   pos_probe=load_probe(meta["model"], directory), collocations=collocations, mentions=mentions)
 
     def senses(self, word: str, names: bool = True) -> list[Sense]:
         """The coarse senses of every lemma ``word`` may be a form of ("banks"

@@ -18,15 +18,18 @@ leans to the institution when the context says little), plus ``POS_WEIGHT``
 times the log-probability of the sense's part of speech where the word
 stands (`pos.py`: "the nail" is no verb), plus ``COLLOCATION_WEIGHT`` for
 the sense that the word right before or after names with it in a WordNet
-phrase ("fountain pen", "holding pen": `collocations.py`). An occurrence in a
+phrase ("fountain pen", "holding pen": `collocations.py`), plus
+``MENTION_WEIGHT`` times each sense's share of the words around whose
+WordNet definitions use the word in that sense ("donor" for the body's
+organ: `mentions.py`). An occurrence in a
 document adds ``DOCUMENT_WEIGHT`` times the same bag cosine with the whole
 rest of its document (`in_document`; one sense per discourse: a story about
 herons means the river's bank even where a sentence does not say so). The
 gloss and term weights were chosen on CoarseWSD-20's train split and WiC's
 dev pairs (``python -m bench glosses``), the document's on the planted
 development homonyms.
-``COLLOCATION_WEIGHT`` on the planted development homonyms, checked on
-CoarseWSD-20's train split and WiC's dev pairs.
+``COLLOCATION_WEIGHT`` and ``MENTION_WEIGHT`` on the planted development
+homonyms, checked on CoarseWSD-20's train split and WiC's dev pairs.
 ``PRIOR_WEIGHT`` was chosen on CoarseWSD-20's train split (``python -m
 bench dictionary``); bench/results/decisions.md.
 """
@@ -51,6 +54,8 @@ TERM_WEIGHT = 1.0
 DOCUMENT_WEIGHT = 1.0
 # Added to the sense that an occurrence's neighbour names with it in a WordNet phrase ("fountain pen").
 COLLOCATION_WEIGHT = 0.5
+# Times each sense's share of the words around whose WordNet definitions use the word in that sense ("donor").
+MENTION_WEIGHT = 0.3
 POS_WEIGHT = 0.05  # times the log-probability of the sense's part of speech where the word stands
 # The biLM's cosine in a query word's reading counts half: a query gives it a window of three to five words,
 # which it reads worse than the sentence around a passage's word, and the glosses and the teacher's word
@@ -66,7 +71,7 @@ MIN_POS_SHARE = 0.5
 class SenseScores:
     """The scoring half of `Dictionary`: it reads the weights, the sense
     vectors and the evidence tables (glosses, word vectors, part-of-speech
-    probe, collocations) that `Dictionary.__init__` sets."""
+    probe, collocations, defining words) that `Dictionary.__init__` sets."""
 
     def covers(self, senses: list[Sense], context: Context) -> bool:
         """Whether ``context`` can be scored against ``senses``: a vector
@@ -122,7 +127,8 @@ class SenseScores:
         overlaps with the ``terms`` around it (`glosses.py`), their bags of
         word vectors (`term_vectors.py`), its prior, and the collocation
         that the words right before and after it name (when ``terms`` are
-        `glosses.WindowTerms`, which carry them; `collocations.py`)."""
+        `glosses.WindowTerms`, which carry them; `collocations.py`), and the
+        senses that the words around it point to (`mentions.py`)."""
         weights = np.array([sense.weight for sense in senses], dtype=np.float32)
         prior = np.log(weights / weights.sum())
         rows = [sense.row for sense in senses]
@@ -141,6 +147,9 @@ class SenseScores:
             named = self.collocations.rows({sense.lemma for sense in senses}, terms.before, terms.after)
             if len(named) == 1:
                 scores = scores + self.collocation_weight * np.array([row in named for row in rows], np.float32)
+        if self.mentions is not None and self.mention_weight and terms:
+            if (shares := self.mentions.shares(senses, terms)) is not None:
+                scores = scores + self.mention_weight * shares
         return scores
 
     def cosines(self, senses: list[Sense], context: Context, weight: float = 1.0) -> np.ndarray:
