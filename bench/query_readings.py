@@ -38,7 +38,7 @@ from search.occurrences import noun_positions, query_contexts, query_terms
 PLANTED_WORDS = frozenset({"bank", "bass", "bat", "crane", "mouse", "pitcher", "seal", "spring"})
 PER_WORD = 120
 LENGTHS = (3, 4, 5)
-MARGINS = (0.0, 0.1, 0.15, 0.2, 0.3, 0.4)
+MARGINS = (0.0, 0.06, 0.08, 0.1, 0.15, 0.2, 0.3, 0.4)
 SEED = 7
 
 

@@ -57,7 +57,9 @@ from search.sense_rank import TEMPERATURE, QueryWord, occurrence_probabilities
 
 UNCLEAR = "sense unclear"  # the general inventory's reading is not clear enough for a verdict
 GENERAL_RADIUS = RADIUS  # tokens either side of an occurrence that the general inventory reads its sense from
-MAX_GENERAL_WORDS = 3  # query words whose passages' occurrences the general inventory reads (cost)
+# Query words whose passages' occurrences the general inventory reads (cost). Three while passages were read
+# by the biLM at query time; six since their readings are kept at indexing (bench/results/decisions.md).
+MAX_GENERAL_WORDS = 6
 
 SentenceTokens = Callable[[StoredDocument, Span], list[Token]]
 
@@ -102,7 +104,8 @@ class GeneralVerdicts:
         # read clearly, or unclear among some of their senses only (a passage
         # in none of those is in another sense whichever the query meant).
         # At most MAX_GENERAL_WORDS of them, the most clearly read: each costs
-        # a window per occurrence in every passage, and a long query has many.
+        # a scoring per occurrence in every passage (a biLM window where its
+        # document was not read at indexing), and a long query has many.
         open_ = sorted(((reading.confidence, tokens[q].norm) for q, reading in self._readings.items()
                         if reading and (reading.sense or general.may_rule_out(reading.plausible))), reverse=True)
         self._passage_words = {word for _, word in open_[:MAX_GENERAL_WORDS]}
