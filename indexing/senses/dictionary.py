@@ -13,10 +13,11 @@ language, so they come from a dictionary, not from clustering the collection.
 Confidence is the margin between the best and the second-best sense's
 score (`scoring.py`: the biLM's cosine, the gloss overlaps, the teacher's
 word vectors, the prior, the part of speech, the collocation, the words
-whose definitions use it and, in a document, the rest of it). ``MIN_MARGIN`` was chosen on the planted
-homonyms of bench/data/homonyms_dev (the fewest wrong verdicts, then the
-most right), checked on the everyday dev queries of ``python -m bench
-verdicts`` and on CoarseWSD-20's train pairs; ``MIN_QUERY_MARGIN`` with
+whose definitions use it and, in a document, the rest of it).
+``MIN_MARGIN`` was chosen on the planted homonyms of
+bench/data/homonyms_dev (the fewest wrong verdicts, then the most right),
+checked on the everyday dev queries of ``python -m bench verdicts`` and on
+CoarseWSD-20's train pairs; ``MIN_QUERY_MARGIN`` with
 ``QUERY_COSINE_WEIGHT`` (a query's window is short, and the biLM's cosine
 counts half in its reading) on CoarseWSD-20 train's simulated queries
 (``python -m bench query-readings``), checked on the same sets;
