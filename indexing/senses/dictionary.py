@@ -114,25 +114,16 @@ class Dictionary(SenseScores):
                    for lemma, senses in meta["entries"].items()}
         with np.load(directory / "dictionary_vectors.npz") as stored:  # int8 rows and their scales
             vectors = float_rows(stored["vectors"], stored["scales"])
-        glosses = Glosses.load(directory) if (directory / GLOSSES_FILE).exists() else None
-        if glosses is None or glosses.entries_digest != entries_digest(meta["entries"]):
-            logger.warning("no gloss terms for this sense inventory; senses are read without them "
-                           "(python -m indexing.senses.dictionary_build --glosses-only)")
-            glosses = None
+        digest = entries_digest(meta["entries"])
+        glosses = _for_entries(Glosses, directory, GLOSSES_FILE, digest, "gloss terms",
+                               "dictionary_build --glosses-only")
         term_vectors = TermVectors.load(directory) if (directory / TERMS_FILE).exists() else None
         if term_vectors is None:
             logger.warning("no word vectors for the sense inventory; senses are read without them "
                            "(python -m indexing.senses.term_vectors_build)")
-        collocations = Collocations.load(directory) if (directory / COLLOCATIONS_FILE).exists() else None
-        if collocations is None or collocations.entries_digest != entries_digest(meta["entries"]):
-            logger.warning("no collocations for this sense inventory; senses are read without them "
-                           "(python -m indexing.senses.collocations_build)")
-            collocations = None
-        mentions = Mentions.load(directory) if (directory / MENTIONS_FILE).exists() else None
-        if mentions is None or mentions.entries_digest != entries_digest(meta["entries"]):
-            logger.warning("no defining words for this sense inventory; senses are read without them "
-                           "(python -m indexing.senses.mentions_build)")
-            mentions = None
+        collocations = _for_entries(Collocations, directory, COLLOCATIONS_FILE, digest, "collocations",
+                                    "collocations_build")
+        mentions = _for_entries(Mentions, directory, MENTIONS_FILE, digest, "defining words", "mentions_build")
         return cls(entries, vectors, meta["model"], glosses=glosses, term_vectors=term_vectors,
                    pos_probe=load_probe(meta["model"], directory), collocations=collocations, mentions=mentions)
 
@@ -241,6 +232,20 @@ class Dictionary(SenseScores):
         scores = self.scores(senses, context, terms, query) / temperature
         weights = np.exp(scores - scores.max())
         return weights / weights.sum()
+
+
+def _for_entries(table, directory: Path, file: str, digest: str, what: str, build: str):
+    """The evidence table (``table``: `Glosses`, `Collocations` or
+    `Mentions`, each with its ``load(directory)`` and the ``entries_digest``
+    it was built for) stored in ``directory`` as ``file``, when it was built for the
+    inventory whose entries have ``digest``; else None, with a warning that
+    names the ``build`` command (a module of `indexing.senses`) that makes it."""
+    found = table.load(directory) if (directory / file).exists() else None
+    if found is None or found.entries_digest != digest:
+        logger.warning("no %s for this sense inventory; senses are read without them (python -m indexing.senses.%s)",
+                       what, build)
+        return None
+    return found
 
 
 def _rules_out(senses: list[Sense], scores: np.ndarray, inside: Sequence[int], margin: float) -> int | None:

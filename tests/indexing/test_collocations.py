@@ -3,17 +3,13 @@ their words (`collocations_build.py`), and a reading weighs the sense its
 neighbours name (`collocations.py`, `Dictionary.scores`)."""
 from __future__ import annotations
 
-import json
-import logging
-import shutil
-
 import numpy as np
 import pytest
 
-from indexing.senses.collocations import FILE, Collocations
+from indexing.senses.collocations import Collocations
 from indexing.senses.collocations_build import collocations
-from indexing.senses.dictionary import DATA, Dictionary, english_senses
-from indexing.senses.glosses import WindowTerms, entries_digest, window_terms
+from indexing.senses.dictionary import english_senses
+from indexing.senses.glosses import WindowTerms, window_terms
 from indexing.senses.wordnet import Synset
 from tests.indexing.test_dictionary import around, context, hand_made, unit
 
@@ -68,22 +64,6 @@ def test_the_named_sense_wins_an_undecided_reading() -> None:
     assert reading.confidence == pytest.approx(dictionary.collocation_weight, abs=1e-6)
     # Bare terms carry no neighbours: the same context stays undecided.
     assert dictionary.read("bank", undecided, terms=frozenset({"river"})).sense is None
-
-
-def test_the_shipped_collocations_follow_the_shipped_inventory() -> None:
-    shipped = english_senses()
-    assert shipped.collocations is not None, "rebuild them: python -m indexing.senses.collocations_build"
-    entries = json.loads((DATA / "dictionary.json").read_text())["entries"]
-    assert shipped.collocations.entries_digest == entries_digest(entries)
-
-
-def test_collocations_built_for_another_inventory_are_not_used(tmp_path, caplog) -> None:
-    for name in ("dictionary.json", "dictionary_vectors.npz"):
-        shutil.copy(DATA / name, tmp_path / name)
-    (tmp_path / FILE).write_text('{"entries_digest": "another inventory", "lemmas": {}}')
-    with caplog.at_level(logging.WARNING):
-        assert Dictionary.load(tmp_path).collocations is None
-    assert "collocations_build" in caplog.text
 
 
 @pytest.mark.parametrize("text, word, label", [

@@ -3,6 +3,7 @@ sense in context with a margin below which it says "unclear", and the
 shipped inventory on words whose senses everyone knows."""
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 
@@ -14,7 +15,9 @@ from indexing.senses.dictionary import DATA, MIN_MARGIN, Dictionary, Sense, cont
 from indexing.senses.names import in_name, may_be_name
 from indexing.senses.occurrence import Cosines
 from indexing.senses.dictionary_build import group, label, mark_names
-from indexing.senses.glosses import Glosses, WordGlosses, window_terms
+from indexing.senses.collocations import FILE as COLLOCATIONS_FILE
+from indexing.senses.glosses import Glosses, WordGlosses, entries_digest, window_terms
+from indexing.senses.mentions import FILE as MENTIONS_FILE
 from indexing.senses.wordnet import synsets
 from indexing.text import tokenize
 
@@ -269,6 +272,30 @@ def test_glosses_built_for_another_inventory_are_not_used(tmp_path, caplog) -> N
     assert "--glosses-only" in caplog.text
     (tmp_path / "dictionary_glosses.npz").unlink()
     assert Dictionary.load(tmp_path).glosses is None  # none at all: read without them, as before
+
+
+# The inventory's JSON evidence tables: its attribute, its file and the module that builds it.
+JSON_TABLES = [("collocations", COLLOCATIONS_FILE, "collocations_build"), ("mentions", MENTIONS_FILE, "mentions_build")]
+
+
+@pytest.mark.parametrize("attribute, file, build", JSON_TABLES)
+def test_the_shipped_tables_follow_the_shipped_inventory(shipped: Dictionary, attribute: str, file: str,
+                                                         build: str) -> None:
+    table = getattr(shipped, attribute)
+    assert table is not None, f"rebuild them: python -m indexing.senses.{build}"
+    entries = json.loads((DATA / "dictionary.json").read_text())["entries"]
+    assert table.entries_digest == entries_digest(entries)
+
+
+@pytest.mark.parametrize("attribute, file, build", JSON_TABLES)
+def test_tables_built_for_another_inventory_are_not_used(tmp_path, caplog, attribute: str, file: str,
+                                                         build: str) -> None:
+    for name in ("dictionary.json", "dictionary_vectors.npz"):
+        shutil.copy(DATA / name, tmp_path / name)
+    (tmp_path / file).write_text('{"entries_digest": "another inventory", "lemmas": {}}')
+    with caplog.at_level(logging.WARNING):
+        assert getattr(Dictionary.load(tmp_path), attribute) is None
+    assert build in caplog.text
 
 
 def test_the_shipped_inventory_labels_the_senses_of_bank_from_the_dictionary(shipped: Dictionary) -> None:

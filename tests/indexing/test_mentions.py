@@ -4,16 +4,12 @@ and a reading weighs the senses the words around it point to
 (`mentions.py`, `Dictionary.scores`)."""
 from __future__ import annotations
 
-import json
-import logging
-import shutil
-
 import numpy as np
 import pytest
 
-from indexing.senses.dictionary import DATA, Dictionary, Sense, english_senses
-from indexing.senses.glosses import Glosses, entries_digest
-from indexing.senses.mentions import FILE, Mentions
+from indexing.senses.dictionary import Dictionary, Sense, english_senses
+from indexing.senses.glosses import Glosses
+from indexing.senses.mentions import Mentions
 from indexing.senses.mentions_build import mentions
 from indexing.senses.wordnet import Synset
 from indexing.text import terms
@@ -66,22 +62,6 @@ def test_a_pointing_word_decides_an_undecided_reading() -> None:
     assert reading.confidence == pytest.approx(dictionary.mention_weight, abs=1e-6)
     dictionary.mention_weight = 0.0
     assert dictionary.read("bank", undecided, terms=frozenset({"leve"})).sense is None
-
-
-def test_the_shipped_defining_words_follow_the_shipped_inventory() -> None:
-    shipped = english_senses()
-    assert shipped.mentions is not None, "rebuild them: python -m indexing.senses.mentions_build"
-    entries = json.loads((DATA / "dictionary.json").read_text())["entries"]
-    assert shipped.mentions.entries_digest == entries_digest(entries)
-
-
-def test_defining_words_built_for_another_inventory_are_not_used(tmp_path, caplog) -> None:
-    for name in ("dictionary.json", "dictionary_vectors.npz"):
-        shutil.copy(DATA / name, tmp_path / name)
-    (tmp_path / FILE).write_text('{"entries_digest": "another inventory", "lemmas": {}}')
-    with caplog.at_level(logging.WARNING):
-        assert Dictionary.load(tmp_path).mentions is None
-    assert "mentions_build" in caplog.text
 
 
 def test_a_donor_makes_a_shipped_query_organ_the_bodys() -> None:
