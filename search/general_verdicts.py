@@ -24,8 +24,11 @@ writer") is a candidate only where the word is capitalised; a passage's
 word in a name of several capitalised words ("New York") is never struck
 through as another sense (`names.in_name`), though it may agree ("Reserve
 Bank" is a bank). A passage's reading also hears the rest of its document
-(`Dictionary.in_document`), and a query's word that stands where a noun
-stands is read among its noun senses (`occurrences.noun_positions`). A
+(`Dictionary.in_document`), and one unclear alone is read again with the
+word's other uses in its document, their scores averaged (one sense per
+discourse: `Dictionary.compare`'s ``also``), to agree with the query's
+sense only: a strike-through rests on the occurrence's own words. A query's word that stands
+where a noun stands is read among its noun senses (`occurrences.noun_positions`). A
 sense the user says a query word means (`meanings.py`) stands for the
 reading of it, certain.
 
@@ -38,7 +41,7 @@ same sense (`sense_rank`'s P(same), over the word's senses).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -60,6 +63,9 @@ GENERAL_RADIUS = RADIUS  # tokens either side of an occurrence that the general 
 # Query words whose passages' occurrences the general inventory reads (cost). Three while passages were read
 # by the biLM at query time; six since their readings are kept at indexing (bench/results/decisions.md).
 MAX_GENERAL_WORDS = 6
+# An occurrence unclear alone is read again with at most this many other uses of its word in its document, the
+# nearest, to agree with the query's sense (one sense per discourse; bench/results/decisions.md): each costs a scoring.
+MAX_ELSEWHERE = 16
 
 SentenceTokens = Callable[[StoredDocument, Span], list[Token]]
 
@@ -113,6 +119,7 @@ class GeneralVerdicts:
         self._kept: dict[int, Readings | None] = {}
         self._topics: dict[int, Topic | None] = {}  # document id -> its topic, for occurrences read now
         self._same_query: dict[tuple, np.ndarray] = {}  # (query word, lemma, names) -> its sense probabilities
+        self._elsewhere_found: dict[tuple, list] = {}  # (document id, word) -> its uses kept there
 
     def meanings(self) -> list[QueryMeaning]:
         """Each query word the inventory gives two senses or more, once:
@@ -210,12 +217,21 @@ class GeneralVerdicts:
         confidence = round(confidence, 3)
         if kind == "other sense" and in_name(document.text, token.start, token.end):
             kind = None  # "New York" is not new in another sense: a name's words are no senses
+        also = []
+        if kind is None and (also := self._elsewhere(document, token)):
+            # Unclear alone: read with the word's other uses in the document (one sense per discourse), for
+            # agreement only. A strike-through rests on the occurrence's own words: the pooled strikes on the
+            # everyday dev queries were 3 right, 7 wrong (bench/results/decisions.md).
+            pooled, theirs, confidence = self.general.compare(ours.sense, context, names=may_be_name(text, 0),
+                                                              terms=around, also=also)
+            confidence = round(confidence, 3)
+            kind = pooled if pooled == "same sense" else None
         if kind is None:
             return Highlight(token.start, token.end, text, word, 1.0, "same word", ours.sense.name, UNCLEAR,
                              confidence=confidence)
-        similarity = self._same_sense(q, ours.sense, context, around, may_be_name(text, 0))
+        similarity = self._same_sense(q, ours.sense, context, around, may_be_name(text, 0), also)
         return Highlight(token.start, token.end, text, word, round(similarity, 3), kind, ours.sense.name, theirs.name,
-                         confidence=confidence)
+                         confidence=confidence, document_uses=len(also))
 
     def _ruled_out(self, document: StoredDocument, token: Token, q: int, ours: Reading, context: Context,
                    around: frozenset[str]) -> Highlight:
@@ -235,11 +251,13 @@ class GeneralVerdicts:
         return Highlight(token.start, token.end, text, word, round(similarity, 3), "other sense", query_sense,
                          theirs.name, confidence=round(confidence, 3))
 
-    def _same_sense(self, q: int, sense: Sense, context: Context, around: frozenset[str], names: bool) -> float:
+    def _same_sense(self, q: int, sense: Sense, context: Context, around: frozenset[str], names: bool,
+                    also: Sequence[tuple[Context, frozenset[str]]] = ()) -> float:
         """How likely the passage's occurrence (its ``context`` and the terms
-        ``around`` it) and the query's word ``q`` mean the same sense of
-        ``sense``'s word: sum over its senses of the product of their
-        probabilities (`sense_rank`'s P(same)). The highlight's similarity."""
+        ``around`` it, read with its document's other uses ``also``) and the
+        query's word ``q`` mean the same sense of ``sense``'s word: sum over
+        its senses of the product of their probabilities (`sense_rank`'s
+        P(same)). The highlight's similarity."""
         senses = [s for s in self.general.entries[sense.lemma] if names or not s.proper or s == sense]
         key = (q, sense.lemma, names)  # the query's side is the same for every passage
         if key not in self._same_query:
@@ -248,8 +266,31 @@ class GeneralVerdicts:
                                      self.general.probabilities(senses, self._query_contexts[token.start],
                                                                 self._query_around[token.start], TEMPERATURE,
                                                                 query=True))
-        theirs = self.general.probabilities(senses, context, around, TEMPERATURE)
+        theirs = self.general.probabilities(senses, context, around, TEMPERATURE, also=also)
         return float(self._same_query[key] @ theirs)
+
+    def _elsewhere(self, document: StoredDocument, token: Token) -> list[tuple[Context, frozenset[str]]]:
+        """The other uses of ``token``'s word (the same form) in ``document``
+        that its indexing read, the MAX_ELSEWHERE nearest: their kept
+        readings and the terms around them. None where indexing did not
+        read the document (a verdict then rests on the occurrence alone)."""
+        key = (document.id, token.norm)
+        if key not in self._elsewhere_found:
+            kept = self._kept_readings([document.id]).get(document.id)
+            found = []
+            if kept is not None:
+                for sentence in self._store.sentences(document.id):
+                    if token.norm not in document.text[sentence.start : sentence.end].lower():
+                        continue  # cheap: most sentences of a long document lack the word
+                    tokens = self._sentence_tokens(document, sentence)
+                    norms = [t.norm for t in tokens]
+                    found += [(t.start, context, window_terms(norms, i, GENERAL_RADIUS))
+                              for i, t in enumerate(tokens)
+                              if t.norm == token.norm and (context := kept.context(t, self.general)) is not None]
+            self._elsewhere_found[key] = found
+        others = [found for found in self._elsewhere_found[key] if found[0] != token.start]
+        others.sort(key=lambda found: abs(found[0] - token.start))
+        return [(context, around) for _, context, around in others[:MAX_ELSEWHERE]]
 
     def _kept_readings(self, doc_ids: list[int]) -> dict[int, Readings]:
         """The readings kept by the indexing of those of ``doc_ids`` that have them, fetched once per query."""

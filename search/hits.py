@@ -30,6 +30,9 @@ class Highlight:
     # against the query word's sense (the margin of `Dictionary.compare`);
     # None when no general sense was read.
     confidence: float | None = None
+    # The word's other uses in this document that the verdict was read with: an
+    # occurrence unclear alone is read with them (one sense per discourse); 0: alone.
+    document_uses: int = 0
 
 
 @dataclass(frozen=True)

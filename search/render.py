@@ -54,7 +54,13 @@ def _tip(h: Highlight) -> str:
         tip += f"; query: {h.query_sense or h.query_word}; here: {h.doc_sense or h.word}"
     if h.confidence is not None:
         tip += f" (confidence {h.confidence:.2f}, a verdict needs {MIN_MARGIN:.2f})"
+    if h.document_uses:
+        tip += f"; unclear alone, read with its {_uses(h.document_uses)} in this document"
     return tip
+
+
+def _uses(n: int) -> str:
+    return "other use" if n == 1 else f"{n} other uses"
 
 
 def legend_html() -> str:

@@ -171,8 +171,8 @@ class Dictionary(SenseScores):
             return Reading(best, best, margin, (best,))
         return Reading(None, best, margin, tuple(senses[int(i)] for i in order if scores[order[0]] - scores[i] < least))
 
-    def compare(self, sense: Sense, context: Context, names: bool = True,
-                terms: frozenset[str] = frozenset()) -> tuple[str | None, Sense, float]:
+    def compare(self, sense: Sense, context: Context, names: bool = True, terms: frozenset[str] = frozenset(),
+                also: Sequence[tuple[Context, frozenset[str]]] = ()) -> tuple[str | None, Sense, float]:
         """Whether an occurrence of ``sense.lemma``'s word (its `Context`
         and the terms around it) is used in ``sense`` (the query's):
         ("same sense", sense) when that sense beats every other by ``min_margin``; ("other sense", the
@@ -182,11 +182,13 @@ class Dictionary(SenseScores):
         The margin that matters is against the query's sense, not between the
         occurrence's two best: "bank" has six senses, and a river bank need
         not be told from a bank of switches to be told from a financial
-        institution. ``names``: as in `read`."""
+        institution. ``names``: as in `read`. ``also``: the word's other
+        occurrences in the same document (their contexts and terms), read with
+        this one as one (`_pooled`)."""
         senses = [s for s in self.entries[sense.lemma] if names or not s.proper or s == sense]
         if len(senses) < 2:
             return "same sense", sense, 1.0
-        scores = self.scores(senses, context, terms)
+        scores = self._pooled(senses, context, terms, also)
         at = senses.index(sense)
         rival = max((i for i in range(len(senses)) if i != at), key=lambda i: scores[i])
         margin = float(abs(scores[at] - scores[rival]))
@@ -218,18 +220,30 @@ class Dictionary(SenseScores):
             return None
         return senses[found], float(scores[found] - max(scores[i] for i in inside))
 
+    def _pooled(self, senses: list[Sense], context: Context, terms: frozenset[str],
+                also: Sequence[tuple[Context, frozenset[str]]]) -> np.ndarray:
+        """The senses' scores of an occurrence, averaged with those of the
+        word's other occurrences ``also`` (one document's: one sense per
+        discourse, Gale, Church and Yarowsky, 1992)."""
+        scores = self.scores(senses, context, terms)
+        for other, around in also:
+            scores = scores + self.scores(senses, other, around)
+        return scores / (1 + len(also))
+
     def may_rule_out(self, plausible: Sequence[Sense]) -> bool:
         """Whether `rule_out` can ever speak for these plausible senses:
         their word has another sense of one of their parts of speech."""
         kinds = {sense.pos for sense in plausible}
         return any(s.pos in kinds and s not in plausible for s in self.entries[plausible[0].lemma])
 
-    def probabilities(self, senses: list[Sense], context: Context, terms: frozenset[str],
-                      temperature: float, query: bool = False) -> np.ndarray:
+    def probabilities(self, senses: list[Sense], context: Context, terms: frozenset[str], temperature: float,
+                      query: bool = False, also: Sequence[tuple[Context, frozenset[str]]] = ()) -> np.ndarray:
         """How likely an occurrence (its context vector and the terms around
         it, as for `scores`; a query's word when ``query``) is in each of
-        ``senses``: the softmax of their scores at ``temperature``, (len(senses),) summing to 1."""
-        scores = self.scores(senses, context, terms, query) / temperature
+        ``senses``: the softmax of their scores at ``temperature``, (len(senses),) summing to 1.
+        ``also``: a passage's other uses of the word, as in `compare`."""
+        scores = (self._pooled(senses, context, terms, also) if also else self.scores(senses, context, terms, query))
+        scores = scores / temperature
         weights = np.exp(scores - scores.max())
         return weights / weights.sum()
 
