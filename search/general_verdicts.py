@@ -27,10 +27,10 @@ Bank" is a bank). A passage's reading also hears the rest of its document
 (`Dictionary.in_document`), and one unclear alone is read again with the
 word's other uses in its document, their scores averaged (one sense per
 discourse: `Dictionary.compare`'s ``also``), to agree with the query's
-sense only: a strike-through rests on the occurrence's own words. A query's word that stands
-where a noun stands is read among its noun senses (`occurrences.noun_positions`). A
-sense the user says a query word means (`meanings.py`) stands for the
-reading of it, certain.
+sense only: a strike-through rests on the occurrence's own words. A
+query's word that stands where a noun stands is read among its noun
+senses (`occurrences.noun_positions`). A sense the user says a query
+word means (`meanings.py`) stands for the reading of it, certain.
 
 Cost: indexing already read every ambiguous word of every document
 (`indexing.senses.readings`), so a passage costs nothing unless its
@@ -222,10 +222,11 @@ class GeneralVerdicts:
             # Unclear alone: read with the word's other uses in the document (one sense per discourse), for
             # agreement only. A strike-through rests on the occurrence's own words: the pooled strikes on the
             # everyday dev queries were 3 right, 7 wrong (bench/results/decisions.md).
-            pooled, theirs, confidence = self.general.compare(ours.sense, context, names=may_be_name(text, 0),
-                                                              terms=around, also=also)
-            confidence = round(confidence, 3)
-            kind = pooled if pooled == "same sense" else None
+            pooled = self.general.compare(ours.sense, context, names=may_be_name(text, 0), terms=around, also=also)
+            if pooled[0] == "same sense":
+                kind, theirs, confidence = pooled[0], pooled[1], round(pooled[2], 3)
+            else:
+                also = []
         if kind is None:
             return Highlight(token.start, token.end, text, word, 1.0, "same word", ours.sense.name, UNCLEAR,
                              confidence=confidence)
@@ -273,7 +274,7 @@ class GeneralVerdicts:
         """The other uses of ``token``'s word (the same form) in ``document``
         that its indexing read, the MAX_ELSEWHERE nearest: their kept
         readings and the terms around them. None where indexing did not
-        read the document (a verdict then rests on the occurrence alone)."""
+        read the document: a verdict there rests on the occurrence alone."""
         key = (document.id, token.norm)
         if key not in self._elsewhere_found:
             kept = self._kept_readings([document.id]).get(document.id)

@@ -457,3 +457,4 @@ def test_the_documents_other_uses_never_strike_an_unclear_occurrence_through(mon
     found = explain_kept(text, {first: (1.0, 0.0), second: (0.55, 0.45)}, monkeypatch)
     assert [(h.kind, h.doc_sense) for h in found] == [("other sense", "bank: sloping land"),
                                                       ("same word", "sense unclear")]
+    assert found[1].confidence == pytest.approx(0.1, abs=0.01)  # its own margin, not the pooled one
