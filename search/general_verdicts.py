@@ -26,7 +26,7 @@ through as another sense (`names.in_name`), though it may agree ("Reserve
 Bank" is a bank). A passage's reading also hears the rest of its document
 (`Dictionary.in_document`), and one unclear alone is read again with the
 word's other uses in its document, their scores averaged (one sense per
-discourse: `Dictionary.compare`'s ``also``), to agree with the query's
+discourse: `discourse.py`), to agree with the query's
 sense only: a strike-through rests on the occurrence's own words. A
 query's word that stands where a noun stands is read among its noun
 senses (`occurrences.noun_positions`). A sense the user says a query
@@ -53,6 +53,7 @@ from indexing.senses.readings import RADIUS, Readings, document_topic, kept_read
 from indexing.senses.term_vectors import Topic
 from indexing.store import DocumentStore
 from indexing.text import token_terms
+from search.discourse import OtherUses
 from search.hits import Highlight
 from search.meanings import QueryMeaning, choose_meanings, one_hot
 from search.occurrences import OccurrenceReader, cache_keys, job_lists, noun_positions, query_terms
@@ -63,9 +64,6 @@ GENERAL_RADIUS = RADIUS  # tokens either side of an occurrence that the general 
 # Query words whose passages' occurrences the general inventory reads (cost). Three while passages were read
 # by the biLM at query time; six since their readings are kept at indexing (bench/results/decisions.md).
 MAX_GENERAL_WORDS = 6
-# An occurrence unclear alone is read again with at most this many other uses of its word in its document, the
-# nearest, to agree with the query's sense (one sense per discourse; bench/results/decisions.md): each costs a scoring.
-MAX_ELSEWHERE = 16
 
 SentenceTokens = Callable[[StoredDocument, Span], list[Token]]
 
@@ -119,7 +117,9 @@ class GeneralVerdicts:
         self._kept: dict[int, Readings | None] = {}
         self._topics: dict[int, Topic | None] = {}  # document id -> its topic, for occurrences read now
         self._same_query: dict[tuple, np.ndarray] = {}  # (query word, lemma, names) -> its sense probabilities
-        self._elsewhere_found: dict[tuple, list] = {}  # (document id, word) -> its uses kept there
+        # One sense per discourse: an occurrence unclear alone is read with its word's other uses.
+        self._other_uses = OtherUses(general, store, lambda doc_id: self._kept_readings([doc_id]).get(doc_id),
+                                     sentence_tokens, GENERAL_RADIUS)
 
     def meanings(self) -> list[QueryMeaning]:
         """Each query word the inventory gives two senses or more, once:
@@ -218,7 +218,7 @@ class GeneralVerdicts:
         if kind == "other sense" and in_name(document.text, token.start, token.end):
             kind = None  # "New York" is not new in another sense: a name's words are no senses
         also = []
-        if kind is None and (also := self._elsewhere(document, token)):
+        if kind is None and (also := self._other_uses(document, token)):
             # Unclear alone: read with the word's other uses in the document (one sense per discourse), for
             # agreement only. A strike-through rests on the occurrence's own words: the pooled strikes on the
             # everyday dev queries were 3 right, 7 wrong (bench/results/decisions.md).
@@ -269,29 +269,6 @@ class GeneralVerdicts:
                                                                 query=True))
         theirs = self.general.probabilities(senses, context, around, TEMPERATURE, also=also)
         return float(self._same_query[key] @ theirs)
-
-    def _elsewhere(self, document: StoredDocument, token: Token) -> list[tuple[Context, frozenset[str]]]:
-        """The other uses of ``token``'s word (the same form) in ``document``
-        that its indexing read, the MAX_ELSEWHERE nearest: their kept
-        readings and the terms around them. None where indexing did not
-        read the document: a verdict there rests on the occurrence alone."""
-        key = (document.id, token.norm)
-        if key not in self._elsewhere_found:
-            kept = self._kept_readings([document.id]).get(document.id)
-            found = []
-            if kept is not None:
-                for sentence in self._store.sentences(document.id):
-                    if token.norm not in document.text[sentence.start : sentence.end].lower():
-                        continue  # cheap: most sentences of a long document lack the word
-                    tokens = self._sentence_tokens(document, sentence)
-                    norms = [t.norm for t in tokens]
-                    found += [(t.start, context, window_terms(norms, i, GENERAL_RADIUS))
-                              for i, t in enumerate(tokens)
-                              if t.norm == token.norm and (context := kept.context(t, self.general)) is not None]
-            self._elsewhere_found[key] = found
-        others = [found for found in self._elsewhere_found[key] if found[0] != token.start]
-        others.sort(key=lambda found: abs(found[0] - token.start))
-        return [(context, around) for _, context, around in others[:MAX_ELSEWHERE]]
 
     def _kept_readings(self, doc_ids: list[int]) -> dict[int, Readings]:
         """The readings kept by the indexing of those of ``doc_ids`` that have them, fetched once per query."""
