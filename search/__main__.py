@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         if hit.passage:
             print(f"       {' '.join(hit.passage.text.split())[:200]}")
             for h in hit.passage.highlights:
-                senses = f"  [{h.query_sense or h.query_word} | {h.doc_sense or h.word}]" if h.doc_sense else ""
+                chosen = " (your choice)" if h.query_chosen else ""
+                senses = f"  [{h.query_sense or h.query_word}{chosen} | {h.doc_sense or h.word}]" if h.doc_sense else ""
                 if h.document_uses:
                     senses += f" (read with {h.document_uses} other use{'s' if h.document_uses > 1 else ''} here)"
                 literal = ", keyword match" if h.literal and h.kind != "term" else ""

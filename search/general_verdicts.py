@@ -229,10 +229,10 @@ class GeneralVerdicts:
                 also = []
         if kind is None:
             return Highlight(token.start, token.end, text, word, 1.0, "same word", ours.sense.name, UNCLEAR,
-                             confidence=confidence)
+                             confidence=confidence, query_chosen=word in self.chosen)
         similarity = self._same_sense(q, ours.sense, context, around, may_be_name(text, 0), also)
         return Highlight(token.start, token.end, text, word, round(similarity, 3), kind, ours.sense.name, theirs.name,
-                         confidence=confidence, document_uses=len(also))
+                         confidence=confidence, document_uses=len(also), query_chosen=word in self.chosen)
 
     def _ruled_out(self, document: StoredDocument, token: Token, q: int, ours: Reading, context: Context,
                    around: frozenset[str]) -> Highlight:

@@ -33,6 +33,8 @@ class Highlight:
     # The word's other uses in this document that the verdict was read with: an
     # occurrence unclear alone is read with them (one sense per discourse); 0: alone.
     document_uses: int = 0
+    # The query's sense is the one the user chose for the query word (`meanings.py`), not the page's reading.
+    query_chosen: bool = False
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,8 @@ def _tip(h: Highlight) -> str:
     if h.literal:
         tip += "; keyword match (BM25: same stem)"
     if h.query_sense or h.doc_sense:
-        tip += f"; query: {h.query_sense or h.query_word}; here: {h.doc_sense or h.word}"
+        chosen = " (your choice)" if h.query_chosen else ""
+        tip += f"; query: {h.query_sense or h.query_word}{chosen}; here: {h.doc_sense or h.word}"
     if h.confidence is not None:
         tip += f" (confidence {h.confidence:.2f}, a verdict needs {MIN_MARGIN:.2f})"
     if h.document_uses:

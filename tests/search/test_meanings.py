@@ -22,6 +22,12 @@ def verdicts(engine: SearchEngine, query: str, meanings: dict[str, str], method:
             for hit in engine.search(query, method, k=12, meanings=meanings)}
 
 
+def chosen_marks(engine: SearchEngine, query: str, meanings: dict[str, str]) -> set[bool]:
+    """Whether each sense verdict on the query's "bank" says its sense is the user's choice."""
+    return {h.query_chosen for hit in engine.search(query, "senses", k=12, meanings=meanings)
+            for h in hit.passage.highlights if h.query_word == "bank" and h.kind in ("same sense", "other sense")}
+
+
 def test_a_query_word_of_several_senses_is_listed_with_its_senses_and_its_reading(engine: SearchEngine) -> None:
     alone, = engine.query_meanings("bank")
     assert alone.word == "bank" and alone.read is None and alone.confidence is None  # nothing around it to read
@@ -46,6 +52,8 @@ def test_the_verdicts_and_the_senses_column_follow_the_chosen_meaning(engine: Se
     assert next(iter(chosen)) in same  # the Senses column ranks a document of that sense first
     (listed,) = engine.query_meanings("bank", {"BANK": meaning.upper()})  # any case
     assert listed.chosen.label == meaning and listed.read is None
+    assert chosen_marks(engine, "bank", {"bank": meaning}) == {True}  # the hover says the sense is the user's
+    assert chosen_marks(engine, "fishing from the river bank", {}) == {False}  # the page's own reading
 
 
 @pytest.mark.parametrize("meanings, message", [

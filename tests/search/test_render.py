@@ -41,7 +41,11 @@ def test_a_dictionary_sense_verdict_says_how_likely_the_same_sense_is() -> None:
     [tip] = re.findall(r'title="([^"]*)"', passage_html(passage([verdict])))
     assert html.unescape(tip).startswith("matches query word 'bank' (4% likely in the same sense); ")
     assert "query: bank: sloping land; here: bank: financial institution (confidence 0.62" in html.unescape(tip)
-    assert "in this document" not in html.unescape(tip)  # read alone
+    assert "in this document" not in html.unescape(tip) and "your choice" not in html.unescape(tip)
+    chosen = Highlight(*bank, "bank", "bank", 0.04, "other sense", "bank: sloping land", "bank: financial institution",
+                       confidence=0.62, query_chosen=True)
+    [tip] = re.findall(r'title="([^"]*)"', passage_html(passage([chosen])))
+    assert "query: bank: sloping land (your choice); here: bank: financial institution" in html.unescape(tip)
     pooled = Highlight(*bank, "bank", "bank", 0.9, "same sense", "bank: financial institution",
                        "bank: financial institution", confidence=0.4, document_uses=2)
     [tip] = re.findall(r'title="([^"]*)"', passage_html(passage([pooled])))
