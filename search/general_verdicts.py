@@ -53,7 +53,7 @@ from indexing.senses.readings import RADIUS, Readings, document_topic, kept_read
 from indexing.senses.term_vectors import Topic
 from indexing.store import DocumentStore
 from indexing.text import token_terms
-from search.discourse import OtherUses
+from search.discourse import OtherUses, Use
 from search.hits import Highlight
 from search.meanings import QueryMeaning, choose_meanings, one_hot
 from search.occurrences import OccurrenceReader, cache_keys, job_lists, noun_positions, query_terms
@@ -217,16 +217,14 @@ class GeneralVerdicts:
         confidence = round(confidence, 3)
         if kind == "other sense" and in_name(document.text, token.start, token.end):
             kind = None  # "New York" is not new in another sense: a name's words are no senses
-        also = []
-        if kind is None and (also := self._other_uses(document, token)):
+        also: list[Use] = []  # the other uses of the word its verdict was read with
+        if kind is None and (others := self._other_uses(document, token)):
             # Unclear alone: read with the word's other uses in the document (one sense per discourse), for
             # agreement only. A strike-through rests on the occurrence's own words: the pooled strikes on the
             # everyday dev queries were 3 right, 7 wrong (bench/results/decisions.md).
-            pooled = self.general.compare(ours.sense, context, names=may_be_name(text, 0), terms=around, also=also)
+            pooled = self.general.compare(ours.sense, context, names=may_be_name(text, 0), terms=around, also=others)
             if pooled[0] == "same sense":
-                kind, theirs, confidence = pooled[0], pooled[1], round(pooled[2], 3)
-            else:
-                also = []
+                kind, theirs, confidence, also = pooled[0], pooled[1], round(pooled[2], 3), others
         if kind is None:
             return Highlight(token.start, token.end, text, word, 1.0, "same word", ours.sense.name, UNCLEAR,
                              confidence=confidence, query_chosen=word in self.chosen)
@@ -253,7 +251,7 @@ class GeneralVerdicts:
                          theirs.name, confidence=round(confidence, 3))
 
     def _same_sense(self, q: int, sense: Sense, context: Context, around: frozenset[str], names: bool,
-                    also: Sequence[tuple[Context, frozenset[str]]] = ()) -> float:
+                    also: Sequence[Use] = ()) -> float:
         """How likely the passage's occurrence (its ``context`` and the terms
         ``around`` it, read with its document's other uses ``also``) and the
         query's word ``q`` mean the same sense of ``sense``'s word: sum over
