@@ -29,11 +29,13 @@ a cosine moves by about 0.002, against verdict margins of 0.2) and
   dictionary``) and the development homonyms (bench/results/decisions.md).
   A group's vector is the mean of its synsets' biLM vectors weighted by
   their SemCor counts plus one half; its label and definition are those of
-  its most frequent synset.
+  its most frequent synset (but see names, below).
 - A group is a name ("proper": only a capitalised occurrence may mean it)
   when each of its synsets names one thing or writes the word capitalised
   only (`Synset.names`: "Crane" the writer, "Rebel" a Confederate soldier,
-  "March" the month). ``--names-only`` marks them again in a built inventory.
+  "March" the month). A group's label and definition are its heaviest
+  synset's that is not a name, when it has one (`name_sense`).
+  ``--labels-only`` labels and marks them again in a built inventory.
 
 Synset vectors are cached in ``--cache`` and ``--teacher-cache``
 (resumable: a rerun reads what an earlier run encoded). Build time only:
@@ -203,17 +205,31 @@ def coarse_senses(lemma: str, senses: list[tuple[str, str]], weights: list[float
             labels = group(vectors[rows], merge_distance, None if teacher is None else teacher[rows])
             clusters += [[rows[i] for i, c in enumerate(labels) if c == cluster] for cluster in sorted(set(labels))]
     found = []
+    weight_of = dict(zip(senses, weights))
     for members in clusters:
         member_weights = np.array([weights[i] for i in members])
-        top = members[int(member_weights.argmax())]
-        pos, offset = senses[top]
         mean = (vectors[members] * member_weights[:, None]).sum(axis=0)
-        found.append({"label": label(by_pos[pos][offset].definition), "definition": by_pos[pos][offset].definition,
-                      "pos": pos, "weight": round(float(member_weights.sum()), 1),
+        found.append({"pos": senses[members[0]][0], "weight": round(float(member_weights.sum()), 1),
                       "synsets": [f"{senses[i][0]}:{senses[i][1]}" for i in members],
                       "vector": mean / np.linalg.norm(mean)})
+        name_sense(lemma, found[-1], by_pos, weight_of)
     mark_names(lemma, found, by_pos)
     return sorted(found, key=lambda sense: -sense["weight"])
+
+
+def name_sense(lemma: str, sense: dict, by_pos: dict[str, dict[str, Synset]],
+               weight_of: dict[tuple[str, str], float]) -> None:
+    """Give a coarse sense of ``lemma`` (with its "synsets", most frequent
+    first) the label and definition of its heaviest synset (``weight_of``:
+    (pos, offset) -> weight), the first of equals; of its heaviest that is
+    not a name (`Synset.names`), when it has one, since a word in lower case
+    may mean the sense and never the name: the animal grouped with the Navy
+    SEAL is "seal: any of numerous marine mammals", the harbour grouped with
+    the city in Alaska "anchorage: place for vessels to anchor"."""
+    keys = [tuple(key.split(":")) for key in sense["synsets"]]
+    common = [key for key in keys if not by_pos[key[0]][key[1]].names(lemma)] or keys
+    pos, offset = max(common, key=lambda key: weight_of[key])  # max keeps the first of equals
+    sense["label"], sense["definition"] = label(by_pos[pos][offset].definition), by_pos[pos][offset].definition
 
 
 def mark_names(lemma: str, senses: list[dict], by_pos: dict[str, dict[str, Synset]]) -> None:
@@ -281,8 +297,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--text", type=Path, help="running text whose frequent words get senses")
     parser.add_argument("--glosses-only", action="store_true",
                         help="only rebuild the gloss terms of the inventory in --out (no biLM, no --text)")
-    parser.add_argument("--names-only", action="store_true",
-                        help="only mark again which senses of the inventory in --out are names (no biLM, no --text)")
+    parser.add_argument("--labels-only", action="store_true",
+                        help="only label the senses of the inventory in --out again and mark which are names "
+                             "(no biLM, no --text)")
     parser.add_argument("--wordnet", type=Path, default=DEFAULT_DIR)
     parser.add_argument("--words", type=int, default=20_000)
     parser.add_argument("--merge-distance", type=float, default=MERGE_DISTANCE)
@@ -296,14 +313,17 @@ def main(argv: list[str]) -> int:
     from indexing.contextual import DISTILLED_MODEL, weights_digest
 
     by_pos, senses_of, weight_of = read_wordnet(args.wordnet)
-    if args.names_only:
+    if args.labels_only:
         path = args.out / "dictionary.json"
         meta = json.loads(path.read_text())
         for lemma, senses in meta["entries"].items():
+            weights = dict(zip(senses_of[lemma], weight_of[lemma]))
+            for sense in senses:
+                name_sense(lemma, sense, by_pos, weights)
             mark_names(lemma, senses, by_pos)
         path.write_text(json.dumps(meta, separators=(",", ":")))
         names = sum(sense.get("proper", False) for senses in meta["entries"].values() for sense in senses)
-        print(f"{names:,} senses are names -> {path}")
+        print(f"senses labelled again, {names:,} of them names -> {path}")
         return 0
     if args.glosses_only:
         glosses = gloss_terms(json.loads((args.out / "dictionary.json").read_text())["entries"], by_pos, senses_of,

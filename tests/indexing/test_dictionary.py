@@ -14,7 +14,7 @@ from indexing.contextual import DISTILLED_MODEL, shared_reader
 from indexing.senses.dictionary import DATA, MIN_MARGIN, Dictionary, Sense, context_vectors, english_senses
 from indexing.senses.names import in_name, may_be_name
 from indexing.senses.occurrence import Cosines
-from indexing.senses.dictionary_build import group, label, mark_names
+from indexing.senses.dictionary_build import group, label, mark_names, name_sense
 from indexing.senses.collocations import FILE as COLLOCATIONS_FILE
 from indexing.senses.glosses import Glosses, WordGlosses, entries_digest, window_terms
 from indexing.senses.mentions import FILE as MENTIONS_FILE
@@ -179,6 +179,33 @@ def test_a_synset_that_writes_the_word_capitalised_only_is_a_name_for_it(tmp_pat
               {"label": "insurgent", "synsets": ["noun:09919451"], "proper": True}]
     mark_names("rebel", senses, {"noun": found})
     assert [sense.get("proper", False) for sense in senses] == [True, False]
+
+
+# Two noun synsets of "seal" as WordNet 3.0 writes them (pointers cut): the Navy's, a name, and the animal.
+_SEALS = """\
+10348526 18 n 02 Navy_SEAL 0 SEAL 0 000 | a member of a Naval Special Warfare unit who is trained for unconventional warfare
+02076196 05 n 01 seal 0 000 | any of numerous marine mammals that come on shore to breed; chiefly of cold regions
+"""
+
+
+def test_a_sense_is_labelled_by_its_heaviest_synset_that_is_not_a_name(tmp_path) -> None:
+    (tmp_path / "data.noun").write_text(_SEALS, encoding="latin-1")
+    by_pos = {"noun": synsets(tmp_path, "noun")}
+    sense = {"synsets": ["noun:10348526", "noun:02076196"]}  # grouped, as the shipped inventory groups them
+    name_sense("seal", sense, by_pos, {("noun", "10348526"): 0.5, ("noun", "02076196"): 0.5})
+    assert sense["label"] == "any of numerous marine mammals"  # the Navy's came first, and weighs the same
+    assert sense["definition"].startswith("any of numerous marine mammals")
+    name_sense("seal", sense, by_pos, {("noun", "10348526"): 0.5, ("noun", "02076196"): 0.0})
+    assert sense["label"] == "any of numerous marine mammals"  # lighter, but a word in lower case may mean it
+    only_names = {"synsets": ["noun:10348526"]}
+    name_sense("seal", only_names, by_pos, {("noun", "10348526"): 0.5})
+    assert only_names["label"] == "member of a Naval Special Warfare unit"
+
+
+def test_the_shipped_inventory_names_the_seal_that_swims() -> None:
+    labels = [s.label for s in english_senses().senses("seals", names=False)]
+    assert "any of numerous marine mammals" in labels
+    assert "member of a Naval Special Warfare unit" not in labels
 
 
 def test_the_shipped_inventory_reads_rebels_in_lower_case_as_insurgents() -> None:
