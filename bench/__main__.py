@@ -3,6 +3,7 @@ markdown (and a PNG for the growth runs).
 
     python -m bench quality [--collection cisi|nfcorpus|lee|all] [--tune] [--no-minilm]
     python -m bench hybrid [--dense dbow dm] [--save-as NAME]   # choose the Hybrid's fusion on dev (CISI + NFCorpus)
+    python -m bench keyword-params [--trainings 2] [--keep DIR]   # BM25's and RM3's parameters in the Hybrid, dev
     python -m bench hybrid-speed [--sizes 1000 10000 100000] [--full-up-to 10000] [--save-as NAME]   # BM25, Hybrid
     python -m bench speed [--sizes 1000 10000 100000] [--epochs N] [--queries N] [--keep DIR]
     python -m bench faiss [--sizes 10000 ... 1000000] [--queries N]
@@ -64,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="dense methods to re-query with feedback and fuse (default: dbow, the product's)")
     hybrid.add_argument("--save-as", default="hybrid-tuning",
                         help="results name (default hybrid-tuning: bench/results/hybrid-tuning.json)")
+    keyword = commands.add_parser("keyword-params", help="BM25's and RM3's parameters in the Hybrid, on dev queries")
+    keyword.add_argument("--trainings", type=int, default=2, help="DBOW trainings (seeds) each setting is scored on")
+    keyword.add_argument("--keep", type=Path, metavar="DIR", help="keep each training's index in DIR; reused there")
     hybrid_speed = commands.add_parser("hybrid-speed", help="BM25 and Hybrid: query latency, uploads, deletes")
     hybrid_speed.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     hybrid_speed.add_argument("--full-up-to", type=int, default=10000,
@@ -226,6 +230,10 @@ def _with_own_report(args: argparse.Namespace) -> int | None:
 
         return _saved(args.save_as, evaluate_tuning(args.collections, args.minutes, args.split, args.keep,
                                                     args.learning_rate), tuning_markdown)
+    if args.command == "keyword-params":
+        from bench.keyword_tuning import report as keyword_markdown, tune
+
+        return _saved("keyword-params", tune(args.trainings, keep=args.keep), keyword_markdown)
     if args.command == "pollution":
         from bench.pollution import measure, measure_dev, pollution_dev_markdown, pollution_markdown
 

@@ -39,7 +39,7 @@ FEEDBACK_FROM = ("bm25", "rm3")  # the keyword run whose first documents feed th
 LEXICAL_RUNS = ("bm25", "rm3")  # the keyword run that is fused
 BM25_WEIGHTS = tuple(round(w, 2) for w in np.arange(0.3, 1.001, 0.05))  # 1.0: the keyword run alone
 Run = dict[str, dict[str, float]]
-_QRELS: dict[str, object] = {}  # collection name -> its dev queries' ranx Qrels
+_QRELS: dict[tuple, object] = {}  # (collection name, its dev queries) -> their ranx Qrels
 
 
 def _collection_runs(name: str, workdir: Path, dense_methods: tuple[str, ...]) -> tuple[object, list[str], dict]:
@@ -60,21 +60,35 @@ def _collection_runs(name: str, workdir: Path, dense_methods: tuple[str, ...]) -
         # lexical="rm3" makes hybrid_runs give both keyword runs
         config = replace(HYBRID_CONFIG, feedback_depth=depth, query_weight=weight, feedback_from=feeder,
                          lexical="rm3", dense_method=dense)
-        per_query = {}
-        for qid in dev:
-            try:
-                runs = engine.hybrid_runs(live, collection.queries[qid], config)
-            except Exception as error:  # noqa: BLE001 - a refused query ranks nothing, as in the app
-                logger.info("%s: %s", qid, error)
-                runs = {}
-            per_query[qid] = {run: (scores, np.array([source[i] for i in ids.tolist()], dtype=object))
-                              for run, (scores, ids) in runs.items()}
-        found[(dense, feeder, depth, weight)] = per_query
+        found[(dense, feeder, depth, weight)] = dev_runs(engine, live, source, collection, dev, config)
         logger.info("%s: %s fed by %s, depth %d, query weight %.1f ranked", name, dense, feeder, depth, weight)
     return collection, dev, {"runs": found, "members": members}
 
 
+def dev_runs(engine, live, source: dict[int, str], collection, dev: list[str], config: HybridConfig) -> dict:
+    """Per dev query, the product's Hybrid runs under `config` (`SearchEngine.hybrid_runs`): run name ->
+    (scores, collection doc ids), through `source` (store id -> collection doc id); a refused query has none."""
+    per_query = {}
+    for qid in dev:
+        try:
+            runs = engine.hybrid_runs(live, collection.queries[qid], config)
+        except Exception as error:  # noqa: BLE001 - a refused query ranks nothing, as in the app
+            logger.info("%s: %s", qid, error)
+            runs = {}
+        per_query[qid] = {run: (scores, np.array([source[i] for i in ids.tolist()], dtype=object))
+                          for run, (scores, ids) in runs.items()}
+    return per_query
+
+
 def _score(collection, dev: list[str], per_query: dict, members: dict, config: HybridConfig) -> float:
+    """Mean dev nDCG@10 of `config`'s fusion of the runs `per_query` holds."""
+    return float(np.mean(per_query_ndcg(collection, dev, per_query, members, config)))
+
+
+def per_query_ndcg(collection, dev: list[str], per_query: dict, members: dict, config: HybridConfig) -> np.ndarray:
+    """Each of the `dev` queries' nDCG@10 (dev,) under `config`'s fusion of
+    its runs (`per_query`: query id -> run name -> (scores, collection doc
+    ids), as `_collection_runs` gives them); a query with no runs scores 0."""
     from ranx import Qrels, Run as RanxRun, evaluate
 
     run: Run = {}
@@ -82,7 +96,7 @@ def _score(collection, dev: list[str], per_query: dict, members: dict, config: H
         if not runs:
             continue
         weights = {config.lexical: config.bm25_weight, config.dense_run: config.dense_weight}
-        runs = {name: run for name, run in runs.items() if name in weights}
+        runs = {name: run for name, run in runs.items() if weights.get(name, 0.0) > 0.0}  # weight 0: not fused
         ids_of = {name: ids for name, (_s, ids) in runs.items()}
         # fuse() keys documents by id: give each run's documents one shared integer key
         key = {doc: i for i, doc in enumerate(dict.fromkeys(d for ids in ids_of.values() for d in ids.tolist()))}
@@ -92,11 +106,12 @@ def _score(collection, dev: list[str], per_query: dict, members: dict, config: H
         doc_of = {v: k for k, v in key.items()}
         run[qid] = {member: float(s) - 1e-6 * j for s, i in zip(scores.tolist(), ids.tolist())
                     for j, member in enumerate(members.get(doc_of[i], [doc_of[i]]))}
-    if collection.name not in _QRELS:  # building ranx's Qrels costs more than scoring a run
-        _QRELS[collection.name] = Qrels({q: {d: g for d, g in collection.qrels[q].items() if g > 0} for q in dev})
-    qrels = _QRELS[collection.name]
-    complete = {q: run.get(q) or {"<no results>": 0.0} for q in dev}
-    return float(evaluate(qrels, RanxRun(complete), "ndcg@10", make_comparable=True))
+    key = (collection.name, tuple(dev))
+    if key not in _QRELS:  # building ranx's Qrels costs more than scoring a run
+        _QRELS[key] = Qrels({q: {d: g for d, g in collection.qrels[q].items() if g > 0} for q in dev})
+    complete = RanxRun({q: run.get(q) or {"<no results>": 0.0} for q in dev})
+    evaluate(_QRELS[key], complete, "ndcg@10", make_comparable=True)
+    return np.array([complete.scores["ndcg@10"][q] for q in dev])
 
 
 def tune(workdir: Path | None = None, dense: tuple[str, ...] = ("dbow",)) -> dict:
