@@ -9,6 +9,8 @@ import re
 from indexing.senses.dictionary import MIN_MARGIN
 from search.hits import Highlight, Passage
 
+_SPACE = re.compile(r"\s+")
+
 MARK_STYLE = "background:#ffe08a;border-radius:3px;padding:0 2px"
 # Highlight colours by how the words met (search/explain.py): the page must
 # show "bank" of a river meeting "bank" of a loan as a mismatch.
@@ -70,10 +72,25 @@ def legend_html() -> str:
                     f'{html.escape(text)}</mark>' for kind, text in LEGEND.items())
 
 
-def passage_html(passage: Passage) -> str:
+# A hit card's passage box shows about five lines (180 characters in six
+# columns), and a passage is a sentence of up to 400 (`passages.py`): a long
+# sentence's matched words may lie below what the card shows. The card keeps at
+# most this many characters before the first of them, after an ellipsis; the
+# whole passage is in the document view.
+CARD_LEAD_CHARS = 80
+
+
+def passage_html(passage: Passage, lead: int | None = None) -> str:
     """The passage text with each highlight wrapped in <mark>, hover text
-    naming the query word it met and the similarity."""
+    naming the query word it met and the similarity. With ``lead``, the text
+    before the first highlight is cut to about that many characters, at a
+    word, after "… " (a hit card: `CARD_LEAD_CHARS`)."""
     parts, cursor = [], passage.start
+    first = min((h.start for h in passage.highlights), default=None)
+    if lead is not None and first is not None and first - passage.start > lead + len("… "):
+        gap = _SPACE.search(passage.text, first - lead - passage.start, first - passage.start)
+        cursor = passage.start + gap.end() if gap else first - lead
+        parts.append("… ")
     for h in sorted(passage.highlights, key=lambda h: h.start):
         if h.start < cursor:
             continue

@@ -76,3 +76,25 @@ def test_a_passage_that_no_longer_fits_the_document_is_left_unmarked() -> None:
     out = document_html("The document was edited since.", passage([]), "p")
     assert "hit-passage" not in out and "<script>" not in out
     assert document_html("Plain text.", None, "p").endswith("Plain text.</div>")
+
+
+def test_a_cards_passage_keeps_a_short_lead_before_its_first_match() -> None:
+    # A long sentence whose only match lies past the five lines a card shows.
+    text = ("When the chief guide was asked why he had not called off the canyoning trip on that fateful "
+            "afternoon, he said that the water was low and that the gorge had never flooded in a summer storm.")
+    start = 1_000
+    flooded = start + text.index("flooded")
+    shown = Passage(text, start, start + len(text), 0.9, [Highlight(flooded, flooded + 7, "flooded", "flood", 1.0)])
+    card = passage_html(shown, lead=40)
+    visible = re.sub(r"<mark[^>]*>|</mark>", "", card)
+    assert visible.startswith("… ") and text.endswith(visible[2:])  # a tail of the sentence, nothing rewritten
+    lead = visible[2:].index("flooded")
+    assert 30 <= lead <= 40
+    assert text[text.index(visible[2:]) - 1] == " "  # cut at a word: "… had never", not "… ad never"
+    assert passage_html(shown) == passage_html(shown, lead=len(text))  # the whole passage where it fits
+
+
+def test_a_passage_whose_match_comes_early_is_shown_whole_on_its_card() -> None:
+    bank = at("bank")
+    assert passage_html(passage([Highlight(*bank, "bank", "bank", 1.0)]), lead=80) == passage_html(
+        passage([Highlight(*bank, "bank", "bank", 1.0)]))
