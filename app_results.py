@@ -11,7 +11,7 @@ from indexing.text import WORD_ANALYSER
 from search.engine import EXPLAINING_METHOD, HYBRID, SearchEngine
 from search.hits import Hit
 from search.hybrid import HYBRID_CONFIG, HybridConfig, run_label
-from search.render import CARD_LEAD_CHARS, document_html, legend_html, literal_markdown, passage_html
+from search.render import CARD_CHARS, document_html, legend_html, literal_markdown, passage_html
 
 
 def render_results(results: dict[str, list[Hit] | str], engine: SearchEngine,
@@ -46,7 +46,7 @@ def render_hit(hit: Hit, found_by_all: int, engine: SearchEngine, hybrid: Hybrid
         if hit.moved:  # the Senses column moved it (search/sense_rank.py, sense_order.py)
             st.caption(hit.moved)
         if hit.passage is not None:
-            st.markdown(f'<div class="passage">{passage_html(hit.passage, CARD_LEAD_CHARS)}</div>',
+            st.markdown(f'<div class="passage">{passage_html(hit.passage, CARD_CHARS)}</div>',
                         unsafe_allow_html=True)
             senses = [h for h in hit.passage.highlights if h.doc_sense or h.query_sense]
             if senses:

@@ -21,6 +21,7 @@ from indexing.methods import METHODS
 from search.engine import HYBRID, SearchEngine
 from search.hybrid import HYBRID_CONFIG, run_label
 from search.meanings import QueryMeaning, meaning_dict
+from search.render import excerpt_start, other_uses
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,12 +60,14 @@ def main(argv: list[str] | None = None) -> int:
         if hit.moved:
             print(f"       ({hit.moved})")
         if hit.passage:
-            print(f"       {' '.join(hit.passage.text.split())[:200]}")
+            start = excerpt_start(hit.passage, 200)  # the 200 characters shown hold the first match
+            excerpt = ("… " if start > hit.passage.start else "") + hit.passage.text[start - hit.passage.start :]
+            print(f"       {' '.join(excerpt.split())[:200]}")
             for h in hit.passage.highlights:
                 chosen = " (your choice)" if h.query_chosen else ""
                 senses = f"  [{h.query_sense or h.query_word}{chosen} | {h.doc_sense or h.word}]" if h.doc_sense else ""
                 if h.document_uses:
-                    senses += f" (read with {h.document_uses} other use{'s' if h.document_uses > 1 else ''} here)"
+                    senses += f" (read with {other_uses(h.document_uses)} here)"
                 literal = ", keyword match" if h.literal and h.kind != "term" else ""
                 print(f"         {h.query_word} -> {h.word}: {h.kind}{literal}, {h.similarity:.2f}{senses}")
     if not hits:

@@ -58,12 +58,13 @@ def _tip(h: Highlight) -> str:
     if h.confidence is not None:
         tip += f" (confidence {h.confidence:.2f}, a verdict needs {MIN_MARGIN:.2f})"
     if h.document_uses:
-        tip += f"; unclear alone, read with its {_uses(h.document_uses)} in this document"
+        tip += f"; unclear alone, read with {other_uses(h.document_uses)} in this document"
     return tip
 
 
-def _uses(n: int) -> str:
-    return "other use" if n == 1 else f"{n} other uses"
+def other_uses(n: int) -> str:
+    """The other uses of a word that its verdict was read with (`Highlight.document_uses`), in words."""
+    return "its other use" if n == 1 else f"its {n} other uses"
 
 
 def legend_html() -> str:
@@ -72,25 +73,34 @@ def legend_html() -> str:
                     f'{html.escape(text)}</mark>' for kind, text in LEGEND.items())
 
 
-# A hit card's passage box shows about five lines (180 characters in six
-# columns), and a passage is a sentence of up to 400 (`passages.py`): a long
-# sentence's matched words may lie below what the card shows. The card keeps at
-# most this many characters before the first of them, after an ellipsis; the
-# whole passage is in the document view.
-CARD_LEAD_CHARS = 80
+# A hit card's passage box shows about five lines (some 160 characters in six
+# columns at 1280 px) and scrolls, and a passage is a sentence of up to 400
+# (`passages.py`): a long sentence's matched words may lie below what the card
+# shows. Where its first match lies past them, the card starts some words
+# before it, after an ellipsis; the whole passage is in the document view.
+CARD_CHARS = 160
 
 
-def passage_html(passage: Passage, lead: int | None = None) -> str:
+def excerpt_start(passage: Passage, room: int) -> int:
+    """Where an excerpt of ``passage`` shown in ``room`` characters begins
+    (a document offset): the passage's start when its first highlight ends
+    within them, else about ``room // 2`` characters before that highlight,
+    at a word."""
+    first = min(passage.highlights, key=lambda h: h.start, default=None)
+    if first is None or first.end - passage.start <= room:
+        return passage.start
+    lead = room // 2
+    gap = _SPACE.search(passage.text, first.start - lead - passage.start, first.start - passage.start)
+    return passage.start + gap.end() if gap else first.start - lead
+
+
+def passage_html(passage: Passage, room: int | None = None) -> str:
     """The passage text with each highlight wrapped in <mark>, hover text
-    naming the query word it met and the similarity. With ``lead``, the text
-    before the first highlight is cut to about that many characters, at a
-    word, after "… " (a hit card: `CARD_LEAD_CHARS`)."""
-    parts, cursor = [], passage.start
-    first = min((h.start for h in passage.highlights), default=None)
-    if lead is not None and first is not None and first - passage.start > lead + len("… "):
-        gap = _SPACE.search(passage.text, first - lead - passage.start, first - passage.start)
-        cursor = passage.start + gap.end() if gap else first - lead
-        parts.append("… ")
+    naming the query word it met and the similarity. With ``room``, the
+    characters it is shown in, an excerpt from `excerpt_start` after "… "
+    (a hit card: `CARD_CHARS`)."""
+    cursor = passage.start if room is None else excerpt_start(passage, room)
+    parts = ["… "] if cursor > passage.start else []
     for h in sorted(passage.highlights, key=lambda h: h.start):
         if h.start < cursor:
             continue

@@ -85,16 +85,24 @@ def test_a_cards_passage_keeps_a_short_lead_before_its_first_match() -> None:
     start = 1_000
     flooded = start + text.index("flooded")
     shown = Passage(text, start, start + len(text), 0.9, [Highlight(flooded, flooded + 7, "flooded", "flood", 1.0)])
-    card = passage_html(shown, lead=40)
+    card = passage_html(shown, room=80)
     visible = re.sub(r"<mark[^>]*>|</mark>", "", card)
     assert visible.startswith("… ") and text.endswith(visible[2:])  # a tail of the sentence, nothing rewritten
     lead = visible[2:].index("flooded")
-    assert 30 <= lead <= 40
+    assert 30 <= lead <= 40  # about half the room before the match
     assert text[text.index(visible[2:]) - 1] == " "  # cut at a word: "… had never", not "… ad never"
-    assert passage_html(shown) == passage_html(shown, lead=len(text))  # the whole passage where it fits
+    assert passage_html(shown) == passage_html(shown, room=len(text))  # the whole passage where its match fits
 
 
 def test_a_passage_whose_match_comes_early_is_shown_whole_on_its_card() -> None:
     bank = at("bank")
-    assert passage_html(passage([Highlight(*bank, "bank", "bank", 1.0)]), lead=80) == passage_html(
+    assert passage_html(passage([Highlight(*bank, "bank", "bank", 1.0)]), room=50) == passage_html(
         passage([Highlight(*bank, "bank", "bank", 1.0)]))
+
+
+def test_a_verdict_read_with_one_other_use_says_so_in_the_singular() -> None:
+    bank = at("bank")
+    pooled = Highlight(*bank, "bank", "bank", 0.9, "same sense", "bank: financial institution",
+                       "bank: financial institution", confidence=0.4, document_uses=1)
+    [tip] = re.findall(r'title="([^"]*)"', passage_html(passage([pooled])))
+    assert html.unescape(tip).endswith("; unclear alone, read with its other use in this document")
