@@ -183,7 +183,7 @@ def test_a_synset_that_writes_the_word_capitalised_only_is_a_name_for_it(tmp_pat
 
 # Two noun synsets of "seal" as WordNet 3.0 writes them (pointers cut): the Navy's, a name, and the animal.
 _SEALS = """\
-10348526 18 n 02 Navy_SEAL 0 SEAL 0 000 | a member of a Naval Special Warfare unit who is trained for unconventional warfare
+10348526 18 n 02 Navy_SEAL 0 SEAL 0 000 | a member of a Naval Special Warfare unit
 02076196 05 n 01 seal 0 000 | any of numerous marine mammals that come on shore to breed; chiefly of cold regions
 """
 
