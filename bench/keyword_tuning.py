@@ -34,7 +34,7 @@ from indexing.bm25 import BM25Config, BM25Index
 from indexing.doc2vec import DBOW_CONFIG
 from indexing.index import Index
 from search.engine import SearchEngine
-from search.hybrid import HYBRID_CONFIG
+from search.hybrid import HYBRID_CONFIG, HybridConfig
 from search.rm3 import RM3_CONFIG
 
 logger = logging.getLogger(__name__)
@@ -70,8 +70,9 @@ def _engine(documents: dict, directory: Path, seed: int) -> SearchEngine:
     return next(iter(built.values())).engine
 
 
-def _scores(collection, dev: list[str], members: dict, engine: SearchEngine, setting: tuple) -> dict[str, np.ndarray]:
-    """Per-query dev nDCG@10 of the Hybrid and the keyword runs alone under `setting`."""
+def _runs(collection, dev: list[str], engine: SearchEngine, setting: tuple) -> tuple[HybridConfig, dict]:
+    """The Hybrid's config under `setting` and the product's runs of each
+    dev query (`hybrid_tuning.dev_runs`), BM25 rebuilt for a BM25 setting."""
     live, config = engine.index.snapshot(), HYBRID_CONFIG
     if setting[0] == "rm3":
         config = replace(HYBRID_CONFIG, rm3=replace(RM3_CONFIG, feedback_documents=setting[1],
@@ -81,10 +82,15 @@ def _scores(collection, dev: list[str], members: dict, engine: SearchEngine, set
         ids, terms = method.encode_documents(list(engine.index.store))
         bm25 = BM25Index.build(ids, list(terms), replace(method.config, k1=setting[1], b=setting[2]))
         live = replace(live, vectors={**live.vectors, "bm25": bm25})
+    source = {row.id: row.source for row in engine.index.store.listing()}
+    return config, dev_runs(engine, live, source, collection, dev, config)
+
+
+def _scores(collection, dev: list[str], members: dict, engine: SearchEngine, setting: tuple) -> dict[str, np.ndarray]:
+    """Per-query dev nDCG@10 of the Hybrid and the keyword runs alone under `setting`."""
+    config, runs = _runs(collection, dev, engine, setting)
     kinds = {"hybrid": config, "rm3": replace(config, lexical="rm3", bm25_weight=1.0),
              "bm25": replace(config, lexical="bm25", bm25_weight=1.0)}
-    source = {row.id: row.source for row in engine.index.store.listing()}
-    runs = dev_runs(engine, live, source, collection, dev, config)
     return {kind: per_query_ndcg(collection, dev, runs, members, fused) for kind, fused in kinds.items()}
 
 
