@@ -34,7 +34,7 @@ a cosine moves by about 0.002, against verdict margins of 0.2) and
   when each of its synsets names one thing or writes the word capitalised
   only (`Synset.names`: "Crane" the writer, "Rebel" a Confederate soldier,
   "March" the month). A group's label and definition are its heaviest
-  synset's that is not a name, when it has one (`name_sense`).
+  synset's that is not a name, when it has one (`labels.py`).
   ``--labels-only`` labels and marks them again in a built inventory.
 
 Synset vectors are cached in ``--cache`` and ``--teacher-cache``
@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections import Counter
 from dataclasses import replace
@@ -56,6 +55,7 @@ import numpy as np
 
 from indexing.linalg import int8_rows, unit_rows
 from indexing.senses.glosses import Glosses, entries_digest
+from indexing.senses.labels import mark_names, name_sense
 from indexing.senses.lexicon import english
 from indexing.senses.wordnet import DEFAULT_DIR, POS, Synset, index, synsets, tag_counts
 from indexing.text import terms
@@ -68,30 +68,6 @@ MERGE_DISTANCE = 0.65
 # Related synsets whose words a synset's text lists: (title, pointer symbols, at most n synsets, words of each).
 RELATED = (("Kinds", ("~", "~i"), 8, 2), ("Related", (";c", ";r", "#p", "#m", "%p", "%m", "%s", "#s"), 8, 2),
            ("Also", ("+",), 6, 1))
-_CLAUSE = re.compile(r",| that | which | who | whose | where | when | used | especially | usually | as in ")
-_PARENTHESES = re.compile(r"\s*\([^)]*\)")
-_LOOSE_END = frozenset("a an the and or of in on at to for from with by as into its your one's".split())
-LABEL_WORDS = 7
-
-
-def label(definition: str) -> str:
-    """A short label from a definition: its first phrase, no article, at most
-    ``LABEL_WORDS`` words ("a financial institution that accepts deposits and
-    ..." -> "financial institution"; "the person who is most outstanding ..."
-    -> "person who is most outstanding or excellent")."""
-    text = _PARENTHESES.sub("", definition.split(";")[0]).strip()
-    short = _trimmed(_CLAUSE.split(text, maxsplit=1)[0].split())
-    return " ".join(short if len(short) >= 2 else _trimmed(text.split())) or definition[:40]
-
-
-def _trimmed(words: list[str]) -> list[str]:
-    """Without a leading article, at most ``LABEL_WORDS`` words, not ending on a function word."""
-    if words and words[0].lower() in ("a", "an", "the"):
-        words = words[1:]
-    words = words[:LABEL_WORDS]
-    while len(words) > 1 and words[-1].lower() in _LOOSE_END:
-        words = words[:-1]
-    return words
 
 
 def synset_text(synset: Synset, by_pos: dict[str, dict[str, Synset]], lemma: str) -> str:
@@ -215,32 +191,6 @@ def coarse_senses(lemma: str, senses: list[tuple[str, str]], weights: list[float
         name_sense(lemma, found[-1], by_pos, weight_of)
     mark_names(lemma, found, by_pos)
     return sorted(found, key=lambda sense: -sense["weight"])
-
-
-def name_sense(lemma: str, sense: dict, by_pos: dict[str, dict[str, Synset]],
-               weight_of: dict[tuple[str, str], float]) -> None:
-    """Give a coarse sense of ``lemma`` (with its "synsets", most frequent
-    first) the label and definition of its heaviest synset (``weight_of``:
-    (pos, offset) -> weight), the first of equals; of its heaviest that is
-    not a name (`Synset.names`), when it has one, since a word in lower case
-    may mean the sense and never the name: the animal grouped with the Navy
-    SEAL is "seal: any of numerous marine mammals", the harbour grouped with
-    the city in Alaska "anchorage: place for vessels to anchor"."""
-    keys = [tuple(key.split(":")) for key in sense["synsets"]]
-    common = [key for key in keys if not by_pos[key[0]][key[1]].names(lemma)] or keys
-    pos, offset = max(common, key=lambda key: weight_of[key])  # max keeps the first of equals
-    sense["label"], sense["definition"] = label(by_pos[pos][offset].definition), by_pos[pos][offset].definition
-
-
-def mark_names(lemma: str, senses: list[dict], by_pos: dict[str, dict[str, Synset]]) -> None:
-    """Mark "proper" the coarse senses of ``lemma`` (with their "synsets")
-    whose every synset is a name for it (`Synset.names`): a text in lower
-    case does not mean them ("crane" is not the writer Stephen Crane, and
-    "rebels" are not Confederate soldiers)."""
-    for sense in senses:
-        sense.pop("proper", None)
-        if all(by_pos[pos][offset].names(lemma) for pos, offset in (key.split(":") for key in sense["synsets"])):
-            sense["proper"] = True
 
 
 def read_wordnet(directory: Path) -> tuple[dict[str, dict[str, Synset]], dict[str, list[tuple[str, str]]],
