@@ -2,8 +2,9 @@
 padding above and beside the page, one-line column headings, compact hit
 cards whose passage scrolls inside a bounded height and keeps clear of the
 card's border and of the caption below it (Streamlit's markdown container
-pulls the next element 1rem up, onto a box of fixed height). `streamlit_app.py` applies it once per run; a style-only
-`st.html` takes no space on the page."""
+pulls the next element 1rem up, onto a box of fixed height).
+`streamlit_app.py` applies it once per run; a style-only `st.html` takes
+no space on the page."""
 from __future__ import annotations
 
 import streamlit as st

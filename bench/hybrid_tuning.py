@@ -106,11 +106,11 @@ def per_query_ndcg(collection, dev: list[str], per_query: dict, members: dict, c
         doc_of = {v: k for k, v in key.items()}
         run[qid] = {member: float(s) - 1e-6 * j for s, i in zip(scores.tolist(), ids.tolist())
                     for j, member in enumerate(members.get(doc_of[i], [doc_of[i]]))}
-    key = (collection.name, tuple(dev))
-    if key not in _QRELS:  # building ranx's Qrels costs more than scoring a run
-        _QRELS[key] = Qrels({q: {d: g for d, g in collection.qrels[q].items() if g > 0} for q in dev})
+    judged = (collection.name, tuple(dev))
+    if judged not in _QRELS:  # building ranx's Qrels costs more than scoring a run
+        _QRELS[judged] = Qrels({q: {d: g for d, g in collection.qrels[q].items() if g > 0} for q in dev})
     complete = RanxRun({q: run.get(q) or {"<no results>": 0.0} for q in dev})
-    evaluate(_QRELS[key], complete, "ndcg@10", make_comparable=True)
+    evaluate(_QRELS[judged], complete, "ndcg@10", make_comparable=True)
     return np.array([complete.scores["ndcg@10"][q] for q in dev])
 
 
