@@ -21,7 +21,7 @@ from indexing.methods import METHODS
 from search.engine import HYBRID, SearchEngine
 from search.hybrid import HYBRID_CONFIG, run_label
 from search.meanings import QueryMeaning, meaning_dict
-from search.render import excerpt_start, other_uses
+from search.render import excerpt, other_uses
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,9 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         if hit.moved:
             print(f"       ({hit.moved})")
         if hit.passage:
-            start = excerpt_start(hit.passage, 200)  # the 200 characters shown hold the first match
-            excerpt = ("… " if start > hit.passage.start else "") + hit.passage.text[start - hit.passage.start :]
-            print(f"       {' '.join(excerpt.split())[:200]}")
+            print(f"       {' '.join(excerpt(hit.passage, 200).split())[:200]}")  # from before its first match
             for h in hit.passage.highlights:
                 chosen = " (your choice)" if h.query_chosen else ""
                 senses = f"  [{h.query_sense or h.query_word}{chosen} | {h.doc_sense or h.word}]" if h.doc_sense else ""

@@ -97,6 +97,16 @@ def _highlight(document: StoredDocument, token: Token, query_word: str, similari
                      round(similarity, 3))
 
 
+def word_start(text: str, at: int, before: int) -> int:
+    """``at`` where a word starts there, else the start of the next word
+    before ``before`` ("air masses" cut at "asses" starts at the word after);
+    ``at`` where none does."""
+    if at == 0 or text[at - 1].isspace():
+        return at
+    gap = _SPACE.search(text, at, before)
+    return gap.end() if gap else at
+
+
 def _window(text: str, sentence: Sentence, highlights: list[Highlight]) -> tuple[int, int]:
     """The sentence, or a window of it around the highlights if it is long,
     cut between words ("air masses, depending" is not shown as "asses,
@@ -106,9 +116,8 @@ def _window(text: str, sentence: Sentence, highlights: list[Highlight]) -> tuple
     centre = highlights[0].start if highlights else sentence.start
     start = max(sentence.start, centre - MAX_PASSAGE_CHARS // 3)
     end = min(sentence.end, start + MAX_PASSAGE_CHARS)
-    if start > sentence.start and not text[start - 1].isspace():  # inside a word: on to the next
-        gap = _SPACE.search(text, start, centre)
-        start = gap.end() if gap else start
+    if start > sentence.start:
+        start = word_start(text, start, centre)
     if end < sentence.end and not text[end].isspace():  # inside a word: back to the last whole one
         whole = end
         while whole > start and not text[whole - 1].isspace():

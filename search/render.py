@@ -8,8 +8,7 @@ import re
 
 from indexing.senses.dictionary import MIN_MARGIN
 from search.hits import Highlight, Passage
-
-_SPACE = re.compile(r"\s+")
+from search.passages import word_start
 
 MARK_STYLE = "background:#ffe08a;border-radius:3px;padding:0 2px"
 # Highlight colours by how the words met (search/explain.py): the page must
@@ -89,9 +88,14 @@ def excerpt_start(passage: Passage, room: int) -> int:
     first = min(passage.highlights, key=lambda h: h.start, default=None)
     if first is None or first.end - passage.start <= room:
         return passage.start
-    lead = room // 2
-    gap = _SPACE.search(passage.text, first.start - lead - passage.start, first.start - passage.start)
-    return passage.start + gap.end() if gap else first.start - lead
+    cut = max(first.start - room // 2, passage.start)
+    return passage.start + word_start(passage.text, cut - passage.start, first.start - passage.start)
+
+
+def excerpt(passage: Passage, room: int) -> str:
+    """The plain text of ``passage`` from `excerpt_start`, after "… " where it is cut (the command line)."""
+    start = excerpt_start(passage, room)
+    return ("… " if start > passage.start else "") + passage.text[start - passage.start :]
 
 
 def passage_html(passage: Passage, room: int | None = None) -> str:
