@@ -71,7 +71,7 @@ def shared_reader(directory: Path) -> BiLMReader:
     """One `BiLMReader` per set of weights and process: its encoder's weights,
     its per-word char-CNN cache and the reader's caches are shared by every
     method, generation and session (calls are serialised by the encoder's
-    own lock). Its LSTMs run in int8 on a CPU (indexing/elmo/lstm.py;
+    own lock). Its LSTMs run in int8 on a CPU (indexing/elmo/lstm_int8.py;
     SENSESEARCH_BILM_INT8=0: in float)."""
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # only helps before torch loads
     import torch

@@ -53,7 +53,7 @@ class BiLm(nn.Module):
 
     def use_int8(self, enabled: bool = True) -> BiLm:
         """Run the LSTMs' recurrent matmuls in int8 at inference on a CPU
-        (``lstm.py``); training and gradients stay in float."""
+        (``lstm_int8.py``); training and gradients stay in float."""
         for lstm in (*self.forward_layers, *self.backward_layers):
             lstm.int8 = enabled
         return self

@@ -49,7 +49,7 @@ logger = logging.getLogger(__name__)
 # forward stack (``BiLm.directional_states``); SENSESEARCH_BILM_PARALLEL=0 turns it off.
 PARALLEL_DIRECTIONS = os.environ.get("SENSESEARCH_BILM_PARALLEL", "1") != "0"
 # The product's encoders (``indexing.contextual.shared_reader``) run the LSTMs'
-# recurrent matmuls in int8 (``lstm.py``); SENSESEARCH_BILM_INT8=0 keeps them in float.
+# recurrent matmuls in int8 (``lstm_int8.py``); SENSESEARCH_BILM_INT8=0 keeps them in float.
 INT8_INFERENCE = os.environ.get("SENSESEARCH_BILM_INT8", "1") != "0"
 
 ProgressCallback = Callable[[int, int], None]
@@ -58,7 +58,7 @@ ProgressCallback = Callable[[int, int], None]
 class ElmoEncoder:
     def __init__(self, bilm: BiLm, scalar_mix: ScalarMix | None = None, batch_size: int = 64,
                  sentence_head: dict[str, torch.Tensor] | None = None, int8: bool = False) -> None:
-        """``int8``: run the LSTMs' recurrent matmuls in int8 on a CPU (``lstm.py``)."""
+        """``int8``: run the LSTMs' recurrent matmuls in int8 on a CPU (``lstm_int8.py``)."""
         self.bilm = bilm.eval().use_int8(int8)
         # A distilled model's linear map from a sentence's mean mixed vector into
         # its teacher's sentence space (``distill.py``); None for a plain biLM.

@@ -123,7 +123,7 @@ def encode(texts: dict[tuple[str, ...], str], cache: Path, model: Path) -> dict[
     if cache.exists():
         with np.load(cache) as saved:
             done = {tuple(key.split("|")): row for key, row in zip(saved["keys"], saved["vectors"])}
-    # In float, not the product's int8 (indexing/elmo/lstm.py): the shipped
+    # In float, not the product's int8 (indexing/elmo/lstm_int8.py): the shipped
     # vectors are a reference the product's readings are measured against.
     encoder = ElmoEncoder.load(model)
     todo = [key for key in texts if key not in done]

@@ -1,4 +1,4 @@
-"""The LSTM's int8 inference path (indexing/elmo/lstm.py, `BiLm.use_int8`):
+"""The LSTM's int8 inference path (indexing/elmo/lstm_int8.py, `BiLm.use_int8`):
 close to float, independent of what a sentence is batched with, never used
 for training, and rebuilt when the weights change."""
 from __future__ import annotations
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-import indexing.elmo.lstm as lstm_module
+from indexing.elmo import lstm_int8
 from indexing.contextual import DISTILLED_MODEL
 from indexing.elmo.encoder import ElmoEncoder
 from indexing.elmo.lstm import ProjectedLstm
@@ -76,7 +76,7 @@ def test_the_compiled_int8_loop_gives_the_python_loops_outputs(monkeypatch, reve
     # The loop runs compiled by TorchScript (no Python overhead per op, no GIL
     # between the two directions' threads); where torch cannot compile it, the
     # same function runs in Python. The two must agree to the bit.
-    assert isinstance(lstm_module._steps(), torch.jit.ScriptFunction)  # the pinned torch compiles it
+    assert isinstance(lstm_int8.steps(), torch.jit.ScriptFunction)  # the pinned torch compiles it
     torch.manual_seed(2)
     layer = ProjectedLstm(8, 16, 8, cell_clip=3.0, proj_clip=3.0, reverse=reverse).eval()
     layer.int8 = True
@@ -84,7 +84,7 @@ def test_the_compiled_int8_loop_gives_the_python_loops_outputs(monkeypatch, reve
     mask = torch.arange(6)[None, :] < torch.tensor(lengths)[:, None]
     with torch.inference_mode():
         compiled = layer(x * mask[..., None], mask)
-        monkeypatch.setattr(lstm_module, "_steps", lambda: lstm_module._packed_steps)
+        monkeypatch.setattr(lstm_int8, "steps", lambda: lstm_int8.packed_steps)
         plain = layer(x * mask[..., None], mask)
     assert torch.equal(compiled, plain)
 
@@ -120,7 +120,7 @@ def test_a_torch_without_int8_runs_in_float(monkeypatch) -> None:
     def unavailable(weight):
         raise RuntimeError("no quantized engine")
 
-    monkeypatch.setattr(lstm_module, "_pack_int8", unavailable)
+    monkeypatch.setattr(lstm_int8, "pack_int8", unavailable)
     layer, x = random_layer()
     with torch.no_grad():
         quantised = layer(x)

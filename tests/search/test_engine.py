@@ -52,7 +52,7 @@ def test_hits_and_scores_equal_brute_force_cosine(method: str, query: str, engin
     hits = engine.search(query, method, k=10, passages=False)
     assert [h.doc_id for h in hits] == ids[order].tolist()
     # Scores are rounded to 4 decimals, and the biLM's int8 recurrence
-    # (indexing/elmo/lstm.py) reproduces a vector to about 1e-4: a float
+    # (indexing/elmo/lstm_int8.py) reproduces a vector to about 1e-4: a float
     # difference of 1e-7 in its input can round one int8 step the other way.
     np.testing.assert_allclose([h.score for h in hits], cosine[order], atol=2e-4)
 
