@@ -13,16 +13,16 @@ Layout of the data directory:
 Crash safety. Uploads commit to the store first. A build, a retrain or a
 tuning of ELMo writes a whole new generation into `<name>.partial`, renames
 it, then switches CURRENT: that switch is the commit point. Every file
-inside a generation is replaced by rename. So a process killed at any
-moment leaves the previous index loadable, and the next writer (or
-opener) removes what the killed one left behind (`.partial` folders,
-generations CURRENT does not name, `*.tmp` files) and encodes whatever was
-stored but not yet indexed. Where each part lives:
-indexing/pipeline.py stores, trains, encodes and commits a generation;
-indexing/generation.py knows the generations on disk and follows other
-processes' writes; indexing/reconcile.py finds where the index and the store
-disagree; indexing/write_lock.py serialises writers; indexing/crash.py names
-the points where the tests kill a writer.
+inside a generation is replaced by rename. So a process killed at any moment
+leaves the previous index loadable, and the next writer (or opener) removes
+what the killed one left behind (`.partial` folders, generations CURRENT
+does not name, `*.tmp` files) and encodes whatever was stored but not yet
+indexed. Where each part lives: indexing/pipeline.py stores, trains, encodes
+and commits a generation; indexing/generation.py knows the generations on
+disk and follows other processes' writes; indexing/reconcile.py finds where
+the index and the store disagree and mends it; indexing/write_lock.py
+serialises writers; indexing/crash.py names the points where the tests kill
+a writer.
 
 Concurrency. One writer at a time: a thread lock within a process, flock on
 write.lock across processes. A write never changes the `Generation` readers
@@ -49,7 +49,7 @@ from indexing.manifest import write_manifest
 from indexing.methods import DEFAULT_METHODS, EXPLAINING_METHOD, REQUIRED_METHODS, check_configs
 from indexing.pipeline import commit_generation, counted, encode, store_documents
 from indexing.progress import Progress, no_progress
-from indexing.reconcile import differences, forgotten, out_of_step, stale_manifest, stored_ids
+from indexing.reconcile import out_of_step, repair
 from indexing.searchable import Searchable, searchable_path
 from indexing.senses.readings import keep_readings
 from indexing.store import DocumentStore
@@ -288,27 +288,11 @@ class Index:
         live = self._generation
         if live is None:
             return
-        stored = stored_ids(live, self.store)
-        to_change, to_forget = differences(live, stored), forgotten(live, stored)
-        if not to_change and not to_forget and not stale_manifest(live, self.store):
+        if (mended := repair(live, self.store, on_progress)) is None:
             return
-        methods = {**live.methods, **to_forget}
-        vectors = dict(live.vectors)
-        unindexed: set[int] = set()  # documents an upload stored but did not finish
-        for name, (extra, missing) in to_change.items():
-            method = methods[name]
-            vectors[name] = live.vectors[name].copy()
-            vectors[name].remove(extra)
-            if len(missing):
-                doc_ids = (set(self.store.sentence_documents(missing.tolist()).values())
-                           if method.unit == "sentence" else missing.tolist())
-                documents = list(self.store.get_many(sorted(doc_ids)).values())
-                logger.info("%s: indexing %d documents missing from the index", name, len(documents))
-                vectors[name].add(*encode({name: method}, self.store, documents, on_progress)[name])
-                unindexed.update(d.id for d in documents)
-        self._publish(live, vectors, methods)
-        if unindexed:
-            self._keep_readings(sorted(unindexed), on_progress)
+        self._publish(live, mended.vectors, mended.methods)
+        if mended.unindexed:
+            self._keep_readings(mended.unindexed, on_progress)
 
     def _keep_readings(self, doc_ids: list[int] | None, on_progress: Progress) -> None:
         """Read the sense of each ambiguous word of the documents ``doc_ids``

@@ -3,16 +3,25 @@ truth: documents stored but not indexed (an upload cut short), indexed but
 deleted, still remembered by a model after their delete, or a manifest
 whose counts lag the vectors (a writer killed between two saves).
 
-Consumes a `Generation` and the `DocumentStore`; produces the differences.
-The index repairs them with the write lock held (`Index._reconcile`).
+Consumes a `Generation` and the `DocumentStore`; produces the differences
+and the vectors and models that mend them (`repair`), which the index
+publishes with the write lock held (`Index._reconcile`).
 """
 from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
 
 import numpy as np
 
 from indexing.contract import Method
 from indexing.generation import Generation
+from indexing.pipeline import encode
+from indexing.progress import Progress
+from indexing.searchable import Searchable
 from indexing.store import DocumentStore
+
+logger = logging.getLogger(__name__)
 
 
 def stored_ids(live: Generation, store: DocumentStore) -> dict[str, np.ndarray]:
@@ -59,3 +68,38 @@ def out_of_step(live: Generation, store: DocumentStore) -> bool:
     """Whether anything above needs repair."""
     stored = stored_ids(live, store)
     return bool(differences(live, stored) or forgotten(live, stored) or stale_manifest(live, store))
+
+
+@dataclass(frozen=True)
+class Repair:
+    """What makes a generation agree with the store again."""
+
+    vectors: dict[str, Searchable]  # every method's, copies where they changed
+    methods: dict[str, Method]  # every method, without the deleted documents it remembered
+    unindexed: list[int]  # documents an upload stored but did not finish, now encoded
+
+
+def repair(live: Generation, store: DocumentStore, on_progress: Progress) -> Repair | None:
+    """The repair of everything above: each method's vectors less what was
+    deleted and with what was stored but not indexed (encoded now), its
+    model without the deleted documents it remembers; None when ``live``
+    agrees with ``store``."""
+    stored = stored_ids(live, store)
+    to_change, to_forget = differences(live, stored), forgotten(live, stored)
+    if not to_change and not to_forget and not stale_manifest(live, store):
+        return None
+    methods = {**live.methods, **to_forget}
+    vectors = dict(live.vectors)
+    unindexed: set[int] = set()
+    for name, (extra, missing) in to_change.items():
+        method = methods[name]
+        vectors[name] = live.vectors[name].copy()
+        vectors[name].remove(extra)
+        if len(missing):
+            doc_ids = (set(store.sentence_documents(missing.tolist()).values())
+                       if method.unit == "sentence" else missing.tolist())
+            documents = list(store.get_many(sorted(doc_ids)).values())
+            logger.info("%s: indexing %d documents missing from the index", name, len(documents))
+            vectors[name].add(*encode({name: method}, store, documents, on_progress)[name])
+            unindexed.update(d.id for d in documents)
+    return Repair(vectors, methods, sorted(unindexed))
