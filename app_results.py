@@ -60,10 +60,10 @@ def render_hit(hit: Hit, found_by_all: int, engine: SearchEngine, hybrid: Hybrid
 
 def found_by(hit: Hit, hybrid: HybridConfig = HYBRID_CONFIG) -> str:
     """Where a Hybrid hit came from: its rank in the keyword run (BM25, or
-    BM25 with RM3 query expansion: words matched) and in DBOW (found by
-    meaning)."""
+    BM25 with RM3 query expansion: words matched) and in each dense run
+    (DBOW, DM: found by meaning)."""
     parts = [f"{run_label(run)} #{hit.ranks[run]}" if run in hit.ranks else f"{run_label(run)}: not in its top results"
-             for run in (hybrid.lexical, hybrid.dense_run)]
+             for run in (hybrid.lexical, *hybrid.dense_runs)]
     return "found by " + " · ".join(parts)
 
 

@@ -9,6 +9,7 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Iterable
 
 # Before torch loads: OpenMP threads that spin while waiting made ELMo encoding
 # ten times slower on a busy 2-core machine.
@@ -69,7 +70,7 @@ def main() -> None:
         with left:
             meanings = meanings_ui(engine, query)
         with middle:
-            hybrid = hybrid_ui() if HYBRID in methods else HYBRID_CONFIG
+            hybrid = hybrid_ui(engine.index.methods) if HYBRID in methods else HYBRID_CONFIG
         with right:
             weights = layer_weights_ui(engine)
         render_results(engine.search_all(query, methods, k, layer_weights=weights, hybrid=hybrid, sources=sources,
@@ -144,28 +145,36 @@ def query_ui(engine: SearchEngine) -> tuple[str, int, list[str]]:
     return query, int(k), sources
 
 
-def hybrid_ui() -> HybridConfig:
-    """The Hybrid column's fusion, shown with its reasons, changeable for this session."""
+def hybrid_ui(index_methods: Iterable[str]) -> HybridConfig:
+    """The Hybrid column's fusion, shown with its reasons, changeable for this
+    session; within the dense methods the index has."""
     with st.expander("Hybrid: how keyword and meaning are fused"):
         st.caption(" ".join(HybridConfig.__doc__.split()) + " Keyword run: BM25, or BM25 with RM3 query "
                    "expansion (the words that weigh most in BM25's first documents join the query). Its weight: "
-                   "keywords alone beat our dense methods, so they lead. Feedback: DBOW infers a short query "
-                   "poorly, so its vector moves toward the vectors of the keyword run's first documents before "
-                   "DBOW ranks.")
+                   "keywords alone beat our dense methods, so they lead. Feedback: DBOW and DM infer a short "
+                   "query poorly, so each one's vector moves toward the vectors of the keyword run's first "
+                   "documents before it ranks.")
         left, middle, right = st.columns(3)
-        bm25_weight = left.slider("Keyword run's weight (DBOW gets the rest)", 0.0, 1.0, HYBRID_CONFIG.bm25_weight, 0.05,
-                                  key="hybrid-bm25-weight")
+        bm25_weight = left.slider("Keyword run's weight (the meaning runs share the rest)", 0.0, 1.0,
+                                  HYBRID_CONFIG.bm25_weight, 0.05, key="hybrid-bm25-weight")
+        shares = [left.slider(f"{method.upper()}'s share of the meaning runs", 0.0, 1.0, share, 0.05,
+                              key=f"hybrid-share-{method}")
+                  for method, share in zip(HYBRID_CONFIG.dense_methods, HYBRID_CONFIG.dense_shares)]
         norm = left.selectbox("Score normalisation", NORMS, index=NORMS.index(HYBRID_CONFIG.norm), key="hybrid-norm")
         feedback_depth = middle.slider(f"Feedback documents ({HYBRID_CONFIG.feedback_from.upper()}'s top)", 0, 20,
                                        HYBRID_CONFIG.feedback_depth, key="hybrid-feedback-depth")
-        query_weight = middle.slider("Query's own share of DBOW's vector", 0.0, 1.0, HYBRID_CONFIG.query_weight,
-                                     0.05, key="hybrid-query-weight")
+        query_weight = middle.slider("Query's own share of each meaning run's vector", 0.0, 1.0,
+                                     HYBRID_CONFIG.query_weight, 0.05, key="hybrid-query-weight")
         depth = right.slider("Documents fused from each ranking", 10, MAX_K, HYBRID_CONFIG.depth, 10,
                              key="hybrid-depth")
         lexical = right.selectbox("Keyword run", list(KEYWORD_RUNS), index=list(KEYWORD_RUNS).index(HYBRID_CONFIG.lexical),
                                   format_func=run_label, key="hybrid-lexical")
-    return HybridConfig(bm25_weight=bm25_weight, norm=norm, feedback_depth=feedback_depth,
-                        query_weight=query_weight, depth=depth, lexical=lexical)
+    if sum(shares) <= 0:
+        st.warning("Every meaning run's share is 0; using the default shares.")
+        shares = list(HYBRID_CONFIG.dense_shares)
+    shares = tuple(share / sum(shares) for share in shares)
+    return HybridConfig(bm25_weight=bm25_weight, norm=norm, feedback_depth=feedback_depth, query_weight=query_weight,
+                        depth=depth, lexical=lexical, dense_shares=shares).within(index_methods)
 
 
 def layer_weights_ui(engine: SearchEngine) -> list[float] | None:
@@ -199,8 +208,9 @@ def render_status(status: dict) -> None:
         return f" · benchmark: {found}" if found else ""
 
     if offers_hybrid(status["methods"]):
-        st.caption(f"**{HYBRID_CONFIG.label}**: no index of its own; fuses the BM25 and "
-                   f"{HYBRID_CONFIG.dense_method.upper()} runs" + measured(HYBRID))
+        runs = ["BM25", *(method.upper() for method in HYBRID_CONFIG.within(status["methods"]).dense_methods)]
+        st.caption(f"**{HYBRID_CONFIG.within(status['methods']).label}**: no index of its own; fuses the "
+                   f"{', '.join(runs[:-1])} and {runs[-1]} runs" + measured(HYBRID))
     for name, facts in status["methods"].items():
         st.caption(f"**{facts.get('label', name)}**: {facts['index']}" + measured(name))
     st.caption("Benchmark figures: `python -m bench quality` (nDCG@10 on test queries; Lee r: agreement with "

@@ -4,6 +4,7 @@ markdown (and a PNG for the growth runs).
     python -m bench quality [--collection cisi|nfcorpus|lee|all] [--tune] [--no-minilm]
     python -m bench hybrid [--dense dbow dm] [--save-as NAME]   # choose the Hybrid's fusion on dev (CISI + NFCorpus)
     python -m bench keyword-params [--trainings 2] [--keep DIR]   # BM25's and RM3's parameters in the Hybrid, dev
+    python -m bench dense-mix [--trainings 2] [--keep DIR]        # the Hybrid's DBOW and DM shares, dev
     python -m bench hybrid-speed [--sizes 1000 10000 100000] [--full-up-to 10000] [--save-as NAME]   # BM25, Hybrid
     python -m bench speed [--sizes 1000 10000 100000] [--epochs N] [--queries N] [--keep DIR]
     python -m bench faiss [--sizes 10000 ... 1000000] [--queries N]
@@ -65,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="dense methods to re-query with feedback and fuse (default: dbow, the product's)")
     hybrid.add_argument("--save-as", default="hybrid-tuning",
                         help="results name (default hybrid-tuning: bench/results/hybrid-tuning.json)")
+    mix = commands.add_parser("dense-mix", help="the Hybrid's dense runs (DBOW, DM, both) and their shares, on dev")
+    mix.add_argument("--trainings", type=int, default=2, help="DBOW and DM trainings (seeds) each setting is scored on")
+    mix.add_argument("--keep", type=Path, metavar="DIR", help="keep each training's index in DIR; reused there")
     keyword = commands.add_parser("keyword-params", help="BM25's and RM3's parameters in the Hybrid, on dev queries")
     keyword.add_argument("--trainings", type=int, default=2, help="DBOW trainings (seeds) each setting is scored on")
     keyword.add_argument("--keep", type=Path, metavar="DIR", help="keep each training's index in DIR; reused there")
@@ -72,7 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     hybrid_speed.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     hybrid_speed.add_argument("--full-up-to", type=int, default=10000,
                               help="sizes up to this build every method; larger ones only --large-methods")
-    hybrid_speed.add_argument("--large-methods", nargs="+", default=["dbow", "bm25"])
+    hybrid_speed.add_argument("--large-methods", nargs="+", default=["dbow", "dm", "bm25"],
+                              help="the methods of sizes above --full-up-to (default: the Hybrid's runs)")
     hybrid_speed.add_argument("--epochs", type=int, default=5, help="Doc2Vec epochs of the builds")
     hybrid_speed.add_argument("--queries", type=int, default=200)
     hybrid_speed.add_argument("--keep", metavar="DIR",
@@ -230,6 +235,10 @@ def _with_own_report(args: argparse.Namespace) -> int | None:
 
         return _saved(args.save_as, evaluate_tuning(args.collections, args.minutes, args.split, args.keep,
                                                     args.learning_rate), tuning_markdown)
+    if args.command == "dense-mix":
+        from bench.dense_mix import report as mix_markdown, tune as tune_mix
+
+        return _saved("dense-mix", tune_mix(args.trainings, keep=args.keep), mix_markdown)
     if args.command == "keyword-params":
         from bench.keyword_tuning import report as keyword_markdown, tune
 

@@ -26,6 +26,9 @@ import numpy as np
 
 from bench.datasets import load_collection, split_queries
 from bench.retrievers import PRODUCT_NAMES, build_product
+from indexing.doc2vec import DBOW_CONFIG, DM_CONFIG
+from indexing.index import Index
+from search.engine import SearchEngine
 from search.hybrid import HYBRID_CONFIG, NORMS, HybridConfig, fuse
 
 logger = logging.getLogger(__name__)
@@ -59,10 +62,21 @@ def _collection_runs(name: str, workdir: Path, dense_methods: tuple[str, ...]) -
             continue  # without feedback the query's own vector is all there is
         # lexical="rm3" makes hybrid_runs give both keyword runs
         config = replace(HYBRID_CONFIG, feedback_depth=depth, query_weight=weight, feedback_from=feeder,
-                         lexical="rm3", dense_method=dense)
+                         lexical="rm3", dense_methods=(dense,), dense_shares=(1.0,))
         found[(dense, feeder, depth, weight)] = dev_runs(engine, live, source, collection, dev, config)
         logger.info("%s: %s fed by %s, depth %d, query weight %.1f ranked", name, dense, feeder, depth, weight)
     return collection, dev, {"runs": found, "members": members}
+
+
+def trained_engine(documents: dict, directory: Path, seed: int) -> SearchEngine:
+    """The collection's index in `directory` with the shipped Hybrid's dense
+    methods (each trained with `seed`) and BM25; one built there is reused."""
+    if (directory / "CURRENT").exists():
+        return SearchEngine(Index.open(str(directory)))
+    configs = {"dbow": replace(DBOW_CONFIG, seed=seed), "dm": replace(DM_CONFIG, seed=seed)}
+    dense = HYBRID_CONFIG.dense_methods
+    built = build_product(documents, directory, (*dense, "bm25"), {method: configs[method] for method in dense})
+    return next(iter(built.values())).engine
 
 
 def dev_runs(engine, live, source: dict[int, str], collection, dev: list[str], config: HybridConfig) -> dict:
@@ -95,7 +109,7 @@ def per_query_ndcg(collection, dev: list[str], per_query: dict, members: dict, c
     for qid, runs in per_query.items():
         if not runs:
             continue
-        weights = {config.lexical: config.bm25_weight, config.dense_run: config.dense_weight}
+        weights = config.weights
         runs = {name: run for name, run in runs.items() if weights.get(name, 0.0) > 0.0}  # weight 0: not fused
         ids_of = {name: ids for name, (_s, ids) in runs.items()}
         # fuse() keys documents by id: give each run's documents one shared integer key
@@ -123,7 +137,8 @@ def tune(workdir: Path | None = None, dense: tuple[str, ...] = ("dbow",)) -> dic
     for (dense, feeder, depth, weight), lexical, bm25_weight, norm in itertools.product(
             prepared[COLLECTIONS[0]][2]["runs"], LEXICAL_RUNS, BM25_WEIGHTS, NORMS):
         config = replace(HYBRID_CONFIG, feedback_depth=depth, query_weight=weight, feedback_from=feeder,
-                         lexical=lexical, bm25_weight=bm25_weight, norm=norm, dense_method=dense)
+                         lexical=lexical, bm25_weight=bm25_weight, norm=norm, dense_methods=(dense,),
+                         dense_shares=(1.0,))
         dev = {name: _score(collection, qids, data["runs"][(dense, feeder, depth, weight)], data["members"], config)
                for name, (collection, qids, data) in prepared.items()}
         tried.append({"config": asdict(config), "dev_ndcg@10": dev, "mean": float(np.mean(list(dev.values())))})
@@ -145,7 +160,7 @@ def alternatives(tried: list[dict], dense_methods: tuple[str, ...]) -> dict[str,
     found = {}
     for lexical, dense, source in itertools.product(LEXICAL_RUNS, dense_methods, FEEDBACK_FROM):
         fused = [t for t in tried if t["config"]["lexical"] == lexical and t["config"]["bm25_weight"] < 1.0
-                 and t["config"]["dense_method"] == dense
+                 and tuple(t["config"]["dense_methods"]) == (dense,)
                  and (t["config"]["feedback_from"] == source or t["config"]["feedback_depth"] == 0)]
         found[f"{lexical} + {dense}, feedback from {source}"] = max(fused, key=lambda t: t["mean"])
     for lexical in LEXICAL_RUNS:

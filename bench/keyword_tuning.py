@@ -5,10 +5,10 @@ Lucene's defaults) and RM3's feedback documents, terms and query weight
 trainings, since a setting that moves dev nDCG@10 by less than one training
 does is no finding.
 
-Each collection is indexed once per training (DBOW with seeds 42, 43, ...,
-and BM25). A BM25 setting rebuilds only the BM25 index, from the store's
+Each collection is indexed once per training (the Hybrid's dense methods
+with seeds 42, 43, ..., and BM25; `hybrid_tuning.trained_engine`). A BM25 setting rebuilds only the BM25 index, from the store's
 documents through the product's own analyser (`BM25Method.encode_documents`),
-so every setting of a training meets the same DBOW. Per setting, training and
+so every setting of a training meets the same dense runs. Per setting, training and
 collection: the Hybrid's dev nDCG@10 (the shipped fusion, `HYBRID_CONFIG`,
 with that keyword side), the keyword run's alone (RM3's; plain BM25's too
 for a BM25 setting), and a two-sided paired t-test of the Hybrid's per-query
@@ -28,11 +28,9 @@ from pathlib import Path
 import numpy as np
 
 from bench.datasets import load_collection, split_queries
-from bench.hybrid_tuning import COLLECTIONS, dev_runs, per_query_ndcg
-from bench.retrievers import build_product
+from bench.hybrid_tuning import COLLECTIONS, dev_runs, per_query_ndcg, trained_engine
 from indexing.bm25 import BM25Config, BM25Index
 from indexing.doc2vec import DBOW_CONFIG
-from indexing.index import Index
 from search.engine import SearchEngine
 from search.hybrid import HYBRID_CONFIG, HybridConfig
 from search.rm3 import RM3_CONFIG
@@ -60,14 +58,6 @@ def label(setting: tuple) -> str:
     if setting[0] == "rm3":
         return f"RM3 {setting[1]} documents, {setting[2]} terms, query {setting[3]}"
     return f"BM25 k1 {setting[1]}, b {setting[2]}"
-
-
-def _engine(documents: dict, directory: Path, seed: int) -> SearchEngine:
-    """The collection's index with DBOW (trained with `seed`) and BM25 in `directory`; one built there is reused."""
-    if (directory / "CURRENT").exists():
-        return SearchEngine(Index.open(str(directory)))
-    built = build_product(documents, directory, ("dbow", "bm25"), {"dbow": replace(DBOW_CONFIG, seed=seed)})
-    return next(iter(built.values())).engine
 
 
 def _runs(collection, dev: list[str], engine: SearchEngine, setting: tuple) -> tuple[HybridConfig, dict]:
@@ -107,7 +97,7 @@ def tune(trainings: int = 2, workdir: Path | None = None, keep: Path | None = No
             documents, members = collection.unique_documents()
             dev, _test = split_queries(collection.judged_queries())
             for training in range(trainings):
-                engine = _engine(documents, root / f"{name}-{training}", DBOW_CONFIG.seed + training)
+                engine = trained_engine(documents, root / f"{name}-{training}", DBOW_CONFIG.seed + training)
                 for setting in tried:
                     found[setting][(name, training)] = _scores(collection, dev, members, engine, setting)
                 logger.info("%s, training %d: %d settings scored", name, training + 1, len(tried))

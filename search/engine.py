@@ -1,6 +1,6 @@
 """The search engine: encode a query with each method, find the nearest
 documents in its index (FAISS, or BM25's), fuse BM25 (or BM25 with RM3
-expansion, search/rm3.py) and DBOW for the Hybrid ranking
+expansion, search/rm3.py) with DBOW and DM for the Hybrid ranking
 (search/hybrid.py), and attach the passage that matched.
 
 Consumes a loaded `indexing.index.Index`; produces ranked `Hit`s. Safe to
@@ -49,10 +49,7 @@ logger = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 5000
 MAX_K = 100
 SENTENCE_FANOUT = 10  # sentence-level methods fetch k * this many sentences to fill k documents
-HYBRID = "hybrid"  # BM25 (with RM3 expansion) and DBOW fused at query time: no index of its own
-LABELS = {HYBRID: HYBRID_CONFIG.label}
-
-
+HYBRID = "hybrid"  # BM25 (with RM3 expansion), DBOW and DM fused at query time: no index of its own
 def check_query(query: str) -> str:
     """The query stripped; raises InvalidQueryError if it is unusable."""
     if not isinstance(query, str) or not query.strip():
@@ -84,7 +81,9 @@ class SearchEngine:
         return available_methods(self.index.snapshot())
 
     def label(self, method: str) -> str:
-        return LABELS.get(method) or self.index.method(method).label
+        if method == HYBRID:
+            return HYBRID_CONFIG.within(self.index.methods).label
+        return self.index.method(method).label
 
     def search(self, query: str, method: str = HYBRID, k: int = 10, passages: bool = True,
                layer_weights: Sequence[float] | None = None, hybrid: HybridConfig = HYBRID_CONFIG,
@@ -179,9 +178,11 @@ class SearchEngine:
         best_sentence: dict[int, int] = {}
         ranks: list[dict[str, int]] = []
         moved: dict[int, str] = {}  # the Senses column's documents its readings moved down: why
+        if offers_hybrid(live.methods):
+            hybrid = hybrid.within(live.methods)
         if method == HYBRID:
             scores, ids, ranks = self._hybrid(live, query, k, hybrid, allowed)
-            encoder = live.method(hybrid.dense_method)  # its word vectors choose the passage
+            encoder = live.method(hybrid.dense_methods[0])  # its word vectors choose the passage
         elif by_verdicts:
             scores, ids, ranks, moved = self._by_sense(live, query, k, explain, hybrid, allowed)
             encoder = live.method(method)
@@ -260,7 +261,7 @@ class SearchEngine:
     def _hybrid(self, live: Generation, query: str, k: int, config: HybridConfig,
                 allowed: frozenset[int] | None = None) -> tuple[np.ndarray, np.ndarray, list[dict[str, int]]]:
         """The keyword run (BM25, or BM25 with RM3 expansion) and the dense
-        method re-queried with the keyword run's feedback, fused."""
+        methods re-queried with the keyword run's feedback, fused."""
         return fuse_runs(self.hybrid_runs(live, query, config, allowed), config, k)
 
     def hybrid_runs(self, live: Generation, query: str, config: HybridConfig = HYBRID_CONFIG,
@@ -268,12 +269,12 @@ class SearchEngine:
         """The runs the Hybrid ranking draws on, each scores (n,) and store
         ids (n,) best first: "bm25"; "rm3" (BM25 with RM3 expansion) when
         the config's keyword run or feedback is RM3's; and "<dense>+feedback"
-        (absent when neither the query nor the keyword run gives the dense
-        method anything to go on). A query BM25 cannot use (only stop words)
+        for each of its dense methods the index has (absent when neither the
+        query nor the keyword run gives the method anything to go on). A query BM25 cannot use (only stop words)
         is refused as BM25 refuses it; one whose words no document holds is
         ranked by meaning alone. With `allowed` (store ids), every run holds
         only those documents."""
-        return hybrid_runs(live, self.index.store, self._analyses, query, config, allowed)[0]
+        return hybrid_runs(live, self.index.store, self._analyses, query, config.within(live.methods), allowed)[0]
 
     @staticmethod
     def _explained(hits: list[Hit], shown: dict[int, tuple[StoredDocument, Sentence, Span]],
@@ -291,13 +292,14 @@ class SearchEngine:
 
 def offers_hybrid(methods: Iterable[str]) -> bool:
     """Whether an index with these methods has the Hybrid column: it fuses
-    BM25 with the dense method of `HYBRID_CONFIG`."""
-    return {LEXICAL, HYBRID_CONFIG.dense_method} <= set(methods)
+    BM25 with the dense methods of `HYBRID_CONFIG` it has (one at least)."""
+    methods = set(methods)
+    return LEXICAL in methods and not methods.isdisjoint(HYBRID_CONFIG.dense_methods)
 
 
 def available_methods(live: Generation) -> list[str]:
     """The methods of `live` in the app's order: Hybrid (where the index has
-    BM25 and DBOW), BM25, then the others in the index's order."""
+    BM25 and DBOW or DM), BM25, then the others in the index's order."""
     names = list(live.methods)
     first = [HYBRID] if offers_hybrid(names) else []
     return first + [n for n in names if n == LEXICAL] + [n for n in names if n != LEXICAL]

@@ -1,19 +1,20 @@
 """Hybrid ranking: keyword and meaning together. BM25 ranks the documents
 by their words, alone or with RM3 query expansion (search/rm3.py: the
-lexical feedback of its first documents); DBOW is re-queried with the
-keyword run's feedback (Rocchio, 1971, in DBOW's own vector space: the
-query's vector moves toward the mean vector of its first documents); the two
-rankings are fused by a weighted sum of per-query normalised scores (Fox &
-Shaw, 1994, CombSUM; the normalisations are ranx's, which the benchmark
-tuned with).
+lexical feedback of its first documents); DBOW and DM are each re-queried
+with the keyword run's feedback (Rocchio, 1971, in each method's own vector
+space: the query's vector moves toward the mean vector of its first
+documents); the rankings are fused by a weighted sum of per-query
+normalised scores (Fox & Shaw, 1994, CombSUM; the normalisations are
+ranx's, which the benchmark tuned with).
 
-Consumes the two runs, each scores (n,) and store ids (n,) best first;
-produces fused scores and ids, and each fused document's rank in each run.
-No index of its own: everything it reads belongs to BM25 and DBOW.
+Consumes the runs, each scores (n,) and store ids (n,) best first; produces
+fused scores and ids, and each fused document's rank in each run. No index
+of its own: everything it reads belongs to BM25, DBOW and DM.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -27,34 +28,38 @@ KEYWORD_RUNS = {"bm25": "BM25 (keywords)", "rm3": "RM3 (expanded keywords)"}  # 
 
 @dataclass(frozen=True)
 class HybridConfig:
-    """How the Hybrid column fuses its keyword run and DBOW. Chosen by
-    `python -m bench hybrid` on the dev queries of CISI and NFCorpus together
-    (the best mean nDCG@10 of the two collections, one setting for both,
-    out of 2,790 tried; the test queries were not looked at;
-    bench/results/hybrid-tuning.json). The values and the reasons:"""
+    """How the Hybrid column fuses its keyword run and its dense runs (DBOW,
+    DM). Chosen by `python -m bench hybrid` on the dev queries of CISI and
+    NFCorpus together (the best mean nDCG@10 of the two collections, one
+    setting for both, out of 2,790 tried; the test queries were not looked
+    at; bench/results/hybrid-tuning.json), the dense methods' shares by
+    `python -m bench dense-mix`. The values and the reasons:"""
 
     # The keyword run: "bm25" (plain BM25, as its own column ranks) or "rm3"
     # (BM25 with RM3 query expansion, search/rm3.py). RM3: its best fusion
     # led the best with plain BM25 on dev, and both keyword runs alone (the
     # table of the best of each kind: bench/results/decisions.md).
     lexical: str = "rm3"
-    # The keyword run whose first documents feed DBOW: "bm25" or "rm3".
+    # The keyword run whose first documents feed the dense methods: "bm25" or "rm3".
     # RM3's: its first documents are better ones (the same table).
     feedback_from: str = "rm3"
     # RM3's parameters (Anserini's defaults, not tuned on our collections).
     rm3: RM3Config = RM3_CONFIG
-    # The keyword run's share of the fused score; the dense run gets the
+    # The keyword run's share of the fused score; the dense runs get the
     # rest. Keywords alone beat every dense method of ours, so they lead;
     # the best mean on dev is flat around this weight.
     bm25_weight: float = 0.65
-    # The dense method re-queried with the keyword run's feedback: DBOW.
-    # Since DM's third tuning round the two tie: with both in the grid
-    # (`python -m bench hybrid --dense dbow dm`, one training each;
-    # bench/results/hybrid-tuning-dense.json) the best DM setting led the
-    # best DBOW one by far less than one method moves between trainings.
-    # DBOW stays: it answers faster, and fewer short uploads enter its
-    # rankings.
-    dense_method: str = "dbow"
+    # The dense methods re-queried with the keyword run's feedback, and each
+    # one's share of the dense weight (`1 - bm25_weight`). Alone, DBOW and
+    # DM tie (`python -m bench hybrid --dense dbow dm`, one training each;
+    # bench/results/hybrid-tuning-dense.json); fused together, DM at 0.35,
+    # they had the best mean dev nDCG@10 of 36 settings over two trainings
+    # (`python -m bench dense-mix`; bench/results/dense-mix.md): against
+    # DBOW alone, NFCorpus +0.005 and +0.008 (p 0.03, 0.01), CISI +0.005
+    # and -0.003 (p > 0.3). An index without one of them fuses the others
+    # (`within`).
+    dense_methods: tuple[str, ...] = ("dbow", "dm")
+    dense_shares: tuple[float, ...] = (0.65, 0.35)
     # Per-query score normalisation before the weighted sum: "min-max" maps
     # each run's scores onto [0, 1], "zmuv" to z-scores, "rank" ignores
     # scores. min-max led on dev, z-scores close behind (BM25's scores are
@@ -62,9 +67,9 @@ class HybridConfig:
     norm: str = "min-max"
     # Documents taken from each run before fusing (the benchmark's depth).
     depth: int = 100
-    # The keyword run's first documents whose DBOW vectors form the
-    # feedback, and the share the query's own inferred vector keeps (0:
-    # feedback alone). Doc2Vec infers a query's vector poorly from a few
+    # The keyword run's first documents whose vectors (each dense method's
+    # own) form the feedback, and the share the query's own inferred vector
+    # keeps (0: feedback alone); chosen for DBOW, DM takes the same. Doc2Vec infers a query's vector poorly from a few
     # words; the documents the keyword run puts first were trained on, so
     # their vectors place its topic better. Ten documents, the query keeping
     # 0.7: best on dev; without feedback (depth 0) no setting was among the
@@ -82,20 +87,50 @@ class HybridConfig:
                 raise ValueError(f"unknown keyword run {run!r}; valid ones are {', '.join(KEYWORD_RUNS)}")
         if self.depth < 1 or self.feedback_depth < 0:
             raise ValueError(f"need depth >= 1 and feedback_depth >= 0, not {self.depth}, {self.feedback_depth}")
+        if (not self.dense_methods or len(self.dense_shares) != len(self.dense_methods)
+                or min(self.dense_shares) < 0.0 or abs(sum(self.dense_shares) - 1.0) > 1e-6):
+            raise ValueError(f"each dense method needs a share, the shares summing to 1, not "
+                             f"{self.dense_methods} with {self.dense_shares}")
 
     @property
     def dense_weight(self) -> float:
         return 1.0 - self.bm25_weight
 
     @property
-    def dense_run(self) -> str:
-        """The dense run's name in each hit's `ranks`."""
-        return f"{self.dense_method}+feedback"
+    def dense_runs(self) -> dict[str, float]:
+        """Each dense method's run, by its name in each hit's `ranks`
+        ("dbow+feedback"), with its weight in the fused score."""
+        return {dense_run(method): self.dense_weight * share
+                for method, share in zip(self.dense_methods, self.dense_shares)}
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Every fused run's weight, by its name in each hit's `ranks`."""
+        return {self.lexical: self.bm25_weight, **self.dense_runs}
 
     @property
     def label(self) -> str:
         """The Hybrid column's name on the page."""
-        return f"Hybrid ({'BM25 + RM3' if self.lexical == 'rm3' else 'BM25'} + {self.dense_method.upper()})"
+        dense = " + ".join(method.upper() for method in self.dense_methods)
+        return f"Hybrid ({'BM25 + RM3' if self.lexical == 'rm3' else 'BM25'} + {dense})"
+
+    def within(self, methods: Iterable[str]) -> HybridConfig:
+        """This fusion in an index with ``methods``: the dense methods it
+        lacks left out, the others' shares scaled up to the whole dense
+        weight. Raises ValueError when it has none of them."""
+        kept = [(method, share) for method, share in zip(self.dense_methods, self.dense_shares) if method in methods]
+        if len(kept) == len(self.dense_methods):
+            return self
+        if not kept:
+            raise ValueError(f"the Hybrid needs one of {', '.join(self.dense_methods)} in the index")
+        total = sum(share for _, share in kept)
+        shares = tuple(share / total if total else 1.0 / len(kept) for _, share in kept)
+        return replace(self, dense_methods=tuple(m for m, _ in kept), dense_shares=shares)
+
+
+def dense_run(method: str) -> str:
+    """A dense method's feedback run, by its name in each hit's `ranks`."""
+    return f"{method}+feedback"
 
 
 def run_label(run: str) -> str:
@@ -158,9 +193,10 @@ def fuse(runs: dict[str, tuple[np.ndarray, np.ndarray]], weights: dict[str, floa
 
 def fuse_runs(runs: dict[str, tuple[np.ndarray, np.ndarray]], config: HybridConfig,
               k: int) -> tuple[np.ndarray, np.ndarray, list[dict[str, int]]]:
-    """`fuse` of the runs `config` names (its keyword run and its dense run)
-    with its weights and normalisation; other runs are ignored."""
-    weights = {config.lexical: config.bm25_weight, config.dense_run: config.dense_weight}
+    """`fuse` of the runs `config` names (its keyword run and its dense runs)
+    with its weights and normalisation; other runs, and runs of weight 0,
+    are ignored (a weight-0 run would add its documents at the bottom)."""
+    weights = {name: weight for name, weight in config.weights.items() if weight > 0.0}
     return fuse({name: run for name, run in runs.items() if name in weights}, weights, config.norm, k)
 
 

@@ -18,7 +18,7 @@ from indexing.generation import Generation
 from indexing.methods import LEXICAL
 from indexing.store import DocumentStore
 from search.analysed import DocumentAnalyses
-from search.hybrid import HybridConfig, feedback_query
+from search.hybrid import HybridConfig, dense_run, feedback_query
 from search.rm3 import rm3_query, rm3_search
 from search.uploads import inferred_count, unplaced_uploads
 
@@ -94,8 +94,9 @@ def hybrid_runs(live: Generation, store: DocumentStore, analyses: DocumentAnalys
                 allowed: frozenset[int] | None) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], dict[str, float]]:
     """The runs the Hybrid ranking draws on (`SearchEngine.hybrid_runs`), and
     the config's keyword run's query: term -> weight (a plain BM25 query
-    counts a term as often as the query has it; RM3's is its expanded query)."""
-    lexical, dense = live.method(LEXICAL), live.method(config.dense_method)
+    counts a term as often as the query has it; RM3's is its expanded query).
+    Every dense method of ``config`` must be in ``live`` (`HybridConfig.within`)."""
+    lexical = live.method(LEXICAL)
     terms = lexical.encode_query(query)
     depth = search_depth(live, LEXICAL, config.depth, allowed)
     runs = {LEXICAL: within(live.search(LEXICAL, terms, depth), allowed, config.depth)}
@@ -107,17 +108,21 @@ def hybrid_runs(live: Generation, store: DocumentStore, analyses: DocumentAnalys
         expanded = rm3_query(live.vectors[LEXICAL], terms, runs[LEXICAL], feedback, config.rm3)
         runs["rm3"] = within(rm3_search(live.vectors[LEXICAL], expanded, depth), allowed, config.depth)
         keyword_query = expanded if config.lexical == "rm3" else keyword_query
-    try:
-        inferred = dense.encode_query(query)
-    except InvalidQueryError:
-        if not len(runs[LEXICAL][1]):  # neither run can use it: say it as BM25 does
-            raise InvalidQueryError(f"None of the words of {query!r} occur in the documents.") from None
-        inferred = None  # no query word in DBOW's vocabulary: the feedback alone places it
     top = runs[config.feedback_from][1][: config.feedback_depth].tolist()
-    feedback = live.vectors[config.dense_method].vectors_of(top)
-    if feedback is None:  # an IVF index keeps no vectors to give back: read them from the model
-        feedback = dense.encode_documents(list(store.get_many(top).values()))[1]
-    vector = feedback_query(inferred, feedback, config.query_weight)
-    if vector is not None:
-        runs[config.dense_run] = dense_search(live, config.dense_method, vector, query, config.depth, allowed)
+    unread = 0
+    for method in config.dense_methods:
+        dense = live.method(method)
+        try:
+            inferred = dense.encode_query(query)
+        except InvalidQueryError:
+            unread += 1
+            inferred = None  # no query word in the method's vocabulary: the feedback alone places it
+        feedback = live.vectors[method].vectors_of(top)
+        if feedback is None:  # an IVF index keeps no vectors to give back: read them from the model
+            feedback = dense.encode_documents(list(store.get_many(top).values()))[1]
+        vector = feedback_query(inferred, feedback, config.query_weight)
+        if vector is not None:
+            runs[dense_run(method)] = dense_search(live, method, vector, query, config.depth, allowed)
+    if unread == len(config.dense_methods) and not len(runs[LEXICAL][1]):  # no run can use it: say it as BM25 does
+        raise InvalidQueryError(f"None of the words of {query!r} occur in the documents.")
     return runs, keyword_query

@@ -55,7 +55,7 @@ def test_search_prints_json_hits(data_dir: Path) -> None:
     assert len(hits) == 4
     assert all({"doc_id", "title", "score", "method"} <= set(hit) for hit in hits)
     assert {hit["method"] for hit in hits} == {"hybrid"}  # the default method
-    assert all(set(hit["ranks"]) <= {HYBRID_CONFIG.lexical, HYBRID_CONFIG.dense_run} and hit["ranks"] for hit in hits)
+    assert all(set(hit["ranks"]) <= {HYBRID_CONFIG.lexical, *HYBRID_CONFIG.dense_runs} and hit["ranks"] for hit in hits)
     assert [hit["score"] for hit in hits] == sorted((hit["score"] for hit in hits), reverse=True)
     assert hits[0]["passage"]["text"]
 

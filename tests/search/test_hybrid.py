@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 
 from indexing.errors import InvalidQueryError
-from search.engine import SearchEngine
-from search.hybrid import HybridConfig, fuse, normalise, run_label, unit_scales
+from dataclasses import replace
+
+from search.engine import SearchEngine, offers_hybrid
+from search.hybrid import HYBRID_CONFIG, HybridConfig, fuse, normalise, run_label, unit_scales
 
 RM3_LEG = HybridConfig(lexical="rm3", feedback_from="rm3")
 BM25_LEG = HybridConfig(lexical="bm25", feedback_from="bm25")
@@ -56,7 +58,7 @@ def test_a_bad_config_is_refused() -> None:
         HybridConfig(bm25_weight=1.5)
 
 
-def test_hybrid_hits_carry_their_rank_in_bm25_and_dbow(engine: SearchEngine) -> None:
+def test_hybrid_hits_carry_their_rank_in_bm25_and_each_dense_run(engine: SearchEngine) -> None:
     query = "fishing on the river bank"
     hybrid = engine.search(query, "hybrid", k=10, hybrid=BM25_LEG)
     bm25 = [h.doc_id for h in engine.search(query, "bm25", k=100, passages=False)]
@@ -67,26 +69,65 @@ def test_hybrid_hits_carry_their_rank_in_bm25_and_dbow(engine: SearchEngine) -> 
             assert bm25[hit.ranks["bm25"] - 1] == hit.doc_id
         else:
             assert hit.doc_id not in bm25  # found by meaning alone
-    assert any("dbow+feedback" in h.ranks for h in hybrid)
+    assert any("dbow+feedback" in h.ranks for h in hybrid) and any("dm+feedback" in h.ranks for h in hybrid)
 
 
-def test_hybrid_with_the_rm3_keyword_run_carries_its_rank_in_rm3_and_dbow(engine: SearchEngine) -> None:
+def test_hybrid_with_the_rm3_keyword_run_carries_its_rank_in_rm3_and_the_dense_runs(engine: SearchEngine) -> None:
     query = "fishing on the river bank"
     hybrid = engine.search(query, "hybrid", k=10, hybrid=RM3_LEG)
     runs = engine.hybrid_runs(engine.index.snapshot(), query, RM3_LEG)
     rm3, bm25 = runs["rm3"][1].tolist(), runs["bm25"][1].tolist()
     assert set(rm3) > set(bm25)  # expansion finds documents without the query's words
     assert [h.rank for h in hybrid] == list(range(1, 11))
-    assert all(h.ranks and set(h.ranks) <= {"rm3", "dbow+feedback"} for h in hybrid)  # plain BM25 is not fused
+    assert all(h.ranks and set(h.ranks) <= {"rm3", "dbow+feedback", "dm+feedback"} for h in hybrid)  # not plain BM25
     for hit in hybrid:
         if "rm3" in hit.ranks:
             assert rm3[hit.ranks["rm3"] - 1] == hit.doc_id
         else:
             assert hit.doc_id not in rm3
     assert any("dbow+feedback" in h.ranks for h in hybrid)
-    assert "RM3" in run_label("rm3") and RM3_LEG.label == "Hybrid (BM25 + RM3 + DBOW)"
+    assert "RM3" in run_label("rm3") and RM3_LEG.label == "Hybrid (BM25 + RM3 + DBOW + DM)"
     # The standalone BM25 column stays plain BM25.
     assert [h.doc_id for h in engine.search(query, "bm25", k=100, passages=False)] == bm25
+
+
+def test_each_dense_run_weighs_its_share_of_the_dense_weight() -> None:
+    config = HybridConfig(bm25_weight=0.6, dense_methods=("dbow", "dm"), dense_shares=(0.75, 0.25))
+    assert config.weights == pytest.approx({"rm3": 0.6, "dbow+feedback": 0.3, "dm+feedback": 0.1})
+    with pytest.raises(ValueError, match="each dense method needs a share"):
+        HybridConfig(dense_methods=("dbow", "dm"), dense_shares=(0.5,))
+    with pytest.raises(ValueError, match="summing to 1"):
+        HybridConfig(dense_shares=(0.5, 0.2))
+
+
+def test_an_index_without_a_dense_method_fuses_the_others() -> None:
+    config = HybridConfig(bm25_weight=0.6, dense_methods=("dbow", "dm"), dense_shares=(0.75, 0.25))
+    assert config.within(["bm25", "dbow", "dm", "elmo"]) is config
+    alone = config.within(["bm25", "dm"])
+    assert alone.dense_methods == ("dm",) and alone.weights == pytest.approx({"rm3": 0.6, "dm+feedback": 0.4})
+    assert alone.label == "Hybrid (BM25 + RM3 + DM)"
+    with pytest.raises(ValueError, match="needs one of dbow, dm"):
+        config.within(["bm25", "elmo"])
+    assert offers_hybrid(["bm25", "dm"]) and offers_hybrid(["bm25", "dbow"]) and not offers_hybrid(["bm25", "elmo"])
+
+
+def test_the_hybrid_without_dm_in_the_index_runs_dbow_alone(engine: SearchEngine) -> None:
+    live = engine.index.snapshot()
+    without = replace(live, methods={n: m for n, m in live.methods.items() if n != "dm"},
+                      vectors={n: v for n, v in live.vectors.items() if n != "dm"})
+    runs = engine.hybrid_runs(without, "fishing on the river bank")
+    assert "dbow+feedback" in runs and "dm+feedback" not in runs
+    assert set(engine.hybrid_runs(live, "fishing on the river bank")) >= {"dbow+feedback", "dm+feedback"}
+
+
+def test_dm_s_run_is_fused_by_its_share(engine: SearchEngine) -> None:
+    query = "fishing on the river bank"
+    dm_only = HybridConfig(bm25_weight=0.0, dense_shares=(0.0, 1.0))
+    fused = engine.search(query, "hybrid", k=5, passages=False, hybrid=dm_only)
+    scores, ids = engine.hybrid_runs(engine.index.snapshot(), query, dm_only)["dm+feedback"]
+    assert [h.doc_id for h in fused] == ids[:5].tolist()
+    assert all(set(h.ranks) == {"dm+feedback"} for h in fused)  # a run of weight 0 is not fused
+    assert HYBRID_CONFIG.dense_methods[0] == "dbow"  # the first dense method's word vectors choose passages
 
 
 def test_an_unknown_keyword_run_is_refused() -> None:
