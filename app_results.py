@@ -61,9 +61,9 @@ def render_hit(hit: Hit, found_by_all: int, engine: SearchEngine, hybrid: Hybrid
 def found_by(hit: Hit, hybrid: HybridConfig = HYBRID_CONFIG) -> str:
     """Where a Hybrid hit came from: its rank in the keyword run (BM25, or
     BM25 with RM3 query expansion: words matched) and in each dense run
-    (DBOW, DM: found by meaning)."""
+    (DBOW, DM: found by meaning) that is fused (its weight above 0)."""
     parts = [f"{run_label(run)} #{hit.ranks[run]}" if run in hit.ranks else f"{run_label(run)}: not in its top results"
-             for run in (hybrid.lexical, *hybrid.dense_runs)]
+             for run, weight in hybrid.weights.items() if weight > 0]
     return "found by " + " · ".join(parts)
 
 

@@ -157,9 +157,10 @@ def hybrid_ui(index_methods: Iterable[str]) -> HybridConfig:
         left, middle, right = st.columns(3)
         bm25_weight = left.slider("Keyword run's weight (the meaning runs share the rest)", 0.0, 1.0,
                                   HYBRID_CONFIG.bm25_weight, 0.05, key="hybrid-bm25-weight")
+        present = HYBRID_CONFIG.within(index_methods)  # the meaning runs this index has
         shares = [left.slider(f"{method.upper()}'s share of the meaning runs", 0.0, 1.0, share, 0.05,
-                              key=f"hybrid-share-{method}")
-                  for method, share in zip(HYBRID_CONFIG.dense_methods, HYBRID_CONFIG.dense_shares)]
+                              key=f"hybrid-share-{method}", help="The shares are scaled to sum to 1.")
+                  for method, share in zip(present.dense_methods, present.dense_shares)]
         norm = left.selectbox("Score normalisation", NORMS, index=NORMS.index(HYBRID_CONFIG.norm), key="hybrid-norm")
         feedback_depth = middle.slider(f"Feedback documents ({HYBRID_CONFIG.feedback_from.upper()}'s top)", 0, 20,
                                        HYBRID_CONFIG.feedback_depth, key="hybrid-feedback-depth")
@@ -171,10 +172,10 @@ def hybrid_ui(index_methods: Iterable[str]) -> HybridConfig:
                                   format_func=run_label, key="hybrid-lexical")
     if sum(shares) <= 0:
         st.warning("Every meaning run's share is 0; using the default shares.")
-        shares = list(HYBRID_CONFIG.dense_shares)
-    shares = tuple(share / sum(shares) for share in shares)
+        shares = list(present.dense_shares)
     return HybridConfig(bm25_weight=bm25_weight, norm=norm, feedback_depth=feedback_depth, query_weight=query_weight,
-                        depth=depth, lexical=lexical, dense_shares=shares).within(index_methods)
+                        depth=depth, lexical=lexical, dense_methods=present.dense_methods,
+                        dense_shares=tuple(share / sum(shares) for share in shares))
 
 
 def layer_weights_ui(engine: SearchEngine) -> list[float] | None:

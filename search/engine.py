@@ -50,6 +50,8 @@ MAX_QUERY_CHARS = 5000
 MAX_K = 100
 SENTENCE_FANOUT = 10  # sentence-level methods fetch k * this many sentences to fill k documents
 HYBRID = "hybrid"  # BM25 (with RM3 expansion), DBOW and DM fused at query time: no index of its own
+
+
 def check_query(query: str) -> str:
     """The query stripped; raises InvalidQueryError if it is unusable."""
     if not isinstance(query, str) or not query.strip():
@@ -270,9 +272,9 @@ class SearchEngine:
         ids (n,) best first: "bm25"; "rm3" (BM25 with RM3 expansion) when
         the config's keyword run or feedback is RM3's; and "<dense>+feedback"
         for each of its dense methods the index has (absent when neither the
-        query nor the keyword run gives the method anything to go on). A query BM25 cannot use (only stop words)
-        is refused as BM25 refuses it; one whose words no document holds is
-        ranked by meaning alone. With `allowed` (store ids), every run holds
+        query nor the keyword run gives the method anything to go on). A
+        query BM25 cannot use (only stop words) is refused as BM25 refuses
+        it; one whose words no document holds is ranked by meaning alone. With `allowed` (store ids), every run holds
         only those documents."""
         return hybrid_runs(live, self.index.store, self._analyses, query, config.within(live.methods), allowed)[0]
 

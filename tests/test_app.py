@@ -75,6 +75,16 @@ def test_the_hybrid_weights_can_be_changed_for_the_session(app):
     assert _titles(default[HYBRID_CONFIG.label]) != _titles(default["BM25"])
 
 
+def test_the_meaning_runs_shares_can_be_changed_for_the_session(app):
+    app.text_input(key="query").input("interest rates inflation central bank").run()
+    found = [c.value for c in app.caption if c.value.startswith("found by")]
+    assert any("DBOW (meaning) #" in c for c in found) and any("DM (meaning) #" in c for c in found)
+    app.slider(key="hybrid-share-dbow").set_value(0.0).run()  # DM alone on the meaning side
+    assert not app.exception
+    found = [c.value for c in app.caption if c.value.startswith("found by")]
+    assert found and not any("DBOW" in c for c in found) and any("DM (meaning) #" in c for c in found)
+
+
 def test_matches_are_coloured_by_sense_agreement_with_the_senses_named(app):
     app.number_input(key="k").set_value(33).run()
     app.text_input(key="query").input("bass fishing in a lake").run()
