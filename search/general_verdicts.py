@@ -41,7 +41,7 @@ same sense (`sense_rank`'s P(same), over the word's senses).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -50,6 +50,7 @@ from indexing.senses.dictionary import Context, Dictionary, Reading, Sense
 from indexing.senses.glosses import window_terms
 from indexing.senses.names import in_name, may_be_name
 from indexing.senses.readings import RADIUS, Readings, document_topic, kept_readings
+from indexing.senses.scoring import probabilities_of
 from indexing.senses.term_vectors import Topic
 from indexing.store import DocumentStore
 from indexing.text import token_terms
@@ -213,7 +214,9 @@ class GeneralVerdicts:
         around = window_terms([t.norm for t in tokens], at, GENERAL_RADIUS)
         if ours.sense is None:
             return self._ruled_out(document, token, q, ours, context, around)
-        kind, theirs, confidence = self.general.compare(ours.sense, context, names=may_be_name(text, 0), terms=around)
+        names = may_be_name(text, 0)
+        senses, scores = self.general.sense_scores(ours.sense, context, names, around)
+        kind, theirs, confidence = self.general.verdict(ours.sense, senses, scores)
         confidence = round(confidence, 3)
         if kind == "other sense" and in_name(document.text, token.start, token.end):
             kind = None  # "New York" is not new in another sense: a name's words are no senses
@@ -222,13 +225,15 @@ class GeneralVerdicts:
             # Unclear alone: read with the word's other uses in the document (one sense per discourse), for
             # agreement only. A strike-through rests on the occurrence's own words: the pooled strikes on the
             # everyday dev queries were 3 right, 7 wrong (bench/results/decisions.md).
-            pooled = self.general.compare(ours.sense, context, names=may_be_name(text, 0), terms=around, also=others)
+            pooled_scores = self.general.sense_scores(ours.sense, context, names, around, others)[1]
+            pooled = self.general.verdict(ours.sense, senses, pooled_scores)
             if pooled[0] == "same sense":
                 kind, theirs, confidence, also = pooled[0], pooled[1], round(pooled[2], 3), others
+                scores = pooled_scores
         if kind is None:
             return Highlight(token.start, token.end, text, word, 1.0, "same word", ours.sense.name, UNCLEAR,
                              confidence=confidence, query_chosen=word in self.chosen)
-        similarity = self._same_sense(q, ours.sense, context, around, may_be_name(text, 0), also)
+        similarity = self._same_sense(q, ours.sense, senses, scores, names)
         return Highlight(token.start, token.end, text, word, round(similarity, 3), kind, ours.sense.name, theirs.name,
                          confidence=confidence, document_uses=len(also), query_chosen=word in self.chosen)
 
@@ -245,19 +250,19 @@ class GeneralVerdicts:
         if found is None or in_name(document.text, token.start, token.end):
             return Highlight(token.start, token.end, text, word, 1.0, "same word")
         theirs, confidence = found
-        similarity = self._same_sense(q, ours.best, context, around, names)
+        similarity = self._same_sense(q, ours.best, *self.general.sense_scores(ours.best, context, names, around),
+                                      names)
         query_sense = f"{ours.best.lemma}: " + " or ".join(sense.label for sense in ours.plausible)
         return Highlight(token.start, token.end, text, word, round(similarity, 3), "other sense", query_sense,
                          theirs.name, confidence=round(confidence, 3))
 
-    def _same_sense(self, q: int, sense: Sense, context: Context, around: frozenset[str], names: bool,
-                    also: Sequence[Use] = ()) -> float:
-        """How likely the passage's occurrence (its ``context`` and the terms
-        ``around`` it, read with its document's other uses ``also``) and the
-        query's word ``q`` mean the same sense of ``sense``'s word: sum over
-        its senses of the product of their probabilities (`sense_rank`'s
+    def _same_sense(self, q: int, sense: Sense, senses: list[Sense], scores: np.ndarray, names: bool) -> float:
+        """How likely the passage's occurrence, whose scores for ``senses``
+        (``sense``'s word's: `Dictionary.sense_scores`, pooled with its
+        document's other uses where its verdict was) are ``scores``, and the
+        query's word ``q`` mean the same sense of that word: sum over its
+        senses of the product of their probabilities (`sense_rank`'s
         P(same)). The highlight's similarity."""
-        senses = [s for s in self.general.entries[sense.lemma] if names or not s.proper or s == sense]
         key = (q, sense.lemma, names)  # the query's side is the same for every passage
         if key not in self._same_query:
             token = self.query[q]
@@ -265,8 +270,7 @@ class GeneralVerdicts:
                                      self.general.probabilities(senses, self._query_contexts[token.start],
                                                                 self._query_around[token.start], TEMPERATURE,
                                                                 query=True))
-        theirs = self.general.probabilities(senses, context, around, TEMPERATURE, also=also)
-        return float(self._same_query[key] @ theirs)
+        return float(self._same_query[key] @ probabilities_of(scores, TEMPERATURE))
 
     def _kept_readings(self, doc_ids: list[int]) -> dict[int, Readings]:
         """The readings kept by the indexing of those of ``doc_ids`` that have them, fetched once per query."""

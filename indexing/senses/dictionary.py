@@ -184,11 +184,14 @@ class Dictionary(SenseScores):
         not be told from a bank of switches to be told from a financial
         institution. ``names``: as in `read`. ``also``: the word's other
         occurrences in the same document (their contexts and terms), read with
-        this one as one (`_pooled`)."""
-        senses = [s for s in self.entries[sense.lemma] if names or not s.proper or s == sense]
+        this one as one (`scoring.SenseScores.pooled`)."""
+        return self.verdict(sense, *self.sense_scores(sense, context, names, terms, also))
+
+    def verdict(self, sense: Sense, senses: list[Sense], scores: np.ndarray) -> tuple[str | None, Sense, float]:
+        """`compare`'s verdict from the scores of ``senses`` (`sense_scores`),
+        for a caller that also needs the scores (`scoring.probabilities_of`)."""
         if len(senses) < 2:
             return "same sense", sense, 1.0
-        scores = self._pooled(senses, context, terms, also)
         at = senses.index(sense)
         rival = max((i for i in range(len(senses)) if i != at), key=lambda i: scores[i])
         margin = float(abs(scores[at] - scores[rival]))
@@ -220,32 +223,11 @@ class Dictionary(SenseScores):
             return None
         return senses[found], float(scores[found] - max(scores[i] for i in inside))
 
-    def _pooled(self, senses: list[Sense], context: Context, terms: frozenset[str],
-                also: Sequence[tuple[Context, frozenset[str]]]) -> np.ndarray:
-        """The senses' scores of an occurrence, averaged with those of the
-        word's other occurrences ``also`` (one document's: one sense per
-        discourse, Gale, Church and Yarowsky, 1992)."""
-        scores = self.scores(senses, context, terms)
-        for other, around in also:
-            scores = scores + self.scores(senses, other, around)
-        return scores / (1 + len(also))
-
     def may_rule_out(self, plausible: Sequence[Sense]) -> bool:
         """Whether `rule_out` can ever speak for these plausible senses:
         their word has another sense of one of their parts of speech."""
         kinds = {sense.pos for sense in plausible}
         return any(s.pos in kinds and s not in plausible for s in self.entries[plausible[0].lemma])
-
-    def probabilities(self, senses: list[Sense], context: Context, terms: frozenset[str], temperature: float,
-                      query: bool = False, also: Sequence[tuple[Context, frozenset[str]]] = ()) -> np.ndarray:
-        """How likely an occurrence (its context vector and the terms around
-        it, as for `scores`; a query's word when ``query``) is in each of
-        ``senses``: the softmax of their scores at ``temperature``, (len(senses),) summing to 1.
-        ``also``: a passage's other uses of the word, as in `compare`."""
-        scores = (self._pooled(senses, context, terms, also) if also else self.scores(senses, context, terms, query))
-        scores = scores / temperature
-        weights = np.exp(scores - scores.max())
-        return weights / weights.sum()
 
 
 def _for_entries(table, directory: Path, file: str, digest: str, what: str, build: str):

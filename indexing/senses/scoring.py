@@ -152,6 +152,35 @@ class SenseScores:
                 scores = scores + self.mention_weight * shares
         return scores
 
+    def sense_scores(self, sense: Sense, context: Context, names: bool = True, terms: frozenset[str] = frozenset(),
+                     also: Sequence[tuple[Context, frozenset[str]]] = ()) -> tuple[list[Sense], np.ndarray]:
+        """The senses an occurrence of ``sense.lemma``'s word is weighed
+        against when it is compared with ``sense`` (`Dictionary.compare`:
+        all of its word's, names only where ``names``, ``sense`` always), and
+        their scores for the occurrence (its `Context` and the ``terms``
+        around it), averaged with its other uses ``also`` (`pooled`)."""
+        senses = [s for s in self.entries[sense.lemma] if names or not s.proper or s == sense]
+        return senses, self.pooled(senses, context, terms, also)
+
+    def pooled(self, senses: list[Sense], context: Context, terms: frozenset[str],
+               also: Sequence[tuple[Context, frozenset[str]]]) -> np.ndarray:
+        """The senses' scores of an occurrence, averaged with those of the
+        word's other occurrences ``also`` (one document's: one sense per
+        discourse, Gale, Church and Yarowsky, 1992)."""
+        scores = self.scores(senses, context, terms)
+        for other, around in also:
+            scores = scores + self.scores(senses, other, around)
+        return scores / (1 + len(also))
+
+    def probabilities(self, senses: list[Sense], context: Context, terms: frozenset[str], temperature: float,
+                      query: bool = False, also: Sequence[tuple[Context, frozenset[str]]] = ()) -> np.ndarray:
+        """How likely an occurrence (its context vector and the terms around
+        it, as for `scores`; a query's word when ``query``) is in each of
+        ``senses``: `probabilities_of` their scores. ``also``: a passage's
+        other uses of the word, as in `pooled`."""
+        scores = self.pooled(senses, context, terms, also) if also else self.scores(senses, context, terms, query)
+        return probabilities_of(scores, temperature)
+
     def cosines(self, senses: list[Sense], context: Context, weight: float = 1.0) -> np.ndarray:
         """Each sense's cosine with an occurrence's window vector (times
         ``weight``), plus ``pos_weight`` times the log-probability of the
@@ -169,3 +198,11 @@ class SenseScores:
         if pos is not None and self.pos_weight:
             found = found + self.pos_weight * pos[[POS_CLASSES.index(sense.pos) for sense in senses]]
         return found
+
+
+def probabilities_of(scores: np.ndarray, temperature: float) -> np.ndarray:
+    """The softmax of senses' scores (n,) at ``temperature``: how likely an
+    occurrence is in each, (n,) summing to 1."""
+    scaled = np.asarray(scores, dtype=np.float64) / temperature
+    weights = np.exp(scaled - scaled.max())
+    return weights / weights.sum()
