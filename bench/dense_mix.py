@@ -21,14 +21,12 @@ from __future__ import annotations
 
 import itertools
 import logging
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from bench.datasets import load_collection, split_queries
-from bench.hybrid_tuning import COLLECTIONS, dev_runs, per_query_ndcg, trained_engine
+from bench.hybrid_tuning import COLLECTIONS, dev_runs, dev_trainings, per_query_ndcg
 from indexing.doc2vec import DBOW_CONFIG
 from search.hybrid import HYBRID_CONFIG, HybridConfig
 
@@ -50,20 +48,14 @@ def tune(trainings: int = 2, workdir: Path | None = None, keep: Path | None = No
 
     tried = list(itertools.product(KEYWORD_WEIGHTS, DM_SHARES))
     found: dict[tuple, dict[str, np.ndarray]] = {s: {} for s in tried}
-    with tempfile.TemporaryDirectory(prefix="bench-dense-mix-", dir=workdir) as tmp:
-        root = keep or Path(tmp)
-        for name in COLLECTIONS:
-            collection = load_collection(name)
-            documents, members = collection.unique_documents()
-            dev, _test = split_queries(collection.judged_queries())
-            for training in range(trainings):
-                engine = trained_engine(documents, root / f"{name}-{training}", DBOW_CONFIG.seed + training)
-                live = engine.index.snapshot()
-                source = {row.id: row.source for row in engine.index.store.listing()}
-                runs = dev_runs(engine, live, source, collection, dev, setting(*BEFORE))  # every run of both
-                for s in tried:
-                    found[s][f"{name} {training + 1}"] = per_query_ndcg(collection, dev, runs, members, setting(*s))
-                logger.info("%s, training %d: %d settings scored", name, training + 1, len(tried))
+    for at in dev_trainings(trainings, workdir, keep):
+        live = at.engine.index.snapshot()
+        source = {row.id: row.source for row in at.engine.index.store.listing()}
+        runs = dev_runs(at.engine, live, source, at.collection, at.dev, setting(*BEFORE))  # every run of both
+        for s in tried:
+            found[s][f"{at.name} {at.training + 1}"] = per_query_ndcg(at.collection, at.dev, runs, at.members,
+                                                                     setting(*s))
+        logger.info("%s, training %d: %d settings scored", at.name, at.training + 1, len(tried))
     rows = []
     for s in tried:
         row = {"keyword_weight": s[0], "dm_share": s[1], "dev_ndcg@10": {}, "delta": {}, "p": {}}

@@ -19,8 +19,10 @@ from __future__ import annotations
 import itertools
 import logging
 import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -77,6 +79,32 @@ def trained_engine(documents: dict, directory: Path, seed: int) -> SearchEngine:
     dense = HYBRID_CONFIG.dense_methods
     built = build_product(documents, directory, (*dense, "bm25"), {method: configs[method] for method in dense})
     return next(iter(built.values())).engine
+
+
+class DevTraining(NamedTuple):
+    """One collection's dev queries and its index of one training."""
+
+    name: str
+    training: int  # 0, 1, ...: the dense methods trained with seed DBOW_CONFIG.seed + this
+    collection: object
+    dev: list[str]
+    members: dict
+    engine: SearchEngine
+
+
+def dev_trainings(trainings: int, workdir: Path | None = None, keep: Path | None = None) -> Iterator[DevTraining]:
+    """Each collection of `COLLECTIONS` indexed `trainings` times
+    (`trained_engine`, seeds from DBOW_CONFIG.seed), in a temporary
+    directory or in `keep`, where an index built before is reused."""
+    with tempfile.TemporaryDirectory(prefix="bench-trainings-", dir=workdir) as tmp:
+        root = keep or Path(tmp)
+        for name in COLLECTIONS:
+            collection = load_collection(name)
+            documents, members = collection.unique_documents()
+            dev, _test = split_queries(collection.judged_queries())
+            for training in range(trainings):
+                engine = trained_engine(documents, root / f"{name}-{training}", DBOW_CONFIG.seed + training)
+                yield DevTraining(name, training, collection, dev, members, engine)
 
 
 def dev_runs(engine, live, source: dict[int, str], collection, dev: list[str], config: HybridConfig) -> dict:

@@ -21,14 +21,12 @@ from __future__ import annotations
 
 import itertools
 import logging
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from bench.datasets import load_collection, split_queries
-from bench.hybrid_tuning import COLLECTIONS, dev_runs, per_query_ndcg, trained_engine
+from bench.hybrid_tuning import COLLECTIONS, dev_runs, dev_trainings, per_query_ndcg
 from indexing.bm25 import BM25Config, BM25Index
 from indexing.doc2vec import DBOW_CONFIG
 from search.engine import SearchEngine
@@ -90,17 +88,10 @@ def tune(trainings: int = 2, workdir: Path | None = None, keep: Path | None = No
 
     tried = settings()
     found: dict[tuple, dict] = {s: {} for s in tried}
-    with tempfile.TemporaryDirectory(prefix="bench-keyword-", dir=workdir) as tmp:
-        root = keep or Path(tmp)
-        for name in COLLECTIONS:
-            collection = load_collection(name)
-            documents, members = collection.unique_documents()
-            dev, _test = split_queries(collection.judged_queries())
-            for training in range(trainings):
-                engine = trained_engine(documents, root / f"{name}-{training}", DBOW_CONFIG.seed + training)
-                for setting in tried:
-                    found[setting][(name, training)] = _scores(collection, dev, members, engine, setting)
-                logger.info("%s, training %d: %d settings scored", name, training + 1, len(tried))
+    for at in dev_trainings(trainings, workdir, keep):
+        for setting in tried:
+            found[setting][(at.name, at.training)] = _scores(at.collection, at.dev, at.members, at.engine, setting)
+        logger.info("%s, training %d: %d settings scored", at.name, at.training + 1, len(tried))
     rows = []
     for setting in tried:
         row = {"setting": list(setting), "label": label(setting), "dev_ndcg@10": {}, "delta": {}, "p": {}}
