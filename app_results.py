@@ -10,7 +10,7 @@ import streamlit as st
 from indexing.text import WORD_ANALYSER
 from search.engine import EXPLAINING_METHOD, HYBRID, SearchEngine
 from search.hits import Hit
-from search.hybrid import HYBRID_CONFIG, HybridConfig, run_label
+from search.hybrid import HYBRID_CONFIG, HybridConfig, run_label, run_name
 from search.render import CARD_CHARS, document_html, legend_html, literal_markdown, passage_html
 
 
@@ -42,7 +42,8 @@ def render_hit(hit: Hit, found_by_all: int, engine: SearchEngine, hybrid: Hybrid
         read_as = f" · read as {' + '.join(hit.analysers)}" if set(hit.analysers) - {WORD_ANALYSER} else ""
         st.caption(f"score {hit.score:.3f} · doc {hit.doc_id} · {literal_markdown(hit.source)}{read_as}{badge}")
         if hit.ranks:  # Hybrid's hits, and the Senses column's, which weighs Hybrid's ranking
-            st.caption(found_by(hit, hybrid))
+            caption, tooltip = found_by(hit, hybrid)
+            st.caption(caption, help=tooltip)
         if hit.moved:  # the Senses column moved it (search/sense_rank.py, sense_order.py)
             st.caption(hit.moved)
         if hit.passage is not None:
@@ -58,13 +59,20 @@ def render_hit(hit: Hit, found_by_all: int, engine: SearchEngine, hybrid: Hybrid
             read_document(engine, hit)
 
 
-def found_by(hit: Hit, hybrid: HybridConfig = HYBRID_CONFIG) -> str:
-    """Where a Hybrid hit came from: its rank in the keyword run (BM25, or
-    BM25 with RM3 query expansion: words matched) and in each dense run
-    (DBOW, DM: found by meaning) that is fused (its weight above 0)."""
-    parts = [f"{run_label(run)} #{hit.ranks[run]}" if run in hit.ranks else f"{run_label(run)}: not in its top results"
-             for run, weight in hybrid.weights.items() if weight > 0]
-    return "found by " + " · ".join(parts)
+def found_by(hit: Hit, hybrid: HybridConfig = HYBRID_CONFIG) -> tuple[str, str]:
+    """Where a Hybrid hit came from, short enough for a narrow card ("found
+    by RM3 #2 · DBOW #1 (not by DM)"), and the caption's tooltip that says
+    what the runs are: its rank in the keyword run (BM25, or BM25 with RM3
+    query expansion: words matched) and in each dense run (DBOW, DM: found by
+    meaning) that is fused (its weight above 0)."""
+    runs = [run for run, weight in hybrid.weights.items() if weight > 0]
+    found = " · ".join(f"{run_name(run)} #{hit.ranks[run]}" for run in runs if run in hit.ranks)
+    missed = [run_name(run) for run in runs if run not in hit.ranks]
+    caption = f"found by {found}" + (f" (not by {', '.join(missed)})" if missed else "")
+    tooltip = ("Its rank in each ranking the Hybrid fuses: " + "; ".join(f"{run_name(run)}: {run_label(run)}"
+                                                                         for run in runs)
+               + f". A ranking named after 'not by' did not return it in its first {hybrid.depth}.")
+    return caption, tooltip
 
 
 @st.dialog("The whole document", width="large")

@@ -138,6 +138,11 @@ def run_label(run: str) -> str:
     return KEYWORD_RUNS.get(run) or f"{run.partition('+')[0].upper()} (meaning)"
 
 
+def run_name(run: str) -> str:
+    """A run's short name, where space is short (a result card): "RM3", "DBOW"."""
+    return run.partition("+")[0].upper()
+
+
 HYBRID_CONFIG = HybridConfig()
 
 

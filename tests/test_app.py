@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from search.hybrid import HYBRID_CONFIG, run_label
+from search.hybrid import HYBRID_CONFIG, run_name
 from search.render import literal_markdown
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
@@ -57,7 +57,7 @@ def _titles(markdown: str) -> list[str]:
 def test_hybrid_hits_say_where_they_came_from_and_mark_keyword_matches(app):
     app.text_input(key="query").input("fishing on the river banks").run()
     assert not app.exception
-    assert any(c.value.startswith(f"found by {run_label(HYBRID_CONFIG.lexical)} #") for c in app.caption)
+    assert any(c.value.startswith(f"found by {run_name(HYBRID_CONFIG.lexical)} #") for c in app.caption)
     hybrid = _column_texts(app)[HYBRID_CONFIG.label]
     assert re.search(r'<mark class="match [a-z-]+ literal"[^>]*>banks?</mark>', hybrid), "keyword matches underlined"
 
@@ -78,11 +78,11 @@ def test_the_hybrid_weights_can_be_changed_for_the_session(app):
 def test_the_meaning_runs_shares_can_be_changed_for_the_session(app):
     app.text_input(key="query").input("interest rates inflation central bank").run()
     found = [c.value for c in app.caption if c.value.startswith("found by")]
-    assert any("DBOW (meaning) #" in c for c in found) and any("DM (meaning) #" in c for c in found)
+    assert any("DBOW #" in c for c in found) and any("DM #" in c for c in found)
     app.slider(key="hybrid-share-dbow").set_value(0.0).run()  # DM alone on the meaning side
     assert not app.exception
     found = [c.value for c in app.caption if c.value.startswith("found by")]
-    assert found and not any("DBOW" in c for c in found) and any("DM (meaning) #" in c for c in found)
+    assert found and not any("DBOW" in c for c in found) and any("DM #" in c for c in found)
 
 
 def test_matches_are_coloured_by_sense_agreement_with_the_senses_named(app):
