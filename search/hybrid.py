@@ -69,11 +69,11 @@ class HybridConfig:
     depth: int = 100
     # The keyword run's first documents whose vectors (each dense method's
     # own) form the feedback, and the share the query's own inferred vector
-    # keeps (0: feedback alone); chosen for DBOW, DM takes the same. Doc2Vec infers a query's vector poorly from a few
-    # words; the documents the keyword run puts first were trained on, so
-    # their vectors place its topic better. Ten documents, the query keeping
-    # 0.7: best on dev; without feedback (depth 0) no setting was among the
-    # 40 best.
+    # keeps (0: feedback alone); chosen for DBOW, DM takes the same. Doc2Vec
+    # infers a query's vector poorly from a few words; the documents the
+    # keyword run puts first were trained on, so their vectors place its
+    # topic better. Ten documents, the query keeping 0.7: best on dev;
+    # without feedback (depth 0) no setting was among the 40 best.
     feedback_depth: int = 10
     query_weight: float = 0.7
 
