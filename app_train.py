@@ -10,6 +10,7 @@ import streamlit as st
 
 from indexing.index import Index
 from indexing.progress import BUILD_STAGES, Estimate, OverallProgress, progress_text
+from indexing.senses.readings import STAGE as READINGS_STAGE
 
 STOP_WAIT_SECONDS = 60  # a checkpoint of the distilled biLM and its optimizer took a few seconds here
 # What tuning did to the ELMo column on two collections' test queries
@@ -40,6 +41,15 @@ def retrain_ui(index: Index) -> None:
         bar.empty()
         st.session_state["retrain_message"] = "Retrained every model over the whole store."
         st.rerun()
+    if unread := index.unread_senses():
+        st.caption(f"The senses of {unread:,} documents are read at each query that shows them, more slowly: "
+                   "they were never read, or were read with older models. Reading them once keeps them.")
+        if st.button("Read their senses", key="read-senses"):
+            bar, on_progress = progress_bar("Reading each word's sense", [(READINGS_STAGE, 1.0)])
+            read = index.read_senses(None, on_progress)
+            bar.empty()
+            st.session_state["retrain_message"] = f"Read and kept the senses of {read:,} documents."
+            st.rerun()
     if message := st.session_state.pop("retrain_message", None):
         st.success(message)
 

@@ -1,6 +1,7 @@
 """Command line: `python -m indexing build --source PATH [PATH...] [--data-dir DIR]`,
 `python -m indexing delete ID|--title T [--yes]`, `python -m indexing status`,
-`python -m indexing tune [--minutes N] [--epochs E] [--resume|--restart]`.
+`python -m indexing tune [--minutes N] [--epochs E] [--resume|--restart]`,
+`python -m indexing senses`.
 
 Builds (or, with --add, extends) the index over files and folders in any
 format the upload accepts, with tqdm progress. `--demo` builds the built-in
@@ -9,7 +10,10 @@ demo corpus. Bad files are reported and skipped; nothing prints a traceback.
 question; without a terminal to ask on, it is required). `tune` goes on
 training the ELMo column's biLM on the stored documents, then re-encodes
 them with it (indexing/tuning.py); Ctrl-C stops it with the index as it was
-and the run saved for `--resume`.
+and the run saved for `--resume`. `senses` reads and keeps the senses of
+the documents whose kept readings are missing or were made with older
+models (after an update of the sense inventory), which queries otherwise
+read as they show them, more slowly; what it read is kept if it is stopped.
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from indexing.errors import SenseSearchError, UnsupportedFileError
 from indexing.index import Index
 from indexing.ingest import Columns, read_path
 from indexing.progress import BUILD_STAGES, UPLOAD_STAGES, TqdmProgress
+from indexing.senses.readings import STAGE as READINGS_STAGE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -54,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     stopped.add_argument("--resume", action="store_true", help="continue the run that was stopped")
     stopped.add_argument("--restart", action="store_true", help="discard the run that was stopped and start anew")
     tune.add_argument("--data-dir")
+    senses = commands.add_parser("senses", help="read and keep the senses of documents whose kept readings are "
+                                                "missing or out of date, so that queries need not read them")
+    senses.add_argument("--data-dir")
     status = commands.add_parser("status", help="print what the index holds (--json: the full record)")
     status.add_argument("--data-dir")
     status.add_argument("--json", action="store_true", help="the full status record as JSON")
@@ -72,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
             return _delete(args)
         if args.command == "tune":
             return _tune(args)
+        if args.command == "senses":
+            return _senses(args)
         return _build(args)
     except SenseSearchError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -115,6 +125,17 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _senses(args: argparse.Namespace) -> int:
+    index = Index.open(args.data_dir)
+    progress = TqdmProgress([(READINGS_STAGE, 1.0)])
+    try:
+        read = index.read_senses(None, progress)
+    finally:
+        progress.close()
+    print(f"{read} documents' senses read and kept; {index.unread_senses()} left to read at query time")
+    return 0
+
+
 def status_summary(status: dict) -> str:
     """The status record as a person reads it."""
     lines = [f"Index in {status['data_dir']}: {status['documents']:,} documents, {status['words']:,} words."]
@@ -129,6 +150,9 @@ def status_summary(status: dict) -> str:
     for name, facts in status["methods"].items():
         lines.append(f"  {facts.get('label', name):<{width}}  {facts['vectors']:>9,} {facts.get('unit', 'document')} "
                      f"entries; {facts['index']}")
+    if status.get("unread_senses"):
+        lines.append(f"{status['unread_senses']:,} documents' senses are read at each query that shows them, more "
+                     "slowly (never read, or read with older models): python -m indexing senses reads and keeps them.")
     lines.append(f"Generation {status.get('generation')}, revision {status.get('revision')}, "
                  f"format {status.get('format_version')}. --json prints the full record.")
     return "\n".join(lines)

@@ -51,7 +51,7 @@ from indexing.pipeline import commit_generation, counted, encode, store_document
 from indexing.progress import Progress, no_progress
 from indexing.reconcile import out_of_step, repair
 from indexing.searchable import Searchable, searchable_path
-from indexing.senses.readings import keep_readings
+from indexing.senses.readings import keep_readings, unread_count
 from indexing.store import DocumentStore
 from indexing.write_lock import WriteLock
 
@@ -152,7 +152,8 @@ class Index:
     def status(self) -> dict:
         """What the status panel shows: counts, training facts, index types."""
         n_docs, n_words = self.store.counts()
-        status = {"data_dir": str(self.directory), "documents": n_docs, "words": n_words}
+        status = {"data_dir": str(self.directory), "documents": n_docs, "words": n_words,
+                  "unread_senses": self.unread_senses()}
         return {**status, **(describe(self._generation) if self._generation else {"trained": None, "methods": {}})}
 
     # ---- writing (`self._writing()`: one writer, indexing/write_lock.py) -
@@ -210,7 +211,7 @@ class Index:
             logger.info("switched to index generation %s (previous %s)", generation.name,
                         previous and previous.name)
             self._reconcile(on_progress)
-            self._keep_readings(None, on_progress)
+            self.read_senses(None, on_progress)
 
     def tune_elmo(self, config=None, on_progress: Progress = no_progress, resume: bool = False) -> None:
         """Tune the ELMo column's biLM to the stored documents (a
@@ -245,7 +246,7 @@ class Index:
                     vectors[name].add(ids, vecs)
                 self._publish(live, vectors)
                 crash_point("add:published")
-                self._keep_readings(report.added, on_progress)
+                self.read_senses(report.added, on_progress)
         return report
 
     def delete(self, doc_id: int) -> bool:
@@ -292,16 +293,26 @@ class Index:
             return
         self._publish(live, mended.vectors, mended.methods)
         if mended.unindexed:
-            self._keep_readings(mended.unindexed, on_progress)
+            self.read_senses(mended.unindexed, on_progress)
 
-    def _keep_readings(self, doc_ids: list[int] | None, on_progress: Progress) -> None:
+    def read_senses(self, doc_ids: list[int] | None = None, on_progress: Progress = no_progress) -> int:
         """Read the sense of each ambiguous word of the documents ``doc_ids``
-        (None: of every document not yet read with the shipped models) and
-        keep it in the store (indexing/senses/readings.py), when the live
-        generation explains senses. Whatever this leaves unread (it was
-        killed, the models changed) is read at query time instead."""
-        if self._generation is not None and EXPLAINING_METHOD in self._generation.methods:
-            keep_readings(self.store, doc_ids, on_progress)
+        (None: of every document not yet read with the shipped models, as
+        `unread_senses` counts them) and keep it in the store
+        (indexing/senses/readings.py), when the live generation explains
+        senses; how many documents were read. Whatever this leaves unread
+        (it was killed, the models changed) is read at query time instead."""
+        with self._writing(on_progress):
+            if self._generation is None or EXPLAINING_METHOD not in self._generation.methods:
+                return 0
+            return keep_readings(self.store, doc_ids, on_progress)
+
+    def unread_senses(self) -> int:
+        """Documents whose senses are read at each query that shows them, more
+        slowly: never read, or read with older models (`read_senses` reads them)."""
+        if self._generation is None or EXPLAINING_METHOD not in self._generation.methods:
+            return 0
+        return unread_count(self.store)
 
     def _publish(self, live: Generation, vectors: dict[str, Searchable],
                  methods: dict[str, Method] | None = None) -> None:

@@ -96,3 +96,5 @@ PUT_READINGS = ("INSERT INTO readings(doc_id, version, data) SELECT ?, ?, ? WHER
 GET_READINGS = "SELECT doc_id, data FROM readings WHERE version = ? AND doc_id IN ({placeholders})"
 UNREAD = ("SELECT id FROM documents WHERE id NOT IN (SELECT doc_id FROM readings WHERE version = ?) "
           "ORDER BY id")
+# One row of readings per document at most (its key), of stored documents only: a count, without a join.
+UNREAD_COUNT = "SELECT (SELECT COUNT(*) FROM documents) - (SELECT COUNT(*) FROM readings WHERE version = ?)"

@@ -226,3 +226,7 @@ class DocumentStore:
     def unread(self, version: str) -> list[int]:
         """The ids of the documents with no readings of ``version``'s models."""
         return [r[0] for r in self._connection().execute(schema.UNREAD, (version,))]
+
+    def unread_count(self, version: str) -> int:
+        """How many documents have no readings of ``version``'s models (`unread`, counted)."""
+        return self._connection().execute(schema.UNREAD_COUNT, (version,)).fetchone()[0]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from indexing.index import Index
 from search.hybrid import HYBRID_CONFIG, run_name
 from search.render import literal_markdown
 
@@ -30,6 +31,19 @@ def _column_texts(app: AppTest) -> dict[str, str]:
         if headings:
             texts[headings[0]] = "\n".join(m.value for m in column.markdown)
     return texts
+
+
+def test_senses_read_with_older_models_can_be_read_again_from_the_sidebar(copy_index, tmp_path, monkeypatch):
+    data = copy_index(tmp_path / "data")
+    store = Index.open(data).store
+    store.put_readings("an older inventory", {doc_id: b"" for doc_id in store.document_ids()[:2]})
+    monkeypatch.setenv("SENSESEARCH_DATA_DIR", str(data))
+    app = AppTest.from_file(APP, default_timeout=120).run()
+    assert any(c.value.startswith("The senses of 2 documents are read") for c in app.sidebar.caption)
+    app.button(key="read-senses").click().run()
+    assert not app.exception
+    assert [s.value for s in app.success] == ["Read and kept the senses of 2 documents."]
+    assert not any(c.value.startswith("The senses of") for c in app.sidebar.caption)
 
 
 def test_without_a_query_the_app_asks_for_one(app):

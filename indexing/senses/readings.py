@@ -218,6 +218,14 @@ def keep_readings(store, doc_ids: Sequence[int] | None = None, on_progress: Prog
     return len(todo)
 
 
+def unread_count(store) -> int:
+    """How many documents of ``store`` have no readings of the shipped
+    models: never read, or read before the inventory or the biLM changed
+    (`readings_version`). Their passages' senses are read at query time."""
+    general = english_senses()
+    return 0 if general is None else store.unread_count(readings_version(general))
+
+
 def _by_words(documents: list[StoredDocument], words: int) -> list[list[StoredDocument]]:
     """``documents`` in consecutive batches of at most ``words`` words (a longer document alone)."""
     batches: list[list[StoredDocument]] = []

@@ -121,6 +121,26 @@ def test_a_document_whose_readings_were_never_kept_is_read_at_query_time_alike(i
     assert index_copy.store.unread(readings_version(english_senses())) == []
 
 
+def test_readings_kept_with_older_models_are_counted_and_read_again_without_a_retrain(index_copy: Index, general,
+                                                                                     capsys) -> None:
+    from indexing.__main__ import main
+
+    store, generation = index_copy.store, index_copy.snapshot().name
+    assert index_copy.unread_senses() == 0 and index_copy.status()["unread_senses"] == 0
+    older = store.document_ids()[:3]
+    store.put_readings("an older inventory", {doc_id: b"" for doc_id in older})  # as after an update of the product
+    assert index_copy.unread_senses() == 3 and index_copy.status()["unread_senses"] == 3
+    assert index_copy.read_senses() == 3
+    assert index_copy.unread_senses() == 0 and set(kept_readings(store, older, general)) == set(older)
+    assert index_copy.snapshot().name == generation  # read in place: nothing retrained
+
+    store.put_readings("an older inventory", {older[0]: b""})
+    assert main(["status", "--data-dir", str(index_copy.directory)]) == 0
+    assert "1 documents' senses are read at each query" in capsys.readouterr().out
+    assert main(["senses", "--data-dir", str(index_copy.directory)]) == 0
+    assert "1 documents' senses read and kept; 0 left to read at query time" in capsys.readouterr().out
+
+
 def _verdicts(hits, doc_id: int) -> list[tuple[str, str, float]]:
     """(word, kind, similarity) of the sense verdicts on document ``doc_id``'s passage."""
     [hit] = [h for h in hits if h.doc_id == doc_id]
