@@ -30,7 +30,9 @@ def progress_bar(label: str, stages: Sequence[tuple[str, float]] = BUILD_STAGES)
     return bar, OverallProgress(show, stages)
 
 
-def retrain_ui(index: Index) -> None:
+def retrain_ui(index: Index, unread_senses: int) -> None:
+    """Retrain, and read again the senses of the ``unread_senses`` documents
+    whose kept readings are missing or out of date (the status record's count)."""
     st.header("Retrain")
     st.caption("Uploads get inferred vectors at once, and DM and DBOW show them only for queries that share "
                "one of their words; retraining rebuilds every model over the whole store, after which they rank "
@@ -41,8 +43,8 @@ def retrain_ui(index: Index) -> None:
         bar.empty()
         st.session_state["retrain_message"] = "Retrained every model over the whole store."
         st.rerun()
-    if unread := index.unread_senses():
-        st.caption(f"The senses of {unread:,} documents are read at each query that shows them, more slowly: "
+    if unread_senses:
+        st.caption(f"The senses of {unread_senses:,} documents are read at each query that shows them, more slowly: "
                    "they were never read, or were read with older models. Reading them once keeps them.")
         if st.button("Read their senses", key="read-senses"):
             bar, on_progress = progress_bar("Reading each word's sense", [(READINGS_STAGE, 1.0)])

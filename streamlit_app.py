@@ -46,9 +46,10 @@ def main() -> None:
     ensure_index_ui(index)
     engine = search_engine(directory)
     with st.sidebar:
-        render_status(index.status())
+        status = index.status()
+        render_status(status)
         upload_ui(index)
-        retrain_ui(index)
+        retrain_ui(index, status["unread_senses"])
         tune_ui(index)
         delete_ui(index)
     query, k, sources = query_ui(engine)
@@ -209,8 +210,9 @@ def render_status(status: dict) -> None:
         return f" · benchmark: {found}" if found else ""
 
     if offers_hybrid(status["methods"]):
-        runs = ["BM25", *(method.upper() for method in HYBRID_CONFIG.within(status["methods"]).dense_methods)]
-        st.caption(f"**{HYBRID_CONFIG.within(status['methods']).label}**: no index of its own; fuses the "
+        hybrid = HYBRID_CONFIG.within(status["methods"])
+        runs = ["BM25", *(method.upper() for method in hybrid.dense_methods)]
+        st.caption(f"**{hybrid.label}**: no index of its own; fuses the "
                    f"{', '.join(runs[:-1])} and {runs[-1]} runs" + measured(HYBRID))
     for name, facts in status["methods"].items():
         st.caption(f"**{facts.get('label', name)}**: {facts['index']}" + measured(name))

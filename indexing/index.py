@@ -303,16 +303,16 @@ class Index:
         senses; how many documents were read. Whatever this leaves unread
         (it was killed, the models changed) is read at query time instead."""
         with self._writing(on_progress):
-            if self._generation is None or EXPLAINING_METHOD not in self._generation.methods:
-                return 0
-            return keep_readings(self.store, doc_ids, on_progress)
+            return keep_readings(self.store, doc_ids, on_progress) if self._explains_senses else 0
 
     def unread_senses(self) -> int:
         """Documents whose senses are read at each query that shows them, more
         slowly: never read, or read with older models (`read_senses` reads them)."""
-        if self._generation is None or EXPLAINING_METHOD not in self._generation.methods:
-            return 0
-        return unread_count(self.store)
+        return unread_count(self.store) if self._explains_senses else 0
+
+    @property
+    def _explains_senses(self) -> bool:
+        return self._generation is not None and EXPLAINING_METHOD in self._generation.methods
 
     def _publish(self, live: Generation, vectors: dict[str, Searchable],
                  methods: dict[str, Method] | None = None) -> None:

@@ -225,7 +225,7 @@ class GeneralVerdicts:
             # Unclear alone: read with the word's other uses in the document (one sense per discourse), for
             # agreement only. A strike-through rests on the occurrence's own words: the pooled strikes on the
             # everyday dev queries were 3 right, 7 wrong (bench/results/decisions.md).
-            pooled_scores = self.general.sense_scores(ours.sense, context, names, around, others)[1]
+            pooled_scores = self.general.with_uses(senses, scores, others)  # its own scores are read already
             pooled = self.general.verdict(ours.sense, senses, pooled_scores)
             if pooled[0] == "same sense":
                 kind, theirs, confidence, also = pooled[0], pooled[1], round(pooled[2], 3), others

@@ -167,7 +167,11 @@ class SenseScores:
         """The senses' scores of an occurrence, averaged with those of the
         word's other occurrences ``also`` (one document's: one sense per
         discourse, Gale, Church and Yarowsky, 1992)."""
-        scores = self.scores(senses, context, terms)
+        return self.with_uses(senses, self.scores(senses, context, terms), also)
+
+    def with_uses(self, senses: list[Sense], scores: np.ndarray,
+                  also: Sequence[tuple[Context, frozenset[str]]]) -> np.ndarray:
+        """`pooled`, from an occurrence's own ``scores`` for ``senses`` already scored."""
         for other, around in also:
             scores = scores + self.scores(senses, other, around)
         return scores / (1 + len(also))
