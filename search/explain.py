@@ -6,7 +6,8 @@ Consumes the query, a document with the sentence and the span of it shown,
 the index's `SensesMethod` (our biLM, the corpus's sense inventory and its
 word2vec context vectors) and the general sense inventory; produces `Highlight`s whose `kind` is
 - "same sense": the same word, in the same sense of a word that has senses
-  worth a verdict (below);
+  worth a verdict (below); with the general inventory, another form of the
+  word too ("cranes" for "crane");
 - "other sense": the same word in another sense: "bank" of a river met
   "bank" of a loan, which is a false match the page must show;
 - "same word": the same word, with no verdict on its sense;
@@ -157,11 +158,14 @@ class Explainer:
                   if keep and shown.start <= t.start and t.end <= shown.end]
         if not tokens:
             return []
+        # A query word meets itself, and another form of itself where the general inventory reads it.
+        forms = [self._general.forms_of(t.norm) if self._general is not None else frozenset() for t in tokens]
         related = self.senses.topical_similarity([t.norm for t in self.query], [t.norm for t in tokens])  # (q, n)
-        related[:, [i for i, t in enumerate(tokens) if t.norm in self._words]] = -1.0  # they meet as themselves
+        themselves = [i for i, t in enumerate(tokens) if t.norm in self._words or forms[i]]
+        related[:, themselves] = -1.0  # they meet as themselves
         best: dict[int, Highlight] = {}
         for q, query_token in enumerate(self.query):
-            same = [i for i, t in enumerate(tokens) if t.norm == query_token.norm]
+            same = [i for i, t in enumerate(tokens) if t.norm == query_token.norm or query_token.norm in forms[i]]
             if same:
                 found = [self._exact(document, sentence, q, tokens[i]) for i in same]
             else:

@@ -23,7 +23,9 @@ winning"). A sense that names one person or place ("crane: United States
 writer") is a candidate only where the word is capitalised; a passage's
 word in a name of several capitalised words ("New York") is never struck
 through as another sense (`names.in_name`), though it may agree ("Reserve
-Bank" is a bank). A passage's reading also hears the rest of its document
+Bank" is a bank). A passage's word meets the query's in another form of
+it too ("cranes" for "crane": `GeneralVerdicts.forms_of`). A passage's
+reading also hears the rest of its document
 (`Dictionary.in_document`), and one unclear alone is read again with the
 word's other uses in its document, their scores averaged (one sense per
 discourse: `discourse.py`), to agree with the query's
@@ -48,6 +50,7 @@ import numpy as np
 from indexing.documents import Sentence, Span, StoredDocument, Token
 from indexing.senses.dictionary import Context, Dictionary, Reading, Sense
 from indexing.senses.glosses import window_terms
+from indexing.senses.lexicon import english
 from indexing.senses.names import in_name, may_be_name
 from indexing.senses.readings import RADIUS, Readings, document_topic, kept_readings
 from indexing.senses.scoring import probabilities_of
@@ -118,9 +121,22 @@ class GeneralVerdicts:
         self._kept: dict[int, Readings | None] = {}
         self._topics: dict[int, Topic | None] = {}  # document id -> its topic, for occurrences read now
         self._same_query: dict[tuple, np.ndarray] = {}  # (query word, lemma, names) -> its sense probabilities
+        self._forms: dict[str, frozenset[str]] = {}  # a passage word -> the query words it is a form of
         # One sense per discourse: an occurrence unclear alone is read with its word's other uses.
         self._other_uses = OtherUses(general, store, lambda doc_id: self._kept_readings([doc_id]).get(doc_id),
                                      sentence_tokens, GENERAL_RADIUS)
+
+    def forms_of(self, norm: str) -> frozenset[str]:
+        """The query's words with senses (`words`) that a passage's word
+        ``norm`` is a form of: itself, or a word with its stem (BM25's terms,
+        so it is what BM25 matched) and a WordNet lemma in common ("cranes"
+        and "crane", "batting" and "bat"; not "organic" and "organ", whose
+        stems agree, nor "saw" and "see", whose lemmas do)."""
+        if norm not in self._forms:
+            terms, lemmas = token_terms(norm), set(english().lemmas(norm))
+            self._forms[norm] = frozenset(word for word in self.words if word == norm or (
+                token_terms(word) == terms and lemmas.intersection(english().lemmas(word))))
+        return self._forms[norm]
 
     def meanings(self) -> list[QueryMeaning]:
         """Each query word the inventory gives two senses or more, once:
@@ -181,7 +197,7 @@ class GeneralVerdicts:
             tokens = self._sentence_tokens(document, sentence)
             for i, token in enumerate(tokens):
                 key = (document.id, sentence.start, sentence.end, token.start)
-                if (token.norm not in self._passage_words or key in self._contexts
+                if (not self.forms_of(token.norm) & self._passage_words or key in self._contexts
                         or not (shown.start <= token.start and token.end <= shown.end)):
                     continue
                 context = kept[document.id].context(token, self.general) if document.id in kept else None
@@ -207,7 +223,8 @@ class GeneralVerdicts:
         word, text = self.query[q].norm, document.text[token.start : token.end]
         context = self._contexts.get((document.id, sentence.start, sentence.end, token.start))
         ours = self._readings.get(q)
-        if ours is None or context is None:
+        if ours is None or context is None or not self.general.covers(self.general.entries[ours.best.lemma], context):
+            # Not read; or another form of the word that is not a form of the query's lemma ("bake" for "baking").
             return Highlight(token.start, token.end, text, word, 1.0, "same word")
         tokens = self._sentence_tokens(document, sentence)
         at = next(i for i, t in enumerate(tokens) if t.start == token.start)

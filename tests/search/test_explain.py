@@ -403,6 +403,27 @@ def test_a_word_of_a_capitalised_name_is_never_struck_through(monkeypatch) -> No
                      ("We walked along the River Bank.", "same sense")]  # a name's word may still agree
 
 
+def banks_and_organs() -> Dictionary:
+    """`hand_made_dictionary` and an organ of two senses: the body's (vector x) and the instrument (vector y)."""
+    bank = hand_made_dictionary().entries["bank"]
+    organ = [Sense("organ", "body part", "a part of the body", "noun", 10.5, 2),
+             Sense("organ", "musical instrument", "a wind instrument", "noun", 2.5, 3)]
+    return Dictionary({"bank": bank, "organ": organ}, np.eye(3, dtype=np.float32)[[0, 1, 0, 1]], "test",
+                      prior_weight=0.0)
+
+
+def test_another_form_of_a_query_word_gets_its_verdict_but_a_word_sharing_only_its_stem_does_not(monkeypatch) -> None:
+    # "banks" and "organs" are forms of "bank" and "organ"; "organic" shares organ's stem, not its lemma.
+    monkeypatch.setattr("search.explain.english_senses", banks_and_organs)
+    senses = HandMadeSenses()
+    text = "The banks approved my loan. Organic farms line the river. The organs of the river fish."
+    document = StoredDocument(1, "t", text, "t.txt", "h", len(tokenize(text)), "2024-01-01")
+    explainer = Explainer(senses, "river bank organ", GeneralOccurrences(senses))
+    found = [(h.word, h.query_word, h.kind, h.doc_sense) for i, span in enumerate(split_sentences(text))
+             for h in explainer(document, Sentence(i, 1, i, span.start, span.end)) if h.query_word != "river"]
+    assert found == [("banks", "bank", "other sense", "bank: financial institution"),
+                     ("organs", "organ", "same sense", "organ: body part")]
+
 class KeptStore:
     """A store holding one document's sentences and the readings its indexing kept."""
 
