@@ -75,21 +75,31 @@ def legend_html() -> str:
 # A hit card's passage box shows about five lines (some 160 characters in six
 # columns at 1280 px) and scrolls, and a passage is a sentence of up to 400
 # (`passages.py`): a long sentence's matched words may lie below what the card
-# shows. Where its first match lies past them, the card starts some words
-# before it, after an ellipsis; the whole passage is in the document view.
+# shows. The card starts where it shows the most of what the page is for (a
+# sense verdict above a plain match, a match above a related word), some words
+# before the first of them, after an ellipsis; the whole passage is in the
+# document view.
 CARD_CHARS = 160
+# What showing a highlight on a card is worth: a verdict on a word's sense first ("bank" struck through).
+EXCERPT_WEIGHTS = {"other sense": 4, "same sense": 3, "related": 1}  # any other kind: a match without a verdict, 2
+EXCERPT_LEAD = 2  # an excerpt that does not start the passage starts about room // EXCERPT_LEAD before its first match
 
 
 def excerpt_start(passage: Passage, room: int) -> int:
     """Where an excerpt of ``passage`` shown in ``room`` characters begins
-    (a document offset): the passage's start when its first highlight ends
-    within them, else about ``room // 2`` characters before that highlight,
-    at a word."""
-    first = min(passage.highlights, key=lambda h: h.start, default=None)
-    if first is None or first.end - passage.start <= room:
-        return passage.start
-    cut = max(first.start - room // 2, passage.start)
-    return passage.start + word_start(passage.text, cut - passage.start, first.start - passage.start)
+    (a document offset): of the passage's start and, for each highlight, a
+    word about ``room // EXCERPT_LEAD`` characters before it, the one whose
+    ``room`` characters hold the highlights worth most (`EXCERPT_WEIGHTS`),
+    the earliest of equals."""
+    def worth(start: int) -> int:
+        return sum(EXCERPT_WEIGHTS.get(h.kind, 2) for h in passage.highlights
+                   if start <= h.start and h.end <= start + room)
+
+    starts = [passage.start]
+    for h in sorted(passage.highlights, key=lambda h: h.start):
+        cut = max(h.start - room // EXCERPT_LEAD, passage.start)
+        starts.append(passage.start + word_start(passage.text, cut - passage.start, h.start - passage.start))
+    return max(starts, key=lambda start: (worth(start), -start))
 
 
 def excerpt(passage: Passage, room: int) -> str:

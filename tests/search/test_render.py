@@ -5,7 +5,7 @@ import html
 import re
 
 from search.hits import Highlight, Passage
-from search.render import document_html, passage_html
+from search.render import CARD_CHARS, document_html, excerpt, excerpt_start, passage_html
 
 TEXT = 'Loans <script>alert("x")</script> & the bank approved the "loan".'
 
@@ -106,3 +106,46 @@ def test_a_verdict_read_with_one_other_use_says_so_in_the_singular() -> None:
                        "bank: financial institution", confidence=0.4, document_uses=1)
     [tip] = re.findall(r'title="([^"]*)"', passage_html(passage([pooled])))
     assert html.unescape(tip).endswith("; unclear alone, read with its other use in this document")
+
+
+# A hit card shows some 160 characters of a passage of up to 400: where it starts (search/render.py).
+LONG = ("Walkers on the towpath say the canal looks calmer this spring than for years, and a heron fishes by the lock "
+        "most mornings. Further on, where the old mill stood, the bank of the river has slumped after the winter "
+        "floods, and the council says it will be shored up with stakes and willow.")
+
+
+def long_passage(*marked: tuple[str, str]) -> Passage:
+    """LONG at offset 1000 with a highlight of each (word, kind)."""
+    found = []
+    for word, kind in marked:
+        start = 1000 + LONG.index(word)
+        found.append(Highlight(start, start + len(word), word, word, 1.0, kind))
+    return Passage(LONG, 1000, 1000 + len(LONG), 0.9, found)
+
+
+def test_a_card_starts_at_the_passage_when_its_matches_lie_within_what_it_shows() -> None:
+    shown = long_passage(("canal", "related"), ("heron", "same word"))
+    assert excerpt_start(shown, CARD_CHARS) == 1000
+    assert excerpt(shown, CARD_CHARS) == LONG
+
+
+def test_a_card_starts_a_few_words_before_a_first_match_it_would_not_show() -> None:
+    shown = long_passage(("river", "same word"))
+    start = excerpt_start(shown, CARD_CHARS)
+    river = 1000 + LONG.index("river")
+    assert river - CARD_CHARS // 2 <= start < river and LONG[start - 1000 - 1] == " "  # at a word
+    assert excerpt(shown, CARD_CHARS).startswith("… ")
+
+
+def test_a_card_shows_a_sense_verdict_before_an_earlier_related_word() -> None:
+    # "canal" is merely related and lies first; the struck-through "bank" lies beyond the first 160 characters.
+    assert LONG.index("bank") > CARD_CHARS
+    shown = long_passage(("canal", "related"), ("bank", "other sense"))
+    start = excerpt_start(shown, CARD_CHARS)
+    bank = 1000 + LONG.index("bank")
+    assert start < bank and bank + len("bank") <= start + CARD_CHARS
+    assert 'class="match other-sense"' in passage_html(shown, CARD_CHARS)
+    assert 'class="match related"' not in passage_html(shown, CARD_CHARS)  # the card cannot show both
+    # Two plain matches early outweigh one related word late, and the earliest of equals wins.
+    assert excerpt_start(long_passage(("canal", "same word"), ("heron", "term"), ("willow", "related")),
+                         CARD_CHARS) == 1000
