@@ -1,7 +1,7 @@
 """Command line of the benchmark; results go to bench/results/ as JSON and
 markdown (and a PNG for the growth runs).
 
-    python -m bench quality [--collection cisi|nfcorpus|lee|all] [--tune] [--no-minilm]
+    python -m bench quality [--collection cisi|nfcorpus|lee|all] [--tune] [--no-minilm] [--trainings N]
     python -m bench hybrid [--dense dbow dm] [--save-as NAME]   # choose the Hybrid's fusion on dev (CISI + NFCorpus)
     python -m bench keyword-params [--trainings 2] [--keep DIR]   # BM25's and RM3's parameters in the Hybrid, dev
     python -m bench dense-mix [--trainings 2] [--keep DIR]        # the Hybrid's DBOW and DM shares, dev
@@ -48,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     quality.add_argument("--lee-seeds", type=int, default=3, help="training seeds per Lee config")
     quality.add_argument("--seeds", type=int, default=3,
                          help="Doc2Vec trainings (seeds) that score the feedback hybrids; the table shows the first")
+    quality.add_argument("--trainings", type=int, default=1,
+                         help="build the product's DM, DBOW, Hybrid and Senses this many times (seeds moved on) and "
+                              "report each one's test figures over them; the table shows the first")
     quality.add_argument("--methods", nargs="+", metavar="M",
                          help="build only these of our methods (e.g. dbow bm25) and merge their figures into the "
                               "saved results; the others keep theirs (each marked with when it was measured)")
@@ -214,7 +217,7 @@ def _quality(args: argparse.Namespace) -> None:
 
         baselines = list(LEXICAL) if args.no_minilm else None
         found = evaluate_collection(name, baselines, tune=args.tune, seeds=args.seeds,
-                                    methods=tuple(args.methods or PRODUCT_METHODS))
+                                    methods=tuple(args.methods or PRODUCT_METHODS), trainings=args.trainings)
         if args.methods:
             found = report.merge_quality(report.load(f"quality-{name}"), found)
         report.save(f"quality-{name}", found)

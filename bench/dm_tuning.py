@@ -29,7 +29,7 @@ from scipy.stats import pearsonr
 
 from bench.datasets import load_collection, split_queries
 from bench.lee import _stories, human_ratings
-from bench.quality import rank_all, score
+from bench.runs import rank_all, score
 from bench.retrievers import build_product
 from indexing.doc2vec import DBOW_CONFIG, Doc2VecConfig, Doc2VecModel
 from indexing.doc2vec_corpus import TaggedCorpus

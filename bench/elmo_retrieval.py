@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.datasets import load_collection, split_queries
-from bench.quality import score
+from bench.runs import score
 from indexing.linalg import unit_rows
 from indexing.elmo.tokenizer import tokenize_sentences
 

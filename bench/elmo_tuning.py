@@ -18,7 +18,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from bench.datasets import load_collection, split_queries
-from bench.quality import per_query, score
+from bench.runs import per_query, score
 from bench.retrievers import ProductRetriever, build_product
 from indexing.backup import copy_data_dir
 from indexing.index import Index

@@ -19,27 +19,22 @@ import time
 from dataclasses import asdict, replace
 from pathlib import Path
 
-import numpy as np
-
 from bench.datasets import TestCollection, load_collection, split_queries
 from bench.retrievers import (BASELINES, PRODUCT_METHODS, FeedbackRetriever, ProductRetriever, Retriever,
                               build_product, hybrids)
+from bench.runs import METRICS, TUNE_METRIC, Run, paired_p, rank_all, ranx_qrels, ranx_run, score
+from bench.trainings import drawn_rows, retrain, spread
 from indexing.doc2vec import DBOW_CONFIG, DM_CONFIG, Doc2VecConfig
 from search.engine import MAX_QUERY_CHARS
 
 logger = logging.getLogger(__name__)
 
-METRICS = ["ndcg@10", "map@100", "recall@100"]
-DEPTH = 100  # documents ranked per query (SearchEngine's MAX_K)
 RRF_K = 60  # Cormack et al. (2009); not tuned
-TUNE_METRIC = "ndcg@10"
 WEIGHT_STEP = 0.05  # grid of fusion weights (they sum to 1)
 # Per-query score normalisations tried for the weighted fusion: min-max is
 # ranx's default; z-scores (zmuv) keep a run's spread; rank ignores scores.
 FUSION_NORMS = ("min-max", "zmuv", "rank")
 WIDE_WEIGHT_STEP = 0.1  # for fusions of more than 3 runs: 0.05 would try 10,626 weightings of 5
-
-Run = dict[str, dict[str, float]]  # query id -> doc id -> score
 
 # Pseudo-relevance feedback (FeedbackRetriever) for our document-vector
 # methods: how many of BM25's top documents feed the query vector, and the
@@ -58,62 +53,6 @@ DOC2VEC_GRID: dict[str, list[Doc2VecConfig]] = {
 }
 
 
-def rank_all(retrievers: dict[str, Retriever], queries: dict[str, str],
-             members: dict[str, list[str]]) -> tuple[dict[str, Run], dict[str, dict]]:
-    """Each retriever's run over `queries` (duplicates of a hit follow it,
-    just below its score) and its per-query latency (p50, p95 in ms)."""
-    runs, latency = {}, {}
-    for name, retriever in retrievers.items():
-        run, times = {}, []
-        for qid, text in queries.items():
-            start = time.perf_counter()
-            hits = retriever.search(text, DEPTH)
-            times.append((time.perf_counter() - start) * 1000)
-            run[qid] = {member: score - 1e-6 * i for doc, score in hits
-                        for i, member in enumerate(members.get(doc, [doc]))}
-        runs[name] = run
-        latency[name] = {"p50_ms": float(np.median(times)), "p95_ms": float(np.percentile(times, 95))}
-        logger.info("%s: ranked %d queries", name, len(queries))
-    return runs, latency
-
-
-def _ranx_run(run: Run, qids: list[str], name: str):
-    from ranx import Run as RanxRun
-
-    return RanxRun({q: run[q] for q in qids if run.get(q)}, name=name)
-
-
-def _ranx_qrels(collection: TestCollection, qids: list[str]):
-    from ranx import Qrels
-
-    return Qrels({q: {d: g for d, g in collection.qrels[q].items() if g > 0} for q in qids})
-
-
-def score(collection: TestCollection, run: Run, qids: list[str]) -> dict[str, float]:
-    """METRICS of `run` over `qids`; a query with no results scores 0."""
-    from ranx import evaluate
-
-    found = evaluate(_ranx_qrels(collection, qids), _ranx_run(run, qids, "run"), METRICS, make_comparable=True)
-    return {metric: round(float(value), 4) for metric, value in found.items()}
-
-
-def per_query(collection: TestCollection, run: Run, qids: list[str], metric: str = TUNE_METRIC) -> np.ndarray:
-    """`metric` of each query of `qids` (q,), in order; 0 where no results."""
-    from ranx import evaluate
-
-    found = evaluate(_ranx_qrels(collection, qids), _ranx_run(run, qids, "run"), metric,
-                     return_mean=False, make_comparable=True)
-    return np.asarray(found, dtype=float)
-
-
-def paired_p(collection: TestCollection, run: Run, baseline: Run, qids: list[str]) -> float | None:
-    """Two-sided paired t-test p-value of nDCG@10 over `qids`."""
-    from scipy.stats import ttest_rel
-
-    a, b = per_query(collection, run, qids), per_query(collection, baseline, qids)
-    return None if np.allclose(a, b) else round(float(ttest_rel(a, b).pvalue), 4)
-
-
 def fuse_runs(collection: TestCollection, runs: dict[str, Run], parts: tuple[str, ...], dev: list[str],
               test: list[str]) -> dict:
     """RRF and weighted-sum fusions of `parts` over dev + test queries.
@@ -126,12 +65,12 @@ def fuse_runs(collection: TestCollection, runs: dict[str, Run], parts: tuple[str
     from ranx import fuse
 
     everything = dev + test
-    parts_all = [_ranx_run(_complete(runs[p], everything), everything, p) for p in parts]
+    parts_all = [ranx_run(_complete(runs[p], everything), everything, p) for p in parts]
     rrf = fuse(parts_all, norm="min-max", method="rrf", params={"k": RRF_K})
     _, norm, weights = _tune_wsum(collection, runs, parts, dev)
     wsum = _plain(fuse(parts_all, norm=norm, method="wsum", params={"weights": weights}))
     _, swapped_norm, swapped = _tune_wsum(collection, runs, parts, test)
-    on_dev = _plain(fuse([_ranx_run(_complete(runs[p], dev), dev, p) for p in parts], norm=swapped_norm,
+    on_dev = _plain(fuse([ranx_run(_complete(runs[p], dev), dev, p) for p in parts], norm=swapped_norm,
                          method="wsum", params={"weights": swapped}))
     cross_fitted = {**{q: wsum[q] for q in test if q in wsum}, **on_dev}
     return {"rrf": _plain(rrf), "wsum": wsum, "weights": weights, "norm": norm, "cross_fitted": cross_fitted,
@@ -144,8 +83,8 @@ def _tune_wsum(collection: TestCollection, runs: dict[str, Run], parts: tuple[st
     normalisation and weights that reach it."""
     from ranx import evaluate, fuse, optimize_fusion
 
-    parts_tune = [_ranx_run(_complete(runs[p], qids), qids, p) for p in parts]
-    qrels = _ranx_qrels(collection, qids)
+    parts_tune = [ranx_run(_complete(runs[p], qids), qids, p) for p in parts]
+    qrels = ranx_qrels(collection, qids)
     best: tuple[float, str, list[float]] | None = None
     for norm in FUSION_NORMS:
         found = optimize_fusion(qrels, parts_tune, norm=norm, method="wsum", metric=TUNE_METRIC,
@@ -189,7 +128,7 @@ def feedback_fusion(collection: TestCollection, bm25_run: Run, settings: dict[Se
         return tuned, setting, norm, weights
 
     def fused(setting: Setting, norm: str, weights: list[float], qids: list[str]) -> Run:
-        parts = [_ranx_run(_complete(run, qids), qids, name)
+        parts = [ranx_run(_complete(run, qids), qids, name)
                  for name, run in (("bm25", bm25_run), ("feedback", settings[setting]))]
         return _plain(fuse(parts, norm=norm, method="wsum", params={"weights": weights}))
 
@@ -237,12 +176,15 @@ def tune_doc2vec(collection: TestCollection, documents: dict, members: dict, dev
 
 def evaluate_collection(name: str, baselines: list[str] | None = None, tune: bool = False,
                         workdir: Path | None = None, seeds: int = 1,
-                        methods: tuple[str, ...] = PRODUCT_METHODS) -> dict:
+                        methods: tuple[str, ...] = PRODUCT_METHODS, trainings: int = 1) -> dict:
     """Index collection `name` with every method, rank its judged queries,
     fuse, and score on dev, test and all queries. With `seeds` > 1, DM and
     DBOW are trained again with further seeds and their feedback hybrids
     scored each time: Doc2Vec's training varies from run to run, and a
-    test half of 38 queries (CISI) tells apart only large differences."""
+    test half of 38 queries (CISI) tells apart only large differences. With
+    `trainings` > 1, the product's own methods that a training draws (DM,
+    DBOW, the Hybrid, Senses) are built that many times in all, each row's
+    test figures over them under its "trainings" (`bench.trainings`)."""
     collection = load_collection(name)
     documents, members = collection.unique_documents()
     judged = collection.judged_queries()
@@ -266,6 +208,8 @@ def evaluate_collection(name: str, baselines: list[str] | None = None, tune: boo
             products = build_product(documents, tmp_path / f"seed-{extra}", tuple(again), again)
             retrained[extra] = {m: (again[m].seed, feedback_runs(retrievers["bm25"], products[m], queries, members))
                                 for m in again}
+        drawn = [retrain(documents, tmp_path, methods, ours, extra, lambda built: rank_all(built, queries, members)[0])
+                 for extra in range(1, trainings)]
     fusion, norms, swapped, cross_fitted = _fused(collection, runs, [n for n in retrievers if n != "bm25"], dev, test)
     feedback = {}
     for method, grid in feedback_grid.items():
@@ -279,6 +223,10 @@ def evaluate_collection(name: str, baselines: list[str] | None = None, tune: boo
     accepted = [q for q in test if len(collection.queries[q].strip()) <= MAX_QUERY_CHARS]
     scores = {method: _scored(collection, run, cross_fitted.get(method, run), method in cross_fitted,
                               runs.get("bm25"), dev, test, judged, accepted) for method, run in runs.items()}
+    first_seed = next((ours[m].seed for m in ("dbow", "dm") if m in ours), 0)
+    for row in drawn_rows(methods) if drawn else []:
+        each = [(first_seed, runs[row]), *((seed, found[row]) for seed, found in drawn)]
+        scores[row]["trainings"] = spread(collection, each, runs["bm25"], test)
     return {
         "collection": name,
         "documents": len(collection.documents), "unique_documents": len(documents),

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from bench.speed import SHORT_QUERY_WORDS
-from bench.report_hybrid import hybrid_speed_table, hybrid_targets
+from bench.report_hybrid import hybrid_speed_table, hybrid_targets, trainings_summary
 
 RESULTS = Path(__file__).resolve().parent / "results"
 LATENCY_TARGET_MS = 150
@@ -123,6 +123,11 @@ def quality_table(result: dict) -> list[str]:
             if found.get("other_seeds"):
                 lines += ["", f"{hybrid} again with Doc2Vec retrained (seed, test nDCG@10, p vs BM25; "
                               "all queries cross-fitted): " + _seed_spread(found)]
+    drawn = {row: scores["trainings"] for row, scores in result["scores"].items() if scores.get("trainings")}
+    if drawn:
+        summaries = "; ".join(f"{row}: {trainings_summary(found)}" for row, found in drawn.items())
+        lines += ["", "Our methods that a training draws, trained again with the Doc2Vec seeds moved on "
+                      f"(`--trainings`; the table shows the first): {summaries}."]
     if any(scores.get("all_cross_fitted") for scores in result["scores"].values()):
         lines += ["", "\\* All judged queries, each scored by a run tuned without it: the weighted fusions "
                       "are cross-fitted (dev queries fused with the weights and normalisation tuned on the test "

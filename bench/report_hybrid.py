@@ -25,6 +25,13 @@ def hybrid_targets(load) -> list[str]:
         gain = hybrid["test"]["ndcg@10"] - bm25["test"]["ndcg@10"]
         p = hybrid.get("test_p_vs_bm25")
         met = gain >= HYBRID_GAIN_TARGET and (name != "nfcorpus" or (p is not None and p < 0.05))
+        over = ""
+        if (trainings := hybrid.get("trainings")) is not None:
+            # Judged by the mean over the trainings: one training is one draw of the method.
+            mean_p = trainings["test_mean_per_query_p_vs_bm25"]
+            met = trainings["test_mean_gain_vs_bm25"] >= HYBRID_GAIN_TARGET and (
+                name != "nfcorpus" or (mean_p is not None and mean_p < 0.05))
+            over = f"; {trainings_summary(trainings)}; judged by the mean"
         accepted = ""
         if "test_accepted" in hybrid and n.get("test_accepted_by_the_product", n["test"]) < n["test"]:
             accepted = (f"; on the {n['test_accepted_by_the_product']} test queries the product accepts "
@@ -32,7 +39,8 @@ def hybrid_targets(load) -> list[str]:
                         f"{bm25['test_accepted']['ndcg@10']:.3f} (p = {_f(hybrid.get('test_accepted_p_vs_bm25'))})")
         lines.append(f"| product Hybrid ≥ BM25 + {HYBRID_GAIN_TARGET} nDCG@10, {name.upper()} test"
                      f"{', p < 0.05' if name == 'nfcorpus' else ''} | {hybrid['test']['ndcg@10']:.3f} vs bm25s "
-                     f"{bm25['test']['ndcg@10']:.3f} ({gain:+.3f}, p = {_f(p)}){accepted} | {'yes' if met else 'no'} |")
+                     f"{bm25['test']['ndcg@10']:.3f} ({gain:+.3f}, p = {_f(p)}){accepted}{over} | "
+                     f"{'yes' if met else 'no'} |")
         gap = ours["test"]["ndcg@10"] - bm25["test"]["ndcg@10"]
         same = ""
         if "test_accepted" in ours and n.get("test_accepted_by_the_product", n["test"]) < n["test"]:
@@ -66,6 +74,15 @@ def hybrid_targets(load) -> list[str]:
                      f"worst of {len(last['upload_one_ms'])}: {worst:.0f} ms ({', '.join(last['methods'])}) | "
                      f"{'yes' if worst < UPLOAD_TARGET_MS else 'no'} |")
     return lines
+
+
+def trainings_summary(trainings: dict) -> str:
+    """A row's test nDCG@10 over its trainings (`bench.trainings.spread`), in words."""
+    each = ", ".join(f"{t['test']:.3f}" for t in trainings["each"])
+    return (f"{len(trainings['each'])} trainings: {each}, mean {trainings['test_mean']:.3f} "
+            f"({trainings['test_mean_gain_vs_bm25']:+.3f} vs bm25s, per-query mean p = "
+            f"{_f(trainings['test_mean_per_query_p_vs_bm25'], 4)}), above bm25s with p < 0.05 in "
+            f"{trainings['above_bm25_with_p_below_0.05']} of {len(trainings['each'])}")
 
 
 def hybrid_speed_table(result: dict) -> list[str]:
