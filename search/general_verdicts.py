@@ -133,9 +133,11 @@ class GeneralVerdicts:
         and "crane", "batting" and "bat"; not "organic" and "organ", whose
         stems agree, nor "saw" and "see", whose lemmas do)."""
         if norm not in self._forms:
-            terms, lemmas = token_terms(norm), set(english().lemmas(norm))
-            self._forms[norm] = frozenset(word for word in self.words if word == norm or (
-                token_terms(word) == terms and lemmas.intersection(english().lemmas(word))))
+            terms = token_terms(norm)
+            stemmed = [word for word in self.words if word != norm and token_terms(word) == terms]
+            lemmas = set(english().lemmas(norm)) if stemmed else set()  # most words share no stem: no lemmas asked
+            self._forms[norm] = frozenset([norm] if norm in self.words else []).union(
+                word for word in stemmed if lemmas.intersection(english().lemmas(word)))
         return self._forms[norm]
 
     def meanings(self) -> list[QueryMeaning]:
