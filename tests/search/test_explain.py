@@ -12,6 +12,7 @@ from indexing.senses.readings import Readings
 from indexing.text import split_sentences, tokenize
 from search.explain import MIN_SPLIT_GAIN, Explainer, gives_verdict
 from search.engine import SearchEngine
+from search.hits import Highlight
 
 
 class HandMadeSenses:
@@ -390,15 +391,22 @@ def test_a_word_alone_in_its_query_is_not_read_so_no_passage_is_ruled_another_se
     assert occurrences.contexts_read == ["bank"]  # the passages were not read
 
 
+def explain_text(dictionary, query: str, text: str, monkeypatch) -> list[tuple[str, Highlight]]:
+    """Each highlight of ``text`` under ``query``, with its sentence: the
+    hand-made senses, and the general inventory ``dictionary`` makes."""
+    monkeypatch.setattr("search.explain.english_senses", dictionary)
+    senses = HandMadeSenses()
+    document = StoredDocument(1, "t", text, "t.txt", "h", len(tokenize(text)), "2024-01-01")
+    explainer = Explainer(senses, query, GeneralOccurrences(senses))
+    return [(text[span.start:span.end], h) for i, span in enumerate(split_sentences(text))
+            for h in explainer(document, Sentence(i, 1, i, span.start, span.end))]
+
+
 def test_a_word_of_a_capitalised_name_is_never_struck_through(monkeypatch) -> None:
     # "Loan Bank" names one institution; a river bank query must not strike its "Bank" through.
-    monkeypatch.setattr("search.explain.english_senses", hand_made_dictionary)
-    senses = HandMadeSenses()
     text = "The Farm Loan Bank opened. The bank approved my loan. We walked along the River Bank."
-    document = StoredDocument(1, "t", text, "t.txt", "h", len(tokenize(text)), "2024-01-01")
-    explainer = Explainer(senses, "river bank", GeneralOccurrences(senses))
-    found = [(text[span.start:span.end], h.kind) for i, span in enumerate(split_sentences(text))
-             for h in explainer(document, Sentence(i, 1, i, span.start, span.end)) if h.query_word == "bank"]
+    found = [(sentence, h.kind) for sentence, h in explain_text(hand_made_dictionary, "river bank", text, monkeypatch)
+             if h.query_word == "bank"]
     assert found == [("The Farm Loan Bank opened.", "same word"), ("The bank approved my loan.", "other sense"),
                      ("We walked along the River Bank.", "same sense")]  # a name's word may still agree
 
@@ -414,13 +422,9 @@ def banks_and_organs() -> Dictionary:
 
 def test_another_form_of_a_query_word_gets_its_verdict_but_a_word_sharing_only_its_stem_does_not(monkeypatch) -> None:
     # "banks" and "organs" are forms of "bank" and "organ"; "organic" shares organ's stem, not its lemma.
-    monkeypatch.setattr("search.explain.english_senses", banks_and_organs)
-    senses = HandMadeSenses()
     text = "The banks approved my loan. Organic farms line the river. The organs of the river fish."
-    document = StoredDocument(1, "t", text, "t.txt", "h", len(tokenize(text)), "2024-01-01")
-    explainer = Explainer(senses, "river bank organ", GeneralOccurrences(senses))
-    found = [(h.word, h.query_word, h.kind, h.doc_sense) for i, span in enumerate(split_sentences(text))
-             for h in explainer(document, Sentence(i, 1, i, span.start, span.end)) if h.query_word != "river"]
+    found = [(h.word, h.query_word, h.kind, h.doc_sense)
+             for _, h in explain_text(banks_and_organs, "river bank organ", text, monkeypatch) if h.query_word != "river"]
     assert found == [("banks", "bank", "other sense", "bank: financial institution"),
                      ("organs", "organ", "same sense", "organ: body part")]
 
