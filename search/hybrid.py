@@ -135,7 +135,7 @@ def dense_run(method: str) -> str:
 
 def run_label(run: str) -> str:
     """How a run of `Hit.ranks` ("bm25", "rm3", "dbow+feedback") is named to a user."""
-    return KEYWORD_RUNS.get(run) or f"{run.partition('+')[0].upper()} (meaning)"
+    return KEYWORD_RUNS.get(run) or f"{run_name(run)} (meaning)"
 
 
 def run_name(run: str) -> str:
