@@ -8,7 +8,8 @@
   to model language (``distill.py``); ``--resume`` as for ``train``.
 - ``pack-teacher``: the teacher's weights in one compact file (``teacher.py``).
 - ``convert``: AllenNLP ``options.json`` + ``weights.hdf5`` into our model directory.
-- ``bench``: encoding and training throughput of a preset on this machine.
+- ``bench``: encoding and training throughput of a preset on this machine; with
+  ``--model DIR``, batched encoding by that model as the product reads it.
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ def _more_parsers(commands: argparse._SubParsersAction, presets: dict) -> None:
     bench.add_argument("--preset", choices=sorted(presets), default="light")
     bench.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     bench.add_argument("--train-steps", type=int, default=8)
+    bench.add_argument("--model", type=Path, help="a model directory: its encoding as the product reads it, instead")
 
 
 def _prepare(args: argparse.Namespace) -> None:
@@ -189,9 +191,11 @@ def _convert(args: argparse.Namespace) -> None:
 
 
 def _bench(args: argparse.Namespace) -> None:
-    from indexing.elmo.benchmark import run_benchmark
+    from indexing.elmo.benchmark import model_throughput, run_benchmark
 
-    for row in run_benchmark(args.preset, args.threads, args.train_steps):
+    rows = (model_throughput(args.model) if args.model is not None
+            else run_benchmark(args.preset, args.threads, args.train_steps))
+    for row in rows:
         print(json.dumps(row))
 
 

@@ -71,6 +71,7 @@ class ElmoEncoder:
         if self.scalar_mix.n_layers != bilm.n_output_layers:
             raise ValueError(f"scalar mix has {self.scalar_mix.n_layers} layers, the biLM {bilm.n_output_layers}")
         self.batch_size = batch_size
+        self.parallel = PARALLEL_DIRECTIONS  # the backward stack on a second thread (one thread when False)
         self.cache = TokenVectorCache(bilm.char_cnn)
         self._lock = threading.Lock()
 
@@ -111,7 +112,8 @@ class ElmoEncoder:
 
     def _encode_batch(self, sentences: list[list[str]], mix: bool) -> list[np.ndarray]:
         token_vectors, mask = self.cache.token_vectors(sentences)  # (batch, tokens + 2, proj)
-        layers = self.bilm.layers_from_token_vectors(token_vectors, mask, PARALLEL_DIRECTIONS)  # (layers, batch, tokens + 2, dim)
+        # (layers, batch, tokens + 2, dim)
+        layers = self.bilm.layers_from_token_vectors(token_vectors, mask, self.parallel)
         layers, mask = remove_sentence_boundaries(layers, mask)  # (layers, batch, tokens, dim)
         lengths = [len(s) for s in sentences]
         if not mix:

@@ -104,7 +104,7 @@ class ProjectedLstm(nn.Module):
         self.proj_clip = float(proj_clip or 0.0)
         self.reverse = reverse
         self.int8 = False  # CPU inference in int8 (module docstring); not saved with the weights
-        self._packed: tuple[tuple[int, ...], tuple[object, object] | None] | None = None
+        self._packed: tuple[tuple[int, ...], tuple[object, object, torch.Tensor] | None] | None = None
         self.input_linearity = nn.Linear(input_dim, 4 * cell_dim, bias=False)
         self.state_linearity = nn.Linear(projection_dim, 4 * cell_dim, bias=True)
         self.state_projection = nn.Linear(cell_dim, projection_dim, bias=False)
@@ -125,16 +125,16 @@ class ProjectedLstm(nn.Module):
         """``(batch, time, input_dim)``, bool ``(batch, time)`` -> ``(batch, time, projection_dim)``."""
         if self.fusable and inputs.is_cuda:
             return fused_lstm(self, inputs, mask)
-        # (batch, time, 4 * cell): the input half of every step in one matmul.
-        input_gates = F.linear(inputs, self.input_linearity.weight, self.state_linearity.bias)
-        padded = mask is not None and not bool(mask.all())
-        step_mask = mask.unsqueeze(-1).to(inputs.dtype) if padded else None  # (batch, time, 1)
         int8 = self.int8 and not self.training and not inputs.is_cuda and not torch.is_grad_enabled()
         packed = self._int8_weights() if int8 else None
         if packed is not None:
             lengths = (mask.sum(dim=1).tolist() if mask is not None else [inputs.shape[1]] * inputs.shape[0])
-            return lstm_int8.packed_recurrence(input_gates, lengths, packed, self.projection_dim,
-                                               self.cell_clip, self.proj_clip, self.reverse)
+            return lstm_int8.packed_recurrence(inputs, lengths, packed[2], self.state_linearity.bias, packed[:2],
+                                               self.projection_dim, self.cell_clip, self.proj_clip, self.reverse)
+        # (batch, time, 4 * cell): the input half of every step in one matmul.
+        input_gates = F.linear(inputs, self.input_linearity.weight, self.state_linearity.bias)
+        padded = mask is not None and not bool(mask.all())
+        step_mask = mask.unsqueeze(-1).to(inputs.dtype) if padded else None  # (batch, time, 1)
         return _recurrence(
             input_gates,
             step_mask,
@@ -145,17 +145,18 @@ class ProjectedLstm(nn.Module):
             self.reverse,
         )
 
-    def _int8_weights(self) -> tuple[object, object] | None:
-        """The recurrent and projection weights packed in int8, made once per
+    def _int8_weights(self) -> tuple[object, object, torch.Tensor] | None:
+        """The recurrent and projection weights packed in int8, and the
+        input weights as the int8 path multiplies them (bfloat16 where the
+        CPU runs it: `lstm_int8.input_weight_for_gates`), made once per
         version of the weights (an optimiser step or a load makes new ones);
-        None where this torch cannot (the loop then runs in float). The
-        input weights stay in float: their one matmul over every step is
-        large enough to keep the CPU busy, and in int8 it was no faster."""
-        weights = (self.state_linearity.weight, self.state_projection.weight)
+        None where this torch cannot (the loop then runs in float)."""
+        weights = (self.state_linearity.weight, self.state_projection.weight, self.input_linearity.weight)
         version = tuple(v for w in weights for v in (w.data_ptr(), w._version))
         if self._packed is None or self._packed[0] != version:
             try:
-                packed = (lstm_int8.pack_int8(weights[0]), lstm_int8.pack_int8(weights[1]))
+                packed = (lstm_int8.pack_int8(weights[0]), lstm_int8.pack_int8(weights[1]),
+                          lstm_int8.input_weight_for_gates(weights[2]))
                 lstm_int8.int8_linear(weights[0].new_zeros(1, weights[0].shape[1]), packed[0])  # the matmul runs here too
             except (RuntimeError, AttributeError, NotImplementedError) as error:
                 logger.warning("int8 LSTM unavailable (%s): running in float", error)

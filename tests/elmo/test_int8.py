@@ -103,11 +103,12 @@ def test_gradients_and_training_run_in_float() -> None:
         torch.testing.assert_close(layer(x), reference)  # training mode: float
 
 
-def test_new_weights_are_packed_anew() -> None:
+@pytest.mark.parametrize("weights", ["state_linearity", "input_linearity"])
+def test_new_weights_are_packed_anew(weights: str) -> None:
     layer, x = random_layer()
     with torch.no_grad():
         before = layer(x)
-        layer.state_linearity.weight.mul_(0.5)  # what an optimiser step does: in place
+        getattr(layer, weights).weight.mul_(0.5)  # what an optimiser step does: in place
         after = layer(x)
         fresh = ProjectedLstm(8, 16, 8, cell_clip=None, proj_clip=None).eval()
         fresh.load_state_dict(layer.state_dict())
@@ -127,3 +128,24 @@ def test_a_torch_without_int8_runs_in_float(monkeypatch) -> None:
         layer.int8 = False
         torch.testing.assert_close(quantised, layer(x))
 
+
+
+def test_input_gates_in_float_where_the_cpu_has_no_bfloat16(monkeypatch) -> None:
+    # The input half of the gates is multiplied in bfloat16 where oneDNN runs it
+    # (AVX-512), else in float; either way the layer reads as the float loop does.
+    torch.manual_seed(3)
+    x = torch.randn(3, 6, 8)
+    outputs = {}
+    for bfloat16 in (True, False):
+        monkeypatch.setattr(lstm_int8, "bfloat16_matmuls", lambda: bfloat16)
+        layer = ProjectedLstm(8, 16, 8, cell_clip=3.0, proj_clip=3.0).eval()
+        layer.load_state_dict(random_layer()[0].state_dict())
+        assert lstm_int8.input_weight_for_gates(layer.input_linearity.weight).dtype == (
+            torch.bfloat16 if bfloat16 else torch.float32)
+        with torch.no_grad():
+            layer.int8 = True
+            outputs[bfloat16] = layer(x)
+            layer.int8 = False
+            reference = layer(x)
+        torch.testing.assert_close(outputs[bfloat16], reference, atol=0.02, rtol=0)
+    assert not torch.equal(outputs[True], outputs[False])
