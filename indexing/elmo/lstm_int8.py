@@ -89,8 +89,11 @@ def input_weight_for_gates(weight: torch.Tensor) -> torch.Tensor:
 
 def bfloat16_matmuls() -> bool:
     """Whether oneDNN multiplies bfloat16 on this CPU (AVX-512 or newer; an
-    AVX2 CPU would emulate it slower than float)."""
-    return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    AVX2 CPU would emulate it slower than float); no on a torch without oneDNN."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
 
 
 def packed_steps(
