@@ -129,7 +129,6 @@ def test_a_torch_without_int8_runs_in_float(monkeypatch) -> None:
         torch.testing.assert_close(quantised, layer(x))
 
 
-
 def test_input_gates_in_float_where_the_cpu_has_no_bfloat16(monkeypatch) -> None:
     # The input half of the gates is multiplied in bfloat16 where oneDNN runs it
     # (AVX-512), else in float; either way the layer reads as the float loop does.
