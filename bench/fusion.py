@@ -135,7 +135,8 @@ def _plain(run) -> Run:
     return {q: dict(docs) for q, docs in run.to_dict().items()}
 
 
-def fuse_hybrids(collection, runs: dict, dense: list[str], dev: list[str], test: list[str]) -> tuple[dict, dict, dict, dict]:
+def fuse_hybrids(collection, runs: dict, dense: list[str], dev: list[str],
+                 test: list[str]) -> tuple[dict, dict, dict, dict]:
     """BM25 fused with each combination of the other runs (RRF and the
     weighted sum tuned on dev), added to `runs`; returns the weights and
     normalisations chosen on dev, those tuned on test (for cross-fitting),

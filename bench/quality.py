@@ -91,7 +91,8 @@ def evaluate_collection(name: str, baselines: list[str] | None = None, tune: boo
                                 for m in again}
         drawn = [retrain(documents, tmp_path, methods, ours, extra, lambda built: rank_all(built, queries, members)[0])
                  for extra in range(1, trainings)]
-    fusion, norms, swapped, cross_fitted = fuse_hybrids(collection, runs, [n for n in retrievers if n != "bm25"], dev, test)
+    dense = [n for n in retrievers if n != "bm25"]
+    fusion, norms, swapped, cross_fitted = fuse_hybrids(collection, runs, dense, dev, test)
     feedback = {}
     for method, grid in feedback_grid.items():
         found = feedback_fusion(collection, runs["bm25"], *grid, dev, test)

@@ -72,7 +72,12 @@ def per_query(collection: TestCollection, run: Run, qids: list[str], metric: str
 
 def paired_p(collection: TestCollection, run: Run, baseline: Run, qids: list[str]) -> float | None:
     """Two-sided paired t-test p-value of nDCG@10 over `qids`."""
+    return paired_p_of(per_query(collection, run, qids), per_query(collection, baseline, qids))
+
+
+def paired_p_of(a: np.ndarray, b: np.ndarray) -> float | None:
+    """Two-sided paired t-test p-value of per-query figures ``a`` against
+    ``b`` (rounded to 4 places); None where they are the same."""
     from scipy.stats import ttest_rel
 
-    a, b = per_query(collection, run, qids), per_query(collection, baseline, qids)
     return None if np.allclose(a, b) else round(float(ttest_rel(a, b).pvalue), 4)

@@ -27,7 +27,7 @@ import numpy as np
 
 from bench.datasets import TestCollection
 from bench.retrievers import PRODUCT_NAMES, build_product
-from bench.runs import Run, paired_p, per_query, score
+from bench.runs import Run, paired_p, paired_p_of, per_query, score
 
 # The methods a training draws: Doc2Vec's two, and the Senses column (its
 # ranking starts from the Hybrid's). BM25 is built again too, for the Hybrid to fuse.
@@ -60,15 +60,12 @@ def spread(collection: TestCollection, runs: list[tuple[int, Run]], bm25: Run, t
     """One row over its trainings (``runs``: each one's seed and run, the
     first training first), against the bm25s baseline's run ``bm25`` on the
     ``test`` queries."""
-    from scipy.stats import ttest_rel
-
     bm25_test = score(collection, bm25, test)["ndcg@10"]
     each = [{"seed": seed, "test": score(collection, run, test)["ndcg@10"],
              "test_p_vs_bm25": paired_p(collection, run, bm25, test)} for seed, run in runs]
     tests = [t["test"] for t in each]
     mean_per_query = np.mean([per_query(collection, run, test) for _, run in runs], axis=0)
-    baseline = per_query(collection, bm25, test)
-    p = None if np.allclose(mean_per_query, baseline) else round(float(ttest_rel(mean_per_query, baseline).pvalue), 4)
+    p = paired_p_of(mean_per_query, per_query(collection, bm25, test))
     return {"each": each, "test_mean": round(float(np.mean(tests)), 4), "test_min": min(tests),
             "test_max": max(tests), "test_mean_gain_vs_bm25": round(float(np.mean(tests)) - bm25_test, 4),
             "above_bm25_with_p_below_0.05": sum(t["test"] > bm25_test and t["test_p_vs_bm25"] is not None
