@@ -129,6 +129,16 @@ def test_an_unclear_reading_keeps_the_senses_it_may_be_and_rules_out_the_others(
     assert dictionary.rule_out((hand, tree, award, _verb), unit(0, 0, 1)) is None
 
 
+def test_an_unclear_reading_among_rare_senses_rules_nothing_out() -> None:
+    dictionary = three_palms()
+    hand, tree, award, _verb = dictionary.senses("palm")
+    # The query may be the tree or the award, not the hand, the palm's commonest noun sense: such a reading is
+    # likelier wrong than not, so a passage clearly about the hand is not struck through.
+    assert not dictionary.may_rule_out((tree, award))
+    assert dictionary.rule_out((tree, award), unit(1, 0, 0)) is None
+    assert dictionary.may_rule_out((hand, award))
+
+
 def test_rule_out_never_sets_a_noun_against_a_verb() -> None:
     dictionary = three_palms()
     hand, tree, _award, verb = dictionary.senses("palm")
