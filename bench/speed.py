@@ -134,7 +134,9 @@ def phase_query(data_dir: str, n_queries: int) -> dict:
                            "no_passages_p50_ms": percentile(bare, 50), "no_passages_p95_ms": percentile(bare, 95),
                            "queries": len(full), "refused": refused,
                            **_by_length(full, short),
-                           "index": engine.index.status()["methods"][method]["index"]}
+                           # Hybrid has no index of its own: it fuses the runs of the methods it names.
+                           "index": engine.index.status()["methods"].get(method, {}).get(
+                               "index", f"fusion: {engine.label(method)}")}
     return {"load_s": load_s, "latency": latency, "query_peak_mb": peak_mb()}
 
 
