@@ -63,7 +63,7 @@ def tune_ui(index: Index) -> None:
     if "elmo" not in index.methods:
         return
     from indexing.elmo.tune import TuneConfig
-    from indexing.tuning import discard_stopped_run, stopped_run, tune_stages
+    from indexing.tuning import discard_stopped_run, step_seconds, stopped_run, tune_stages
 
     st.header("Tune ELMo")
     st.caption("ELMo's biLM learned English from general text. Tuning trains it further on your own documents "
@@ -86,9 +86,9 @@ def tune_ui(index: Index) -> None:
     if resume or restart:
         if restart:
             discard_stopped_run(index.directory)
-        st.button("Stop", key="tune-stop", help="Stops tuning within a training step (about 15 s); the index stays "
-                  "as it was, and the run can resume.")
         config = TuneConfig(minutes=minutes)
+        st.button("Stop", key="tune-stop", help=f"Stops tuning within a training step (about "
+                  f"{step_seconds(config):.0f} s); the index stays as it was, and the run can resume.")
         bar, on_progress = progress_bar("Tuning ELMo", tune_stages(config, index.store.counts()[0]))
         index.tune_elmo(config, on_progress, resume=bool(resume and stopped))
         bar.empty()

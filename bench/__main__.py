@@ -22,7 +22,7 @@ markdown (and a PNG for the growth runs).
     python -m bench report        # rewrite the markdown and the plot from the JSON files
     python -m bench elmo [--model DIR] [--limit N] [--save-as NAME]   # our biLM on WiC, homographs; speed
     python -m bench elmo-retrieval --models DIR ... [--split dev|test]   # the biLM alone as a retriever
-    python -m bench elmo-tuning [--minutes 10] [--split dev|test] [--keep DIR]   # tuning ELMo to a collection
+    python -m bench elmo-tuning [--minutes 10] [--split dev|test] [--keep DIR] [--float]   # tuning ELMo to a collection
     python -m bench senses [--model DIR] [--layer L ...] [--features elmo context both] [--limit N]
                                   # sense clustering, CoarseWSD-20
 
@@ -135,6 +135,7 @@ def _elmo_parsers(commands: argparse._SubParsersAction) -> None:
     tuning.add_argument("--keep", type=Path, default=Path("bench-tuning"),
                         help="keeps each collection's untuned index here (reused when there)")
     tuning.add_argument("--save-as", default="elmo-tuning")
+    tuning.add_argument("--float", action="store_true", help="tune in float32, not under bfloat16 autocast")
     senses.add_argument("--layer", nargs="+", metavar="L",
                         help="vector kinds to compare: 0, 1, 2, or a mean of layers, 1+2 or 0+1+2 "
                              "(default: 1 2 1+2)")
@@ -237,7 +238,7 @@ def _with_own_report(args: argparse.Namespace) -> int | None:
         from bench.elmo_tuning import evaluate_tuning, tuning_markdown
 
         return _saved(args.save_as, evaluate_tuning(args.collections, args.minutes, args.split, args.keep,
-                                                    args.learning_rate), tuning_markdown)
+                                                    args.learning_rate, not args.float), tuning_markdown)
     if args.command == "dense-mix":
         from bench.dense_mix import report as mix_markdown, tune as tune_mix
 

@@ -1,13 +1,14 @@
 """What tuning the ELMo column's biLM to a collection gains:
-``python -m bench elmo-tuning [--collections cisi nfcorpus] [--minutes 10] [--split dev|test]``.
+``python -m bench elmo-tuning [--collections cisi nfcorpus] [--minutes 10] [--split dev|test] [--float]``.
 
 Consumes the CISI and NFCorpus collections (``bench.datasets``); builds an
 index with the product's ELMo and BM25 methods over a collection's documents
 (kept in ``--keep``, reused when there), copies it, runs ``Index.tune_elmo``
 on the copy for ``--minutes`` (documents only: never a query or a
-judgment), and scores the ELMo column as the app ranks with it, before and
-after, on the dev queries (``--split test``: dev and test). Produces
-bench/results/elmo-tuning.json and .md.
+judgment; ``--float``: without bfloat16 autocast), and scores the ELMo
+column as the app ranks with it, before and after, on the dev queries
+(``--split test``: dev and test). Produces bench/results/elmo-tuning.json
+and .md.
 """
 from __future__ import annotations
 
@@ -37,13 +38,13 @@ def _column(index: Index, collection, qids: list[str]) -> dict[str, dict[str, fl
 
 
 def evaluate_tuning(collections: list[str], minutes: float, split: str, keep: Path,
-                    learning_rate: float | None = None) -> dict:
+                    learning_rate: float | None = None, bfloat16: bool = True) -> dict:
     from scipy.stats import ttest_rel
 
     from indexing.elmo.tune import TuneConfig
     from indexing.tuning import tune_stages
 
-    config = TuneConfig(minutes=minutes)
+    config = TuneConfig(minutes=minutes, bfloat16=bfloat16)
     if learning_rate is not None:
         config = replace(config, learning_rate=learning_rate)
     found = {"config": asdict(config), "rows": []}
@@ -82,7 +83,8 @@ def tuning_markdown(found: dict) -> str:
     config = found["config"]
     lines = ["# Tuning the ELMo column's biLM to a collection", "",
              f"`Index.tune_elmo` for {config['minutes']} minutes ({', '.join(config['objectives'])}, learning "
-             f"rate {config['learning_rate']}, {config['pairs_per_batch']} sentence pairs a step) on the "
+             f"rate {config['learning_rate']}, {config['pairs_per_batch']} sentence pairs a step, "
+             f"{'bfloat16 autocast' if config.get('bfloat16') else 'float32'}) on the "
              "collection's documents; nDCG@10 of the ELMo column as the app ranks, before and after; p of a "
              "paired t-test over queries.", "",
              "| collection | queries | before | after | p | steps | training (s) | whole tuning (s) |",

@@ -22,6 +22,7 @@ from indexing.contextual import document_sentences, surface, weights_digest
 from indexing.crash import crash_point
 from indexing.documents import StoredDocument
 from indexing.elmo.checkpoint import CHECKPOINT_FILE
+from indexing.elmo.lstm_int8 import bfloat16_matmuls
 from indexing.elmo.tune import STAGE, TuneConfig, tune_bilm
 from indexing.errors import SenseSearchError
 from indexing.generation import Generation, new_name
@@ -44,7 +45,17 @@ PARAGRAPH_BATCH = 256  # documents whose sentences are read from the store at on
 # ELMo's corpus means and re-encoding every document took 95 s for CISI's
 # 1,460 documents and 150 s for NFCorpus's 3,129 (one CPU thread, 2026-12-06).
 ENCODE_SECONDS_PER_DOCUMENT = 0.06
-STEP_SECONDS = 14.0  # a training step of 64 pairs on one CPU thread, for runs set in epochs
+# A training step of 64 pairs on one CPU thread, for runs set in epochs: in
+# float (with another run beside it), and under bfloat16 autocast where the
+# CPU has it (`TuneConfig.bfloat16`): 2.2 times faster, 8.3 against 3.7 s a
+# step alternated on an idle machine (bench/results/decisions.md).
+STEP_SECONDS = 14.0
+BFLOAT16_STEP_SECONDS = 6.0
+
+
+def step_seconds(config: TuneConfig) -> float:
+    """About how long one of ``config``'s training steps takes here."""
+    return BFLOAT16_STEP_SECONDS if config.bfloat16 and bfloat16_matmuls() else STEP_SECONDS
 
 
 def tune_stages(config: TuneConfig, n_documents: int, n_pairs: int | None = None) -> tuple[tuple[str, float], ...]:
@@ -55,7 +66,7 @@ def tune_stages(config: TuneConfig, n_documents: int, n_pairs: int | None = None
     if config.epochs is not None:
         pairs = n_pairs if n_pairs is not None else 4 * n_documents
         steps.append(config.epochs * max(1, pairs // config.pairs_per_batch))
-    limits = [STEP_SECONDS * min(steps)] if steps else []
+    limits = [step_seconds(config) * min(steps)] if steps else []
     limits += [60 * config.minutes] if config.minutes is not None else []
     training = min(limits)
     encoding = ENCODE_SECONDS_PER_DOCUMENT * n_documents

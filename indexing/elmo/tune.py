@@ -44,6 +44,7 @@ from indexing.elmo.checkpoint import load_checkpoint, save_checkpoint
 from indexing.elmo.config import ElmoConfig
 from indexing.elmo.distill import Student, contrastive_loss, lm_losses, save_student
 from indexing.elmo.distill_data import SentencePairs
+from indexing.elmo.lstm_int8 import bfloat16_matmuls
 from indexing.elmo.persistence import load_bilm, load_heads, read_model_meta
 from indexing.elmo.vocab import Vocabulary
 from indexing.errors import SenseSearchError
@@ -67,7 +68,11 @@ class TuneConfig:
     max_steps: int | None = 40
     objectives: tuple[str, ...] = ("contrastive", "anchor")
     weights: tuple[tuple[str, float], ...] = (("contrastive", 1.0), ("anchor", 1.0), ("lm", 0.2))
-    pairs_per_batch: int = 64  # two sentences each; about 14 s a step on one CPU thread
+    pairs_per_batch: int = 64  # two sentences each; about 14 s a step on one CPU thread in float
+    # The biLM's forward and backward passes under bfloat16 autocast where the
+    # CPU multiplies bfloat16 natively (`lstm_int8.bfloat16_matmuls`: AVX-512);
+    # the losses stay in float. Float elsewhere, and with False.
+    bfloat16: bool = True
     max_words: int = 48  # longer sentences are cut
     learning_rate: float = 3e-4
     warmup_steps: int = 20
@@ -226,15 +231,17 @@ def _train(run: _Run, data: SentencePairs, work: Path, source_digest: str, on_pr
 
 def _losses(run: _Run, batch) -> dict[str, torch.Tensor]:
     objectives = run.config.objectives
-    top, _mixed, _words, sentences = run.student(batch)
     out: dict[str, torch.Tensor] = {}
-    if "lm" in objectives:
-        out.update(lm_losses(run.student, top, batch))
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=run.config.bfloat16 and bfloat16_matmuls()):
+        top, _mixed, _words, sentences = run.student(batch)
+        if "lm" in objectives:
+            out.update(lm_losses(run.student, top, batch))
+        if "anchor" in objectives:
+            with torch.no_grad():
+                before = run.anchor(batch)[3]
     if "contrastive" in objectives:
         out["contrastive"] = contrastive_loss(sentences, run.config.temperature)
     if "anchor" in objectives:
-        with torch.no_grad():
-            before = run.anchor(batch)[3]
         out["anchor"] = (1 - F.cosine_similarity(sentences.float(), before.float(), dim=-1)).mean()
     return out
 

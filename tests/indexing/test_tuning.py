@@ -14,10 +14,11 @@ from indexing.__main__ import main
 from indexing.backup import copy_data_dir
 from indexing.contextual import weights_digest
 from indexing.elmo.checkpoint import load_checkpoint
+from indexing.elmo.lstm_int8 import bfloat16_matmuls
 from indexing.elmo.tune import STAGE, TuneConfig, tune_bilm
 from indexing.errors import SenseSearchError
 from indexing.index import Index
-from indexing.tuning import TUNING_DIR, collection_paragraphs, stopped_run
+from indexing.tuning import BFLOAT16_STEP_SECONDS, STEP_SECONDS, TUNING_DIR, collection_paragraphs, stopped_run
 
 TWO_STEPS = TuneConfig(minutes=None, epochs=1, pairs_per_batch=4, learning_rate=1e-3, warmup_steps=1, max_steps=2)
 CARRIED = ("dm", "dbow", "senses", "bm25")
@@ -129,11 +130,29 @@ def test_the_contrastive_loss_falls(index: Index, tmp_path) -> None:
     assert all("anchor" in e for e in log)
 
 
+@pytest.mark.skipif(not bfloat16_matmuls(), reason="this CPU does not multiply bfloat16 natively: tuning runs in float")
+def test_tuning_under_bfloat16_reads_the_losses_as_float_does(index: Index, tmp_path) -> None:
+    model = index.method("elmo").model_dir
+    paragraphs = list(collection_paragraphs(index.store, list(index.store), seed=0))
+    first = {}
+    for bfloat16 in (False, True):
+        config = TuneConfig(minutes=None, epochs=1, pairs_per_batch=8, max_steps=1, bfloat16=bfloat16)
+        tune_bilm(model, paragraphs, tmp_path / str(bfloat16), config, weights_digest(model))
+        first[bfloat16] = load_checkpoint(tmp_path / str(bfloat16))["log"][0]
+    # The same batch, the same weights: only the biLM's arithmetic differs.
+    assert first[True]["contrastive"] == pytest.approx(first[False]["contrastive"], rel=0.05)
+    assert first[True]["contrastive"] != first[False]["contrastive"]  # bfloat16 did run
+    assert 0.0 <= first[True]["anchor"] < 0.01  # the student starts where its anchor is
+
+
 def test_the_progress_bar_shares_follow_the_minutes_and_the_collection() -> None:
     from indexing.tuning import tune_stages
 
     short, long = (dict(tune_stages(TuneConfig(minutes=m, max_steps=None), 1000)) for m in (1, 60))
     assert short[STAGE] / sum(short.values()) < 0.6 and long[STAGE] / sum(long.values()) > 0.95
-    by_epochs = dict(tune_stages(TuneConfig(minutes=None, epochs=2, max_steps=None), 1000, n_pairs=6400))
-    assert by_epochs[STAGE] == 2 * 100 * 14.0
-    assert dict(tune_stages(TuneConfig(minutes=60), 1000))[STAGE] == 40 * 14.0  # the steps end it first
+    by_epochs = dict(tune_stages(TuneConfig(minutes=None, epochs=2, max_steps=None, bfloat16=False), 1000,
+                                 n_pairs=6400))
+    assert by_epochs[STAGE] == 2 * 100 * STEP_SECONDS
+    assert dict(tune_stages(TuneConfig(minutes=60, bfloat16=False), 1000))[STAGE] == 40 * STEP_SECONDS  # steps end it
+    step = BFLOAT16_STEP_SECONDS if bfloat16_matmuls() else STEP_SECONDS
+    assert dict(tune_stages(TuneConfig(minutes=60), 1000))[STAGE] == 40 * step
