@@ -85,8 +85,8 @@ def open_demo(directory: Path) -> Index:
     progress = TqdmProgress()
     try:
         index.build_if_missing(lambda: list(DemoCorpus()), progress)
-        if index.unread_senses():
-            logger.info("reading the senses of %d documents again for the shipped inventory", index.unread_senses())
+        if unread := index.unread_senses():
+            logger.info("reading the senses of %d documents again for the shipped inventory", unread)
             index.read_senses(None, progress)
     finally:
         progress.close()

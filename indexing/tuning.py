@@ -22,8 +22,7 @@ from indexing.contextual import document_sentences, surface, weights_digest
 from indexing.crash import crash_point
 from indexing.documents import StoredDocument
 from indexing.elmo.checkpoint import CHECKPOINT_FILE
-from indexing.elmo.lstm_int8 import bfloat16_matmuls
-from indexing.elmo.tune import STAGE, TuneConfig, tune_bilm
+from indexing.elmo.tune import STAGE, TuneConfig, in_bfloat16, tune_bilm
 from indexing.errors import SenseSearchError
 from indexing.generation import Generation, new_name
 from indexing.pipeline import commit_generation
@@ -55,7 +54,7 @@ BFLOAT16_STEP_SECONDS = 6.0
 
 def step_seconds(config: TuneConfig) -> float:
     """About how long one of ``config``'s training steps takes here."""
-    return BFLOAT16_STEP_SECONDS if config.bfloat16 and bfloat16_matmuls() else STEP_SECONDS
+    return BFLOAT16_STEP_SECONDS if in_bfloat16(config) else STEP_SECONDS
 
 
 def tune_stages(config: TuneConfig, n_documents: int, n_pairs: int | None = None) -> tuple[tuple[str, float], ...]:

@@ -229,10 +229,15 @@ def _train(run: _Run, data: SentencePairs, work: Path, source_digest: str, on_pr
         run.epoch, run.step = run.epoch + 1, 0
 
 
+def in_bfloat16(config: TuneConfig) -> bool:
+    """Whether a run of ``config`` trains under bfloat16 autocast here (`TuneConfig.bfloat16`)."""
+    return config.bfloat16 and bfloat16_matmuls()
+
+
 def _losses(run: _Run, batch) -> dict[str, torch.Tensor]:
     objectives = run.config.objectives
     out: dict[str, torch.Tensor] = {}
-    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=run.config.bfloat16 and bfloat16_matmuls()):
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=in_bfloat16(run.config)):
         top, _mixed, _words, sentences = run.student(batch)
         if "lm" in objectives:
             out.update(lm_losses(run.student, top, batch))
