@@ -93,13 +93,14 @@ class Dictionary(SenseScores):
 
     @functools.cached_property
     def digest(self) -> str:
-        """A digest of the senses, their rows, the biLM weights their
-        vectors were read with, the word vectors of their gloss terms and the
-        part-of-speech probe with its weight: what an occurrence's kept
-        cosines (`readings.py`) were computed against."""
-        rows = sorted((sense.row, lemma, sense.label, sense.definition)
-                      for lemma, senses in self.entries.items() for sense in senses)
+        """A digest of what an occurrence's kept cosines (`readings.py`) were
+        computed against: each word's senses' rows in order, their vectors
+        and the biLM weights these were read with, the word vectors of their
+        gloss terms and the part-of-speech probe with its weight. Not their
+        labels: a label written anew leaves every kept reading right."""
+        rows = sorted((lemma, [sense.row for sense in senses]) for lemma, senses in self.entries.items())
         digest = hashlib.sha256(json.dumps([self.model, rows]).encode())
+        digest.update(np.ascontiguousarray(self.vectors).tobytes())
         if self.term_senses is not None:  # what a document's evidence is read with (`in_document`)
             digest.update(np.ascontiguousarray(self.term_senses).tobytes())
         if self.pos_probe is not None:

@@ -16,26 +16,50 @@ from indexing.senses.wordnet import Synset
 
 _CLAUSE = re.compile(r",| that | which | who | whose | where | when | used | especially | usually | as in ")
 _PARENTHESES = re.compile(r"\s*\([^)]*\)")
-_LOOSE_END = frozenset("a an the and or of in on at to for from with by as into its your one's".split())
-LABEL_WORDS = 7
+_ARTICLES = frozenset(("a", "an", "the"))
+# Verbs that cannot end a label: "the number is" is no phrase ("the number
+# is used in calling a particular telephone"), nor "side that goes last or is not".
+_AUXILIARIES = frozenset("is are was were be been being has have had can could may might must not will would "
+                         "should do does".split())
+_LOOSE_END = frozenset("a an the and or of in on at to for from with by as into its your one's that which who "
+                       "whose where when".split())
+LABEL_WORDS = 7  # a longer phrase is cut to this many words or fewer ...
+WHOLE_WORDS = 9  # ... unless it has at most this many: no phrase cut by a word or two
 
 
 def label(definition: str) -> str:
-    """A short label from a definition: its first phrase, no article, at most
-    ``LABEL_WORDS`` words ("a financial institution that accepts deposits and
+    """A short label from a definition: its first phrase, no article, whole
+    when it has at most ``WHOLE_WORDS`` words, else cut at ``LABEL_WORDS``
+    words or before ("a financial institution that accepts deposits and
     ..." -> "financial institution"; "the person who is most outstanding ..."
-    -> "person who is most outstanding or excellent")."""
+    -> "person who is most outstanding or excellent"; "the number is used
+    in calling a particular telephone" whole, since "used" there is no clause)."""
     text = _PARENTHESES.sub("", definition.split(";")[0]).strip()
-    short = _trimmed(_CLAUSE.split(text, maxsplit=1)[0].split())
+    short = _trimmed(_first_phrase(text).split())
     return " ".join(short if len(short) >= 2 else _trimmed(text.split())) or definition[:40]
 
 
+def _first_phrase(text: str) -> str:
+    """``text`` up to its first clause marker (`_CLAUSE`) that does not follow
+    an auxiliary ("is used" is a passive, not a clause), or all of it."""
+    for marker in _CLAUSE.finditer(text):
+        before = text[: marker.start()].split()
+        if not before or before[-1].lower() not in _AUXILIARIES:
+            return text[: marker.start()]
+    return text
+
+
 def _trimmed(words: list[str]) -> list[str]:
-    """Without a leading article, at most ``LABEL_WORDS`` words, not ending on a function word."""
-    if words and words[0].lower() in ("a", "an", "the"):
+    """Without a leading article or a trailing function word; when longer
+    than ``WHOLE_WORDS`` words, its first ``LABEL_WORDS`` not ending on an
+    auxiliary either ("side that goes last or is not" -> "side that goes
+    last"; "deem to be", whole, keeps its "be")."""
+    if words and words[0].lower() in _ARTICLES:
         words = words[1:]
-    words = words[:LABEL_WORDS]
-    while len(words) > 1 and words[-1].lower() in _LOOSE_END:
+    cut = len(words) > WHOLE_WORDS
+    loose = _LOOSE_END | _AUXILIARIES if cut else _LOOSE_END
+    words = words[:LABEL_WORDS] if cut else words
+    while len(words) > 1 and words[-1].lower() in loose:
         words = words[:-1]
     return words
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -31,7 +32,13 @@ from indexing.text import tokenize
     ("the person who is most outstanding or excellent; someone who tops all others",
      "person who is most outstanding or excellent"),
     ("a division of an ocean or a large body of salt water partially enclosed by land",
-     "division of an ocean or a large"),  # at most seven words, not ending on "of" or "a"
+     "division of an ocean or a large"),  # cut to seven words, not ending on "of" or "a"
+    ("the number is used in calling a particular telephone",
+     "number is used in calling a particular telephone"),  # "is used" is no clause; whole at eight words
+    ("the side that goes last or is not normally seen", "side that goes last or is not normally seen"),
+    ("the n-th moment of a distribution is the expected value of the n-th power of the deviations",
+     "n-th moment of a distribution"),  # a cut label ends on no auxiliary either
+    ("deem to be", "deem to be"),  # a whole one may
 ])
 def test_a_label_is_the_first_phrase_of_the_definition(definition: str, expected: str) -> None:
     assert label(definition) == expected
@@ -43,6 +50,18 @@ def hand_made(prior_weight: float = 0.0) -> Dictionary:
               Sense("year", "period of time", "a period of time", "noun", 50.5, 2)]
     vectors = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1]], dtype=np.float32)
     return Dictionary({"bank": senses[:2], "year": senses[2:]}, vectors, "test", prior_weight=prior_weight)
+
+
+def test_the_digest_follows_what_readings_are_computed_against_not_the_labels() -> None:
+    """A document's kept readings (readings.py) are tied to the digest: a
+    label written anew must not make every collection be read again, a
+    moved sense vector must."""
+    dictionary = hand_made()
+    relabelled = hand_made()
+    relabelled.entries["bank"][0] = replace(relabelled.entries["bank"][0], label="land beside water")
+    moved = hand_made()
+    moved.vectors[0] = unit(1, 0.1, 0)
+    assert relabelled.digest == dictionary.digest != moved.digest
 
 
 def unit(*values: float) -> np.ndarray:
