@@ -8,8 +8,12 @@ and the float32 biLM layers ``(3, n_tokens, dim)`` from ``ElmoEncoder``.
 The encoder sees each token's original spelling: case is information the
 char CNN was trained with. A reader owns what is worth reading once: the
 queries it read lately (the ELMo method, the senses method and the
-explanation read the same query). Nothing is keyed by an object's id in a
-module global.
+explanation read the same query), and the sentences of its last call
+that read text, which the next caller may take instead of reading them
+again: an index build reads each document with the ELMo method and then
+keeps each ambiguous word's reading (indexing/senses/readings.py), both with
+the distilled biLM, in turns of a few documents. Nothing is keyed by an
+object's id in a module global.
 """
 from __future__ import annotations
 
@@ -41,6 +45,10 @@ MAX_TOKENS = 120  # sentences are at most 80 words (text.MAX_SENTENCE_WORDS) plu
 # them slower than one; batched indexing gained nothing from two
 # (bench/results/decisions.md). SENSESEARCH_TORCH_THREADS overrides.
 DEFAULT_THREADS = 1
+# A call that reads more tokens than this is not kept for the next caller
+# (`BiLMReader.encode_layers`): each token's layers take 6 KB, and what the
+# next caller does not take stays until a later call reads text.
+MAX_KEPT_TOKENS = 100_000
 
 _readers: dict[str, BiLMReader] = {}  # weights digest -> the process's reader of those weights
 _readers_lock = threading.Lock()
@@ -123,10 +131,13 @@ class BiLMReader:
     def __init__(self, encoder) -> None:
         self.encoder = encoder
         self._recent_queries = LruCache(64)
+        # The sentences the last call of `encode_layers` read (their spelling -> layers), each given out once.
+        self._last_read: dict[tuple[str, ...], np.ndarray] = {}
 
     def forget_recent(self) -> None:
-        """Empty the cache of recently read queries (benchmarks time cold queries)."""
+        """Empty the cache of recently read queries and sentences (benchmarks time cold queries)."""
         self._recent_queries.clear()
+        self._last_read = {}
 
     def read_query(self, text: str) -> tuple[list[list[Token]], list[np.ndarray]]:
         """A query's sentences (``query_sentences``) and each one's biLM layers
@@ -145,8 +156,23 @@ class BiLMReader:
     def encode_layers(self, texts: Sequence[str], token_lists: Sequence[Sequence[Token]],
                       on_progress: Callable[[int, int], None] | None = None) -> list[np.ndarray]:
         """biLM layers ``(n_layers, n_tokens, dim)`` per sentence; an empty
-        sentence gives ``(n_layers, 0, dim)``."""
-        return _encode(self.encoder, [surface(text, tokens) for text, tokens in zip(texts, token_lists)], on_progress)
+        sentence gives ``(n_layers, 0, dim)``. A sentence that the last call
+        to read any text read is taken from it, once (the arrays are then
+        read-only); if every sentence is, ``on_progress`` hears of the end only."""
+        spelled = [tuple(surface(text, tokens)) for text, tokens in zip(texts, token_lists)]
+        last = self._last_read
+        found = [last.pop(words, None) if words else None for words in spelled]
+        missing = [i for i, layers in enumerate(found) if layers is None]
+        if not missing:
+            if on_progress is not None:
+                on_progress(len(spelled), len(spelled))
+            return found
+        for i, layers in zip(missing, _encode(self.encoder, [list(spelled[i]) for i in missing], on_progress)):
+            layers.flags.writeable = False
+            found[i] = layers
+        read = sum(len(spelled[i]) for i in missing)
+        self._last_read = {spelled[i]: found[i] for i in missing if spelled[i]} if read <= MAX_KEPT_TOKENS else {}
+        return found
 
 
 def forget_recent() -> None:

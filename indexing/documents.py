@@ -1,6 +1,7 @@
 """Plain records that the stages hand each other."""
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -72,3 +73,18 @@ class Listed(NamedTuple):
     source: str
     n_words: int
     added_at: str
+
+
+def batches(documents: Sequence[StoredDocument], most: int, words: int) -> Iterator[list[StoredDocument]]:
+    """``documents`` in consecutive batches of at most ``most`` documents and
+    ``words`` words (a longer document alone): what one call of the biLM reads."""
+    batch: list[StoredDocument] = []
+    held = 0
+    for document in documents:
+        if batch and (len(batch) == most or held + document.n_words > words):
+            yield batch
+            batch, held = [], 0
+        batch.append(document)
+        held += document.n_words
+    if batch:
+        yield batch

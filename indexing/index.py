@@ -18,7 +18,9 @@ leaves the previous index loadable, and the next writer (or opener) removes
 what the killed one left behind (`.partial` folders, generations CURRENT
 does not name, `*.tmp` files) and encodes whatever was stored but not yet
 indexed. Where each part lives: indexing/pipeline.py stores, trains, encodes
-and commits a generation; indexing/generation.py knows the generations on
+and commits a generation; indexing/updates.py adds an upload's vectors to the
+live generation, removes a deletion's, and publishes either;
+indexing/generation.py knows the generations on
 disk and follows other processes' writes; indexing/reconcile.py finds where
 the index and the store disagree and mends it; indexing/write_lock.py
 serialises writers; indexing/crash.py names the points where the tests kill
@@ -35,24 +37,20 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
 from pathlib import Path
-
-import numpy as np
 
 from indexing.contract import Method
 from indexing.crash import crash_point
 from indexing.documents import Document, IngestReport
 from indexing.errors import IndexNotFoundError, SenseSearchError
 from indexing.generation import Generation, changed_on_disk, describe, follow_disk, load_current, remove_debris
-from indexing.manifest import write_manifest
 from indexing.methods import DEFAULT_METHODS, EXPLAINING_METHOD, REQUIRED_METHODS, check_configs
-from indexing.pipeline import commit_generation, counted, encode, store_documents
+from indexing.pipeline import AfterBatch, commit_generation, store_documents
 from indexing.progress import Progress, no_progress
 from indexing.reconcile import out_of_step, repair
-from indexing.searchable import Searchable, searchable_path
 from indexing.senses.readings import keep_readings, unread_count
 from indexing.store import DocumentStore
+from indexing.updates import publish, with_added, without
 from indexing.write_lock import WriteLock
 
 logger = logging.getLogger(__name__)
@@ -204,7 +202,8 @@ class Index:
             documents = list(self.store)
             if not documents:
                 raise SenseSearchError("The store has no documents to train on; add some first.")
-            generation = commit_generation(self.directory, names, self.store, documents, on_progress, configs)
+            generation = commit_generation(self.directory, names, self.store, documents, on_progress, configs,
+                                           after_batch=self._reading_senses(names))
             crash_point("retrain:switched")
             previous, self._generation = self._generation, generation
             remove_debris(self.directory)
@@ -240,11 +239,8 @@ class Index:
             live = self._generation
             if report.added and live is not None:
                 documents = list(self.store.get_many(report.added).values())
-                vectors = {}
-                for name, (ids, vecs) in encode(live.methods, self.store, documents, on_progress).items():
-                    vectors[name] = live.vectors[name].copy()
-                    vectors[name].add(ids, vecs)
-                self._publish(live, vectors)
+                self._generation = publish(live, self.store, with_added(live, self.store, documents, on_progress,
+                                                                        self._reading_senses(live.methods)))
                 crash_point("add:published")
                 self.read_senses(report.added, on_progress)
         return report
@@ -258,13 +254,7 @@ class Index:
             crash_point("delete:stored")
             live = self._generation
             if live is not None:
-                vectors = {}
-                for name, method in live.methods.items():
-                    vectors[name] = live.vectors[name].copy()
-                    vectors[name].remove(np.array(sentence_ids if method.unit == "sentence" else [doc_id],
-                                                  dtype=np.int64))
-                methods = {name: method.forget([doc_id]) for name, method in live.methods.items()}
-                self._publish(live, vectors, methods)
+                self._generation = publish(live, self.store, *without(live, doc_id, sentence_ids))
         return True
 
     def reconcile(self, on_progress: Progress = no_progress) -> None:
@@ -291,7 +281,7 @@ class Index:
             return
         if (mended := repair(live, self.store, on_progress)) is None:
             return
-        self._publish(live, mended.vectors, mended.methods)
+        self._generation = publish(live, self.store, mended.vectors, mended.methods)
         if mended.unindexed:
             self.read_senses(mended.unindexed, on_progress)
 
@@ -314,21 +304,11 @@ class Index:
     def _explains_senses(self) -> bool:
         return self._generation is not None and EXPLAINING_METHOD in self._generation.methods
 
-    def _publish(self, live: Generation, vectors: dict[str, Searchable],
-                 methods: dict[str, Method] | None = None) -> None:
-        """Save the changed vectors (and the state of methods that forgot
-        deleted documents) into the live generation, then a manifest with
-        fresh counts and the next revision, and only then swap them in for
-        readers. A kill between two saves leaves files that agree with the
-        store or that the next writer reconciles."""
-        methods = methods or live.methods
-        for name, method in methods.items():
-            if method is not live.methods[name]:
-                method.save_state(live.path / name)
-        for name, index in vectors.items():
-            if index is not live.vectors[name]:
-                index.save(searchable_path(live.methods[name], live.path / name))
-                crash_point(f"persist:{name}")
-        crash_point("persist:vectors")
-        manifest = write_manifest(live.path, counted({**live.manifest, "revision": live.revision + 1}, vectors, self.store))
-        self._generation = replace(live, manifest=manifest, vectors=vectors, methods=methods)
+    def _reading_senses(self, methods: Iterable[str]) -> AfterBatch | None:
+        """What `encode` does after each batch when ``methods`` explain senses:
+        keep the senses of its documents, read while the biLM's reader still
+        holds their sentences (indexing/pipeline.py); `read_senses` then reads
+        what is left."""
+        if EXPLAINING_METHOD not in methods:
+            return None
+        return lambda batch: keep_readings(self.store, [document.id for document in batch])

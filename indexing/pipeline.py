@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,7 +20,7 @@ import numpy as np
 
 from indexing.contract import Method
 from indexing.crash import crash_point
-from indexing.documents import Document, IngestReport, StoredDocument
+from indexing.documents import Document, IngestReport, StoredDocument, batches
 from indexing.generation import Generation, new_name, switch_current
 from indexing.manifest import now, write_manifest
 from indexing.methods import load_method, train_method
@@ -29,7 +29,10 @@ from indexing.searchable import Searchable, build_searchable, load_searchable, s
 from indexing.store import DocumentStore
 from indexing.text import words
 
-ENCODE_BATCH = 16  # documents encoded between two progress reports
+# Documents and words encoded between two progress reports, in one biLM call
+# (16 long Wikipedia articles of the demo were 112k tokens: 650 MB of layers).
+ENCODE_BATCH, ENCODE_WORDS = 16, 20_000
+AfterBatch = Callable[[list[StoredDocument]], object]  # what else is done with a batch that every method encoded
 
 
 def store_documents(store: DocumentStore, documents: Iterable[Document]) -> IngestReport:
@@ -50,17 +53,18 @@ def store_documents(store: DocumentStore, documents: Iterable[Document]) -> Inge
 
 def commit_generation(directory: Path, names: tuple[str, ...], store: DocumentStore,
                       documents: list[StoredDocument], on_progress: Progress,
-                      configs: dict[str, object], carried: Generation | None = None) -> Generation:
+                      configs: dict[str, object], carried: Generation | None = None,
+                      after_batch: AfterBatch | None = None) -> Generation:
     """Train a whole new generation into `<name>.partial`, rename it, and
     switch CURRENT to it: that switch is the commit point of a build, a
     retrain or a tuning. Methods of `carried` (the live generation) that are
     not in `names` are copied over unchanged. On any failure the staging
-    folder goes and CURRENT is untouched."""
+    folder goes and CURRENT is untouched. `after_batch`: as `encode`'s."""
     name = new_name()
     staging = directory / "indexes" / (name + ".partial")
     staging.mkdir(parents=True)
     try:
-        generation = train_generation(staging, names, store, documents, on_progress, configs)
+        generation = train_generation(staging, names, store, documents, on_progress, configs, after_batch)
         if carried is not None:
             generation = carry_over(generation, carried, store)
         final = staging.with_name(name)
@@ -74,11 +78,12 @@ def commit_generation(directory: Path, names: tuple[str, ...], store: DocumentSt
 
 
 def train_generation(path: Path, names: tuple[str, ...], store: DocumentStore, documents: list[StoredDocument],
-                     on_progress: Progress, configs: dict[str, object]) -> Generation:
+                     on_progress: Progress, configs: dict[str, object],
+                     after_batch: AfterBatch | None = None) -> Generation:
     """Train the methods `names` over `documents`, encode them, and save
     everything into `path` (a staging folder)."""
     methods = {name: train_method(name, documents, on_progress, configs.get(name)) for name in names}
-    encoded = encode(methods, store, documents, on_progress)
+    encoded = encode(methods, store, documents, on_progress, after_batch)
     vectors, described = {}, {}
     for name, method in methods.items():
         index = build_searchable(method, *encoded.pop(name))
@@ -137,21 +142,27 @@ def counted(manifest: dict, vectors: dict[str, Searchable], store: DocumentStore
 
 
 def encode(methods: dict[str, Method], store: DocumentStore, documents: list[StoredDocument],
-           on_progress: Progress) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+           on_progress: Progress, after_batch: AfterBatch | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """FAISS ids and vectors of `documents` for every method, a batch of
-    documents through all methods in turn. (ELMo reads the distilled biLM,
-    Senses the LM-only one: each reads every sentence once.)"""
+    documents through all methods in turn, then through `after_batch` (the
+    index keeps each word's sense reading there: it reads the text with the
+    distilled biLM as ELMo has just done, and takes the sentences that the
+    biLM's reader still holds; `contextual.BiLMReader.encode_layers`).
+    ELMo reads the distilled biLM, Senses the LM-only one."""
     stage = "Encoding with " + ", ".join(m.label for m in methods.values())
     found: dict[str, tuple[list, list]] = {name: ([], []) for name in methods}
     on_progress(0, len(documents), stage)
-    for start in range(0, len(documents), ENCODE_BATCH):
-        batch = documents[start : start + ENCODE_BATCH]
+    done = 0
+    for batch in batches(documents, ENCODE_BATCH, ENCODE_WORDS):
         sentences = store.sentences_of([d.id for d in batch])
         for name, method in methods.items():
             ids, vectors = method.encode_documents(batch, sentences)
             found[name][0].append(ids)
             found[name][1].append(vectors)
-        on_progress(min(start + ENCODE_BATCH, len(documents)), len(documents), stage)
+        if after_batch is not None:
+            after_batch(batch)
+        done += len(batch)
+        on_progress(done, len(documents), stage)
     return {name: (np.concatenate(ids), np.concatenate(vectors)) if ids
             else (np.empty(0, dtype=np.int64), np.empty((0, methods[name].dim), dtype=np.float32))
             for name, (ids, vectors) in found.items()}

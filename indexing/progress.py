@@ -15,29 +15,26 @@ Progress = Callable[[int, int, str], None]
 # Each stage's share of a full build's time, by the start of its name, in
 # the order the stages run. Measured on the demo corpus (399 documents, 535k
 # words) by a callback that timestamped every report of
-# `Index.build_if_missing(DemoCorpus)`, two fresh builds on the 2-core
-# development machine while it also ran another job (bench/results/decisions.md),
-# the seconds pooled. A stage runs
-# from the previous stage's last report to its own last report, so Doc2Vec
-# DM's share also holds storing the documents, ELMo's loading the biLM, and
-# the encoding stage indexing BM25. Reading each word's sense for the
-# sense inventory (indexing/senses/readings.py) came later: 94 s of the
-# demo corpus on the idle machine, against about 600 s for the rest, so
-# the older shares were scaled by 0.865.
+# `Index.build_if_missing(DemoCorpus)` (.devrun-style script, one fresh build
+# on the idle 2-core development machine, 323 s, 2026-12-07;
+# bench/results/decisions.md, "Build stages"). A stage runs from the
+# previous stage's last report to its own last report, so Doc2Vec DM's share
+# also holds storing the documents, ELMo's loading the biLM, and the encoding
+# stage indexing BM25 and reading each word's sense for the explanations
+# (indexing/senses/readings.py), which it does batch by batch.
 BUILD_STAGES: tuple[tuple[str, float], ...] = (
-    ("Training Doc2Vec DM", 0.063),
-    ("Calibrating Doc2Vec DM", 0.008),
-    ("Training Doc2Vec DBOW", 0.126),
-    ("Calibrating Doc2Vec DBOW", 0.001),
-    ("ELMo: measuring the corpus", 0.012),
-    ("Senses: learning word contexts", 0.023),
-    ("Senses: reading words in context", 0.024),
-    ("Senses: clustering each word's occurrences", 0.043),
-    ("Encoding with", 0.565),
-    ("Reading each word's sense", 0.135),
+    ("Training Doc2Vec DM", 0.156),
+    ("Calibrating Doc2Vec DM", 0.027),
+    ("Training Doc2Vec DBOW", 0.167),
+    ("Calibrating Doc2Vec DBOW", 0.002),
+    ("ELMo: measuring the corpus", 0.011),
+    ("Senses: learning word contexts", 0.047),
+    ("Senses: reading words in context", 0.023),
+    ("Senses: clustering each word's occurrences", 0.048),
+    ("Encoding with", 0.519),
 )
-# An upload only encodes the new documents with every method, and reads their words' senses.
-UPLOAD_STAGES: tuple[tuple[str, float], ...] = (("Encoding with", 0.8), ("Reading each word's sense", 0.2))
+# An upload only encodes the new documents with every method (and reads their words' senses meanwhile).
+UPLOAD_STAGES: tuple[tuple[str, float], ...] = (("Encoding with", 1.0),)
 MIN_FRACTION_TO_ESTIMATE = 0.02  # before this, the time left is a guess from too little
 
 

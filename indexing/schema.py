@@ -94,6 +94,7 @@ PUT_READINGS = ("INSERT INTO readings(doc_id, version, data) SELECT ?, ?, ? WHER
                 "(SELECT 1 FROM documents WHERE id = ?) "
                 "ON CONFLICT(doc_id) DO UPDATE SET version = excluded.version, data = excluded.data")
 GET_READINGS = "SELECT doc_id, data FROM readings WHERE version = ? AND doc_id IN ({placeholders})"
+READ_AMONG = "SELECT doc_id FROM readings WHERE version = ? AND doc_id IN ({placeholders})"
 UNREAD = ("SELECT id FROM documents WHERE id NOT IN (SELECT doc_id FROM readings WHERE version = ?) "
           "ORDER BY id")
 # One row of readings per document at most (its key), of stored documents only: a count, without a join.

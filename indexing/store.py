@@ -223,6 +223,15 @@ class DocumentStore:
             found.update(self._connection().execute(sql, [version, *part]).fetchall())
         return found
 
+    def read_among(self, doc_ids: list[int], version: str) -> set[int]:
+        """Those of ``doc_ids`` that have readings of ``version``'s models (`readings`, without their data)."""
+        found: set[int] = set()
+        for start in range(0, len(doc_ids), SQL_SLICE):
+            part = doc_ids[start : start + SQL_SLICE]
+            sql = schema.READ_AMONG.format(placeholders=",".join("?" * len(part)))
+            found.update(r[0] for r in self._connection().execute(sql, [version, *part]))
+        return found
+
     def unread(self, version: str) -> list[int]:
         """The ids of the documents with no readings of ``version``'s models."""
         return [r[0] for r in self._connection().execute(schema.UNREAD, (version,))]

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexing.contextual import DISTILLED_MODEL, document_sentences, shared_reader
-from indexing.documents import Sentence, StoredDocument, Token
+from indexing.documents import Sentence, StoredDocument, Token, batches
 from indexing.linalg import unit_rows
 from indexing.progress import Progress, no_progress
 from indexing.senses.dictionary import Dictionary, english_senses
@@ -194,21 +194,26 @@ def document_topic(dictionary, document: StoredDocument, sentences: Sequence[Sen
 
 
 def keep_readings(store, doc_ids: Sequence[int] | None = None, on_progress: Progress = no_progress) -> int:
-    """Read the documents ``doc_ids`` of ``store`` (default: every document
-    without readings of the shipped models) and keep their readings in the
-    store; how many were read. Nothing without the shipped inventory."""
+    """Read those of the documents ``doc_ids`` of ``store`` (default: every
+    document) that have no readings of the shipped models and keep their
+    readings in the store; how many were read. Nothing without the shipped
+    inventory."""
     general = english_senses()
     if general is None:
         return 0
     version = readings_version(general)
-    todo = store.unread(version) if doc_ids is None else list(doc_ids)
+    if doc_ids is None:
+        todo = store.unread(version)
+    else:
+        read = store.read_among(list(doc_ids), version)
+        todo = [doc_id for doc_id in doc_ids if doc_id not in read]
     if not todo:
         return 0
     reader = shared_reader(DISTILLED_MODEL)
     on_progress(0, len(todo), STAGE)
     for start in range(0, len(todo), FETCH):
         done = start  # documents deleted meanwhile are not fetched, and count as done below
-        for documents in _by_words(list(store.get_many(todo[start : start + FETCH]).values()), BATCH_WORDS):
+        for documents in batches(list(store.get_many(todo[start : start + FETCH]).values()), FETCH, BATCH_WORDS):
             found = read_documents(reader, general, documents, store.sentences_of([d.id for d in documents]))
             store.put_readings(version, {doc_id: readings.to_bytes() for doc_id, readings in found.items()})
             done += len(documents)
@@ -224,19 +229,6 @@ def unread_count(store) -> int:
     (`readings_version`). Their passages' senses are read at query time."""
     general = english_senses()
     return 0 if general is None else store.unread_count(readings_version(general))
-
-
-def _by_words(documents: list[StoredDocument], words: int) -> list[list[StoredDocument]]:
-    """``documents`` in consecutive batches of at most ``words`` words (a longer document alone)."""
-    batches: list[list[StoredDocument]] = []
-    held = 0
-    for document in documents:
-        if not batches or held + document.n_words > words:
-            batches.append([])
-            held = 0
-        batches[-1].append(document)
-        held += document.n_words
-    return batches
 
 
 def kept_readings(store, doc_ids: Sequence[int], dictionary) -> dict[int, Readings]:

@@ -106,6 +106,25 @@ def test_indexing_keeps_readings_of_every_document_and_an_upload_of_its_own(inde
     assert kept_readings(store, [new_id], general) == {}  # gone with the document
 
 
+def test_an_upload_reads_each_sentence_with_the_distilled_bilm_once(index_copy: Index, general,
+                                                                    monkeypatch) -> None:
+    """The ELMo method and the kept readings read with the same biLM: the
+    readings take the sentences the ELMo method has just read."""
+    encoder = shared_reader(DISTILLED_MODEL).encoder
+    read: list[tuple[str, ...]] = []
+    encode_layers = encoder.encode_layers
+
+    def counted(sentences, *args, **kwargs):
+        read.extend(tuple(sentence) for sentence in sentences)
+        return encode_layers(sentences, *args, **kwargs)
+
+    monkeypatch.setattr(encoder, "encode_layers", counted)
+    two = Document("Creek and loan", RIVER.text + " The bank approved the loan for the new mill.", "two.txt")
+    [new_id] = index_copy.add_documents([two]).added
+    assert len(read) == len(set(read)) == 2  # its two sentences, each once
+    assert kept_readings(index_copy.store, [new_id], general)[new_id].get(two.text.rindex("bank")) is not None
+
+
 def test_a_document_whose_readings_were_never_kept_is_read_at_query_time_alike(index_copy: Index) -> None:
     from search.engine import SearchEngine
 
