@@ -41,11 +41,16 @@ from indexing.errors import InvalidQueryError
 from indexing.linalg import pair_percentile, unit_rows
 from indexing.contract import LearnsNoDocuments
 from indexing.progress import Progress, no_progress
-from indexing.text import document_frequencies, idf_table, split_sentences, tokenize
+from indexing.text import document_frequencies, idf_table, is_content_word, split_sentences, tokenize
 
 logger = logging.getLogger(__name__)
 
 LAYER_NAMES = ("characters (layer 0)", "LSTM layer 1", "LSTM layer 2")
+# The char CNN's vectors of the collection's content words, read at indexing
+# (float16): the passage of a hit is chosen by comparing the query's words
+# with every word of the document, and reading a long article's 3,000 new
+# words through the CNN at query time took 0.4-1.1 s (bench/results/decisions.md).
+WORDS_FILE, WORD_TABLE_FILE = "words.json", "word_table.npy"
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,8 @@ class ElmoMethod(LearnsNoDocuments):
     index_kind: str | None = None  # FAISS's kind follows the number of sentences
 
     def __init__(self, name: str, config: ElmoMethodConfig, model_dir: Path, layer_means: np.ndarray,
-                 related_threshold: float, document_frequency: dict[str, int], n_documents: int) -> None:
+                 related_threshold: float, document_frequency: dict[str, int], n_documents: int,
+                 word_table: tuple[list[str], np.ndarray] | None = None) -> None:
         self.name = name
         self.config = config
         self.model_dir = model_dir
@@ -94,6 +100,9 @@ class ElmoMethod(LearnsNoDocuments):
                else np.ones(self.n_layers, dtype=np.float32))
         self.default_weights = normalised_weights(own if config.layer_weights is None else config.layer_weights,
                                                   self.n_layers)
+        # (words, their char-CNN vectors (n, proj) float16); None in an index built before it (WORDS_FILE)
+        self.word_table = word_table
+        self._word_rows = {word: row for row, word in enumerate(word_table[0])} if word_table else {}
 
     @property
     def layers_help(self) -> str:
@@ -162,8 +171,18 @@ class ElmoMethod(LearnsNoDocuments):
         return blocks.reshape(-1).astype(np.float32)
 
     def word_vectors(self, tokens: list[str]) -> np.ndarray:
-        """Context-free vectors: the char CNN's (layer 0), centred, unit."""
-        return unit_rows(self.encoder.word_vectors(tokens) - self.layer_means[0])
+        """Context-free vectors: the char CNN's (layer 0), centred, unit. A
+        word of the collection is looked up in the table read at indexing,
+        any other read through the CNN."""
+        rows = [self._word_rows.get(token) for token in tokens]
+        unknown = [i for i, row in enumerate(rows) if row is None]
+        if len(unknown) == len(tokens):
+            single = self.encoder.char_vectors(tokens)
+        else:
+            single = self.word_table[1][[row if row is not None else 0 for row in rows]].astype(np.float32)
+            if unknown:
+                single[unknown] = self.encoder.char_vectors([tokens[i] for i in unknown])
+        return unit_rows(np.concatenate([single, single], axis=1) - self.layer_means[0])
 
     def describe(self) -> dict:
         described = {"kind": "elmo", "label": self.label, "unit": self.unit, "dim": self.dim,
@@ -180,6 +199,9 @@ class ElmoMethod(LearnsNoDocuments):
     def save(self, directory: Path) -> None:
         shutil.copytree(self.model_dir, directory / "model")
         np.save(directory / "layer_means.npy", self.layer_means)
+        if self.word_table is not None:
+            (directory / WORDS_FILE).write_text(json.dumps(self.word_table[0]))
+            np.save(directory / WORD_TABLE_FILE, self.word_table[1])
         (directory / "method.json").write_text(json.dumps({
             "kind": "elmo", "name": self.name, "config": asdict(self.config),
             "related_threshold": self.related_threshold, "n_documents": self.n_documents,
@@ -214,8 +236,10 @@ def train_elmo(documents: list[StoredDocument], on_progress: Progress = no_progr
     stacked = [l for l in stacked if l.shape[1]]
     means = (np.concatenate(stacked, axis=1).mean(axis=1) if stacked
              else np.zeros((encoder.bilm.n_output_layers, encoder.dim), dtype=np.float32))
-    method = ElmoMethod(name, config, directory, means, 1.0, document_frequencies(d.text for d in documents),
-                        len(documents))
+    frequencies = document_frequencies(d.text for d in documents)
+    vocabulary = sorted(word for word in frequencies if is_content_word(word))
+    method = ElmoMethod(name, config, directory, means, 1.0, frequencies, len(documents),
+                        (vocabulary, encoder.char_vectors(vocabulary).astype(np.float16)))
     method.related_threshold = _random_pair_percentile(method, documents, config.seed)
     return method
 
@@ -235,5 +259,8 @@ def _random_pair_percentile(method: ElmoMethod, documents: list[StoredDocument],
 def load_elmo(name: str, directory: Path) -> ElmoMethod:
     meta = json.loads((directory / "method.json").read_text())
     config = ElmoMethodConfig(**meta["config"])
+    word_table = None
+    if (directory / WORDS_FILE).exists():  # an index built before the table reads every word through the CNN
+        word_table = (json.loads((directory / WORDS_FILE).read_text()), np.load(directory / WORD_TABLE_FILE))
     return ElmoMethod(name, config, directory / "model", np.load(directory / "layer_means.npy"),
-                      meta["related_threshold"], meta["document_frequency"], meta["n_documents"])
+                      meta["related_threshold"], meta["document_frequency"], meta["n_documents"], word_table)

@@ -153,14 +153,17 @@ class ElmoEncoder:
         vectors[[layer.shape[1] == 0 for layer in layers]] = 0.0
         return vectors
 
+    def char_vectors(self, words: list[str]) -> np.ndarray:
+        """The char CNN's token vectors ``(n, proj)`` of single words."""
+        if not words:
+            return np.zeros((0, self.bilm.char_cnn.config.projection_dim), dtype=np.float32)
+        with self._lock, flushing_denormals(), torch.inference_mode():
+            return self.cache.word_vectors(list(words)).numpy().astype(np.float32)
+
     def word_vectors(self, words: list[str]) -> np.ndarray:
         """Context-free vectors ``(n, dim)`` of single words: layer 0 (the char
         CNN's token vector, duplicated for the two directions as in ``layers``)."""
-        if not words:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock, flushing_denormals(), torch.inference_mode():
-            vectors, _mask = self.cache.token_vectors([list(words)])  # (1, n + 2, proj)
-        single = vectors[0, 1:-1].numpy().astype(np.float32)
+        single = self.char_vectors(words)
         return np.concatenate([single, single], axis=1)
 
     def save(self, directory: str | Path) -> Path:

@@ -134,3 +134,25 @@ def test_a_model_saved_anew_gets_a_new_weights_digest(tmp_path) -> None:
     (tmp_path / "new.pt").write_bytes(b"other weights")  # same size, saved by a rename
     os.replace(tmp_path / "new.pt", tmp_path / "weights.pt")
     assert weights_digest(tmp_path) != first
+
+
+def test_the_collections_words_are_looked_up_as_the_char_cnn_reads_them(index, tmp_path) -> None:
+    """A passage is chosen by comparing the query's words with each word of
+    the document: the collection's words come from the table read at
+    indexing, any other word through the CNN, alike; an index saved before
+    the table reads every word through the CNN."""
+    from indexing.elmo_method import WORDS_FILE, load_elmo
+
+    method = index.method("elmo")
+    words, table = method.word_table
+    assert "erosion" in words and "the" not in words and table.dtype == np.float16  # content words only
+    asked = ["erosion", "zyzzogeton", "bank"]  # the middle one is in no document
+    through_cnn = np.concatenate([method.encoder.char_vectors(asked)] * 2, axis=1) - method.layer_means[0]
+    through_cnn /= np.linalg.norm(through_cnn, axis=1, keepdims=True)
+    np.testing.assert_allclose(method.word_vectors(asked), through_cnn, atol=2e-3)
+    method.save(tmp_path)
+    assert load_elmo("elmo", tmp_path).word_table[0] == words
+    (tmp_path / WORDS_FILE).unlink()
+    older = load_elmo("elmo", tmp_path)
+    assert older.word_table is None
+    np.testing.assert_allclose(older.word_vectors(asked), through_cnn, atol=1e-5)
