@@ -51,6 +51,7 @@ LAYER_NAMES = ("characters (layer 0)", "LSTM layer 1", "LSTM layer 2")
 # with every word of the document, and reading a long article's 3,000 new
 # words through the CNN at query time took 0.4-1.1 s (bench/results/decisions.md).
 WORDS_FILE, WORD_TABLE_FILE = "words.json", "word_table.npy"
+MAX_TABLE_WORDS = 200_000  # the commonest, by document frequency (51 MB); rarer ones are read through the CNN
 
 
 @dataclass(frozen=True)
@@ -238,8 +239,12 @@ def train_elmo(documents: list[StoredDocument], on_progress: Progress = no_progr
              else np.zeros((encoder.bilm.n_output_layers, encoder.dim), dtype=np.float32))
     frequencies = document_frequencies(d.text for d in documents)
     vocabulary = sorted(word for word in frequencies if is_content_word(word))
+    if len(vocabulary) > MAX_TABLE_WORDS:
+        vocabulary = sorted(sorted(vocabulary, key=frequencies.get, reverse=True)[:MAX_TABLE_WORDS])
+    table = [encoder.char_vectors(vocabulary[start : start + 50_000]).astype(np.float16)
+             for start in range(0, len(vocabulary), 50_000)]
     method = ElmoMethod(name, config, directory, means, 1.0, frequencies, len(documents),
-                        (vocabulary, encoder.char_vectors(vocabulary).astype(np.float16)))
+                        (vocabulary, np.concatenate(table) if table else np.zeros((0, 0), dtype=np.float16)))
     method.related_threshold = _random_pair_percentile(method, documents, config.seed)
     return method
 

@@ -156,3 +156,16 @@ def test_the_collections_words_are_looked_up_as_the_char_cnn_reads_them(index, t
     older = load_elmo("elmo", tmp_path)
     assert older.word_table is None
     np.testing.assert_allclose(older.word_vectors(asked), through_cnn, atol=1e-5)
+
+
+def test_the_word_table_holds_the_commonest_words_when_the_collection_has_too_many(index, monkeypatch) -> None:
+    import indexing.elmo_method as elmo_method
+
+    monkeypatch.setattr(elmo_method, "MAX_TABLE_WORDS", 5)
+    documents = list(index.store)
+    method = elmo_method.train_elmo(documents, config=ElmoMethodConfig(mean_sample=20))
+    words, table = method.word_table
+    frequency = method.document_frequency
+    assert len(words) == len(table) == 5 and words == sorted(words)
+    assert min(frequency[w] for w in words) >= max(frequency[w] for w in frequency
+                                                   if w not in words and elmo_method.is_content_word(w))
