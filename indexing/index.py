@@ -210,7 +210,6 @@ class Index:
             logger.info("switched to index generation %s (previous %s)", generation.name,
                         previous and previous.name)
             self._reconcile(on_progress)
-            self.read_senses(None, on_progress)
 
     def tune_elmo(self, config=None, on_progress: Progress = no_progress, resume: bool = False) -> None:
         """Tune the ELMo column's biLM to the stored documents (a
@@ -242,7 +241,6 @@ class Index:
                 self._generation = publish(live, self.store, with_added(live, self.store, documents, on_progress,
                                                                         self._reading_senses(live.methods)))
                 crash_point("add:published")
-                self.read_senses(report.added, on_progress)
         return report
 
     def delete(self, doc_id: int) -> bool:
@@ -306,9 +304,10 @@ class Index:
 
     def _reading_senses(self, methods: Iterable[str]) -> AfterBatch | None:
         """What `encode` does after each batch when ``methods`` explain senses:
-        keep the senses of its documents, read while the biLM's reader still
-        holds their sentences (indexing/pipeline.py); `read_senses` then reads
-        what is left."""
+        keep the senses of its documents that have none, read while the
+        biLM's reader still holds their sentences (indexing/pipeline.py). A
+        build, a retrain and an upload encode every document they add or
+        hold, so none of those is left unread."""
         if EXPLAINING_METHOD not in methods:
             return None
         return lambda batch: keep_readings(self.store, [document.id for document in batch])

@@ -197,14 +197,16 @@ class DocumentStore:
 
     def sentence_documents(self, sentence_ids: list[int]) -> dict[int, int]:
         """Map sentence id -> document id for the given sentence ids."""
-        found = {}
-        # In slices: SQLite caps the number of parameters of one statement
-        # (32,766 since 3.32), and a filtered search asks about every sentence.
-        for start in range(0, len(sentence_ids), SQL_SLICE):
-            part = sentence_ids[start : start + SQL_SLICE]
-            sql = schema.SENTENCE_DOCS.format(placeholders=",".join("?" * len(part)))
-            found.update(self._connection().execute(sql, part).fetchall())
-        return found
+        return dict(self._in_slices(schema.SENTENCE_DOCS, sentence_ids))
+
+    def _in_slices(self, sql: str, ids: list[int], *before: object) -> Iterator[tuple]:
+        """The rows of ``sql`` (its ``{placeholders}`` the ids, after the
+        parameters ``before``) over ``ids`` in slices: SQLite caps the number
+        of parameters of one statement (32,766 since 3.32), and a filtered
+        search asks about every sentence."""
+        for start in range(0, len(ids), SQL_SLICE):
+            part = ids[start : start + SQL_SLICE]
+            yield from self._connection().execute(sql.format(placeholders=",".join("?" * len(part))), [*before, *part])
 
     # -- occurrence readings (indexing/senses/readings.py) --------------------
     def put_readings(self, version: str, readings: dict[int, bytes]) -> None:
@@ -216,21 +218,11 @@ class DocumentStore:
 
     def readings(self, doc_ids: list[int], version: str) -> dict[int, bytes]:
         """The serialised readings of those of ``doc_ids`` read with ``version``'s models."""
-        found = {}
-        for start in range(0, len(doc_ids), SQL_SLICE):
-            part = doc_ids[start : start + SQL_SLICE]
-            sql = schema.GET_READINGS.format(placeholders=",".join("?" * len(part)))
-            found.update(self._connection().execute(sql, [version, *part]).fetchall())
-        return found
+        return dict(self._in_slices(schema.GET_READINGS, doc_ids, version))
 
     def read_among(self, doc_ids: list[int], version: str) -> set[int]:
         """Those of ``doc_ids`` that have readings of ``version``'s models (`readings`, without their data)."""
-        found: set[int] = set()
-        for start in range(0, len(doc_ids), SQL_SLICE):
-            part = doc_ids[start : start + SQL_SLICE]
-            sql = schema.READ_AMONG.format(placeholders=",".join("?" * len(part)))
-            found.update(r[0] for r in self._connection().execute(sql, [version, *part]))
-        return found
+        return {row[0] for row in self._in_slices(schema.READ_AMONG, doc_ids, version)}
 
     def unread(self, version: str) -> list[int]:
         """The ids of the documents with no readings of ``version``'s models."""

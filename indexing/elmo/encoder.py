@@ -158,7 +158,7 @@ class ElmoEncoder:
         if not words:
             return np.zeros((0, self.bilm.char_cnn.config.projection_dim), dtype=np.float32)
         with self._lock, flushing_denormals(), torch.inference_mode():
-            return self.cache.word_vectors(list(words)).numpy().astype(np.float32)
+            return self.cache.word_vectors(list(words)).numpy().astype(np.float32, copy=False)  # a new tensor
 
     def word_vectors(self, words: list[str]) -> np.ndarray:
         """Context-free vectors ``(n, dim)`` of single words: layer 0 (the char

@@ -52,8 +52,8 @@ def _first_phrase(text: str) -> str:
 def _trimmed(words: list[str]) -> list[str]:
     """Without a leading article or a trailing function word; when longer
     than ``WHOLE_WORDS`` words, its first ``LABEL_WORDS`` not ending on an
-    auxiliary either ("side that goes last or is not" -> "side that goes
-    last"; "deem to be", whole, keeps its "be")."""
+    auxiliary either ("n-th moment of a distribution is the" -> "n-th
+    moment of a distribution"; "deem to be", whole, keeps its "be")."""
     if words and words[0].lower() in _ARTICLES:
         words = words[1:]
     cut = len(words) > WHOLE_WORDS
