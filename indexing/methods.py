@@ -22,7 +22,7 @@ from indexing.progress import Progress, no_progress
 # name -> (trainer, loader). The default build trains every method listed here.
 # A trainer is `train(documents, on_progress, config=None)`; None means its default config.
 def _train_elmo(documents, on_progress=no_progress, config=None):
-    from indexing.elmo_method import train_elmo
+    from indexing.elmo_build import train_elmo
 
     return train_elmo(documents, on_progress, config, "elmo")
 

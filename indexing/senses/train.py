@@ -13,7 +13,7 @@ import numpy as np
 
 from indexing.contextual import content_mask, model_path, shared_reader
 from indexing.documents import StoredDocument
-from indexing.elmo_method import corpus_sentences
+from indexing.elmo_build import corpus_sentences
 from indexing.progress import Progress, no_progress
 from indexing.senses.context import ContextBags, sense_features
 from indexing.senses.inventory import OccurrenceSample, SenseInventory

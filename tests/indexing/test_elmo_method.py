@@ -1,6 +1,6 @@
 """ELMo as a retrieval method. With the distilled biLM (the default): one
-vector per document, the sentence head of its mean mixed vector, the layer
-weights the mix fed to the head. With a plain biLM (the LM-only model, and
+vector per document, the sentence head of its idf-weighted mean mixed vector
+less the collection's common direction, the layer weights the mix fed to the head. With a plain biLM (the LM-only model, and
 indexes built before the distilled one): one vector per stored sentence, a
 query's score the layer-weighted sum of per-layer cosines. Either way the
 weights can change per query and uploads are encoded on arrival."""
@@ -26,17 +26,32 @@ def plain_index(tmp_path_factory, corpus_documents, tiny_configs) -> Index:
     return Index.open(built.directory)
 
 
-def head_vector(method, text: str, weights) -> np.ndarray:
+def head_vector(method, text: str, weights, pooling: str = "idf") -> np.ndarray:
     """An independent path to a headed vector: every sentence's raw layers,
-    averaged over all tokens, mixed, through the head's weight and bias."""
-    from indexing.text import split_sentences
+    mixed, averaged over the content words by their idf in the collection
+    ("mean": over all tokens alike), through the head's weight and bias,
+    less its part along the collection's common direction ("idf" only)."""
+    from indexing.text import idf_table, is_content_word, split_sentences
 
     tokens = [sentence_tokens(text, span) for span in split_sentences(text)]
     layers = np.concatenate(method.reader.encode_layers([text] * len(tokens), tokens), axis=1)
     w = np.asarray(weights, dtype=np.float64) / sum(weights)
+    mixed = (w[:, None, None] * layers).sum(axis=0)  # (tokens, d)
+    if pooling == "idf":
+        idf, unseen = idf_table(method.document_frequency, method.n_documents)
+        by_token = np.array([idf.get(t.norm, unseen) if is_content_word(t.norm) else 0.0
+                             for sentence in tokens for t in sentence])
+        pooled = by_token @ mixed / by_token.sum()
+    else:
+        pooled = mixed.mean(axis=0)
     weight, bias = method.encoder.sentence_head
-    vector = (w[:, None] * layers.mean(axis=1)).sum(axis=0) @ weight.T + bias
-    return vector / np.linalg.norm(vector)
+    vector = pooled @ weight.T + bias
+    vector /= np.linalg.norm(vector)
+    if pooling == "idf":
+        common = method.common_direction
+        vector -= (vector @ common) * common
+        vector /= np.linalg.norm(vector)
+    return vector
 
 
 def test_the_default_model_is_distilled_and_ranks_documents(index) -> None:
@@ -59,6 +74,54 @@ def test_a_headed_score_is_the_cosine_of_head_vectors(index, weights) -> None:
     for score, doc_id in zip(scores.tolist(), ids.tolist()):
         document = head_vector(method, index.store.get(doc_id).text, method.default_weights)
         assert score == pytest.approx(float(wanted @ document), abs=1e-4)
+
+
+def test_every_headed_vector_is_free_of_the_collections_common_direction(index) -> None:
+    method = index.method("elmo")
+    common = method.common_direction
+    assert method.config.pooling == "idf" and common is not None
+    assert float(np.linalg.norm(common)) == pytest.approx(1.0, abs=1e-5)
+    vectors = index.snapshot().vectors["elmo"]
+    stored = vectors.vectors_of(vectors.ids().tolist())
+    assert np.abs(stored @ common).max() < 1e-4
+    assert abs(float(method.encode_query("river bank erosion") @ common)) < 1e-4
+
+
+def test_a_collection_of_few_sentences_keeps_no_common_direction(corpus_documents) -> None:
+    from indexing.elmo_build import MIN_COMMON_SAMPLE, train_elmo
+    from indexing.documents import StoredDocument
+
+    documents = [StoredDocument(i, d.title, d.text, d.source, "", len(d.text.split()), "")
+                 for i, d in enumerate(corpus_documents[:2], 1)]
+    method = train_elmo(documents, config=ElmoMethodConfig(mean_sample=MIN_COMMON_SAMPLE - 1))
+    assert method.headed and method.common_direction is None
+    vector = method.encode_query("river bank erosion")
+    assert float(np.linalg.norm(vector)) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_an_index_built_before_idf_pooling_ranks_as_it_did(index, tmp_path) -> None:
+    """An ELMo method saved before the "idf" pooling has no such key in its
+    config and no common direction: it loads as "mean", and its queries
+    meet its stored document vectors as they did when they were built."""
+    import json
+
+    from indexing.elmo_method import COMMON_FILE, load_elmo
+
+    index.method("elmo").save(tmp_path)
+    meta = json.loads((tmp_path / "method.json").read_text())
+    del meta["config"]["pooling"]
+    (tmp_path / "method.json").write_text(json.dumps(meta))
+    (tmp_path / COMMON_FILE).unlink()
+    older = load_elmo("elmo", tmp_path)
+    assert older.config.pooling == "mean" and older.common_direction is None
+    query = "river bank erosion"
+    wanted = head_vector(older, query, older.default_weights, pooling="mean")
+    np.testing.assert_allclose(older.encode_query(query), wanted, atol=1e-4)
+
+
+def test_an_unknown_pooling_is_refused() -> None:
+    with pytest.raises(ValueError, match="pooling"):
+        ElmoMethodConfig(pooling="max")
 
 
 def per_layer_cosines(method, index, query: str, sentence_id: int) -> np.ndarray:
@@ -159,13 +222,13 @@ def test_the_collections_words_are_looked_up_as_the_char_cnn_reads_them(index, t
 
 
 def test_the_word_table_holds_the_commonest_words_when_the_collection_has_too_many(index, monkeypatch) -> None:
-    import indexing.elmo_method as elmo_method
+    import indexing.elmo_build as elmo_build
 
-    monkeypatch.setattr(elmo_method, "MAX_TABLE_WORDS", 5)
+    monkeypatch.setattr(elmo_build, "MAX_TABLE_WORDS", 5)
     documents = list(index.store)
-    method = elmo_method.train_elmo(documents, config=ElmoMethodConfig(mean_sample=20))
+    method = elmo_build.train_elmo(documents, config=ElmoMethodConfig(mean_sample=20))
     words, table = method.word_table
     frequency = method.document_frequency
     assert len(words) == len(table) == 5 and words == sorted(words)
     assert min(frequency[w] for w in words) >= max(frequency[w] for w in frequency
-                                                   if w not in words and elmo_method.is_content_word(w))
+                                                   if w not in words and elmo_build.is_content_word(w))
