@@ -153,7 +153,8 @@ def _distill(args: argparse.Namespace) -> None:
     import torch
 
     from indexing.elmo.config import create_config
-    from indexing.elmo.distill import DistillConfig, distill_elmo
+    from indexing.elmo.distill import distill_elmo
+    from indexing.elmo.objectives import DistillConfig
     from indexing.elmo.teacher import MiniLmTeacher, minilm_directory
 
     if args.threads:

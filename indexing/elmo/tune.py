@@ -42,7 +42,8 @@ from torch.nn import functional as F
 
 from indexing.elmo.checkpoint import load_checkpoint, save_checkpoint
 from indexing.elmo.config import ElmoConfig
-from indexing.elmo.distill import Student, contrastive_loss, lm_losses, save_student
+from indexing.elmo.distill import save_student
+from indexing.elmo.objectives import Student, contrastive_loss, lm_losses
 from indexing.elmo.distill_data import SentencePairs
 from indexing.elmo.lstm_int8 import bfloat16_matmuls
 from indexing.elmo.persistence import load_bilm, load_heads, read_model_meta

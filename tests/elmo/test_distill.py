@@ -13,7 +13,8 @@ from torch.nn import functional as F
 
 from indexing.elmo.__main__ import main
 from indexing.elmo.checkpoint import load_checkpoint
-from indexing.elmo.distill import DistillConfig, distill_elmo
+from indexing.elmo.distill import distill_elmo
+from indexing.elmo.objectives import DistillConfig
 from indexing.elmo.distill_data import SentencePairs, corpus_paragraphs
 from indexing.elmo.encoder import ElmoEncoder
 from indexing.elmo.lstm import ProjectedLstm, _recurrence, fused_lstm, reversal_index
