@@ -48,7 +48,8 @@ import numpy as np
 from bench.datasets import coarse_wsd, data_root
 from indexing.normalize import normalize
 from indexing.senses.dictionary import Dictionary, Sense, context_vectors
-from indexing.senses.dictionary_build import coarse_senses, gloss_terms, read_wordnet
+from indexing.senses.dictionary_build import gloss_terms, read_wordnet
+from indexing.senses.grouping import coarse_senses
 from indexing.senses.glosses import window_terms
 from indexing.senses.occurrence import Window
 from indexing.senses.wordnet import DEFAULT_DIR
@@ -100,7 +101,7 @@ def _dictionary(words, senses_of, weight_of, by_pos, vectors, merge_distance, gl
                 teacher: dict | None = None):
     """The inventory of `words` grouped at `merge_distance` (prior weight 0:
     set it on the result), with its gloss terms unless not `glosses`; the
-    synsets grouped by the teacher's vectors too when given (`dictionary_build.group`)."""
+    synsets grouped by the teacher's vectors too when given (`grouping.group`)."""
     entries, rows, members, grouped = {}, [], {}, {}
     for lemma in words:
         keys = senses_of[lemma]
@@ -166,7 +167,7 @@ def evaluate_dictionary(split: str, cache: Path, wordnet: Path = DEFAULT_DIR,
                         teacher_cache: Path | None = None) -> dict:
     """Every setting of the grouping and the prior (module docstring); with
     ``teacher_cache``, each grouping both by the biLM's synset vectors alone
-    and by the larger of its and the teacher's distances (`dictionary_build.group`)."""
+    and by the larger of its and the teacher's distances (`grouping.group`)."""
     from indexing.senses.dictionary_build import teacher_vectors
 
     by_pos, senses_of, weight_of = read_wordnet(wordnet)

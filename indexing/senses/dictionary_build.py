@@ -18,7 +18,7 @@ a cosine moves by about 0.002, against verdict margins of 0.2) and
   examples, and its first two hypernyms' words and definitions. Its vector is
   the sentence head of the mean mixed vector (what the ELMo column ranks
   with), so it lives in the space where an occurrence's context is read.
-- Synsets a person would not tell apart are grouped: average-linkage
+- Synsets a person would not tell apart are grouped (`grouping.py`): average-linkage
   clustering of one lemma's synsets of one part of speech, by the larger of
   two cosine distances, below ``--merge-distance``: the biLM's vectors' and
   the teacher's (all-MiniLM-L6-v2, Apache-2.0, reading the same synset
@@ -53,15 +53,15 @@ from pathlib import Path
 
 import numpy as np
 
-from indexing.linalg import int8_rows, unit_rows
+from indexing.linalg import int8_rows
 from indexing.senses.glosses import Glosses, entries_digest
+from indexing.senses.grouping import SENSE_POS, coarse_senses
 from indexing.senses.labels import mark_names, name_sense
 from indexing.senses.lexicon import english
 from indexing.senses.wordnet import DEFAULT_DIR, POS, Synset, index, synsets, tag_counts
 from indexing.text import terms
 
 DATA = Path(__file__).resolve().parent / "data"
-SENSE_POS = ("noun", "verb", "adj")
 SMOOTHING = 0.5  # a sense's weight is its SemCor count plus this, so untagged senses count a little
 MAX_TOKENS = 120
 MERGE_DISTANCE = 0.65
@@ -151,48 +151,6 @@ def teacher_vectors(keys: set[tuple[str, str, str]], by_pos: dict[str, dict[str,
     return {tuple(key.split("|")): vector for key, vector in found.items()}
 
 
-def group(vectors: np.ndarray, merge_distance: float, teacher: np.ndarray | None = None) -> list[int]:
-    """Cluster labels of one lemma's synsets (average linkage) by the cosine
-    distance of their biLM vectors, or, given the ``teacher``'s vectors of
-    the same synsets (unit rows), by the larger of the two distances: two
-    synsets are alike only when both readers find them alike."""
-    if len(vectors) == 1:
-        return [0]
-    from sklearn.cluster import AgglomerativeClustering
-
-    distances = 1.0 - unit_rows(vectors) @ unit_rows(vectors).T
-    if teacher is not None:
-        distances = np.maximum(distances, 1.0 - unit_rows(teacher) @ unit_rows(teacher).T)
-    clustering = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
-                                         distance_threshold=merge_distance)
-    return clustering.fit_predict(np.clip(distances, 0.0, 2.0)).tolist()
-
-
-def coarse_senses(lemma: str, senses: list[tuple[str, str]], weights: list[float], vectors: np.ndarray,
-                  by_pos: dict[str, dict[str, Synset]], merge_distance: float,
-                  teacher: np.ndarray | None = None) -> list[dict]:
-    """One lemma's coarse senses, heaviest first: label, definition, pos, weight,
-    vector. Each part of speech is grouped on its own: "final" the adjective
-    (the last) must not take the name of "final" the match."""
-    clusters = []
-    for pos in SENSE_POS:
-        rows = [i for i, (p, _) in enumerate(senses) if p == pos]
-        if rows:
-            labels = group(vectors[rows], merge_distance, None if teacher is None else teacher[rows])
-            clusters += [[rows[i] for i, c in enumerate(labels) if c == cluster] for cluster in sorted(set(labels))]
-    found = []
-    weight_of = dict(zip(senses, weights))
-    for members in clusters:
-        member_weights = np.array([weights[i] for i in members])
-        mean = (vectors[members] * member_weights[:, None]).sum(axis=0)
-        found.append({"pos": senses[members[0]][0], "weight": round(float(member_weights.sum()), 1),
-                      "synsets": [f"{senses[i][0]}:{senses[i][1]}" for i in members],
-                      "vector": mean / np.linalg.norm(mean)})
-        name_sense(lemma, found[-1], by_pos, weight_of)
-    mark_names(lemma, found, by_pos)
-    return sorted(found, key=lambda sense: -sense["weight"])
-
-
 def read_wordnet(directory: Path) -> tuple[dict[str, dict[str, Synset]], dict[str, list[tuple[str, str]]],
                                            dict[str, list[float]]]:
     """Synsets by part of speech and offset; each lemma's senses ((pos,
@@ -255,7 +213,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--merge-distance", type=float, default=MERGE_DISTANCE)
     parser.add_argument("--cache", type=Path, default=Path("dictionary-synsets.npz"))
     parser.add_argument("--teacher-cache", type=Path, default=Path("dictionary-teacher.npz"),
-                        help="the teacher's reading of the synsets (`group`), cached here")
+                        help="the teacher's reading of the synsets (`grouping.group`), cached here")
     parser.add_argument("--no-teacher", action="store_true", help="group by the biLM's vectors alone")
     parser.add_argument("--out", type=Path, default=DATA)
     args = parser.parse_args(argv)

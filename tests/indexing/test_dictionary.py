@@ -15,7 +15,7 @@ from indexing.contextual import DISTILLED_MODEL, shared_reader
 from indexing.senses.dictionary import DATA, MIN_MARGIN, Dictionary, Sense, context_vectors, english_senses
 from indexing.senses.names import in_name, may_be_name
 from indexing.senses.occurrence import Cosines
-from indexing.senses.dictionary_build import group
+from indexing.senses.grouping import group
 from indexing.senses.labels import label, mark_names, name_sense
 from indexing.senses.collocations import FILE as COLLOCATIONS_FILE
 from indexing.senses.glosses import Glosses, WordGlosses, entries_digest, window_terms
