@@ -2,14 +2,14 @@
 
 With a distilled biLM (``indexing/elmo/distilled``, the default; it has a
 sentence head, see ``distill.py``), one vector per document, in the space of
-the teacher it learned from: the head of the idf-weighted mean mixed vector
-of the document's content words, normalised, less its part along the
-collection's common direction (the first singular vector of the head
-vectors of a sample of its sentences), normalised again (``pooling`` "idf").
-Over the plain mean of every token (``pooling`` "mean", every index built
-before it) this raised dev nDCG@10 from 0.149 to 0.205 on CISI and from
-0.055 to 0.084 on NFCorpus, and the Lee stories' Pearson with human ratings
-from 0.49 to 0.52 (bench/results/decisions.md). The layer weights are the
+the teacher it learned from: the head of the mean mixed vector of the
+document's content words, each weighed by its idf squared, normalised, less
+its part along the collection's common direction (the first singular vector
+of the head vectors of a sample of its sentences), normalised again
+(``pooling`` "idf"). Over the plain mean of every token (``pooling``
+"mean", every index built before it) this raised dev nDCG@10 from 0.159 to
+0.191 on CISI and from 0.056 to 0.096 on NFCorpus, and the Lee stories'
+Pearson with human ratings from 0.49 to 0.53 (bench/results/decisions.md). The layer weights are the
 mix fed to the head: the model's trained mix by default; others move the
 query off what the head was trained on, which the page says.
 
@@ -52,6 +52,7 @@ logger = logging.getLogger(__name__)
 LAYER_NAMES = ("characters (layer 0)", "LSTM layer 1", "LSTM layer 2")
 WORDS_FILE, WORD_TABLE_FILE = "words.json", "word_table.npy"  # the collection's words (`elmo_build.py`)
 POOLINGS = ("idf", "mean")  # `ElmoMethodConfig.pooling`
+IDF_POWER = 2.0  # a headed "idf" pooling weighs a content word by its idf squared (bench/results/decisions.md)
 COMMON_FILE = "common_direction.npy"  # the unit vector a headed "idf" pooling removes (head_dim,)
 
 
@@ -63,8 +64,9 @@ class ElmoMethodConfig:
     layer_weights: tuple[float, ...] | None = None  # default query mix (None: the model's own); sums to 1
     mean_sample: int = 500  # sentences encoded to estimate each layer's corpus mean (and the common direction)
     seed: int = 0
-    # How a headed biLM pools a text's tokens before its head: "idf" (content words by idf, the collection's
-    # common direction removed) or "mean" (every token alike: indexes built before "idf", loaded as they were).
+    # How a headed biLM pools a text's tokens before its head: "idf" (content words by idf squared, the
+    # collection's common direction removed) or "mean" (every token alike: indexes built before "idf", loaded
+    # as they were).
     pooling: str = "idf"
 
     def __post_init__(self) -> None:
@@ -132,7 +134,7 @@ class ElmoMethod(LearnsNoDocuments):
         if not len(tokens):
             return np.zeros(self.dim, dtype=np.float32)
         mixed = np.tensordot(weights, layers, axes=1)  # (n, d)
-        vector = unit_rows(self.encoder.head(self.token_weights(tokens) @ mixed))
+        vector = unit_rows(self.encoder.head(self.token_weights(tokens, IDF_POWER) @ mixed))
         return self.without_common(vector)[0]
 
     def without_common(self, vectors: np.ndarray) -> np.ndarray:
@@ -143,14 +145,14 @@ class ElmoMethod(LearnsNoDocuments):
             return vectors
         return unit_rows(vectors - np.outer(vectors @ self.common_direction, self.common_direction))
 
-    def token_weights(self, tokens: Sequence[Token]) -> np.ndarray:
+    def token_weights(self, tokens: Sequence[Token], power: float = 1.0) -> np.ndarray:
         """Weights ``(n,)`` summing to 1 over a text's tokens: its content
-        words' idf, so that "erosion" weighs more than "said" (every word's
-        when it has no content word)."""
+        words' idf to ``power``, so that "erosion" weighs more than "said"
+        (every word's when it has no content word)."""
         mask = content_mask(tokens)
         if not mask.any():
             mask = np.ones(len(tokens), dtype=bool)
-        weights = np.array([self._idf.get(t.norm, self._unseen_idf) if keep else 0.0
+        weights = np.array([self._idf.get(t.norm, self._unseen_idf) ** power if keep else 0.0
                             for t, keep in zip(tokens, mask)], dtype=np.float32)
         return weights / weights.sum()
 

@@ -1,6 +1,6 @@
 """ELMo as a retrieval method. With the distilled biLM (the default): one
-vector per document, the sentence head of its idf-weighted mean mixed vector
-less the collection's common direction, the layer weights the mix fed to the head. With a plain biLM (the LM-only model, and
+vector per document, the sentence head of its mean mixed vector (content
+words by idf squared) less the collection's common direction, the layer weights the mix fed to the head. With a plain biLM (the LM-only model, and
 indexes built before the distilled one): one vector per stored sentence, a
 query's score the layer-weighted sum of per-layer cosines. Either way the
 weights can change per query and uploads are encoded on arrival."""
@@ -28,8 +28,8 @@ def plain_index(tmp_path_factory, corpus_documents, tiny_configs) -> Index:
 
 def head_vector(method, text: str, weights, pooling: str = "idf") -> np.ndarray:
     """An independent path to a headed vector: every sentence's raw layers,
-    mixed, averaged over the content words by their idf in the collection
-    ("mean": over all tokens alike), through the head's weight and bias,
+    mixed, averaged over the content words by their idf in the collection,
+    squared ("mean": over all tokens alike), through the head's weight and bias,
     less its part along the collection's common direction ("idf" only)."""
     from indexing.text import idf_table, is_content_word, split_sentences
 
@@ -39,7 +39,7 @@ def head_vector(method, text: str, weights, pooling: str = "idf") -> np.ndarray:
     mixed = (w[:, None, None] * layers).sum(axis=0)  # (tokens, d)
     if pooling == "idf":
         idf, unseen = idf_table(method.document_frequency, method.n_documents)
-        by_token = np.array([idf.get(t.norm, unseen) if is_content_word(t.norm) else 0.0
+        by_token = np.array([idf.get(t.norm, unseen) ** 2 if is_content_word(t.norm) else 0.0
                              for sentence in tokens for t in sentence])
         pooled = by_token @ mixed / by_token.sum()
     else:
