@@ -9,9 +9,10 @@ of the head vectors of a sample of its sentences), normalised again
 (``pooling`` "idf"). Over the plain mean of every token (``pooling``
 "mean", every index built before it) this raised dev nDCG@10 from 0.159 to
 0.191 on CISI and from 0.056 to 0.096 on NFCorpus, and the Lee stories'
-Pearson with human ratings from 0.49 to 0.53 (bench/results/decisions.md). The layer weights are the
-mix fed to the head: the model's trained mix by default; others move the
-query off what the head was trained on, which the page says.
+Pearson with human ratings from 0.49 to 0.53 (bench/results/decisions.md).
+The layer weights are the mix fed to the head: the model's trained mix by
+default; others move the query off what the head was trained on, which the
+page says.
 
 With a plain biLM (the LM-only ``indexing/elmo/model``, and every index built
 before the distilled model), one vector per sentence, as described below; a
