@@ -260,6 +260,12 @@ EVERYDAY = ["Bread dough rises overnight before baking.", "The runners finished 
             "The council approved a new footbridge.", "The orchestra plays a concert this season.",
             "Flu cases rise every winter.", "Astronomers watched the lunar eclipse."]
 HOMONYMS = {"bank", "bass", "crane", "cranes", "mouse"}
+# Strikes of other words, each judged right by hand: the fixture uses them in another sense too.
+RIGHT_STRIKES = {
+    # "a refrigerated display case": a container, not an occurrence of flu (in the ELMo column's top 10
+    # since it pools content words by idf squared).
+    ("Flu cases rise every winter.", "small_business_loan", "case"),
+}
 
 
 def test_everyday_queries_strike_no_ordinary_word_through(engine: SearchEngine) -> None:
@@ -267,9 +273,9 @@ def test_everyday_queries_strike_no_ordinary_word_through(engine: SearchEngine) 
     for query in EVERYDAY:
         for method, hits in engine.search_all(query, k=10).items():
             for hit in hits if isinstance(hits, list) else []:
-                struck += [(query, h.word) for h in (hit.passage.highlights if hit.passage else [])
+                struck += [(query, hit.title, h.word) for h in (hit.passage.highlights if hit.passage else [])
                            if h.kind == "other sense" and h.word.lower() not in HOMONYMS]
-    assert struck == []
+    assert set(struck) <= RIGHT_STRIKES, struck
 
 
 # ---- the general sense inventory (indexing.senses.dictionary), hand-made --------------
