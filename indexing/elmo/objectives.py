@@ -6,6 +6,7 @@ and heads), its losses, and the settings that pick and weigh them
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -15,6 +16,7 @@ from indexing.elmo.bilm import BiLm
 from indexing.elmo.config import ElmoConfig
 from indexing.elmo.distill_data import PairBatch
 from indexing.elmo.language_model import default_cutoffs
+from indexing.elmo.persistence import load_bilm, load_heads, read_model_meta
 from indexing.elmo.teacher import Teacher
 
 OBJECTIVES = ("lm", "sentence", "token", "contrastive")
@@ -60,6 +62,20 @@ class Student(nn.Module):
         self.softmax = (nn.AdaptiveLogSoftmaxWithLoss(config.projection_dim, config.vocab_size,
                                                       cutoffs=default_cutoffs(config.vocab_size), div_value=4.0)
                         if softmax else None)
+
+    def start_from(self, source: str | Path) -> bool:
+        """Take the biLM saved in ``source`` and, when it is a distilled one
+        whose sentence head maps into this student's space, its scalar mix
+        and sentence head too (the softmax and the token head are never
+        saved: they start afresh). Whether the head was taken."""
+        self.bilm.load_state_dict(load_bilm(source).state_dict())
+        head = load_heads(source).get("sentence_head")
+        if head is None or tuple(head["weight"].shape) != tuple(self.sentence_head.weight.shape):
+            return False
+        with torch.no_grad():
+            self.mix_weights.copy_(torch.tensor(read_model_meta(source)["extra"]["scalar_mix"]["scalar_parameters"]))
+        self.sentence_head.load_state_dict(head)
+        return True
 
     def forward(self, batch: PairBatch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """Top layer ``(n, t, 2p)``, mixed words ``(n, t - 2, 2p)``, word mask, sentence vectors ``(n, dim)``."""

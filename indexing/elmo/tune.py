@@ -46,7 +46,7 @@ from indexing.elmo.distill import save_student
 from indexing.elmo.objectives import Student, contrastive_loss, lm_losses
 from indexing.elmo.distill_data import SentencePairs
 from indexing.elmo.lstm_int8 import bfloat16_matmuls
-from indexing.elmo.persistence import load_bilm, load_heads, read_model_meta
+from indexing.elmo.persistence import load_heads, read_model_meta
 from indexing.elmo.vocab import Vocabulary
 from indexing.errors import SenseSearchError
 from indexing.progress import Progress, no_progress
@@ -109,13 +109,9 @@ class _Run:
             raise SenseSearchError(f"The biLM in {source} has no sentence head: only a distilled biLM can be tuned.")
         self.source_config = ElmoConfig(**meta["config"])  # what is saved: the softmax is not
         self.extra = meta["extra"]
-        head = heads["sentence_head"]
-        student = Student(replace(self.source_config, vocab_size=len(vocab)), head["weight"].shape[0],
+        student = Student(replace(self.source_config, vocab_size=len(vocab)), heads["sentence_head"]["weight"].shape[0],
                           softmax="lm" in config.objectives)
-        student.bilm.load_state_dict(load_bilm(source).state_dict())
-        with torch.no_grad():
-            student.mix_weights.copy_(torch.tensor(self.extra["scalar_mix"]["scalar_parameters"]))
-        student.sentence_head.load_state_dict(head)
+        student.start_from(source)
         student.token_head.requires_grad_(False)  # no teacher's words to match
         self.anchor = copy.deepcopy(student).eval().requires_grad_(False)
         self.student, self.config, self.vocab = student, config, vocab

@@ -17,6 +17,7 @@ from indexing.elmo.distill import distill_elmo
 from indexing.elmo.objectives import DistillConfig
 from indexing.elmo.distill_data import SentencePairs, corpus_paragraphs
 from indexing.elmo.encoder import ElmoEncoder
+from indexing.elmo.persistence import load_bilm, load_heads, read_model_meta
 from indexing.elmo.lstm import ProjectedLstm, _recurrence, fused_lstm, reversal_index
 from indexing.elmo.teacher import ProjectionTeacher
 from tests.elmo.test_training import write_text
@@ -105,6 +106,26 @@ def test_a_run_resumes_where_it_stopped(tmp_path, tiny_config):
     log = distill_elmo([corpus], tmp_path, teacher, tiny_config, replace(QUICK, max_steps=20), resume=True)
     assert load_checkpoint(tmp_path)["global_step"] == 20
     assert [e["step"] for e in log] == [5, 10, 15, 20]
+
+
+def test_a_run_goes_on_from_a_distilled_model_with_its_mix_and_head(tmp_path, tiny_config):
+    corpus = write_text(tmp_path / "train.txt", 200, 3)
+    teacher = ProjectionTeacher(TEACHER_DIM)
+    held_out = [["The", "river", "finds", "the", "mouse", "."], ["My", "sister", "paints", "an", "apple", "."]]
+    distill_elmo([corpus], tmp_path / "first", teacher, tiny_config, replace(QUICK, max_steps=30))
+    first = tmp_path / "first" / "model"
+    distill_elmo([corpus], tmp_path / "again", teacher, tiny_config, replace(QUICK, max_steps=0), init=first)
+    again = tmp_path / "again" / "model"
+    assert torch.equal(load_heads(again)["sentence_head"]["weight"], load_heads(first)["sentence_head"]["weight"])
+    assert read_model_meta(again)["extra"]["scalar_mix"] == read_model_meta(first)["extra"]["scalar_mix"]
+    assert _agreement(again, teacher, held_out) == pytest.approx(_agreement(first, teacher, held_out), abs=1e-5)
+    # A head into another space (no teacher: a space of its own) is not taken; the biLM still is.
+    distill_elmo([corpus], tmp_path / "own", None, tiny_config, replace(QUICK, max_steps=0, objectives=("lm",)),
+                 init=first)
+    own = tmp_path / "own" / "model"
+    assert load_heads(own)["sentence_head"]["weight"].shape[0] == 256
+    assert all(torch.equal(a, b) for a, b in zip(load_bilm(own).state_dict().values(),
+                                                 load_bilm(first).state_dict().values()))
 
 
 def test_the_cli_trains_a_contrastive_student_without_a_teacher(tmp_path):
