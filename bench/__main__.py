@@ -315,7 +315,8 @@ def _saved(name: str, results: dict, markdown_of) -> int:
 
 def _elmo_command(args: argparse.Namespace) -> int:
     from bench.elmo_eval import elmo_markdown, evaluate_elmo, save_markdown
-    from bench.senses_eval import evaluate_senses, senses_markdown
+    from bench.senses_eval import evaluate_senses
+    from bench.senses_markdown import senses_markdown
 
     if args.command == "elmo":
         report.save(args.save_as, evaluate_elmo(args.model, args.limit))
