@@ -151,7 +151,8 @@ def evaluate_word(train: np.ndarray, train_gold: np.ndarray, test: np.ndarray, t
         clusters = _cluster(vectors)
         figures[split] = {
             "silhouette": round(clusters.silhouette, 4),
-            "ari": {threshold_key(t): round(float(adjusted_rand_score(gold, labels_at(clusters, t))), 4) for t in THRESHOLDS},
+            "ari": {threshold_key(t): round(float(adjusted_rand_score(gold, labels_at(clusters, t))), 4)
+                    for t in THRESHOLDS},
             "senses_found": {threshold_key(t): int(labels_at(clusters, t).max()) + 1 for t in THRESHOLDS},
         }
     if gold_senses:
@@ -318,7 +319,8 @@ def _control_figures(occurrences: list, word: str, views: list[str], vectors) ->
     for v in views:
         clusters = _cluster(vectors(v, word))
         found["layers"][v] = {"silhouette": round(clusters.silhouette, 4),
-                              "senses_found": {threshold_key(t): int(labels_at(clusters, t).max()) + 1 for t in THRESHOLDS}}
+                              "senses_found": {threshold_key(t): int(labels_at(clusters, t).max()) + 1
+                                               for t in THRESHOLDS}}
     return found
 
 

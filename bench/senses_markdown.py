@@ -94,7 +94,8 @@ def _word_lines(result: dict) -> list[str]:
     for word, w in result["words"].items():
         test, nn, mfs = w["layers"][layer]["test"], w["layers"][layer]["nearest_centroid"], w["most_frequent_sense"]
         lines.append(f"| {word} | {w['train']} / {w['test']} | {w['gold_senses']} | {test['senses_found'][threshold]} "
-                     f"| {test['silhouette']:.3f} | {_ari(test['ari'][threshold])} | {_ari(test['ari'][threshold_key(0.0)])} | "
+                     f"| {test['silhouette']:.3f} | {_ari(test['ari'][threshold])} | "
+                     f"{_ari(test['ari'][threshold_key(0.0)])} | "
                      f"{nn['accuracy']:.1f} | {nn['macro_f1']:.1f} | {mfs['accuracy']:.1f} | {mfs['macro_f1']:.1f} |")
     s = result["test"][layer]
     split = np.mean([w["layers"][layer]["test"]["ari"][threshold_key(0.0)] for w in result["words"].values()])

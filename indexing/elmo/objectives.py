@@ -89,7 +89,8 @@ class Student(nn.Module):
         return layers[-1], mixed, word_mask, self.sentence_head(pooled)
 
 
-def losses(student: Student, batch: PairBatch, teacher: Teacher | None, config: DistillConfig) -> dict[str, torch.Tensor]:
+def losses(student: Student, batch: PairBatch, teacher: Teacher | None,
+           config: DistillConfig) -> dict[str, torch.Tensor]:
     top, mixed, word_mask, sentences = student(batch)
     out: dict[str, torch.Tensor] = {}
     objectives = set(config.objectives)

@@ -1,6 +1,7 @@
 """ELMo as a retrieval method. With the distilled biLM (the default): one
 vector per document, the sentence head of its mean mixed vector (content
-words by idf squared) less the collection's common direction, the layer weights the mix fed to the head. With a plain biLM (the LM-only model, and
+words by idf squared) less the collection's common direction, the layer
+weights the mix fed to the head. With a plain biLM (the LM-only model, and
 indexes built before the distilled one): one vector per stored sentence, a
 query's score the layer-weighted sum of per-layer cosines. Either way the
 weights can change per query and uploads are encoded on arrival."""
