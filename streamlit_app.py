@@ -24,8 +24,8 @@ from indexing.ingest import SUPPORTED_SUFFIXES, TABLE_SUFFIXES, Columns, column_
 from indexing.progress import UPLOAD_STAGES
 from indexing.text import KOREAN_ANALYSER, analysers
 from search.benchmarks import method_figures
-from search.engine import HYBRID, MAX_K, SearchEngine, offers_hybrid
-from search.hybrid import HYBRID_CONFIG, KEYWORD_RUNS, NORMS, HybridConfig, run_label
+from search.engine import HYBRID, MAX_K, SearchEngine
+from search.hybrid import HYBRID_CONFIG, KEYWORD_RUNS, NORMS, HybridConfig, offers_hybrid, run_label
 from app_results import render_results
 from app_style import apply_style
 from app_train import progress_bar, retrain_ui, tune_ui

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -28,16 +28,14 @@ from indexing.text import analysers, tokenize
 from search.analysed import DocumentAnalyses
 from search.explain import Explainer
 from search.hits import Hit
-from search.hybrid import HYBRID_CONFIG, HybridConfig, fuse_runs
+from search.hybrid import HYBRID_CONFIG, HybridConfig, fuse_runs, offers_hybrid
 from search.known import CollectionWords, require_a_known_word, with_retrain_hint
 from search.meanings import QueryMeaning
 from search.occurrences import OccurrenceReader
 from search.passages import best_passage
-from search.runs import best_per_document, dense_search, hybrid_runs, keyword_run, search_depth
+from search.runs import best_per_document, dense_search, hybrid_runs, keyword_run, search_depth, sense_run
 from search.sense_order import DEPTH as SENSE_ORDER_DEPTH
 from search.sense_order import by_sense
-from search.sense_rank import DEPTH as SENSE_DEPTH
-from search.sense_rank import TEMPERATURE, by_sense_probability, fused_term_scores, weighed_words
 from search.terms import mark_terms
 
 logger = logging.getLogger(__name__)
@@ -186,7 +184,8 @@ class SearchEngine:
             scores, ids, ranks = self._hybrid(live, query, k, hybrid, allowed)
             encoder = live.method(hybrid.dense_methods[0])  # its word vectors choose the passage
         elif by_verdicts:
-            scores, ids, ranks, moved = self._by_sense(live, query, k, explain, hybrid, allowed)
+            scores, ids, ranks, moved = sense_run(live, self.index.store, self._analyses, query, k, explain,
+                                                  hybrid, allowed)
             encoder = live.method(method)
         else:
             encoder = live.method(method)
@@ -236,30 +235,6 @@ class SearchEngine:
                     for h in hits]
         return hits
 
-    def _by_sense(self, live: Generation, query: str, k: int, explain: Explainer, config: HybridConfig,
-                  allowed: frozenset[int] | None,
-                  ) -> tuple[np.ndarray, np.ndarray, list[dict[str, int]], dict[int, str]]:
-        """The Senses column's ranking: Hybrid's (BM25's in an index without
-        Hybrid), its first documents weighed by the senses they use the
-        query's words in (search/sense_rank.py); with each document's ranks
-        in Hybrid's runs, as the Hybrid column gives them."""
-        bm25 = live.vectors[LEXICAL]
-        if offers_hybrid(live.methods):
-            runs, keyword_query = hybrid_runs(live, self.index.store, self._analyses, query, config, allowed)
-            scores, ids, ranks = fuse_runs(runs, config, max(k, SENSE_DEPTH))
-            term_scores = fused_term_scores(bm25.term_scores, keyword_query, runs[config.lexical],
-                                            config.bm25_weight, config.norm)
-        else:
-            scores, ids = keyword_run(live, query, max(k, SENSE_DEPTH), allowed)
-            ranks, term_scores = [], bm25.term_scores
-        store = self.index.store
-        ranks_of = dict(zip(ids.tolist(), ranks))
-        scores, ids, moved = by_sense_probability(
-            scores, ids, [store.get(doc_id) for doc_id in ids[:SENSE_DEPTH].tolist()],
-            weighed_words(explain.query_words(TEMPERATURE)), term_scores,
-            lambda jobs: explain.occurrence_probabilities(jobs, lambda document: store.sentences(document.id)))
-        return scores[:k], ids[:k], [ranks_of[i] for i in ids[:k].tolist()] if ranks else [], moved
-
     def _hybrid(self, live: Generation, query: str, k: int, config: HybridConfig,
                 allowed: frozenset[int] | None = None) -> tuple[np.ndarray, np.ndarray, list[dict[str, int]]]:
         """The keyword run (BM25, or BM25 with RM3 expansion) and the dense
@@ -290,13 +265,6 @@ class SearchEngine:
                 hit = replace(hit, passage=replace(hit.passage, highlights=explain(*shown[hit.doc_id])))
             explained.append(hit)
         return explained
-
-
-def offers_hybrid(methods: Iterable[str]) -> bool:
-    """Whether an index with these methods has the Hybrid column: it fuses
-    BM25 with the dense methods of `HYBRID_CONFIG` it has (one at least)."""
-    methods = set(methods)
-    return LEXICAL in methods and not methods.isdisjoint(HYBRID_CONFIG.dense_methods)
 
 
 def available_methods(live: Generation) -> list[str]:

@@ -59,7 +59,7 @@ from indexing.store import DocumentStore
 from indexing.text import token_terms
 from search.discourse import OtherUses, Use
 from search.hits import Highlight
-from search.meanings import QueryMeaning, choose_meanings, one_hot
+from search.meanings import QueryMeaning, choose_meanings, one_hot, query_meanings
 from search.occurrences import OccurrenceReader, cache_keys, job_lists, noun_positions, query_terms
 from search.sense_rank import TEMPERATURE, QueryWord, occurrence_probabilities
 
@@ -143,17 +143,8 @@ class GeneralVerdicts:
     def meanings(self) -> list[QueryMeaning]:
         """Each query word the inventory gives two senses or more, once:
         its senses, the page's reading of it and the user's choice."""
-        found: dict[str, QueryMeaning] = {}
-        for q, token in enumerate(self.query):
-            if token.norm not in self.words or token.norm in found:
-                continue
-            senses = sorted(self.general.senses(token.norm, names=may_be_name(self._query_text, token.start)),
-                            key=lambda s: (s.pos != "noun", s.pos, -s.weight))
-            reading = self._page_readings.get(q)
-            found[token.norm] = QueryMeaning(token.norm, tuple(senses), reading.sense if reading else None,
-                                             round(reading.confidence, 3) if reading else None,
-                                             self.chosen.get(token.norm))
-        return list(found.values())
+        return query_meanings(self.general, self._query_text, self.query, self.words, self._page_readings,
+                              self.chosen)
 
     def query_words(self, temperature: float) -> list[QueryWord]:
         """The query's words that the inventory gives two senses or more,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from indexing.methods import LEXICAL
 from search.rm3 import RM3_CONFIG, RM3Config
 
 NORMS = ("min-max", "zmuv", "rank")
@@ -144,6 +145,13 @@ def run_name(run: str) -> str:
 
 
 HYBRID_CONFIG = HybridConfig()
+
+
+def offers_hybrid(methods: Iterable[str]) -> bool:
+    """Whether an index with these methods has the Hybrid column: it fuses
+    BM25 with the dense methods of `HYBRID_CONFIG` it has (one at least)."""
+    methods = set(methods)
+    return LEXICAL in methods and not methods.isdisjoint(HYBRID_CONFIG.dense_methods)
 
 
 def normalise(scores: np.ndarray, norm: str) -> np.ndarray:

@@ -7,7 +7,8 @@ page's reading of the word, for the explanations' verdicts and for the
 Senses column's ranking, with the certainty a user's word has.
 
 Consumes the inventory, the query's tokens and the user's choices (word ->
-a sense's label); produces the chosen `Sense` of each word.
+a sense's label); produces the chosen `Sense` of each word, and the list
+of the query's words with their senses that the page shows (`query_meanings`).
 """
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ import numpy as np
 from indexing.documents import Token
 from indexing.errors import InvalidQueryError
 from indexing.senses.dictionary import Dictionary
-from indexing.senses.occurrence import Sense
+from indexing.senses.names import may_be_name
+from indexing.senses.occurrence import Reading, Sense
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,25 @@ def choose_meanings(general: Dictionary, tokens: list[Token], meanings: Mapping[
             raise InvalidQueryError(f"{word!r} has no sense {wanted!r}. Its senses: {labels}.")
         found[norm] = chosen
     return found
+
+
+def query_meanings(general: Dictionary, query: str, tokens: list[Token], words: set[str],
+                   readings: Mapping[int, Reading | None], chosen: Mapping[str, Sense]) -> list[QueryMeaning]:
+    """Each of the query's ``words`` (those the inventory gives two senses
+    or more) once, in the query's order: its senses (nouns first, then by
+    weight; a name's only where the query capitalises it), the page's
+    reading of it (``readings``: by the word's place among ``tokens``) and
+    the user's choice (``chosen``, `choose_meanings`)."""
+    found: dict[str, QueryMeaning] = {}
+    for q, token in enumerate(tokens):
+        if token.norm not in words or token.norm in found:
+            continue
+        senses = sorted(general.senses(token.norm, names=may_be_name(query, token.start)),
+                        key=lambda s: (s.pos != "noun", s.pos, -s.weight))
+        reading = readings.get(q)
+        found[token.norm] = QueryMeaning(token.norm, tuple(senses), reading.sense if reading else None,
+                                         round(reading.confidence, 3) if reading else None, chosen.get(token.norm))
+    return list(found.values())
 
 
 def one_hot(senses: list[Sense], chosen: Sense) -> np.ndarray:

@@ -3,9 +3,9 @@ as deep as the documents it may show need (`search_depth`), over those
 documents (`within`), without the uploads a Doc2Vec model cannot place yet
 (`dense_search`, search/uploads.py; BM25's by `keyword_run`), and, for
 sentence-level methods, one entry per document (`best_per_document`); and
-the runs the Hybrid and Senses columns fuse (`hybrid_runs`). Runs are
-scores (n,) and store ids (n,), best first. Split from search/engine.py,
-which calls them.
+the runs the Hybrid and Senses columns fuse (`hybrid_runs`), and the Senses
+column's ranking (`sense_run`). Runs are scores (n,) and store ids (n,),
+best first. Split from search/engine.py, which calls them.
 """
 from __future__ import annotations
 
@@ -18,8 +18,11 @@ from indexing.generation import Generation
 from indexing.methods import LEXICAL
 from indexing.store import DocumentStore
 from search.analysed import DocumentAnalyses
-from search.hybrid import HybridConfig, dense_run, feedback_query
+from search.explain import Explainer
+from search.hybrid import HybridConfig, dense_run, feedback_query, fuse_runs, offers_hybrid
 from search.rm3 import rm3_query, rm3_search
+from search.sense_rank import DEPTH as SENSE_DEPTH
+from search.sense_rank import TEMPERATURE, by_sense_probability, fused_term_scores, weighed_words
 from search.uploads import inferred_count, unplaced_uploads
 
 
@@ -126,3 +129,28 @@ def hybrid_runs(live: Generation, store: DocumentStore, analyses: DocumentAnalys
     if unread == len(config.dense_methods) and not len(runs[LEXICAL][1]):  # no run can use it: say it as BM25 does
         raise InvalidQueryError(f"None of the words of {query!r} occur in the documents.")
     return runs, keyword_query
+
+
+def sense_run(live: Generation, store: DocumentStore, analyses: DocumentAnalyses, query: str, k: int,
+              explain: Explainer, config: HybridConfig, allowed: frozenset[int] | None,
+              ) -> tuple[np.ndarray, np.ndarray, list[dict[str, int]], dict[int, str]]:
+    """The Senses column's ranking: Hybrid's (BM25's in an index without
+    Hybrid), its first documents weighed by the senses they use the
+    query's words in (search/sense_rank.py); with each document's ranks
+    in Hybrid's runs, as the Hybrid column gives them, and why the documents
+    its readings moved down were moved."""
+    bm25 = live.vectors[LEXICAL]
+    if offers_hybrid(live.methods):
+        runs, keyword_query = hybrid_runs(live, store, analyses, query, config, allowed)
+        scores, ids, ranks = fuse_runs(runs, config, max(k, SENSE_DEPTH))
+        term_scores = fused_term_scores(bm25.term_scores, keyword_query, runs[config.lexical],
+                                        config.bm25_weight, config.norm)
+    else:
+        scores, ids = keyword_run(live, query, max(k, SENSE_DEPTH), allowed)
+        ranks, term_scores = [], bm25.term_scores
+    ranks_of = dict(zip(ids.tolist(), ranks))
+    scores, ids, moved = by_sense_probability(
+        scores, ids, [store.get(doc_id) for doc_id in ids[:SENSE_DEPTH].tolist()],
+        weighed_words(explain.query_words(TEMPERATURE)), term_scores,
+        lambda jobs: explain.occurrence_probabilities(jobs, lambda document: store.sentences(document.id)))
+    return scores[:k], ids[:k], [ranks_of[i] for i in ids[:k].tolist()] if ranks else [], moved

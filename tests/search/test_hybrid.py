@@ -9,8 +9,8 @@ import pytest
 from indexing.errors import InvalidQueryError
 from dataclasses import replace
 
-from search.engine import SearchEngine, offers_hybrid
-from search.hybrid import HYBRID_CONFIG, HybridConfig, fuse, normalise, run_label, unit_scales
+from search.engine import SearchEngine
+from search.hybrid import HYBRID_CONFIG, HybridConfig, fuse, normalise, offers_hybrid, run_label, unit_scales
 
 RM3_LEG = HybridConfig(lexical="rm3", feedback_from="rm3")
 BM25_LEG = HybridConfig(lexical="bm25", feedback_from="bm25")

@@ -12,6 +12,7 @@ from indexing.senses.dictionary import Sense, english_senses
 from indexing.senses.readings import Readings
 from search.engine import SearchEngine
 import search.engine
+import search.runs
 from search.sense_rank import (QueryWord, by_sense_probability, fused_term_scores, occurrence_probabilities,
                                weighed_words)
 
@@ -132,7 +133,8 @@ def test_the_senses_column_ranks_what_hybrid_finds_and_says_where_each_came_from
 
 @needs_general
 def test_without_hybrid_the_senses_column_ranks_what_bm25_finds(engine: SearchEngine, monkeypatch) -> None:
-    monkeypatch.setattr(search.engine, "offers_hybrid", lambda methods: False)  # an index without DBOW
+    for module in (search.engine, search.runs):  # an index without DBOW
+        monkeypatch.setattr(module, "offers_hybrid", lambda methods: False)
     query = "interest rates and inflation"
     senses = engine.search(query, "senses", k=20, passages=False)
     assert {h.doc_id for h in senses} == {h.doc_id for h in engine.search(query, "bm25", k=20, passages=False)}
