@@ -45,7 +45,7 @@ from indexing.documents import Document, IngestReport
 from indexing.errors import IndexNotFoundError, SenseSearchError
 from indexing.generation import Generation, changed_on_disk, describe, follow_disk, load_current, remove_debris
 from indexing.methods import DEFAULT_METHODS, EXPLAINING_METHOD, REQUIRED_METHODS, check_configs
-from indexing.pipeline import AfterBatch, commit_generation, store_documents
+from indexing.pipeline import commit_generation, reading_senses, store_documents
 from indexing.progress import Progress, no_progress
 from indexing.reconcile import out_of_step, repair
 from indexing.senses.readings import keep_readings, unread_count
@@ -203,7 +203,7 @@ class Index:
             if not documents:
                 raise SenseSearchError("The store has no documents to train on; add some first.")
             generation = commit_generation(self.directory, names, self.store, documents, on_progress, configs,
-                                           after_batch=self._reading_senses(names))
+                                           after_batch=reading_senses(self.store, names))
             crash_point("retrain:switched")
             previous, self._generation = self._generation, generation
             remove_debris(self.directory)
@@ -239,7 +239,7 @@ class Index:
             if report.added and live is not None:
                 documents = list(self.store.get_many(report.added).values())
                 self._generation = publish(live, self.store, with_added(live, self.store, documents, on_progress,
-                                                                        self._reading_senses(live.methods)))
+                                                                        reading_senses(self.store, live.methods)))
                 crash_point("add:published")
         return report
 
@@ -301,13 +301,3 @@ class Index:
     @property
     def _explains_senses(self) -> bool:
         return self._generation is not None and EXPLAINING_METHOD in self._generation.methods
-
-    def _reading_senses(self, methods: Iterable[str]) -> AfterBatch | None:
-        """What `encode` does after each batch when ``methods`` explain senses:
-        keep the senses of its documents that have none, read while the
-        biLM's reader still holds their sentences (indexing/pipeline.py). A
-        build, a retrain and an upload encode every document they add or
-        hold, so none of those is left unread."""
-        if EXPLAINING_METHOD not in methods:
-            return None
-        return lambda batch: keep_readings(self.store, [document.id for document in batch])

@@ -23,9 +23,10 @@ from indexing.crash import crash_point
 from indexing.documents import Document, IngestReport, StoredDocument, batches
 from indexing.generation import Generation, new_name, switch_current
 from indexing.manifest import now, write_manifest
-from indexing.methods import load_method, train_method
+from indexing.methods import EXPLAINING_METHOD, load_method, train_method
 from indexing.progress import Progress
 from indexing.searchable import Searchable, build_searchable, load_searchable, searchable_path
+from indexing.senses.readings import keep_readings
 from indexing.store import DocumentStore
 from indexing.text import words
 
@@ -33,6 +34,17 @@ from indexing.text import words
 # (16 long Wikipedia articles of the demo were 112k tokens: 650 MB of layers).
 ENCODE_BATCH, ENCODE_WORDS = 16, 20_000
 AfterBatch = Callable[[list[StoredDocument]], object]  # what else is done with a batch that every method encoded
+
+
+def reading_senses(store: DocumentStore, methods: Iterable[str]) -> AfterBatch | None:
+    """What `encode` does after each batch when ``methods`` explain senses:
+    keep the senses of its documents that have none, read while the
+    biLM's reader still holds their sentences. A build, a retrain and an
+    upload encode every document they add or hold, so none of those is
+    left unread (`Index.read_senses` reads the rest)."""
+    if EXPLAINING_METHOD not in methods:
+        return None
+    return lambda batch: keep_readings(store, [document.id for document in batch])
 
 
 def store_documents(store: DocumentStore, documents: Iterable[Document]) -> IngestReport:
