@@ -1,5 +1,5 @@
 """Standard test collections for the quality benchmark, read from
-/work/shared/data (or $SENSESEARCH_BENCH_DATA): documents, queries and
+/work/shared/data (or $SENSESEARCH_SHARED_DATA): documents, queries and
 relevance judgments, plus a fixed dev/test split of the judged queries.
 
 - CISI (Glasgow distribution): 1,460 abstracts; 112 queries, of which only
@@ -23,7 +23,9 @@ from pathlib import Path
 
 from indexing.store import content_hash
 
-DATA_ENV = "SENSESEARCH_BENCH_DATA"
+# The variable the training text's sources read too (indexing.elmo.sources.SHARED_DATA_ENV, which imports
+# torch: not imported here); tests/bench/test_datasets.py holds the two equal.
+DATA_ENV = "SENSESEARCH_SHARED_DATA"
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"  # ../shared/data beside the checkout
 SPLIT_SEED = 2024  # fixed: the same queries are dev and test in every run
 

@@ -32,9 +32,12 @@ from indexing.elmo.tokenizer import split_paragraphs
 
 logger = logging.getLogger(__name__)
 
-# Third-party text beside the checkout (../shared/data); training only, never
-# needed by the product. SENSESEARCH_SHARED_DATA points elsewhere.
-SHARED_DATA = Path(os.environ.get("SENSESEARCH_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"))
+# Third-party text beside the checkout (../shared/data); training and the
+# benchmarks only, never needed by the product. $SENSESEARCH_SHARED_DATA points
+# elsewhere, for both (bench/datasets.py reads the same variable).
+SHARED_DATA_ENV = "SENSESEARCH_SHARED_DATA"
+DEFAULT_SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+SHARED_DATA = Path(os.environ.get(SHARED_DATA_ENV) or DEFAULT_SHARED_DATA)
 GUTENBERG_ZIP = SHARED_DATA / "gutenberg_nltk" / "gutenberg.zip"
 WIKITEXT_VALID = SHARED_DATA / "wikitext2_valid_test" / "valid.txt"
 WIKITEXT_TEST = SHARED_DATA / "wikitext2_valid_test" / "test.txt"
